@@ -1,0 +1,94 @@
+"""The map: key places of January 2020, the roads between them and an outline of Libya."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+POP_SOURCE = "rounded public estimate (Libyan Bureau of Statistics projections; citypopulation.de)"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A key place: its position, day-0 holder and population."""
+
+    key: str
+    name: str
+    lat: float
+    lon: float
+    holder: str  # "gna", "wag", "lna" or "none"
+    population: int
+    urban: bool
+    holder_source: str
+    contested: bool = False  # both sides have forces there on day 0
+    population_source: str = POP_SOURCE
+
+
+PLACES: tuple[Place, ...] = (
+    Place("tripoli", "Tripoli", 32.89, 13.19, "gna", 1_100_000, True,
+          "seat of the GNA (UN-recognised since 2015)"),
+    Place("tripoli_south", "Southern Tripoli front", 32.75, 13.15, "lna", 300_000, True,
+          "Ain Zara, Salah al-Din, Qasr Ben Gashir: contested; LNA 'only a few kilometers from "
+          "the center' (article)", contested=True),
+    Place("zawiya", "Zawiya", 32.76, 12.73, "wag", 200_000, True, "Zawiya brigades back the GNA"),
+    Place("zuwara", "Zuwara", 32.93, 12.08, "wag", 60_000, True, "Amazigh forces aligned with GNA"),
+    Place("sabratha", "Sabratha", 32.79, 12.49, "lna", 100_000, True,
+          "LNA-allied local forces until April 2020"),
+    Place("surman", "Surman", 32.76, 12.57, "lna", 60_000, True,
+          "LNA-allied local forces until April 2020"),
+    Place("watiya", "al-Watiya air base", 32.47, 11.90, "lna", 0, False,
+          "LNA-held until 18 May 2020"),
+    Place("gharyan", "Gharyan", 32.17, 13.02, "wag", 170_000, True,
+          "retaken for the GNA on 26 June 2019"),
+    Place("tarhuna", "Tarhuna", 32.43, 13.63, "lna", 100_000, True,
+          "Kaniyat brigade allied with the LNA until 5 June 2020"),
+    Place("bani_walid", "Bani Walid", 31.76, 13.98, "none", 100_000, True,
+          "unaligned town, declared neutrality"),
+    Place("misrata", "Misrata", 32.38, 15.09, "wag", 400_000, True,
+          "strongest western brigades (Misrata)"),
+    Place("abu_grein", "Abu Grein", 31.45, 15.25, "wag", 5_000, False,
+          "GNA front line south of Misrata"),
+    Place("sirte", "Sirte", 31.21, 16.59, "lna", 80_000, True, "LNA took Sirte on 6 January 2020"),
+    Place("jufra", "Jufra air base", 29.12, 15.95, "lna", 50_000, False,
+          "LNA air base and logistics hub"),
+    Place("oil_crescent", "Oil crescent (Ras Lanuf, Brega)", 30.50, 18.55, "lna", 60_000, False,
+          "LNA held the oil terminals since 2016"),
+    Place("ajdabiya", "Ajdabiya", 30.76, 20.23, "lna", 150_000, True, "LNA-held"),
+    Place("benghazi", "Benghazi", 32.12, 20.09, "lna", 700_000, True,
+          "taken by Haftar's forces in 2014-2017"),
+    Place("tobruk", "Tobruk", 32.08, 23.96, "lna", 140_000, True,
+          "seat of the House of Representatives and the interim government"),
+    Place("sabha", "Sabha", 27.04, 14.43, "lna", 130_000, True, "LNA-aligned since early 2019"),
+)
+
+ROADS: tuple[tuple[str, str], ...] = (
+    ("zuwara", "sabratha"), ("sabratha", "surman"), ("surman", "zawiya"), ("zawiya", "tripoli"),
+    ("tripoli", "tripoli_south"), ("tripoli", "misrata"), ("tripoli_south", "gharyan"),
+    ("tripoli_south", "tarhuna"), ("gharyan", "tarhuna"), ("watiya", "gharyan"),
+    ("watiya", "zuwara"), ("tarhuna", "bani_walid"), ("bani_walid", "jufra"),
+    ("misrata", "abu_grein"), ("abu_grein", "sirte"), ("sirte", "jufra"), ("jufra", "sabha"),
+    ("sirte", "oil_crescent"), ("oil_crescent", "ajdabiya"), ("ajdabiya", "benghazi"),
+    ("benghazi", "tobruk"),
+)
+
+# Simplified outline of Libya (lon, lat), traced by hand at about 50 km accuracy from the
+# international boundaries and the coastline: good enough to place the key places on a map.
+LIBYA_OUTLINE: tuple[tuple[float, float], ...] = (
+    (11.56, 33.17), (12.08, 32.93), (12.49, 32.80), (13.19, 32.90), (14.26, 32.65),
+    (15.09, 32.45), (15.25, 32.25), (15.75, 31.60), (16.59, 31.21), (17.50, 30.95),
+    (18.55, 30.55), (19.60, 30.40), (20.05, 30.95), (19.95, 31.60), (20.07, 32.12),
+    (20.60, 32.55), (21.50, 32.90), (22.60, 32.78), (23.20, 32.45), (23.96, 32.08),
+    (24.90, 31.95), (25.15, 31.60), (24.85, 30.90), (25.00, 29.20), (25.00, 22.00),
+    (25.00, 20.00), (24.00, 20.00), (24.00, 19.50), (15.99, 23.45), (14.98, 23.00),
+    (11.99, 23.52), (11.56, 24.30), (10.25, 24.60), (10.00, 25.35), (9.40, 26.20),
+    (9.87, 26.50), (9.85, 28.50), (9.95, 29.50), (9.55, 30.23), (10.30, 30.90),
+    (10.00, 31.40), (10.85, 32.20), (11.50, 32.40), (11.56, 33.17),
+)
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))

@@ -1,0 +1,541 @@
+"""The Libya ceasefire model: one step is one day from day 0 (10 January 2020 by default)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+from mesa.discrete_space import Network
+
+from libyasim.agents import GNA_SIDE, LNA_SIDE, NO_SIDE, Backer, Faction, Mediator
+from libyasim.geography import PLACES, ROADS, distance_km
+from libyasim.params import BACKERS, FACTIONS, MEDIATORS
+from libyasim.scenario import Scenario, resolve_scenario
+
+FACTION_SIDE = {"gna": GNA_SIDE, "wag": GNA_SIDE, "lna": LNA_SIDE}
+FACTION_HQ = {"gna": "tripoli", "wag": "misrata", "lna": "benghazi"}
+BACKER_CLIENT = {"turkey": "gna", "qatar": "gna", "russia": "lna", "uae": "lna", "egypt": "lna"}
+HOLDER_SIDE = {"gna": GNA_SIDE, "wag": GNA_SIDE, "lna": LNA_SIDE, "none": NO_SIDE}
+END_STATES = ("lna_takes_tripoli", "negotiated_settlement", "gna_pushes_back", "truce_holds",
+              "frozen_front")
+
+
+class Truce(IntEnum):
+    """State of the ceasefire on a day."""
+
+    NONE = 0  # no truce declared (yet)
+    IN_FORCE = 1
+    COLLAPSED = 2
+    SETTLED = 3  # signed permanent ceasefire
+
+
+# Columns of the daily series, in order.
+SERIES_COLUMNS = (
+    "control_gna", "control_lna", "control_unaligned", "control_contested",
+    "population_gna", "population_lna", "population_unaligned", "population_contested",
+    "forces_gna", "forces_wag", "forces_lna", "air_gna_side", "air_lna_side",
+    "violations_gna", "violations_wag", "violations_lna",
+    "battle_deaths", "civilian_deaths", "arms_delivered", "truce_state",
+    "morale_gna", "morale_wag", "morale_lna",
+)
+_COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
+
+
+def _normalise_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Accept `truce.enabled` or `truce__enabled` (keyword-friendly, as batch_run passes them)."""
+    return {k.replace("__", "."): v for k, v in overrides.items()}
+
+
+class LibyaModel(mesa.Model):
+    """Factions, backers and mediators on a network of Libya's key places.
+
+    Args:
+        scenario: a scenario file path, a `Scenario`, or None for the defaults (the baseline).
+        rng: seed or numpy Generator (Mesa's `rng=`).
+        collect_every_step: collect the DataCollector every day (the browser view); otherwise
+            it collects on day 0 and on the last day only, which is all `mesa.batch_run` needs.
+        **overrides: parameters by name, as `truce__enabled=False` or `**{"truce.enabled": False}`.
+    """
+
+    def __init__(self, scenario: str | Path | Scenario | None = None, rng: Any = None,
+                 collect_every_step: bool = False, **overrides: Any):
+        super().__init__(rng=rng)
+        self.scenario_spec = resolve_scenario(scenario, _normalise_overrides(overrides))
+        self.params = p = self.scenario_spec.values
+        self.start_date: dt.date = p["scenario.start_date"]
+        self.horizon: int = p["scenario.horizon_days"]
+        self.collect_every_step = collect_every_step
+        self.delivery_delay: int = p["arms.delivery_delay_days"]
+        self.truce_start_day = ((p["truce.start"] - self.start_date).days
+                                if p["truce.enabled"] else None)
+        self.conference_day = (p["mediation.conference_date"] - self.start_date).days
+
+        self._build_map()
+        self.factions = [Faction(self, key, i, FACTION_SIDE[key], FACTION_HQ[key])
+                         for i, key in enumerate(FACTIONS)]
+        self.faction_side = np.array([f.side for f in self.factions])
+        self.backer_keys = BACKERS
+        by_key = {f.key: f for f in self.factions}
+        self.backers = [Backer(self, key, by_key[BACKER_CLIENT[key]]) for key in BACKERS]
+        self.mediators = [Mediator(self, key) for key in MEDIATORS]
+        self.pressure = [sum(m.pressure_on(side) for m in self.mediators)
+                         for side in (GNA_SIDE, LNA_SIDE)]
+        self._place_initial_forces()
+
+        self.truce = Truce.NONE
+        self.truce_collapse_day: int | None = None
+        self.talks_day: int | None = None
+        self.settlement_day: int | None = None
+        self.tripoli_fall_day: int | None = None
+        self.lna_withdraw_day: int | None = None
+        self.stalemate_days = 0
+        self.violation_window = np.zeros(p["truce.collapse_window_days"], dtype=np.int64)
+        self.advantage = [0.0, 0.0]
+        self.recent_loss_signal = [0.0, 0.0]
+        self.arrivals: dict[int, list[tuple[Backer, float]]] = defaultdict(list)
+        self.pending = [0.0, 0.0]  # fighter-equivalents shipped but not yet arrived, by side
+        self.delivered_month = [0.0, 0.0]  # ground deliveries of the last ~30 days, by side
+        self.series = np.zeros((self.horizon + 1, len(SERIES_COLUMNS)))
+        self._today = np.zeros(len(SERIES_COLUMNS))
+
+        for day in range(-self.delivery_delay, 0):  # shipments already under way on day 0
+            for backer in self.backers:
+                backer.ship(day)
+        self._assess()
+        self._record(0)
+
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "day": "steps", "truce_state": lambda m: m.truce.name.lower(),
+            "violations_total": lambda m: int(m.series[: m.steps + 1, _COL["violations_gna"]:
+                                                       _COL["violations_lna"] + 1].sum()),
+            "battle_deaths": lambda m: int(m.series[: m.steps + 1, _COL["battle_deaths"]].sum()),
+            "civilian_deaths": lambda m: int(m.series[: m.steps + 1,
+                                                      _COL["civilian_deaths"]].sum()),
+            "gna_population_share": lambda m: m.series[m.steps, _COL["population_gna"]],
+            "lna_population_share": lambda m: m.series[m.steps, _COL["population_lna"]],
+            "end_state": lambda m: m.end_state(),
+        })
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ set-up
+    def _build_map(self) -> None:
+        p = self.params
+        self.place_keys = [pl.key for pl in PLACES]
+        self.place_index = {k: i for i, k in enumerate(self.place_keys)}
+        graph = nx.Graph()
+        graph.add_nodes_from(range(len(PLACES)))
+        graph.add_edges_from((self.place_index[a], self.place_index[b]) for a, b in ROADS)
+        positions = {i: (pl.lon, pl.lat) for i, pl in enumerate(PLACES)}
+        self.grid = Network(graph, random=self.random, layout=positions)
+        self.edges = np.array([(self.place_index[a], self.place_index[b]) for a, b in ROADS])
+        self.population = np.array([p[f"place.{k}.population"] for k in self.place_keys], float)
+        self.urban = np.array([p[f"place.{k}.urban"] for k in self.place_keys])
+        self.owner = np.array([HOLDER_SIDE[p[f"place.{k}.holder"]] for k in self.place_keys])
+        self.contested_at_start = np.array([p[f"place.{k}.contested"] for k in self.place_keys])
+        tlat, tlon = PLACES[self.place_index["tripoli"]].lat, PLACES[self.place_index["tripoli"]].lon
+        radius = p["outcomes.tripoli_front_radius_km"]
+        self.near_tripoli = np.array([distance_km(pl.lat, pl.lon, tlat, tlon) <= radius
+                                      for pl in PLACES])
+        self.forces = np.zeros((len(PLACES), len(FACTIONS)))
+        self.air = [p["forces.gna.air"], p["forces.lna.air"]]
+        self._pairs_dirty = True
+
+    def _place_initial_forces(self) -> None:
+        """Spread each faction's fighters over its side's places: a share at the fronts, the
+        rest in the rear, each part in proportion to population (with a floor for bases)."""
+        p = self.params
+        self._update_pairs(initial=True)
+        weight = self.population + p["forces.place_weight_floor"]
+        for f in self.factions:
+            present = (self.owner == f.side) | (self.contested_at_start & (self.owner != NO_SIDE))
+            front = present & self.front[:, f.side]
+            rear = present & ~front
+            total = p[f"forces.{f.key}.fighters"]
+            front_share = p["forces.front_share"] if rear.any() else 1.0
+            for mask, share in ((front, front_share), (rear, 1.0 - front_share)):
+                if mask.any():
+                    self.forces[mask, f.index] += total * share * weight[mask] / weight[mask].sum()
+        self.garrison = self.forces * p["forces.garrison_share"]
+
+    # ------------------------------------------------------------------ daily step
+    def step(self) -> None:
+        """One day: truce calendar, decisions, combat, supply, morale, talks, records."""
+        day = self.steps
+        if day == self.truce_start_day and self.truce == Truce.NONE:
+            self.truce = Truce.IN_FORCE
+        self._today[:] = 0.0
+        self._decide()
+        self._fight(self._intensity())
+        for backer in self.backers:
+            backer.escalate()
+            backer.ship(day)
+        self._deliver(day)
+        for faction in self.factions:
+            faction.resupply()
+            faction.update_morale()
+            faction.erode()
+        self._redeploy()
+        self._assess()
+        self._update_truce(day)
+        self._negotiate(day)
+        self._record(day)
+        if day >= self.horizon:
+            self.running = False
+        if self.collect_every_step or not self.running:
+            self.datacollector.collect(self)
+
+    def _decide(self) -> None:
+        """While a truce is in force, each faction chooses its violations; memories update."""
+        if self.truce != Truce.IN_FORCE:
+            for f in self.factions:
+                f.violations_today = 0
+            return
+        for f in self.factions:
+            f.decide_compliance()
+        by_side = [0, 0]
+        for f in self.factions:
+            by_side[f.side] += f.violations_today
+            self._today[_COL[f"violations_{f.key}"]] = f.violations_today
+        for f in self.factions:
+            f.remember(by_side[1 - f.side])
+
+    def _intensity(self) -> float:
+        """Fighting intensity today: open war, violations under a truce, or none."""
+        if self.truce in (Truce.NONE, Truce.COLLAPSED):
+            return 1.0
+        if self.truce == Truce.SETTLED:
+            return 0.0
+        violations = sum(f.violations_today for f in self.factions)
+        return min(1.0, self.params["truce.intensity_per_violation"] * violations)
+
+    def _update_pairs(self, initial: bool = False) -> None:
+        """Engagements: (GNA-side place, LNA-side place) pairs on roads and contested places."""
+        owner = self.owner
+        a, b = self.edges[:, 0], self.edges[:, 1]
+        ab = (owner[a] == GNA_SIDE) & (owner[b] == LNA_SIDE)
+        ba = (owner[a] == LNA_SIDE) & (owner[b] == GNA_SIDE)
+        if initial:
+            contested = np.flatnonzero(self.contested_at_start & (owner != NO_SIDE))
+        else:
+            s0 = self.forces[:, 0] + self.forces[:, 1]
+            contested = np.flatnonzero((s0 > 1.0) & (self.forces[:, 2] > 1.0))
+        self.pair_gna = np.concatenate([a[ab], b[ba], contested])
+        self.pair_lna = np.concatenate([b[ab], a[ba], contested])
+        n = len(self.place_keys)
+        self.front = np.zeros((n, 2), dtype=bool)
+        self.front[self.pair_gna, GNA_SIDE] = True
+        self.front[self.pair_lna, LNA_SIDE] = True
+        self.pair_count = np.stack([np.bincount(self.pair_gna, minlength=n),
+                                    np.bincount(self.pair_lna, minlength=n)], axis=1)
+        self._pairs_dirty = False
+
+    def _side_strengths(self) -> tuple[np.ndarray, np.ndarray]:
+        """Effective fighters per place by side (forces x morale x supply)."""
+        factor = np.array([f.strength_factor for f in self.factions])
+        eff = self.forces * factor
+        return eff[:, 0] + eff[:, 1], eff[:, 2]
+
+    def _air_multipliers(self) -> tuple[float, float]:
+        weight, total = self.params["combat.air_weight"], self.air[0] + self.air[1]
+        if total <= 0:
+            return 1.0, 1.0
+        return 1.0 + weight * self.air[0] / total, 1.0 + weight * self.air[1] / total
+
+    def _fight(self, intensity: float) -> None:
+        """Stochastic Lanchester attrition on every front; captures; civilian harm."""
+        if self._pairs_dirty:
+            self._update_pairs()
+        if intensity <= 0.0 or len(self.pair_gna) == 0:
+            return
+        p, rng = self.params, self.rng
+        pg, pl = self.pair_gna, self.pair_lna
+        eff_gna, eff_lna = self._side_strengths()
+        air_gna, air_lna = self._air_multipliers()
+        urban = np.where(self.urban, p["combat.urban_defence"], 1.0)
+        own_g = np.where(self.owner == GNA_SIDE, urban, 1.0)
+        own_l = np.where(self.owner == LNA_SIDE, urban, 1.0)
+        engaged = p["combat.engaged_share"]
+        fire_gna = engaged * eff_gna[pg] / self.pair_count[pg, 0] * air_gna * own_g[pg]
+        fire_lna = engaged * eff_lna[pl] / self.pair_count[pl, 1] * air_lna * own_l[pl]
+        cv = p["combat.noise_cv"]
+        k = p["combat.lethality"] * intensity
+        if cv > 0:
+            shape = 1.0 / (cv * cv)
+            noise = rng.gamma(shape, 1.0 / shape, size=(2, len(pg)))
+        else:
+            noise = np.ones((2, len(pg)))
+        loss_gna = np.bincount(pg, weights=k * fire_lna * noise[0], minlength=len(self.owner))
+        loss_lna = np.bincount(pl, weights=k * fire_gna * noise[1], minlength=len(self.owner))
+        self._apply_losses(loss_gna, (0, 1))
+        self._apply_losses(loss_lna, (2,))
+        total_loss = loss_gna.sum() + loss_lna.sum()
+        self.recent_loss_signal = [0.97 * s for s in self.recent_loss_signal]
+        self._today[_COL["battle_deaths"]] = rng.poisson(p["combat.killed_share"] * total_loss)
+        self.recent_loss_signal[GNA_SIDE] += loss_gna.sum() / max(self.side_fighters(0), 1.0)
+        self.recent_loss_signal[LNA_SIDE] += loss_lna.sum() / max(self.side_fighters(1), 1.0)
+        self._harm_civilians(intensity)
+        if intensity >= p["combat.capture_intensity"]:
+            self._capture(air_gna, air_lna, own_g, own_l)
+
+    def side_fighters(self, side: int) -> float:
+        cols = (0, 1) if side == GNA_SIDE else (2,)
+        return float(self.forces[:, cols].sum())
+
+    def _apply_losses(self, loss: np.ndarray, cols: tuple[int, ...]) -> None:
+        """Remove losses at each place from the side's factions in proportion to their forces."""
+        block = self.forces[:, cols]
+        total = block.sum(axis=1)
+        share = np.divide(block, total[:, None], out=np.zeros_like(block), where=total[:, None] > 0)
+        taken = np.minimum(loss, total)[:, None] * share
+        self.forces[:, cols] = block - taken
+        per_faction = taken.sum(axis=0)
+        for j, c in enumerate(cols):
+            self.factions[c].losses_today += per_faction[j]
+
+    def _harm_civilians(self, intensity: float) -> None:
+        p = self.params
+        places = np.union1d(self.pair_gna, self.pair_lna)
+        factor = np.where(self.urban[places], p["combat.urban_civilian_factor"], 1.0)
+        mean = (p["combat.civilian_harm"] * intensity * self.population[places] / 1e5 * factor).sum()
+        self._today[_COL["civilian_deaths"]] = self.rng.poisson(mean)
+
+    def _capture(self, air_gna: float, air_lna: float, own_g: np.ndarray,
+                 own_l: np.ndarray) -> None:
+        """A place changes hands when its defenders' strength falls below the break ratio."""
+        eff_gna, eff_lna = self._side_strengths()
+        ratio = self.params["combat.break_ratio"]
+        strength = (eff_gna * air_gna * own_g, eff_lna * air_lna * own_l)
+        for g, l in zip(self.pair_gna.tolist(), self.pair_lna.tolist()):
+            if self.owner[l] == LNA_SIDE and strength[1][l] < ratio * strength[0][g]:
+                self._take(l, by=GNA_SIDE, frm=g)
+            elif self.owner[g] == GNA_SIDE and strength[0][g] < ratio * strength[1][l]:
+                self._take(g, by=LNA_SIDE, frm=l)
+            elif g == l and self.owner[g] == GNA_SIDE and strength[1][g] < ratio * strength[0][g]:
+                self._retreat(g, LNA_SIDE)  # attackers in a held place break and pull out
+            elif g == l and self.owner[g] == LNA_SIDE and strength[0][g] < ratio * strength[1][g]:
+                self._retreat(g, GNA_SIDE)
+
+    def _cols(self, side: int) -> list[int]:
+        return [f.index for f in self.factions if f.side == side]
+
+    def _take(self, place: int, by: int, frm: int) -> None:
+        """`by` captures `place`; defenders fall back; attackers advance from `frm`."""
+        loser = self.owner[place]
+        if loser == by:
+            return
+        self._retreat(place, loser)
+        if frm != place:
+            moved = self.forces[frm, self._cols(by)] * self.params["combat.advance_share"]
+            self.forces[frm, self._cols(by)] -= moved
+            self.forces[place, self._cols(by)] += moved
+        self.owner[place] = by
+        for f in self.factions:
+            if f.side == by:
+                f.places_gained += 1
+            elif f.side == loser:
+                f.places_lost += 1
+        self._pairs_dirty = True
+
+    def _retreat(self, place: int, side: int) -> None:
+        """Forces of `side` leave `place` for the friendly neighbour they hold most strongly."""
+        cols = self._cols(side)
+        friends = [n.coordinate for n in self.grid[place].neighborhood
+                   if self.owner[n.coordinate] == side]
+        leaving = self.forces[place, cols].copy()
+        self.forces[place, cols] = 0.0
+        if friends:
+            target = max(friends, key=lambda i: self.forces[i, cols].sum())
+            self.forces[target, cols] += leaving
+        self._pairs_dirty = True
+
+    def _threat_weights(self) -> np.ndarray:
+        """Per place and faction: share of that faction's reinforcements the place should get."""
+        if self._pairs_dirty:
+            self._update_pairs()
+        n = len(self.place_keys)
+        s_gna = self.forces[:, 0] + self.forces[:, 1]
+        s_lna = self.forces[:, 2]
+        threat = np.stack([np.bincount(self.pair_gna, weights=s_lna[self.pair_lna] + 1.0,
+                                       minlength=n),
+                           np.bincount(self.pair_lna, weights=s_gna[self.pair_gna] + 1.0,
+                                       minlength=n)], axis=1)[:, self.faction_side].astype(float)
+        totals = threat.sum(axis=0)
+        return np.divide(threat, totals, out=np.zeros_like(threat), where=totals > 0)
+
+    def reinforce(self, faction: Faction, amount: float) -> None:
+        """New fighters join a faction at its threatened fronts (or its headquarters)."""
+        weights = self._threat_weights()[:, faction.index]
+        if weights.sum() > 0:
+            self.forces[:, faction.index] += amount * weights
+            return
+        held = np.flatnonzero(self.owner == faction.side)
+        if len(held):
+            hq = self.place_index[faction.hq]
+            place = hq if self.owner[hq] == faction.side else held[0]
+            self.forces[place, faction.index] += amount
+
+    def _redeploy(self) -> None:
+        """Each day a share of rear forces above their garrison moves to the threatened fronts."""
+        weights = self._threat_weights()
+        front = self.front[:, self.faction_side]
+        movable = np.where(front | (weights.sum(axis=0) == 0), 0.0,
+                           np.maximum(self.forces - self.garrison, 0.0))
+        movable *= self.params["forces.redeploy_rate"]
+        self.forces += weights * movable.sum(axis=0) - movable
+
+    # ------------------------------------------------------------------ arms pipeline
+    def send_delivery(self, backer: Backer, amount: float, arrival_day: int) -> None:
+        self.arrivals[arrival_day].append((backer, amount))
+        self.pending[backer.client.side] += amount
+
+    def _deliver(self, day: int) -> None:
+        for backer, amount in self.arrivals.pop(day, ()):
+            backer.receive(amount)
+            self.pending[backer.client.side] -= amount
+            self._today[_COL["arms_delivered"]] += amount
+        keep = 1.0 - self.params["combat.air_attrition"]
+        self.air = [a * keep for a in self.air]
+        self.delivered_month = [d * 29.0 / 30.0 for d in self.delivered_month]
+
+    # ------------------------------------------------------------------ truce and talks
+    def _assess(self) -> None:
+        """Each side's perceived advantage, from effective strength, air power and arms en route."""
+        eff_gna, eff_lna = self._side_strengths()
+        air_gna, air_lna = self._air_multipliers()
+        s_gna = (eff_gna.sum() + self.pending[GNA_SIDE]) * air_gna
+        s_lna = (eff_lna.sum() + self.pending[LNA_SIDE]) * air_lna
+        total = s_gna + s_lna
+        adv = (s_gna - s_lna) / total if total > 0 else 0.0
+        self.advantage = [adv, -adv]
+        if abs(adv) < self.params["mediation.stalemate_advantage"]:
+            self.stalemate_days += 1
+        else:
+            self.stalemate_days = 0
+
+    def _update_truce(self, day: int) -> None:
+        """A truce collapses on sustained violations or a declaration; it may be re-declared."""
+        p = self.params
+        if self.truce == Truce.IN_FORCE:
+            self.violation_window[day % len(self.violation_window)] = sum(
+                f.violations_today for f in self.factions)
+            declared = any(f.wants_truce_over() for f in self.factions)
+            if declared or self.violation_window.sum() > p["truce.collapse_threshold"]:
+                self.truce = Truce.COLLAPSED
+                self.violation_window[:] = 0
+                if self.truce_collapse_day is None:
+                    self.truce_collapse_day = day
+        elif self.truce == Truce.COLLAPSED:
+            if self.random.random() < p["truce.redeclare_rate"] * self._mean_pressure():
+                self.truce = Truce.IN_FORCE
+                for f in self.factions:
+                    f.remembered_violations = 0.0
+
+    def _mean_pressure(self) -> float:
+        return 0.5 * (self.pressure[0] + self.pressure[1])
+
+    def _negotiate(self, day: int) -> None:
+        """Mediators convene talks; a ripe stalemate during talks can end in a settlement."""
+        p = self.params
+        if self.truce == Truce.SETTLED:
+            return
+        pressure = self._mean_pressure()
+        ripe = self.stalemate_days >= p["mediation.stalemate_days"]
+        if self.talks_day is None and day >= self.conference_day and (
+                self.truce == Truce.IN_FORCE or ripe):
+            rate = (p["mediation.conference_talks_probability"] if day == self.conference_day
+                    else p["mediation.talks_rate"])
+            if self.random.random() < min(1.0, rate * pressure):
+                self.talks_day = day
+        elif self.talks_day is not None and ripe:
+            if self.random.random() < p["mediation.settlement_rate"] * pressure:
+                self.truce = Truce.SETTLED
+                self.settlement_day = day
+
+    # ------------------------------------------------------------------ records and outcomes
+    def _record(self, day: int) -> None:
+        """Write today's row of the daily series."""
+        row = self._today
+        s_gna = self.forces[:, 0] + self.forces[:, 1]
+        contested = (s_gna > 1.0) & (self.forces[:, 2] > 1.0) & (self.owner != NO_SIDE)
+        category = np.where(contested, 3, self.owner)
+        row[0:4] = np.bincount(category, minlength=4) / len(category)
+        row[4:8] = np.bincount(category, weights=self.population, minlength=4) / self.population.sum()
+        row[8:11] = self.forces.sum(axis=0)
+        row[11], row[12] = self.air
+        row[_COL["truce_state"]] = int(self.truce)
+        for f in self.factions:
+            row[_COL[f"morale_{f.key}"]] = f.morale
+        self.series[day] = row
+        tripoli = self.place_index["tripoli"]
+        if self.tripoli_fall_day is None and self.owner[tripoli] == LNA_SIDE:
+            self.tripoli_fall_day = day
+        if self.lna_withdraw_day is None and not self._lna_near_tripoli():
+            self.lna_withdraw_day = day
+
+    def _lna_near_tripoli(self) -> bool:
+        near = self.near_tripoli
+        return bool((self.owner[near] == LNA_SIDE).any() or (self.forces[near, 2] > 1.0).any())
+
+    def end_state(self) -> str:
+        """The named end state at the current day (see END_STATES)."""
+        if self.owner[self.place_index["tripoli"]] == LNA_SIDE:
+            return "lna_takes_tripoli"
+        if self.truce == Truce.SETTLED:
+            return "negotiated_settlement"
+        if not self._lna_near_tripoli():
+            return "gna_pushes_back"
+        if self.truce == Truce.IN_FORCE:
+            return "truce_holds"
+        return "frozen_front"
+
+    def outcomes(self) -> dict[str, Any]:
+        """Per-run outcomes (brief, section 4) at the current day."""
+        day = self.steps
+        s = self.series[: day + 1]
+        violations = s[:, _COL["violations_gna"]:_COL["violations_lna"] + 1].sum(axis=0)
+        return {
+            "truce_collapsed": self.truce_collapse_day is not None,
+            "truce_collapse_day": self.truce_collapse_day,
+            "violations_total": int(violations.sum()),
+            "violations_gna": int(violations[0]), "violations_wag": int(violations[1]),
+            "violations_lna": int(violations[2]),
+            "battle_deaths": int(s[:, _COL["battle_deaths"]].sum()),
+            "civilian_deaths": int(s[:, _COL["civilian_deaths"]].sum()),
+            "tripoli_fall_day": self.tripoli_fall_day,
+            "lna_withdraw_day": self.lna_withdraw_day,
+            "talks_day": self.talks_day,
+            "settlement_day": self.settlement_day,
+            "gna_population_share": float(s[day, _COL["population_gna"]]),
+            "lna_population_share": float(s[day, _COL["population_lna"]]),
+            "arms_delivered_total": float(sum(b.delivered for b in self.backers)),
+            **{f"arms_delivered_{b.key}": float(b.delivered) for b in self.backers},
+            "arms_interdicted_total": float(sum(b.interdicted for b in self.backers)),
+            "end_state": self.end_state(),
+            "days": day,
+            **{f"holder_{k}": h for k, h in zip(self.place_keys, self.place_holders())},
+        }
+
+    def place_holders(self) -> list[str]:
+        """Who holds each place now: "gna" (GNA side), "lna", "unaligned" or "contested"."""
+        s_gna = self.forces[:, 0] + self.forces[:, 1]
+        contested = (s_gna > 1.0) & (self.forces[:, 2] > 1.0) & (self.owner != NO_SIDE)
+        names = ("gna", "lna", "unaligned")
+        return ["contested" if c else names[o] for o, c in zip(self.owner.tolist(), contested)]
+
+    def date_of(self, day: int) -> dt.date:
+        return self.start_date + dt.timedelta(days=day)
+
+
+def simulate(scenario: Scenario, seed: int) -> tuple[dict[str, Any], np.ndarray]:
+    """Run one replication to the horizon; return its outcomes and its daily series."""
+    model = LibyaModel(scenario, rng=seed)
+    while model.running:
+        model.step()
+    return model.outcomes(), model.series
+

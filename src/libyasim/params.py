@@ -1,0 +1,382 @@
+"""Every parameter the model reads, with its default, its allowed range and its provenance.
+
+The registry is the single source of truth: scenario files are validated against it, the
+model reads resolved values by name, and `libyasim params` prints it.
+Provenance kinds: ``article`` (a short exact quote from the January 2020 news article),
+``public_record`` (a public source), ``assumption`` (a modelling choice and its reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from libyasim.geography import PLACES, ROADS
+
+ARTICLE, RECORD, ASSUMPTION = "article", "public_record", "assumption"
+KINDS = (ARTICLE, RECORD, ASSUMPTION)
+
+BACKERS = ("turkey", "russia", "uae", "egypt", "qatar")
+MEDIATORS = ("russia_turkey", "berlin")
+FACTIONS = ("gna", "wag", "lna")
+HOLDERS = ("gna", "wag", "lna", "none")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter: its default value, allowed range and provenance."""
+
+    name: str
+    default: Any
+    kind: str
+    source: str
+    reason: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    on_or_after_start: bool = False  # a date that must not precede day 0
+    fixed: bool = False  # shown with provenance, but not settable from a scenario file
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+    def describe_expected(self) -> str:
+        """Plain words for what a valid value looks like."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = {bool: "true or false", int: "a whole number", float: "a number",
+                dt.date: "a date (YYYY-MM-DD)", str: "a text"}[self.type]
+        if self.on_or_after_start:
+            return f"{kind} on or after scenario.start_date"
+        if self.low is not None and self.high is not None:
+            return f"{kind} between {self.low:g} and {self.high:g}"
+        if self.low is not None:
+            return f"{kind} of at least {self.low:g}"
+        return kind
+
+
+def _p(name, default, kind, source, reason, low=None, high=None, **kw) -> Param:
+    return Param(name, default, kind, source, reason, low, high, **kw)
+
+
+D = dt.date
+PROB = dict(low=0.0, high=1.0)
+NONNEG = dict(low=0.0)
+
+_CORE: list[Param] = [
+    # --- scenario --------------------------------------------------------------------------
+    _p("scenario.start_date", D(2020, 1, 10), ARTICLE,
+       "told RIA Novosti on January 9",
+       "Day 0 is the day after the latest event the article reports."),
+    _p("scenario.horizon_days", 365, ASSUMPTION, "modelling choice",
+       "One year covers the 2020 campaign up to the October 2020 permanent ceasefire.",
+       low=1, high=3650),
+    _p("scenario.runs", 200, ASSUMPTION, "modelling choice",
+       "200 runs put a 95% interval of about +/-7 points on a probability and finish in seconds.",
+       low=1, high=10_000_000),
+    _p("scenario.seed", 20200112, ASSUMPTION, "modelling choice",
+       "Fixed root seed so that a scenario reruns identically; the date of the truce.",
+       low=0, high=2**63 - 1),
+    # --- truce -----------------------------------------------------------------------------
+    _p("truce.enabled", True, ARTICLE, "cease hostilities from 00:00 on January 12",
+       "Russia and Turkey called a truce that both sides welcomed."),
+    _p("truce.start", D(2020, 1, 12), ARTICLE, "cease hostilities from 00:00 on January 12",
+       "The truce starts at 00:00 on 12 January 2020.", on_or_after_start=True),
+    _p("truce.monitoring", False, RECORD,
+       "UN Security Council resolution 2570 (April 2021) first set up UN ceasefire monitors",
+       "No monitoring mechanism existed in January 2020."),
+    _p("truce.monitoring_effect", 1.2, ASSUMPTION,
+       "Fortna, 'Peace Time' (2004): monitoring and verification clauses make ceasefires last longer",
+       "Monitoring lowers the log-odds of violating by this much (about a 3x lower odds).",
+       **NONNEG),
+    _p("truce.base_logit", -2.6, ASSUMPTION, "calibration",
+       "Log-odds of a violation on a quiet day with even forces: about 7% of days.",
+       low=-10, high=10),
+    _p("truce.advantage_weight", 4.0, ASSUMPTION,
+       "bargaining theory of war (Fearon 1995): a side that expects to win keeps fighting",
+       "Log-odds added per unit of perceived advantage (advantage runs from -1 to 1).",
+       **NONNEG),
+    _p("truce.reciprocity_weight", 0.4, ASSUMPTION,
+       "tit-for-tat reciprocity in ceasefires (Axelrod 1984)",
+       "Log-odds added per remembered violation by the other side; how violations are answered.",
+       **NONNEG),
+    _p("truce.forgiveness", 0.25, ASSUMPTION, "generous tit-for-tat (Nowak & Sigmund 1992)",
+       "Share of remembered violations forgiven each day.", **PROB),
+    _p("truce.spoiler_rate", 0.08, ASSUMPTION,
+       "spoilers in peace processes (Stedman 1997)",
+       "Daily chance that units outside the leadership's control break the truce, "
+       "scaled by the share of forces not under command.", **PROB),
+    _p("truce.violations_per_day_max", 6.0, ASSUMPTION, "calibration",
+       "Expected violations a faction commits on a day it decides to violate.", low=0.0, high=1000),
+    _p("truce.intensity_per_violation", 0.05, ASSUMPTION, "calibration",
+       "Fighting intensity (0 quiet, 1 open war) that each violation brings to the fronts.",
+       **PROB),
+    _p("truce.collapse_threshold", 40, ASSUMPTION,
+       "UNSMIL counted dozens of violations a month in early 2020",
+       "Violations within the window above which the truce is considered collapsed.", low=1),
+    _p("truce.collapse_window_days", 14, ASSUMPTION, "calibration",
+       "Two weeks of sustained violations mark a collapse rather than an incident.",
+       low=1, high=365),
+    _p("truce.declare_over_probability", 0.6, ASSUMPTION, "calibration",
+       "A faction whose daily violation probability exceeds this declares the truce over.",
+       **PROB),
+    _p("truce.redeclare_rate", 0.01, ASSUMPTION,
+       "repeated truces in Libya: 12 January, 21 August and 23 October 2020",
+       "Daily chance per unit of mediation pressure that a collapsed truce is declared again.",
+       **PROB),
+    # --- mediation -------------------------------------------------------------------------
+    _p("mediation.russia_turkey.enabled", True, ARTICLE,
+       "Vladimir Putin and Recep Tayyip Erdogan, as mediators",
+       "The Istanbul initiative of 8 January 2020 is active."),
+    _p("mediation.russia_turkey.leverage", 0.8, ARTICLE,
+       "The interests of Turkey and Russia coincide",
+       "High leverage: the two mediators are also the main backers on each side.", **NONNEG),
+    _p("mediation.berlin.enabled", True, ARTICLE, "support the ongoing Berlin process",
+       "The Berlin process with the UN is active."),
+    _p("mediation.berlin.leverage", 0.5, ARTICLE,
+       "no specific measures have been worked out",
+       "A wide coalition with less leverage of its own than the two main backers.", **NONNEG),
+    _p("mediation.conference_date", D(2020, 1, 19), RECORD,
+       "Berlin Conference on Libya, 19 January 2020 (article: 'may be held in mid-January')",
+       "Talks are scheduled at the conference.", on_or_after_start=True),
+    _p("mediation.violation_cost", 1.5, ASSUMPTION,
+       "mediator leverage raises the cost of defection (Beardsley 2011, 'The Mediation Dilemma')",
+       "Log-odds of violating removed per unit of mediation pressure.", **NONNEG),
+    _p("mediation.conference_talks_probability", 0.5, RECORD,
+       "Haftar left the Moscow talks of 13 January 2020 without signing; the 5+5 military "
+       "commission met in Geneva from 3 February 2020",
+       "Chance per unit of pressure that talks start at the conference.", **PROB),
+    _p("mediation.talks_rate", 0.01, ASSUMPTION, "calibration",
+       "Daily chance per unit of pressure that talks start after the conference, while a "
+       "truce holds.", **PROB),
+    _p("mediation.stalemate_advantage", 0.15, ASSUMPTION,
+       "mutually hurting stalemate (Zartman 2000)",
+       "Both sides see no gain in fighting when the absolute advantage is below this.",
+       **PROB),
+    _p("mediation.stalemate_days", 30, ASSUMPTION, "ripeness theory (Zartman 2000)",
+       "Days of stalemate before a settlement becomes possible.", low=1, high=3650),
+    _p("mediation.settlement_rate", 0.006, ASSUMPTION,
+       "permanent ceasefire signed 23 October 2020, about nine months after the talks began",
+       "Daily chance per unit of pressure of a signed, permanent ceasefire once the stalemate "
+       "is ripe and talks are under way.", **PROB),
+    # --- arms supply and the embargo ----------------------------------------------------------
+    _p("arms.embargo_enforcement", 0.05, RECORD,
+       "UN Panel of Experts on Libya, S/2021/229: the arms embargo 'remains totally ineffective'",
+       "Chance that a shipment is interdicted: a leaky embargo.", **PROB),
+    _p("arms.delivery_delay_days", 21, ASSUMPTION, "calibration",
+       "Shipping, training and integration take about three weeks before materiel counts.",
+       low=0, high=365),
+    _p("arms.shipment_size", 50.0, ASSUMPTION, "calibration",
+       "Fighter-equivalents per shipment (a cargo flight or ship); sets the lumpiness of supply.",
+       low=1.0, high=100_000),
+    _p("arms.escalation", 2.0, ASSUMPTION,
+       "backers respond to their client's losses (Egypt's 'red line' at Sirte-Jufra, 20 June 2020)",
+       "Extra share of deliveries per unit of the client's recent losses.", **NONNEG),
+    _p("arms.escalation_cap", 3.0, ASSUMPTION, "calibration",
+       "Deliveries rise at most to this multiple of the planned volume.", low=1.0, high=100),
+    # per backer
+    _p("arms.turkey.enabled", True, ARTICLE, "the arrival of the first group of Turkish troops",
+       "Turkey deploys troops, Syrian fighters, drones and air defence for the GNA."),
+    _p("arms.turkey.start", D(2020, 1, 7), ARTICLE, "On January 7",
+       "First Turkish troops arrive in Tripoli on 7 January 2020."),
+    _p("arms.turkey.volume", 1500.0, RECORD,
+       "US DoD Lead Inspector General, Q1 2020: Turkey sent 3,500-3,800 paid Syrian fighters "
+       "to Libya in the first three months of 2020",
+       "Fighter-equivalents a month: about 1,200 fighters plus drones and air defence.", **NONNEG),
+    _p("arms.turkey.air_share", 0.4, RECORD,
+       "Bayraktar TB2 drones and air defence turned the air war in spring 2020 (UN Panel of Experts)",
+       "Share of Turkish deliveries that is air power.", **PROB),
+    _p("arms.russia.enabled", True, RECORD,
+       "UN Panel of Experts (2020): 800-1,200 Wagner Group contractors fought with the LNA",
+       "Russian private military contractors support the LNA."),
+    _p("arms.russia.start", D(2019, 9, 1), RECORD,
+       "Wagner snipers reported on the Tripoli front from September 2019",
+       "Deliveries were under way before day 0."),
+    _p("arms.russia.volume", 250.0, RECORD,
+       "US AFRICOM, May 2020: Russia sent at least 14 MiG-29 and Su-24 aircraft to Jufra",
+       "Fighter-equivalents a month: contractors plus aircraft.", **NONNEG),
+    _p("arms.russia.air_share", 0.3, ASSUMPTION, "follows the AFRICOM report of combat aircraft",
+       "Share of Russian deliveries that is air power.", **PROB),
+    _p("arms.uae.enabled", True, RECORD,
+       "UN Panel of Experts, S/2021/229: UAE-operated Wing Loong drones and cargo flights to the LNA",
+       "The UAE supplies the LNA with drones and materiel."),
+    _p("arms.uae.start", D(2019, 4, 4), RECORD, "LNA offensive on Tripoli from 4 April 2019",
+       "Deliveries were under way before day 0."),
+    _p("arms.uae.volume", 500.0, RECORD,
+       "UN Panel of Experts: over 100 cargo flights to eastern Libya from January to April 2020",
+       "Fighter-equivalents a month.", **NONNEG),
+    _p("arms.uae.air_share", 0.5, RECORD,
+       "UAE drones gave the LNA air superiority over Tripoli in 2019 (UN Panel of Experts)",
+       "Share of UAE deliveries that is air power.", **PROB),
+    _p("arms.egypt.enabled", True, RECORD,
+       "Egypt backed the LNA; its parliament authorised troops for Libya on 20 July 2020",
+       "Egypt supplies and trains the LNA across the land border."),
+    _p("arms.egypt.start", D(2019, 4, 4), RECORD, "LNA offensive on Tripoli from 4 April 2019",
+       "Deliveries were under way before day 0."),
+    _p("arms.egypt.volume", 250.0, ASSUMPTION, "no public count of Egyptian deliveries",
+       "A modest, steady flow of supplies and training (fighter-equivalents a month).", **NONNEG),
+    _p("arms.egypt.air_share", 0.1, ASSUMPTION, "mostly ground logistics",
+       "Share of Egyptian deliveries that is air power.", **PROB),
+    _p("arms.qatar.enabled", True, ARTICLE, "supported by Qatar and Turkey",
+       "Qatar backs the Tripoli side, chiefly with money."),
+    _p("arms.qatar.start", D(2019, 4, 4), ASSUMPTION, "support since the 2014 government",
+       "Support was under way before day 0."),
+    _p("arms.qatar.volume", 150.0, ASSUMPTION, "no public count of Qatari support",
+       "Funding that buys supplies: a small flow of fighter-equivalents a month.", **NONNEG),
+    _p("arms.qatar.air_share", 0.0, ASSUMPTION, "money, not aircraft",
+       "Share of Qatari deliveries that is air power.", **PROB),
+    # --- forces ------------------------------------------------------------------------------
+    _p("forces.lna.fighters", 25000, RECORD,
+       "public estimates of the LNA's fighting strength, about 25,000 (e.g. ECFR, 'Mapping "
+       "Libya's armed groups', 2019); the LNA claims far more",
+       "Fighters of the LNA and its allied local forces on day 0.", low=0),
+    _p("forces.gna.fighters", 6000, RECORD,
+       "forces under the GNA's own command in Tripoli are a minority of its side (ECFR 2019)",
+       "Fighters under the GNA's direct command on day 0.", low=0),
+    _p("forces.wag.fighters", 20000, RECORD,
+       "Misrata's brigades alone were estimated at about 18,000 fighters (ECFR 2019)",
+       "Fighters of the western armed groups (Volcano of Wrath) on day 0.", low=0),
+    _p("forces.wag.command_control", 0.4, ARTICLE,
+       "armed groups based in the western regions of Libya",
+       "Share of the western armed groups' units that obey the GNA leadership on the truce.",
+       **PROB),
+    _p("forces.gna.command_control", 0.9, ASSUMPTION, "units under direct command",
+       "Share of GNA units that obey the leadership.", **PROB),
+    _p("forces.lna.command_control", 0.8, RECORD,
+       "the LNA relies on allied local brigades (Kaniyat in Tarhuna) and foreign contractors",
+       "Share of LNA-side units that obey Haftar's command on the truce.", **PROB),
+    _p("forces.lna.air", 400.0, RECORD,
+       "UAE drones gave the LNA air superiority over Tripoli in 2019 (UN Panel of Experts)",
+       "Air power on day 0, in fighter-equivalents.", **NONNEG),
+    _p("forces.gna.air", 150.0, RECORD,
+       "Turkish drones delivered to the GNA in 2019 were largely destroyed (UN Panel of Experts)",
+       "Air power on day 0, in fighter-equivalents.", **NONNEG),
+    _p("forces.front_share", 0.6, ASSUMPTION, "the war for Tripoli concentrated forces",
+       "Share of each faction's fighters at front places on day 0; the rest by population.",
+       **PROB),
+    _p("forces.place_weight_floor", 50000.0, ASSUMPTION, "calibration",
+       "Forces are placed in proportion to residents plus this floor, so that air bases and "
+       "villages get garrisons too.", **NONNEG),
+    _p("forces.redeploy_rate", 0.03, ASSUMPTION, "calibration",
+       "Share of rear forces moved to the fronts each day.", **PROB),
+    _p("forces.garrison_share", 0.3, ASSUMPTION, "calibration",
+       "Share of a rear place's day-0 garrison kept back from redeployment.", **PROB),
+    # --- combat ------------------------------------------------------------------------------
+    _p("combat.lethality", 0.004, ASSUMPTION,
+       "Lanchester attrition calibrated to about 2,000 fighters killed in the first nine months "
+       "of the Tripoli offensive (WHO and UN, January 2020)",
+       "Fighters put out of action per day per effective enemy fighter engaged at full intensity.",
+       low=0.0, high=1.0),
+    _p("combat.engaged_share", 0.25, ASSUMPTION, "most fighters at a front are not in contact daily",
+       "Share of forces at a front place that takes part in a day's fighting.", **PROB),
+    _p("combat.killed_share", 0.25, RECORD,
+       "about three wounded per combatant killed in modern wars (ICRC wounded-to-killed ratios)",
+       "Share of fighters put out of action who are killed.", **PROB),
+    _p("combat.noise_cv", 0.35, ASSUMPTION, "calibration",
+       "Coefficient of variation of daily losses (gamma noise).", low=0.0, high=5.0),
+    _p("combat.urban_defence", 1.5, ASSUMPTION,
+       "defender's advantage in towns (Dupuy's combat factors, about 1.3-1.6)",
+       "Multiplier on defenders' effective strength in a town.", low=1.0, high=10.0),
+    _p("combat.air_weight", 1.0, ASSUMPTION,
+       "air and drone superiority decided the 2020 campaign (UN Panel of Experts)",
+       "Effective strength is multiplied by 1 + air_weight x the side's share of air power.",
+       **NONNEG),
+    _p("combat.air_attrition", 0.01, ASSUMPTION,
+       "drones were lost in numbers on both sides in 2020 (UN Panel of Experts)",
+       "Daily share of air power lost to wear, accidents and air defence.", **PROB),
+    _p("combat.break_ratio", 0.45, ASSUMPTION, "calibration",
+       "Defenders break when their effective strength falls below this share of the attacker's.",
+       low=0.0, high=1.0),
+    _p("combat.capture_intensity", 0.5, ASSUMPTION, "calibration",
+       "A place can change hands only on days of at least this fighting intensity.", **PROB),
+    _p("combat.advance_share", 0.5, ASSUMPTION, "calibration",
+       "Share of the attacker's forces that move into a captured place.", **PROB),
+    _p("combat.civilian_harm", 0.06, RECORD,
+       "about 280 civilians killed around Tripoli from April 2019 to January 2020 (WHO, UNSMIL)",
+       "Civilian deaths per day per 100,000 residents at a place under full-intensity fighting.",
+       **NONNEG),
+    _p("combat.urban_civilian_factor", 2.0, ASSUMPTION,
+       "explosive weapons in populated areas harm more civilians (UN Secretary-General reports)",
+       "Multiplier on civilian harm where the fighting is in a town.", low=1.0, high=20),
+    # --- morale and supply --------------------------------------------------------------------
+    _p("morale.capture_gain", 0.05, ASSUMPTION, "calibration",
+       "Morale gained per place captured.", **PROB),
+    _p("morale.loss_per_place", 0.08, ASSUMPTION,
+       "the LNA's front collapsed within days of losing al-Watiya and Tarhuna (May-June 2020)",
+       "Morale lost per place lost.", **PROB),
+    _p("morale.casualty_sensitivity", 2.0, ASSUMPTION, "calibration",
+       "Morale lost per unit of the day's losses as a share of the faction's fighters.", **NONNEG),
+    _p("morale.recovery", 0.02, ASSUMPTION, "calibration",
+       "Share of the gap to normal morale (1) recovered each day.", **PROB),
+    _p("morale.desertion", 0.01, ASSUMPTION, "calibration",
+       "Daily share of fighters lost per unit of morale below 0.7.", **PROB),
+    _p("supply.base", 0.85, ASSUMPTION, "calibration",
+       "Supply level a faction keeps from its own depots, ports and air bases.", **PROB),
+    _p("supply.delivery_weight", 40.0, ASSUMPTION, "calibration",
+       "Supply gained per unit of a month's deliveries as a share of the faction's fighters.",
+       **NONNEG),
+    _p("supply.adjust_rate", 0.1, ASSUMPTION, "calibration",
+       "Share of the gap to the supply target closed each day.", **PROB),
+    _p("supply.erosion", 0.002, ASSUMPTION, "calibration",
+       "Daily share of fighters lost per unit of missing supply.", **PROB),
+    # --- outcomes ------------------------------------------------------------------------------
+    _p("outcomes.tripoli_front_radius_km", 100.0, ASSUMPTION,
+       "the LNA left Tarhuna, 65 km from Tripoli, on 5 June 2020",
+       "The LNA has left the Tripoli front when it holds no place within this distance of "
+       "Tripoli's centre.", low=1.0, high=2000),
+    _p("map.roads", ", ".join(f"{a}-{b}" for a, b in ROADS), RECORD,
+       "the brief's road links: coastal highway and inland routes",
+       "Which places are neighbours.", fixed=True),
+]
+
+_TIES = {  # mediator -> backer -> tie strength (0..1)
+    "russia_turkey": {"turkey": 1.0, "russia": 1.0, "uae": 0.3, "egypt": 0.3, "qatar": 0.3},
+    "berlin": {"turkey": 1.0, "russia": 1.0, "uae": 1.0, "egypt": 1.0, "qatar": 0.0},
+}
+_TIE_SOURCES = {
+    "russia_turkey": (ARTICLE, "Vladimir Putin and Recep Tayyip Erdogan, as mediators",
+                      "Each co-mediator has full leverage over its own client's main backer; "
+                      "some over their partners."),
+    "berlin": (ARTICLE, "Egypt, the United Arab Emirates, Turkey",
+               "Participants of the Berlin process are tied to it; Qatar is not among them."),
+}
+
+
+def _tie_params() -> list[Param]:
+    out = []
+    for mediator, ties in _TIES.items():
+        kind, source, reason = _TIE_SOURCES[mediator]
+        for backer, tie in ties.items():
+            out.append(_p(f"mediation.{mediator}.tie.{backer}", tie, kind, source, reason, **PROB))
+    return out
+
+
+def _place_params() -> list[Param]:
+    out = []
+    for p in PLACES:
+        key = f"place.{p.key}"
+        out += [
+            _p(f"{key}.holder", p.holder, RECORD, p.holder_source,
+               f"Who holds {p.name} on day 0.", choices=HOLDERS),
+            _p(f"{key}.population", p.population, RECORD, p.population_source,
+               "Rounded public estimate; drives civilian harm and population control.", low=0),
+            _p(f"{key}.urban", p.urban, ASSUMPTION, "town or open ground/air base",
+               "Towns give defenders an advantage and raise civilian harm."),
+            _p(f"{key}.contested", p.contested, RECORD, p.holder_source,
+               "Both sides have forces there on day 0."),
+            _p(f"{key}.lat", p.lat, RECORD, "brief: approximate coordinates", "Map position.",
+               fixed=True),
+            _p(f"{key}.lon", p.lon, RECORD, "brief: approximate coordinates", "Map position.",
+               fixed=True),
+        ]
+    return out
+
+
+PARAMS: dict[str, Param] = {p.name: p for p in _CORE + _tie_params() + _place_params()}
+
+
+def defaults() -> dict[str, Any]:
+    """All parameters at their default values."""
+    return {name: p.default for name, p in PARAMS.items()}

@@ -1,0 +1,204 @@
+"""Scenario files: TOML that sets parameters, can extend another file, and is validated strictly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from libyasim.params import PARAMS, Param, defaults
+
+META_KEYS = {"scenario.name", "scenario.description", "scenario.extends"}
+
+
+class ScenarioError(Exception):
+    """A scenario file or override is wrong; the message names the file, the key and the fix."""
+
+    def __init__(self, source: str, key: str | None, message: str):
+        self.source, self.key = source, key
+        where = f"{source}: {key}" if key else source
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A resolved scenario: every parameter's value, and what the files set."""
+
+    name: str
+    description: str = ""
+    path: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)  # values the file chain set
+    values: dict[str, Any] = field(default_factory=dict)  # all parameters, resolved
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def with_overrides(self, overrides: Mapping[str, Any], source: str = "overrides") -> Scenario:
+        """A copy with more parameters set (validated like a file's)."""
+        merged = {**self.overrides, **validate_values(dict(overrides), source)}
+        return Scenario(self.name, self.description, self.path, merged, _resolve(merged, source))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready description, enough to rerun the scenario."""
+        return {
+            "name": self.name, "description": self.description, "path": self.path,
+            "overrides": {k: _jsonable(v) for k, v in self.overrides.items()},
+            "values": {k: _jsonable(v) for k, v in self.values.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Scenario:
+        """Rebuild a scenario from `to_json` output (as saved in a manifest)."""
+        overrides = validate_values(dict(data["overrides"]), "manifest")
+        return cls(data["name"], data.get("description", ""), data.get("path"), overrides,
+                   _resolve(overrides, "manifest"))
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def default_scenario() -> Scenario:
+    """The model's defaults, which are those of scenarios/baseline.toml."""
+    return Scenario("defaults", "all parameters at their defaults", None, {}, defaults())
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge (through `extends`) and validate a scenario file."""
+    path = Path(path)
+    raw, meta = _read_chain(path, [])
+    name = meta.get("scenario.name") or path.stem
+    overrides = validate_values(raw, str(path))
+    return Scenario(name, meta.get("scenario.description", ""), str(path), overrides,
+                    _resolve(overrides, str(path)))
+
+
+def _read_chain(path: Path, stack: list[Path]) -> tuple[dict[str, tuple[Any, str]], dict]:
+    """Flatten a file and its `extends` ancestors; later files win. Values keep their file."""
+    resolved = path.resolve()
+    if resolved in stack:
+        cycle = " -> ".join(str(p.name) for p in [*stack, resolved])
+        raise ScenarioError(str(stack[-1]), "scenario.extends",
+                            f"circular extends ({cycle}); expected a chain that ends")
+    if not path.is_file():
+        raise ScenarioError(str(path), None, "file not found; expected a TOML scenario file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(path), None, f"TOML syntax error: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), None, "not a UTF-8 text file; expected TOML") from None
+    flat = _flatten(data, str(path))
+    meta = {k: flat.pop(k)[0] for k in list(flat) if k in META_KEYS}
+    for key in ("scenario.name", "scenario.description", "scenario.extends"):
+        if key in meta and not isinstance(meta[key], str):
+            raise ScenarioError(str(path), key, f"got {meta[key]!r}; expected a text")
+    parent_values: dict[str, tuple[Any, str]] = {}
+    parent_meta: dict = {}
+    if "scenario.extends" in meta:
+        parent = path.parent / meta["scenario.extends"]
+        if not parent.is_file():
+            raise ScenarioError(str(path), "scenario.extends",
+                                f"{meta['scenario.extends']!r} not found (looked for {parent}); "
+                                "expected the path of another scenario file, relative to this one")
+        parent_values, parent_meta = _read_chain(parent, [*stack, resolved])
+    merged_meta = {**{k: v for k, v in parent_meta.items() if k != "scenario.name"}, **meta}
+    return {**parent_values, **flat}, merged_meta
+
+
+def _flatten(data: dict, source: str, prefix: str = "") -> dict[str, tuple[Any, str]]:
+    out: dict[str, tuple[Any, str]] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name not in PARAMS:
+            out.update(_flatten(value, source, name + "."))
+        else:
+            out[name] = (value, source)
+    return out
+
+
+def validate_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Check names, types and ranges; return the values converted to their parameter types.
+
+    `values` maps a parameter name to a value, or to (value, source file) as read from files.
+    """
+    out = {}
+    for name, item in values.items():
+        value, where = item if isinstance(item, tuple) else (item, source)
+        param = PARAMS.get(name)
+        if param is None:
+            raise ScenarioError(where, name, _unknown_key_message(name))
+        if param.fixed:
+            raise ScenarioError(where, name, "is fixed and cannot be set in a scenario")
+        out[name] = _convert(param, value, where)
+    return out
+
+
+def _unknown_key_message(name: str) -> str:
+    matches = difflib.get_close_matches(name, list(PARAMS) + sorted(META_KEYS), n=1, cutoff=0.6)
+    if not matches:  # try the last part alone, e.g. "enforcment" -> arms.embargo_enforcement
+        tails = {p.rsplit(".", 1)[-1]: p for p in PARAMS}
+        close = difflib.get_close_matches(name.rsplit(".", 1)[-1], list(tails), n=1, cutoff=0.7)
+        matches = [tails[close[0]]] if close else []
+    hint = f"; did you mean '{matches[0]}'?" if matches else "; see `libyasim params` for the list"
+    return f"unknown key{hint}"
+
+
+def _convert(param: Param, value: Any, where: str) -> Any:
+    def bad() -> ScenarioError:
+        return ScenarioError(where, param.name, f"got {value!r}; expected {param.describe_expected()}")
+
+    kind = param.type
+    if isinstance(value, dict):
+        raise bad()
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise bad()
+        return value
+    if kind is dt.date:
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise bad() from None
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise bad()
+        return value
+    if kind is str:
+        if not isinstance(value, str) or (param.choices and value not in param.choices):
+            raise bad()
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise bad()
+    if kind is int and not isinstance(value, int):
+        raise bad()
+    if (param.low is not None and value < param.low) or (
+            param.high is not None and value > param.high) or value != value:
+        raise bad()
+    return kind(value)
+
+
+def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
+    """All parameters: defaults updated with overrides, with cross-parameter checks."""
+    values = {**defaults(), **overrides}
+    start = values["scenario.start_date"]
+    for name, param in PARAMS.items():
+        if param.on_or_after_start and values[name] < start:
+            raise ScenarioError(source, name, f"got {values[name].isoformat()}; expected a date on "
+                                f"or after scenario.start_date ({start.isoformat()}, day 0)")
+    return values
+
+
+def resolve_scenario(scenario: str | Path | Scenario | None,
+                     overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """A Scenario from a file path, an existing Scenario or None (defaults), plus overrides."""
+    if scenario is None:
+        base = default_scenario()
+    elif isinstance(scenario, Scenario):
+        base = scenario
+    else:
+        base = load_scenario(scenario)
+    return base.with_overrides(overrides) if overrides else base
