@@ -70,13 +70,11 @@ class Faction(mesa.discrete_space.CellAgent):
         keep = 1.0 - self.model.params["truce.forgiveness"]
         self.remembered_violations = self.remembered_violations * keep + other_side_violations
 
-    def resupply(self) -> None:
+    def resupply(self, side_fighters: float) -> None:
         """Supply moves toward what depots and recent deliveries can sustain."""
         p = self.model.params
-        m = self.model
-        side_fighters = max(m.side_fighters(self.side), 1.0)
         target = min(1.0, p["supply.base"] + p["supply.delivery_weight"]
-                     * m.delivered_month[self.side] / side_fighters / 30.0)
+                     * self.model.delivered_month[self.side] / max(side_fighters, 1.0) / 30.0)
         self.supply += p["supply.adjust_rate"] * (target - self.supply)
 
     def update_morale(self) -> None:
@@ -140,7 +138,7 @@ class Backer(mesa.Agent):
         self.delivered += amount
         air = amount * self.air_share
         self.model.air[self.client.side] += air
-        self.model.reinforce(self.client, amount - air)
+        self.model.arriving[self.client.index] += amount - air
         self.model.delivered_month[self.client.side] += amount - air
 
 

@@ -80,6 +80,7 @@ class LibyaModel(mesa.Model):
         self.factions = [Faction(self, key, i, FACTION_SIDE[key], FACTION_HQ[key])
                          for i, key in enumerate(FACTIONS)]
         self.faction_side = np.array([f.side for f in self.factions])
+        self._side_matrix = np.eye(2)[self.faction_side]  # factions x sides, one-hot
         self.backer_keys = BACKERS
         by_key = {f.key: f for f in self.factions}
         self.backers = [Backer(self, key, by_key[BACKER_CLIENT[key]]) for key in BACKERS]
@@ -101,6 +102,7 @@ class LibyaModel(mesa.Model):
         self.arrivals: dict[int, list[tuple[Backer, float]]] = defaultdict(list)
         self.pending = [0.0, 0.0]  # fighter-equivalents shipped but not yet arrived, by side
         self.delivered_month = [0.0, 0.0]  # ground deliveries of the last ~30 days, by side
+        self.arriving = np.zeros(len(FACTIONS))  # today's ground deliveries, by faction
         self.series = np.zeros((self.horizon + 1, len(SERIES_COLUMNS)))
         self._today = np.zeros(len(SERIES_COLUMNS))
 
@@ -133,6 +135,7 @@ class LibyaModel(mesa.Model):
         graph.add_edges_from((self.place_index[a], self.place_index[b]) for a, b in ROADS)
         positions = {i: (pl.lon, pl.lat) for i, pl in enumerate(PLACES)}
         self.grid = Network(graph, random=self.random, layout=positions)
+        self.hops = np.array(nx.floyd_warshall_numpy(graph, nodelist=range(len(PLACES))))
         self.edges = np.array([(self.place_index[a], self.place_index[b]) for a, b in ROADS])
         self.population = np.array([p[f"place.{k}.population"] for k in self.place_keys], float)
         self.urban = np.array([p[f"place.{k}.urban"] for k in self.place_keys])
@@ -176,8 +179,9 @@ class LibyaModel(mesa.Model):
             backer.escalate()
             backer.ship(day)
         self._deliver(day)
+        side_totals = self.side_totals()
         for faction in self.factions:
-            faction.resupply()
+            faction.resupply(side_totals[faction.side])
             faction.update_morale()
             faction.erode()
         self._redeploy()
@@ -231,8 +235,21 @@ class LibyaModel(mesa.Model):
         self.front = np.zeros((n, 2), dtype=bool)
         self.front[self.pair_gna, GNA_SIDE] = True
         self.front[self.pair_lna, LNA_SIDE] = True
-        self.pair_count = np.stack([np.bincount(self.pair_gna, minlength=n),
-                                    np.bincount(self.pair_lna, minlength=n)], axis=1)
+        front_places = np.flatnonzero(self.front.any(axis=1))
+        self._civilians_exposed = float(  # residents near fighting, in 100,000s
+            (self.population[front_places] / 1e5 * np.where(
+                self.urban[front_places], self.params["combat.urban_civilian_factor"], 1.0)).sum())
+        urban = np.where(self.urban, self.params["combat.urban_defence"], 1.0)
+        self._defence = (np.where(owner == GNA_SIDE, urban, 1.0),
+                         np.where(owner == LNA_SIDE, urban, 1.0))
+        # losses of the GNA side at pair_gna come from LNA fire, and the reverse; each
+        # place's forces are split over the engagements it is in; defenders of towns gain
+        engaged = self.params["combat.engaged_share"]
+        pg, pl = self.pair_gna, self.pair_lna
+        count_g, count_l = np.bincount(pg, minlength=n), np.bincount(pl, minlength=n)
+        self._loss_index = np.concatenate([pg * 2, pl * 2 + 1])
+        self._fire_coef = engaged * np.concatenate([self._defence[1][pl] / count_l[pl],
+                                                    self._defence[0][pg] / count_g[pg]])
         self._pairs_dirty = False
 
     def _side_strengths(self) -> tuple[np.ndarray, np.ndarray]:
@@ -257,61 +274,61 @@ class LibyaModel(mesa.Model):
         pg, pl = self.pair_gna, self.pair_lna
         eff_gna, eff_lna = self._side_strengths()
         air_gna, air_lna = self._air_multipliers()
-        urban = np.where(self.urban, p["combat.urban_defence"], 1.0)
-        own_g = np.where(self.owner == GNA_SIDE, urban, 1.0)
-        own_l = np.where(self.owner == LNA_SIDE, urban, 1.0)
-        engaged = p["combat.engaged_share"]
-        fire_gna = engaged * eff_gna[pg] / self.pair_count[pg, 0] * air_gna * own_g[pg]
-        fire_lna = engaged * eff_lna[pl] / self.pair_count[pl, 1] * air_lna * own_l[pl]
         cv = p["combat.noise_cv"]
         k = p["combat.lethality"] * intensity
         if cv > 0:
             shape = 1.0 / (cv * cv)
-            noise = rng.gamma(shape, 1.0 / shape, size=(2, len(pg)))
+            noise = rng.gamma(shape, 1.0 / shape, size=2 * len(pg))
         else:
-            noise = np.ones((2, len(pg)))
-        loss_gna = np.bincount(pg, weights=k * fire_lna * noise[0], minlength=len(self.owner))
-        loss_lna = np.bincount(pl, weights=k * fire_gna * noise[1], minlength=len(self.owner))
-        self._apply_losses(loss_gna, (0, 1))
-        self._apply_losses(loss_lna, (2,))
-        total_loss = loss_gna.sum() + loss_lna.sum()
-        self.recent_loss_signal = [0.97 * s for s in self.recent_loss_signal]
-        self._today[_COL["battle_deaths"]] = rng.poisson(p["combat.killed_share"] * total_loss)
-        self.recent_loss_signal[GNA_SIDE] += loss_gna.sum() / max(self.side_fighters(0), 1.0)
-        self.recent_loss_signal[LNA_SIDE] += loss_lna.sum() / max(self.side_fighters(1), 1.0)
+            noise = np.ones(2 * len(pg))
+        fire = np.concatenate([eff_lna[pl] * (air_lna * k), eff_gna[pg] * (air_gna * k)])
+        n = len(self.owner)
+        loss = np.bincount(self._loss_index, weights=fire * self._fire_coef * noise,
+                           minlength=2 * n).reshape(n, 2)
+        lost_by_side = self._apply_losses(loss)
+        self._today[_COL["battle_deaths"]] = rng.poisson(p["combat.killed_share"]
+                                                         * (lost_by_side[0] + lost_by_side[1]))
+        fighters = self.side_totals()
+        self.recent_loss_signal = [
+            0.97 * signal + lost / max(total, 1.0)
+            for signal, lost, total in zip(self.recent_loss_signal, lost_by_side, fighters)]
         self._harm_civilians(intensity)
         if intensity >= p["combat.capture_intensity"]:
-            self._capture(air_gna, air_lna, own_g, own_l)
+            self._capture(air_gna, air_lna, *self._defence, intensity)
 
-    def side_fighters(self, side: int) -> float:
-        cols = (0, 1) if side == GNA_SIDE else (2,)
-        return float(self.forces[:, cols].sum())
+    def side_totals(self) -> list[float]:
+        """Fighters of each side, all places."""
+        return (self.forces.sum(axis=0) @ self._side_matrix).tolist()
 
-    def _apply_losses(self, loss: np.ndarray, cols: tuple[int, ...]) -> None:
-        """Remove losses at each place from the side's factions in proportion to their forces."""
-        block = self.forces[:, cols]
-        total = block.sum(axis=1)
-        share = np.divide(block, total[:, None], out=np.zeros_like(block), where=total[:, None] > 0)
-        taken = np.minimum(loss, total)[:, None] * share
-        self.forces[:, cols] = block - taken
+    def _apply_losses(self, loss: np.ndarray) -> tuple[float, float]:
+        """Remove losses (places x sides) from each side's factions in proportion to their
+        forces at the place; return the total lost by each side."""
+        totals = self.forces @ self._side_matrix  # places x sides
+        ratio = np.minimum(loss / np.maximum(totals, 1e-9), 1.0)
+        taken = self.forces * ratio[:, self.faction_side]
+        self.forces -= taken
         per_faction = taken.sum(axis=0)
-        for j, c in enumerate(cols):
-            self.factions[c].losses_today += per_faction[j]
+        for f, lost in zip(self.factions, per_faction.tolist()):
+            f.losses_today += lost
+        by_side = per_faction @ self._side_matrix
+        return float(by_side[0]), float(by_side[1])
 
     def _harm_civilians(self, intensity: float) -> None:
-        p = self.params
-        places = np.union1d(self.pair_gna, self.pair_lna)
-        factor = np.where(self.urban[places], p["combat.urban_civilian_factor"], 1.0)
-        mean = (p["combat.civilian_harm"] * intensity * self.population[places] / 1e5 * factor).sum()
+        """Civilian deaths grow with the population exposed to fighting (more in towns)."""
+        mean = self.params["combat.civilian_harm"] * intensity * self._civilians_exposed
         self._today[_COL["civilian_deaths"]] = self.rng.poisson(mean)
 
     def _capture(self, air_gna: float, air_lna: float, own_g: np.ndarray,
-                 own_l: np.ndarray) -> None:
-        """A place changes hands when its defenders' strength falls below the break ratio."""
+                 own_l: np.ndarray, intensity: float) -> None:
+        """Where defenders are weaker than the break ratio, they may break today and give way."""
         eff_gna, eff_lna = self._side_strengths()
-        ratio = self.params["combat.break_ratio"]
+        p = self.params
+        ratio, chance = p["combat.break_ratio"], p["combat.capture_rate"] * intensity
         strength = (eff_gna * air_gna * own_g, eff_lna * air_lna * own_l)
-        for g, l in zip(self.pair_gna.tolist(), self.pair_lna.tolist()):
+        draws = self.rng.random(len(self.pair_gna))
+        for g, l, u in zip(self.pair_gna.tolist(), self.pair_lna.tolist(), draws.tolist()):
+            if u >= chance:
+                continue
             if self.owner[l] == LNA_SIDE and strength[1][l] < ratio * strength[0][g]:
                 self._take(l, by=GNA_SIDE, frm=g)
             elif self.owner[g] == GNA_SIDE and strength[0][g] < ratio * strength[1][l]:
@@ -343,51 +360,49 @@ class LibyaModel(mesa.Model):
         self._pairs_dirty = True
 
     def _retreat(self, place: int, side: int) -> None:
-        """Forces of `side` leave `place` for the friendly neighbour they hold most strongly."""
+        """Forces of `side` leave `place` for the nearest place their side holds (by road)."""
         cols = self._cols(side)
-        friends = [n.coordinate for n in self.grid[place].neighborhood
-                   if self.owner[n.coordinate] == side]
         leaving = self.forces[place, cols].copy()
         self.forces[place, cols] = 0.0
-        if friends:
-            target = max(friends, key=lambda i: self.forces[i, cols].sum())
+        held = np.flatnonzero((self.owner == side) & (np.arange(len(self.owner)) != place))
+        if len(held):
+            hops = self.hops[place, held]
+            nearest = held[hops == hops.min()]
+            target = nearest[np.argmax(self.forces[nearest][:, cols].sum(axis=1))]
             self.forces[target, cols] += leaving
         self._pairs_dirty = True
 
     def _threat_weights(self) -> np.ndarray:
-        """Per place and faction: share of that faction's reinforcements the place should get."""
+        """Per place and faction: the share of that faction's reinforcements the place gets,
+        in proportion to the enemy forces it faces (zero away from the fronts)."""
         if self._pairs_dirty:
             self._update_pairs()
         n = len(self.place_keys)
-        s_gna = self.forces[:, 0] + self.forces[:, 1]
-        s_lna = self.forces[:, 2]
-        threat = np.stack([np.bincount(self.pair_gna, weights=s_lna[self.pair_lna] + 1.0,
-                                       minlength=n),
-                           np.bincount(self.pair_lna, weights=s_gna[self.pair_gna] + 1.0,
-                                       minlength=n)], axis=1)[:, self.faction_side].astype(float)
+        by_side = self.forces @ self._side_matrix
+        index = np.concatenate([self.pair_gna * 2, self.pair_lna * 2 + 1])
+        facing = np.concatenate([by_side[self.pair_lna, 1], by_side[self.pair_gna, 0]]) + 1.0
+        threat = np.bincount(index, weights=facing, minlength=2 * n).reshape(n, 2)
+        threat = threat[:, self.faction_side]
         totals = threat.sum(axis=0)
-        return np.divide(threat, totals, out=np.zeros_like(threat), where=totals > 0)
-
-    def reinforce(self, faction: Faction, amount: float) -> None:
-        """New fighters join a faction at its threatened fronts (or its headquarters)."""
-        weights = self._threat_weights()[:, faction.index]
-        if weights.sum() > 0:
-            self.forces[:, faction.index] += amount * weights
-            return
-        held = np.flatnonzero(self.owner == faction.side)
-        if len(held):
-            hq = self.place_index[faction.hq]
-            place = hq if self.owner[hq] == faction.side else held[0]
-            self.forces[place, faction.index] += amount
+        return np.divide(threat, totals, out=np.zeros(threat.shape), where=totals > 0)
 
     def _redeploy(self) -> None:
-        """Each day a share of rear forces above their garrison moves to the threatened fronts."""
+        """Rear forces above their garrison (a share a day) and new arrivals go to the fronts."""
         weights = self._threat_weights()
+        has_front = weights.sum(axis=0) > 0
         front = self.front[:, self.faction_side]
-        movable = np.where(front | (weights.sum(axis=0) == 0), 0.0,
-                           np.maximum(self.forces - self.garrison, 0.0))
+        movable = np.where(front | ~has_front, 0.0, np.maximum(self.forces - self.garrison, 0.0))
         movable *= self.params["forces.redeploy_rate"]
-        self.forces += weights * movable.sum(axis=0) - movable
+        self.forces += weights * (movable.sum(axis=0) + self.arriving) - movable
+        if not has_front.all():  # a faction with no front keeps new arrivals at home
+            for f in self.factions:
+                if not has_front[f.index] and self.arriving[f.index] > 0:
+                    held = np.flatnonzero(self.owner == f.side)
+                    if len(held):
+                        hq = self.place_index[f.hq]
+                        home = hq if self.owner[hq] == f.side else held[0]
+                        self.forces[home, f.index] += self.arriving[f.index]
+        self.arriving[:] = 0.0
 
     # ------------------------------------------------------------------ arms pipeline
     def send_delivery(self, backer: Backer, amount: float, arrival_day: int) -> None:
