@@ -54,7 +54,7 @@ class Faction(mesa.discrete_space.CellAgent):
                  + p["truce.reciprocity_weight"] * self.remembered_violations
                  - p["mediation.violation_cost"] * m.pressure[self.side]
                  - (p["truce.monitoring_effect"] if p["truce.monitoring"] else 0.0))
-        prob = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+        prob = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))  # clipped: no overflow
         self.violation_probability = prob
         cc = self.command_control
         rate = p["truce.violations_per_day_max"] * (
@@ -74,7 +74,8 @@ class Faction(mesa.discrete_space.CellAgent):
         """Supply moves toward what depots and recent deliveries can sustain."""
         p = self.model.params
         target = min(1.0, p["supply.base"] + p["supply.delivery_weight"]
-                     * self.model.delivered_month[self.side] / max(side_fighters, 1.0) / 30.0)
+                     * self.model.delivered_month[self.side] / max(side_fighters, 1.0)
+                     / p["memory.days"])
         self.supply += p["supply.adjust_rate"] * (target - self.supply)
 
     def update_morale(self) -> None:
@@ -85,7 +86,7 @@ class Faction(mesa.discrete_space.CellAgent):
                         - p["morale.loss_per_place"] * self.places_lost
                         - p["morale.casualty_sensitivity"] * self.losses_today / fighters
                         + p["morale.recovery"] * (1.0 - self.morale))
-        self.morale = min(1.3, max(0.2, self.morale))
+        self.morale = min(p["morale.ceiling"], max(p["morale.floor"], self.morale))
         self.places_gained = self.places_lost = 0
         self.losses_today = 0.0
 
@@ -93,7 +94,7 @@ class Faction(mesa.discrete_space.CellAgent):
         """Forces without supply or morale melt away (desertion, breakdown)."""
         p = self.model.params
         rate = (p["supply.erosion"] * (1.0 - self.supply)
-                + p["morale.desertion"] * max(0.0, 0.7 - self.morale))
+                + p["morale.desertion"] * max(0.0, p["morale.desertion_threshold"] - self.morale))
         if rate > 0:
             self.model.forces[:, self.index] *= 1.0 - min(rate, 1.0)
 

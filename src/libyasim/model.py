@@ -72,9 +72,12 @@ class LibyaModel(mesa.Model):
         self.horizon: int = p["scenario.horizon_days"]
         self.collect_every_step = collect_every_step
         self.delivery_delay: int = p["arms.delivery_delay_days"]
+        self.memory_keep = 1.0 - 1.0 / p["memory.days"]
+        self.presence: float = p["forces.presence_threshold"]
         self.truce_start_day = ((p["truce.start"] - self.start_date).days
                                 if p["truce.enabled"] else None)
-        self.conference_day = (p["mediation.conference_date"] - self.start_date).days
+        # events on day 0 (the initial state) take effect with the first step
+        self.conference_day = max(1, (p["mediation.conference_date"] - self.start_date).days)
 
         self._build_map()
         self.factions = [Faction(self, key, i, FACTION_SIDE[key], FACTION_HQ[key])
@@ -89,7 +92,7 @@ class LibyaModel(mesa.Model):
                          for side in (GNA_SIDE, LNA_SIDE)]
         self._place_initial_forces()
 
-        self.truce = Truce.NONE
+        self.truce = Truce.IN_FORCE if self.truce_start_day == 0 else Truce.NONE
         self.truce_collapse_day: int | None = None
         self.talks_day: int | None = None
         self.settlement_day: int | None = None
@@ -106,7 +109,8 @@ class LibyaModel(mesa.Model):
         self.series = np.zeros((self.horizon + 1, len(SERIES_COLUMNS)))
         self._today = np.zeros(len(SERIES_COLUMNS))
 
-        for day in range(-self.delivery_delay, 0):  # shipments already under way on day 0
+        # shipments sent up to day 0 (from the backers' start dates) arrive from day 1 on
+        for day in range(1 - self.delivery_delay, 1):
             for backer in self.backers:
                 backer.ship(day)
         self._assess()
@@ -170,7 +174,8 @@ class LibyaModel(mesa.Model):
     def step(self) -> None:
         """One day: truce calendar, decisions, combat, supply, morale, talks, records."""
         day = self.steps
-        if day == self.truce_start_day and self.truce == Truce.NONE:
+        if self.truce == Truce.NONE and self.truce_start_day is not None \
+                and day >= self.truce_start_day:
             self.truce = Truce.IN_FORCE
         self._today[:] = 0.0
         self._decide()
@@ -228,7 +233,8 @@ class LibyaModel(mesa.Model):
             contested = np.flatnonzero(self.contested_at_start & (owner != NO_SIDE))
         else:
             s0 = self.forces[:, 0] + self.forces[:, 1]
-            contested = np.flatnonzero((s0 > 1.0) & (self.forces[:, 2] > 1.0))
+            present = self.presence
+            contested = np.flatnonzero((s0 > present) & (self.forces[:, 2] > present))
         self.pair_gna = np.concatenate([a[ab], b[ba], contested])
         self.pair_lna = np.concatenate([b[ab], a[ba], contested])
         n = len(self.place_keys)
@@ -289,9 +295,8 @@ class LibyaModel(mesa.Model):
         self._today[_COL["battle_deaths"]] = rng.poisson(p["combat.killed_share"]
                                                          * (lost_by_side[0] + lost_by_side[1]))
         fighters = self.side_totals()
-        self.recent_loss_signal = [
-            0.97 * signal + lost / max(total, 1.0)
-            for signal, lost, total in zip(self.recent_loss_signal, lost_by_side, fighters)]
+        self.recent_loss_signal = [signal + lost / max(total, 1.0) for signal, lost, total
+                                   in zip(self.recent_loss_signal, lost_by_side, fighters)]
         self._harm_civilians(intensity)
         if intensity >= p["combat.capture_intensity"]:
             self._capture(air_gna, air_lna, *self._defence, intensity)
@@ -416,7 +421,8 @@ class LibyaModel(mesa.Model):
             self._today[_COL["arms_delivered"]] += amount
         keep = 1.0 - self.params["combat.air_attrition"]
         self.air = [a * keep for a in self.air]
-        self.delivered_month = [d * 29.0 / 30.0 for d in self.delivered_month]
+        self.delivered_month = [d * self.memory_keep for d in self.delivered_month]
+        self.recent_loss_signal = [s * self.memory_keep for s in self.recent_loss_signal]
 
     # ------------------------------------------------------------------ truce and talks
     def _assess(self) -> None:
@@ -428,7 +434,8 @@ class LibyaModel(mesa.Model):
         total = s_gna + s_lna
         adv = (s_gna - s_lna) / total if total > 0 else 0.0
         self.advantage = [adv, -adv]
-        if abs(adv) < self.params["mediation.stalemate_advantage"]:
+        hurting = min(self.recent_loss_signal) > self.params["mediation.hurting_losses"]
+        if hurting and abs(adv) < self.params["mediation.stalemate_advantage"]:
             self.stalemate_days += 1
         else:
             self.stalemate_days = 0
@@ -477,7 +484,8 @@ class LibyaModel(mesa.Model):
         """Write today's row of the daily series."""
         row = self._today
         s_gna = self.forces[:, 0] + self.forces[:, 1]
-        contested = (s_gna > 1.0) & (self.forces[:, 2] > 1.0) & (self.owner != NO_SIDE)
+        present = self.presence
+        contested = (s_gna > present) & (self.forces[:, 2] > present) & (self.owner != NO_SIDE)
         category = np.where(contested, 3, self.owner)
         row[0:4] = np.bincount(category, minlength=4) / len(category)
         row[4:8] = np.bincount(category, weights=self.population, minlength=4) / self.population.sum()
@@ -495,7 +503,8 @@ class LibyaModel(mesa.Model):
 
     def _lna_near_tripoli(self) -> bool:
         near = self.near_tripoli
-        return bool((self.owner[near] == LNA_SIDE).any() or (self.forces[near, 2] > 1.0).any())
+        return bool((self.owner[near] == LNA_SIDE).any()
+                    or (self.forces[near, 2] > self.presence).any())
 
     def end_state(self) -> str:
         """The named end state at the current day (see END_STATES)."""
@@ -539,7 +548,8 @@ class LibyaModel(mesa.Model):
     def place_holders(self) -> list[str]:
         """Who holds each place now: "gna" (GNA side), "lna", "unaligned" or "contested"."""
         s_gna = self.forces[:, 0] + self.forces[:, 1]
-        contested = (s_gna > 1.0) & (self.forces[:, 2] > 1.0) & (self.owner != NO_SIDE)
+        present = self.presence
+        contested = (s_gna > present) & (self.forces[:, 2] > present) & (self.owner != NO_SIDE)
         names = ("gna", "lna", "unaligned")
         return ["contested" if c else names[o] for o, c in zip(self.owner.tolist(), contested)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,8 @@ def _unknown_key_message(name: str) -> str:
 
 def _convert(param: Param, value: Any, where: str) -> Any:
     def bad() -> ScenarioError:
-        return ScenarioError(where, param.name, f"got {value!r}; expected {param.describe_expected()}")
+        shown = value.isoformat() if isinstance(value, dt.date) else repr(value)
+        return ScenarioError(where, param.name, f"got {shown}; expected {param.describe_expected()}")
 
     kind = param.type
     if isinstance(value, dict):
@@ -176,9 +178,17 @@ def _convert(param: Param, value: Any, where: str) -> Any:
     if kind is int and not isinstance(value, int):
         raise bad()
     if (param.low is not None and value < param.low) or (
-            param.high is not None and value > param.high) or value != value:
+            param.high is not None and value > param.high) or not _finite(value):
         raise bad()
     return kind(value)
+
+
+def _finite(value: int | float) -> bool:
+    """A number the model can compute with (not nan, not infinite, not beyond a float)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
