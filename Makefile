@@ -20,7 +20,7 @@ baseline: $(STAMP)
 
 test: $(STAMP)
 	scripts/install-browser.sh
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) results

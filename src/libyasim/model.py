@@ -142,6 +142,7 @@ class LibyaModel(mesa.Model):
         self.hops = np.array(nx.floyd_warshall_numpy(graph, nodelist=range(len(PLACES))))
         self.edges = np.array([(self.place_index[a], self.place_index[b]) for a, b in ROADS])
         self.population = np.array([p[f"place.{k}.population"] for k in self.place_keys], float)
+        self._population_share = self.population / max(self.population.sum(), 1.0)
         self.urban = np.array([p[f"place.{k}.urban"] for k in self.place_keys])
         self.owner = np.array([HOLDER_SIDE[p[f"place.{k}.holder"]] for k in self.place_keys])
         self.contested_at_start = np.array([p[f"place.{k}.contested"] for k in self.place_keys])
@@ -232,9 +233,7 @@ class LibyaModel(mesa.Model):
         if initial:
             contested = np.flatnonzero(self.contested_at_start & (owner != NO_SIDE))
         else:
-            s0 = self.forces[:, 0] + self.forces[:, 1]
-            present = self.presence
-            contested = np.flatnonzero((s0 > present) & (self.forces[:, 2] > present))
+            contested = np.flatnonzero(self._contested())
         self.pair_gna = np.concatenate([a[ab], b[ba], contested])
         self.pair_lna = np.concatenate([b[ab], a[ba], contested])
         n = len(self.place_keys)
@@ -254,6 +253,9 @@ class LibyaModel(mesa.Model):
         pg, pl = self.pair_gna, self.pair_lna
         count_g, count_l = np.bincount(pg, minlength=n), np.bincount(pl, minlength=n)
         self._loss_index = np.concatenate([pg * 2, pl * 2 + 1])
+        self._facing_index = np.concatenate([pl * 2 + 1, pg * 2])  # the enemy across
+        rear = ~self.front[:, self.faction_side] if len(pg) else np.zeros_like(self.forces, bool)
+        self._redeploy_rate = rear * self.params["forces.redeploy_rate"]
         self._fire_coef = engaged * np.concatenate([self._defence[1][pl] / count_l[pl],
                                                     self._defence[0][pg] / count_g[pg]])
         self._pairs_dirty = False
@@ -382,31 +384,27 @@ class LibyaModel(mesa.Model):
         in proportion to the enemy forces it faces (zero away from the fronts)."""
         if self._pairs_dirty:
             self._update_pairs()
-        n = len(self.place_keys)
-        by_side = self.forces @ self._side_matrix
-        index = np.concatenate([self.pair_gna * 2, self.pair_lna * 2 + 1])
-        facing = np.concatenate([by_side[self.pair_lna, 1], by_side[self.pair_gna, 0]]) + 1.0
-        threat = np.bincount(index, weights=facing, minlength=2 * n).reshape(n, 2)
+        n = len(self.owner)
+        if not len(self.pair_gna):
+            return np.zeros_like(self.forces)
+        facing = (self.forces @ self._side_matrix).ravel()[self._facing_index] + 1.0
+        threat = np.bincount(self._loss_index, weights=facing, minlength=2 * n).reshape(n, 2)
         threat = threat[:, self.faction_side]
-        totals = threat.sum(axis=0)
-        return np.divide(threat, totals, out=np.zeros(threat.shape), where=totals > 0)
+        return threat / threat.sum(axis=0)
 
     def _redeploy(self) -> None:
         """Rear forces above their garrison (a share a day) and new arrivals go to the fronts."""
         weights = self._threat_weights()
-        has_front = weights.sum(axis=0) > 0
-        front = self.front[:, self.faction_side]
-        movable = np.where(front | ~has_front, 0.0, np.maximum(self.forces - self.garrison, 0.0))
-        movable *= self.params["forces.redeploy_rate"]
+        movable = np.maximum(self.forces - self.garrison, 0.0)
+        movable *= self._redeploy_rate  # zero at the fronts
         self.forces += weights * (movable.sum(axis=0) + self.arriving) - movable
-        if not has_front.all():  # a faction with no front keeps new arrivals at home
+        if not len(self.pair_gna):  # no front anywhere: new arrivals wait at home
             for f in self.factions:
-                if not has_front[f.index] and self.arriving[f.index] > 0:
-                    held = np.flatnonzero(self.owner == f.side)
-                    if len(held):
-                        hq = self.place_index[f.hq]
-                        home = hq if self.owner[hq] == f.side else held[0]
-                        self.forces[home, f.index] += self.arriving[f.index]
+                held = np.flatnonzero(self.owner == f.side)
+                if self.arriving[f.index] > 0 and len(held):
+                    hq = self.place_index[f.hq]
+                    home = hq if self.owner[hq] == f.side else held[0]
+                    self.forces[home, f.index] += self.arriving[f.index]
         self.arriving[:] = 0.0
 
     # ------------------------------------------------------------------ arms pipeline
@@ -483,12 +481,9 @@ class LibyaModel(mesa.Model):
     def _record(self, day: int) -> None:
         """Write today's row of the daily series."""
         row = self._today
-        s_gna = self.forces[:, 0] + self.forces[:, 1]
-        present = self.presence
-        contested = (s_gna > present) & (self.forces[:, 2] > present) & (self.owner != NO_SIDE)
-        category = np.where(contested, 3, self.owner)
+        category = np.where(self._contested(), 3, self.owner)
         row[0:4] = np.bincount(category, minlength=4) / len(category)
-        row[4:8] = np.bincount(category, weights=self.population, minlength=4) / self.population.sum()
+        row[4:8] = np.bincount(category, weights=self._population_share, minlength=4)
         row[8:11] = self.forces.sum(axis=0)
         row[11], row[12] = self.air
         row[_COL["truce_state"]] = int(self.truce)
@@ -545,13 +540,16 @@ class LibyaModel(mesa.Model):
             **{f"holder_{k}": h for k, h in zip(self.place_keys, self.place_holders())},
         }
 
+    def _contested(self) -> np.ndarray:
+        """Places held by a side where both sides have forces present."""
+        present = (self.forces @ self._side_matrix > self.presence).all(axis=1)
+        return present & (self.owner != NO_SIDE)
+
     def place_holders(self) -> list[str]:
         """Who holds each place now: "gna" (GNA side), "lna", "unaligned" or "contested"."""
-        s_gna = self.forces[:, 0] + self.forces[:, 1]
-        present = self.presence
-        contested = (s_gna > present) & (self.forces[:, 2] > present) & (self.owner != NO_SIDE)
         names = ("gna", "lna", "unaligned")
-        return ["contested" if c else names[o] for o, c in zip(self.owner.tolist(), contested)]
+        return ["contested" if c else names[o]
+                for o, c in zip(self.owner.tolist(), self._contested().tolist())]
 
     def date_of(self, day: int) -> dt.date:
         return self.start_date + dt.timedelta(days=day)

@@ -157,7 +157,7 @@ _CORE: list[Param] = [
        **PROB),
     _p("mediation.hurting_losses", 0.01, ASSUMPTION,
        "a stalemate is ripe only when it hurts both sides (Zartman 2000)",
-       "Both sides hurt when their recent losses (a sum decaying by 3% a day, about a month) "
+       "Both sides hurt when their recent losses (a running sum over about memory.days) "
        "exceed this share of their fighters.", **PROB),
     _p("mediation.stalemate_days", 75, ASSUMPTION, "ripeness theory (Zartman 2000)",
        "Days of stalemate before a settlement becomes possible.", low=1, high=3650),
@@ -318,7 +318,7 @@ _CORE: list[Param] = [
     _p("morale.recovery", 0.02, ASSUMPTION, "calibration",
        "Share of the gap to normal morale (1) recovered each day.", **PROB),
     _p("morale.desertion", 0.01, ASSUMPTION, "calibration",
-       "Daily share of fighters lost per unit of morale below 0.7.", **PROB),
+       "Daily share of fighters lost per unit of morale below morale.desertion_threshold.", **PROB),
     _p("morale.floor", 0.2, ASSUMPTION, "calibration",
        "Morale never falls below this: some fighters always hold on.", low=0.0, high=1.0),
     _p("morale.ceiling", 1.3, ASSUMPTION, "calibration",
