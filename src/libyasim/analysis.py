@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -28,10 +30,16 @@ def truce_survival(runs: pd.DataFrame, horizon: int, confidence: float = 0.95) -
         return pd.DataFrame({"day": grid, "survival": ones, "low": ones, "high": ones})
     data = stats.CensoredData(uncensored=days[collapsed], right=days[~collapsed])
     sf = stats.ecdf(data).sf
-    band = sf.confidence_interval(confidence_level=confidence, method="log-log")
-    low = np.nan_to_num(band.low.evaluate(grid), nan=0.0)
-    high = np.nan_to_num(band.high.evaluate(grid), nan=1.0)
-    return pd.DataFrame({"day": grid, "survival": sf.evaluate(grid), "low": low, "high": high})
+    with warnings.catch_warnings():  # the band is undefined where survival is 1 or 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        band = sf.confidence_interval(confidence_level=confidence, method="log-log")
+    surv = sf.evaluate(grid)
+    bounds = pd.DataFrame({"low": band.low.evaluate(grid), "high": band.high.evaluate(grid)})
+    bounds[surv >= 1.0] = 1.0
+    bounds[surv <= 0.0] = 0.0
+    bounds = bounds.ffill()  # after the last collapse, before censoring ends
+    return pd.DataFrame({"day": grid, "survival": surv, "low": bounds["low"].fillna(0.0),
+                         "high": bounds["high"].fillna(1.0)})
 
 
 def median_survival(survival: pd.DataFrame) -> float | None:

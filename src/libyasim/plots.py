@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib.colors as mcolors
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from libyasim import analysis
+from libyasim import analysis, compare
+from libyasim.compare import Results
 from libyasim.geography import LIBYA_OUTLINE, PLACES, ROADS
 
 SIDE_COLOURS = {"gna": "#1f77b4", "lna": "#d62728", "unaligned": "#7f7f7f",
@@ -66,19 +69,20 @@ def survival_figure(runs: pd.DataFrame, horizon: int, start: dt.date, scenario_n
 def histograms_figure(runs: pd.DataFrame, scenario_name: str) -> Figure:
     """Distributions of battle deaths, civilian deaths and truce violations per run."""
     fig, axes = plt.subplots(1, 3, figsize=(12, 4), layout="constrained")
-    specs = (("battle_deaths", "battle-related deaths (combatants)", "#d62728"),
-             ("civilian_deaths", "civilian deaths", "#ff7f0e"),
+    specs = (("battle_deaths", "battle deaths (combatants)", "#d62728"),
+             ("civilian_deaths", "civilian deaths (people)", "#ff7f0e"),
              ("violations_total", "truce violations (incidents)", "#9467bd"))
     for ax, (col, label, colour) in zip(axes, specs):
         values = runs[col].astype(float)
         ax.hist(values, bins=min(30, max(5, len(values) // 5)), color=colour, alpha=0.8)
         ax.axvline(values.median(), color="k", ls="--", lw=1,
                    label=f"median {values.median():,.0f}")
-        ax.set_xlabel(f"{label} per run (whole horizon)")
+        ax.set_xlabel(f"{label} per run")
         ax.set_ylabel("number of runs")
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
-    fig.suptitle(f"Deaths and violations\n{_subtitle(scenario_name, len(runs))}", fontsize=11)
+    fig.suptitle(f"Deaths and violations over the whole horizon\n"
+                 f"{_subtitle(scenario_name, len(runs))}", fontsize=11)
     return fig
 
 
@@ -90,8 +94,8 @@ def end_states_figure(runs: pd.DataFrame, scenario_name: str) -> Figure:
     err = np.vstack([probs["probability"] - probs["low"], probs["high"] - probs["probability"]])
     ax.barh(y, probs["probability"], xerr=err, capsize=4, color="#4c72b0",
             label="share of runs (bar) with 95% Wilson interval (whiskers)")
-    for yi, p in zip(y, probs["probability"]):
-        ax.text(min(p + 0.02, 0.9), yi, f"{p:.0%}", va="center", fontsize=9)
+    for yi, p, high in zip(y, probs["probability"], probs["high"]):
+        ax.text(min(high + 0.02, 0.93), yi, f"{p:.0%}", va="center", fontsize=9)
     ax.set_yticks(y, [END_STATE_LABELS[s] for s in probs["end_state"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -152,37 +156,89 @@ def fan_figure(series: pd.DataFrame, start: dt.date, scenario_name: str) -> Figu
     return fig
 
 
-def map_figure(runs: pd.DataFrame, scenario_name: str, horizon_date: dt.date) -> Figure:
-    """Map of Libya: each place coloured by how often the GNA side or the LNA holds it."""
-    fig, ax = plt.subplots(figsize=(9, 8), layout="constrained")
+NORTH_WEST = (11.5, 15.5, 31.3, 33.2)  # lon min, lon max, lat min, lat max of the map's inset
+# Label positions (lon, lat, alignment) of the crowded places, drawn in the inset only.
+_INSET_LABELS = {
+    "zuwara": (11.55, 32.7, "left"), "sabratha": (11.95, 33.1, "left"),
+    "surman": (12.8, 33.1, "left"), "tripoli": (13.75, 33.05, "left"),
+    "tripoli_south": (13.45, 32.66, "left"), "zawiya": (12.75, 32.47, "center"),
+    "watiya": (11.6, 32.2, "left"), "gharyan": (12.45, 31.93, "left"),
+    "tarhuna": (13.8, 32.33, "left"), "misrata": (14.95, 32.62, "right"),
+    "bani_walid": (14.02, 31.55, "left"), "abu_grein": (15.45, 31.7, "right"),
+}
+# Offsets (dlon, dlat, alignment) of labels on the main map, where the default crowds.
+_MAP_LABELS = {"oil_crescent": (0.0, -0.55, "center"), "ajdabiya": (0.35, 0.25, "left")}
+
+
+def _in_north_west(lon: float, lat: float) -> bool:
+    x0, x1, y0, y1 = NORTH_WEST
+    return x0 <= lon <= x1 and y0 <= lat <= y1
+
+
+def _draw_places(ax, runs: pd.DataFrame, cmap, scale: float) -> dict[str, str]:
+    """Outline, roads and places coloured by holder; return each place's label text."""
     outline = np.array(LIBYA_OUTLINE)
     ax.fill(outline[:, 0], outline[:, 1], color="#f3efe4", zorder=0)
     ax.plot(outline[:, 0], outline[:, 1], color="#8c8c8c", lw=1, zorder=1)
     pos = {p.key: (p.lon, p.lat) for p in PLACES}
     for a, b in ROADS:
         ax.plot(*zip(pos[a], pos[b]), color="#b0a890", lw=1, zorder=1)
-    cmap = plt.get_cmap("RdBu")
+    labels = {}
     for p in PLACES:
         held = runs[f"holder_{p.key}"].value_counts(normalize=True)
         gna, lna = held.get("gna", 0.0), held.get("lna", 0.0)
-        colour = cmap(0.5 + 0.5 * (gna - lna))
-        size = 60 + 400 * np.sqrt(p.population / 1_100_000)
-        ax.scatter(p.lon, p.lat, s=size, color=colour, edgecolor="k", lw=0.8, zorder=3)
-        label = f"{p.name}\nGNA {gna:.0%} / LNA {lna:.0%}"
+        size = scale * (60 + 400 * np.sqrt(p.population / 1_100_000))
+        ax.scatter(p.lon, p.lat, s=size, color=cmap(0.5 + 0.5 * (gna - lna)), edgecolor="k",
+                   lw=0.8, zorder=3)
+        labels[p.key] = f"{p.name}\nGNA {gna:.0%} / LNA {lna:.0%}"
         if held.get("contested", 0.0) > 0.005:
-            label += f" / contested {held.get('contested', 0.0):.0%}"
-        right = p.key not in ("tripoli_south", "zuwara", "watiya", "sabratha", "zawiya")
-        dy = {"tripoli": 0.25, "tripoli_south": -0.35, "surman": -0.35, "zawiya": 0.2,
-              "sabratha": 0.35, "zuwara": 0.25}.get(p.key, 0.0)
-        ax.annotate(label, (p.lon, p.lat), xytext=(p.lon + (0.35 if right else -0.35), p.lat + dy),
-                    fontsize=6.5, ha="left" if right else "right", va="center", zorder=4)
+            labels[p.key] += f"\ncontested {held.get('contested', 0.0):.0%}"
+    return labels
+
+
+def map_figure(runs: pd.DataFrame, scenario_name: str, horizon_date: dt.date) -> Figure:
+    """Map of Libya: each place coloured by how often the GNA side or the LNA holds it.
+
+    The crowded north-west (Tripoli and its neighbours) is labelled in a zoomed inset.
+    """
+    fig, ax = plt.subplots(figsize=(10, 9.5), layout="constrained")
+    cmap = plt.get_cmap("RdBu")
+    labels = _draw_places(ax, runs, cmap, scale=1.0)
+    for p in PLACES:
+        if _in_north_west(p.lon, p.lat):
+            continue
+        dx, dy, ha = _MAP_LABELS.get(p.key, (0.35, 0.0, "left"))
+        ax.annotate(labels[p.key], (p.lon, p.lat), xytext=(p.lon + dx, p.lat + dy), fontsize=7,
+                    ha=ha, va="center", zorder=4)
+    aspect = 1 / np.cos(np.radians(28))
+    ax.set_xlim(7.5, 26)
+    ax.set_ylim(19, 34.5)
+    ax.set_aspect(aspect)
+
+    inset = ax.inset_axes([0.02, 0.02, 0.78, 0.44])
+    _draw_places(inset, runs, cmap, scale=1.6)
+    for p in PLACES:
+        if p.key in _INSET_LABELS:
+            x, y, ha = _INSET_LABELS[p.key]
+            inset.annotate(labels[p.key], (p.lon, p.lat), xytext=(x, y), fontsize=6.5, ha=ha,
+                           va="center", zorder=4,
+                           arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6,
+                                       "shrinkA": 1, "shrinkB": 4})
+    x0, x1, y0, y1 = NORTH_WEST
+    inset.set_xlim(x0, x1)
+    inset.set_ylim(y0, y1)
+    inset.set_aspect(1 / np.cos(np.radians(32)))
+    inset.set_facecolor("#dbe9f4")  # the sea, north of the coast
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_title("north-west Libya, zoomed (11.5\u201315.5\u00b0E, 31.3\u201333.2\u00b0N)",
+                    fontsize=8, pad=2)
+    ax.indicate_inset_zoom(inset, edgecolor="#444444")
+
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(-1, 1))
     bar = fig.colorbar(sm, ax=ax, shrink=0.6, pad=0.01)
     bar.set_label("share of runs held by GNA side minus share held by LNA\n"
                   "(blue: GNA side, red: LNA)")
-    ax.set_xlim(7.5, 26)
-    ax.set_ylim(19, 34.5)
-    ax.set_aspect(1 / np.cos(np.radians(28)))
     ax.set_xlabel("longitude (\u00b0E)")
     ax.set_ylabel("latitude (\u00b0N)")
     ax.set_title(f"Who holds the key places on {horizon_date:%d %B %Y}\n"
@@ -199,7 +255,6 @@ def save_all(runs: pd.DataFrame, series: pd.DataFrame | None, manifest: dict, ou
     horizon = int(values["scenario.horizon_days"])
     name = manifest["scenario"]["name"]
     plots_dir = Path(out) / "plots"
-    plots_dir.mkdir(parents=True, exist_ok=True)
     figures = {
         "truce_survival": survival_figure(runs, horizon, start, name),
         "deaths_violations": histograms_figure(runs, name),
@@ -208,6 +263,191 @@ def save_all(runs: pd.DataFrame, series: pd.DataFrame | None, manifest: dict, ou
     }
     if series is not None:
         figures["fan_charts"] = fan_figure(series, start, name)
+    return _save_figures(figures, plots_dir)
+
+
+# ---------------------------------------------------------------------------- comparisons
+def scenario_colours(names: Sequence[str]) -> dict[str, str]:
+    """A colour per scenario, the same in every comparison figure (reference first)."""
+    palette = plt.get_cmap("tab10").colors
+    return {name: mcolors.to_hex(palette[i % len(palette)]) for i, name in enumerate(names)}
+
+
+def _compare_subtitle(results: Sequence[Results]) -> str:
+    runs = sorted({len(r.runs) for r in results})
+    same = all(compare.paired(results[0], r) for r in results[1:])
+    seeds = "same seeds in every scenario" if same else "different seeds"
+    return f"{' / '.join(str(n) for n in runs)} runs per scenario \u2022 {seeds}"
+
+
+def compare_survival_figure(results: Sequence[Results]) -> Figure:
+    """Kaplan-Meier truce survival of each scenario with 95% bands, and log-rank p-values
+    against the first scenario."""
+    colours = scenario_colours([r.name for r in results])
+    tests = compare.logrank(results).set_index("scenario")
+    fig, ax = plt.subplots(figsize=(9, 5.2), layout="constrained")
+    for i, r in enumerate(results):
+        if not r.truce_enabled:
+            ax.plot([], [], color=colours[r.name], lw=2, ls=":", label=f"{r.name}: no truce")
+            continue
+        surv = analysis.truce_survival(r.runs, r.horizon)
+        x = _dates(r.start, surv["day"])
+        ax.fill_between(x, surv["low"], surv["high"], step="post", alpha=0.15,
+                        color=colours[r.name])
+        label = r.name + (" (reference)" if i == 0 else "")
+        if i > 0 and np.isfinite(tests.loc[r.name, "pvalue"]):
+            label += f": log-rank p = {tests.loc[r.name, 'pvalue']:.2g}"
+        ax.step(x, surv["survival"], where="post", color=colours[r.name], lw=2, label=label)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("probability the first truce still holds")
+    ax.set_xlabel("date")
+    _date_axis(ax)
+    ax.set_title("Truce survival by scenario (Kaplan\u2013Meier, shaded: 95% confidence band)\n"
+                 f"{_compare_subtitle(results)}; p-values compare each scenario with the "
+                 "reference", fontsize=10)
+    ax.legend(loc="lower left", fontsize=8)
+    return fig
+
+
+def compare_distributions_figure(results: Sequence[Results]) -> Figure:
+    """Overlaid distributions of battle deaths, civilian deaths and violations per run."""
+    colours = scenario_colours([r.name for r in results])
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.6), layout="constrained")
+    specs = (("battle_deaths", "battle-related deaths (combatants)"),
+             ("civilian_deaths", "civilian deaths"),
+             ("violations_total", "truce violations (incidents)"))
+    for ax, (col, label) in zip(axes, specs):
+        pooled = np.concatenate([r.runs[col].to_numpy(float) for r in results])
+        bins = np.histogram_bin_edges(pooled, bins=min(30, max(8, len(pooled) // (5 * len(results)))))
+        for r in results:
+            values = r.runs[col].to_numpy(float)
+            ax.hist(values, bins=bins, weights=np.full(len(values), 1 / len(values)),
+                    histtype="step", lw=1.8, color=colours[r.name],
+                    label=f"{r.name} (median {np.median(values):,.0f})")
+            ax.axvline(np.median(values), color=colours[r.name], ls="--", lw=1)
+        ax.set_xlabel(f"{label} per run")
+        ax.set_ylabel("share of runs")
+        ax.legend(fontsize=7)
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"Deaths and violations by scenario (dashed: medians)\n"
+                 f"{_compare_subtitle(results)}", fontsize=11)
+    return fig
+
+
+def compare_end_states_figure(results: Sequence[Results]) -> Figure:
+    """End-state probabilities of each scenario side by side, with 95% Wilson intervals."""
+    colours = scenario_colours([r.name for r in results])
+    probs = compare.end_states(results)
+    n = len(results)
+    height = 0.8 / n
+    fig, ax = plt.subplots(figsize=(9, 1.2 + 0.35 * n * len(END_STATE_LABELS)),
+                           layout="constrained")
+    y0 = np.arange(len(END_STATE_LABELS))
+    for i, r in enumerate(results):
+        p = probs[probs["scenario"] == r.name]
+        y = y0 - 0.4 + height * (i + 0.5)
+        err = np.vstack([p["probability"] - p["low"], p["high"] - p["probability"]])
+        ax.barh(y, p["probability"], height=height * 0.9, xerr=err, capsize=2,
+                color=colours[r.name], label=r.name, error_kw={"lw": 0.8})
+    ax.set_yticks(y0, [END_STATE_LABELS[s] for s in probs["end_state"].unique()])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability at the horizon (share of runs; whiskers: 95% Wilson interval)")
+    ax.set_title(f"End states by scenario\n{_compare_subtitle(results)}", fontsize=11)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def forest_figure(diffs: pd.DataFrame, reference: str) -> Figure:
+    """Forest plot: each key outcome's difference from the reference with its bootstrap CI.
+
+    One panel per outcome, in the outcome's own unit; shares are shown in percentage points.
+    """
+    outcomes = list(dict.fromkeys(diffs["outcome"]))
+    colours = scenario_colours([reference, *dict.fromkeys(diffs["scenario"])])
+    cols = 3
+    rows = max(1, -(-len(outcomes) // cols))
+    n_scen = diffs["scenario"].nunique()
+    fig, axes = plt.subplots(rows, cols, figsize=(13, rows * (0.9 + 0.32 * n_scen) + 1),
+                             layout="constrained", squeeze=False)
+    for ax, key in zip(axes.flat, outcomes):
+        d = diffs[diffs["outcome"] == key]
+        share = d["unit"].iloc[0].startswith("share")
+        scale = 100 if share else 1
+        y = np.arange(len(d))
+        for yi, (_, row) in zip(y, d.iterrows()):
+            ax.errorbar(row.difference * scale, yi,
+                        xerr=[[(row.difference - row.low) * scale],
+                              [(row.high - row.difference) * scale]],
+                        fmt="o", color=colours[row.scenario], capsize=3, ms=5)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_yticks(y, d["scenario"])
+        ax.set_ylim(len(d) - 0.5, -0.5)
+        ax.set_title(d["label"].iloc[0], fontsize=9)
+        ax.set_xlabel("difference (percentage points)" if share
+                      else f"difference ({d['unit'].iloc[0]})", fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Difference of each outcome's mean from '{reference}' "
+                 "(dot) with its 95% bootstrap interval (bar); 0 = no change", fontsize=11)
+    return fig
+
+
+def compare_fan_figure(results: Sequence[Results]) -> Figure:
+    """Fan charts of each scenario side by side: population control, forces, cumulative deaths."""
+    with_series = [r for r in results if r.series is not None]
+    n = len(with_series)
+    fig, axes = plt.subplots(3, n, figsize=(min(4.2 * n, 26), 10), layout="constrained",
+                             sharex=True, sharey="row", squeeze=False)
+    for j, r in enumerate(with_series):
+        col = axes[:, j]
+        for key, side in (("population_gna", "gna"), ("population_lna", "lna"),
+                          ("population_contested", "contested")):
+            _fan(col[0], r.series, key, r.start, SIDE_COLOURS[side],
+                 {"gna": "GNA side", "lna": "LNA side"}.get(side, side), scale=100)
+        for key, side, label in (("forces_gna", "gna", "GNA"), ("forces_wag", "wag", "western groups"),
+                                 ("forces_lna", "lna", "LNA")):
+            _fan(col[1], r.series, key, r.start, SIDE_COLOURS[side], label)
+        _fan(col[2], r.series, "battle_deaths", r.start, "#d62728", "battle deaths",
+             cumulative=True)
+        _fan(col[2], r.series, "civilian_deaths", r.start, "#ff7f0e", "civilian deaths",
+             cumulative=True)
+        col[0].set_title(r.name, fontsize=11, fontweight="bold")
+        col[2].set_xlabel("date")
+        for ax in col:
+            ax.xaxis.set_major_locator(mdates.MonthLocator(interval=3))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+            ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("population held (% of the\npopulation of the key places)")
+    axes[1, 0].set_ylabel("fighters")
+    axes[2, 0].set_ylabel("cumulative deaths (people)")
+    for row in axes:
+        _band_legend(row[0])
+    fig.suptitle("Daily outcomes by scenario: median, 50% and 90% of runs\n"
+                 f"{_compare_subtitle(with_series)}", fontsize=11)
+    return fig
+
+
+def save_comparison(results: Sequence[Results], out: Path, diffs: pd.DataFrame | None = None
+                    ) -> list[Path]:
+    """Write every comparison plot as PNG into `out/plots`; return the paths."""
+    diffs = compare.differences(results) if diffs is None else diffs
+    figures = {
+        "compare_truce_survival": compare_survival_figure(results),
+        "compare_deaths_violations": compare_distributions_figure(results),
+        "compare_end_states": compare_end_states_figure(results),
+        "compare_differences": forest_figure(diffs, results[0].name),
+    }
+    if any(r.series is not None for r in results):
+        figures["compare_fan_charts"] = compare_fan_figure(results)
+    return _save_figures(figures, Path(out) / "plots")
+
+
+def _save_figures(figures: dict[str, Figure], plots_dir: Path) -> list[Path]:
+    plots_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for key, fig in figures.items():
         path = plots_dir / f"{key}.png"

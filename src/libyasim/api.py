@@ -1,0 +1,183 @@
+"""Python API for notebooks: run, load and compare scenarios; tables as pandas, plots as figures.
+
+Example::
+
+    import libyasim as ly
+
+    base = ly.run("scenarios/baseline.toml", runs=100)
+    ly.summary(base)                      # a DataFrame
+    ly.plot_survival(base)                # a matplotlib Figure
+
+    results = ly.compare(["scenarios/baseline.toml", "scenarios/embargo_enforced.toml"],
+                         runs=100)
+    ly.differences(results)               # paired bootstrap differences from the first
+    ly.plot_differences(results)
+
+Every plot function takes one `Results` or a list of them (the first is the reference).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from libyasim import analysis, compare as _compare, plots
+from libyasim.compare import Results, load_comparison
+from libyasim.scenario import Scenario, resolve_scenario
+
+ScenarioLike = str | Path | Scenario
+
+__all__ = ["Results", "load", "load_comparison", "run", "compare", "summary", "end_states",
+           "survival", "differences", "logrank", "outcome_means", "plot_survival",
+           "plot_distributions", "plot_end_states", "plot_fans", "plot_map", "plot_differences"]
+
+
+def load(folder: str | Path) -> Results:
+    """Results of a `libyasim run` folder.
+
+    >>> base = load("results/baseline")          # doctest: +SKIP
+    >>> base.runs.battle_deaths.median()         # doctest: +SKIP
+    """
+    return Results.load(folder)
+
+
+def run(scenario: ScenarioLike, runs: int | None = None, seed: int | None = None,
+        out: str | Path | None = None, overrides: Mapping[str, Any] | None = None,
+        workers: int | None = None) -> Results:
+    """Run an ensemble of a scenario (a file path, a `Scenario` or None for the defaults), or
+    reuse `out` when it already holds the same scenario, runs and seed.
+
+    `overrides` sets parameters on top of the file, e.g. ``{"arms.embargo_enforcement": 0.5}``.
+    The results go to `out` (default: ``results/NAME``).
+
+    >>> base = run("scenarios/baseline.toml", runs=50)                       # doctest: +SKIP
+    >>> half = run("scenarios/baseline.toml", runs=50,
+    ...            overrides={"arms.embargo_enforcement": 0.5}, out="results/half")  # doctest: +SKIP
+    """
+    resolved = resolve_scenario(scenario, overrides)
+    runs = resolved["scenario.runs"] if runs is None else runs
+    seed = resolved["scenario.seed"] if seed is None else seed
+    folder = Path(out) if out is not None else Path("results") / resolved.name
+    return _compare.run_or_reuse(resolved, folder, runs, seed, workers)[0]
+
+
+def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: int | None = None,
+            out: str | Path | None = None, workers: int | None = None,
+            write: bool = True) -> list[Results]:
+    """Run (or reuse) scenarios with the same seeds; the first is the reference.
+
+    With `write` the comparison tables (CSV) and figures (PNG) are saved in `out`, as by
+    `libyasim compare`, so `libyasim report OUT` can follow.
+
+    >>> results = compare(["scenarios/baseline.toml", "scenarios/no_mediation.toml"],
+    ...                   runs=50, out="results/mediation")                 # doctest: +SKIP
+    >>> [r.name for r in results]                                           # doctest: +SKIP
+    ['baseline', 'no_mediation']
+    """
+    resolved = [resolve_scenario(s) for s in scenarios]
+    runs = resolved[0]["scenario.runs"] if runs is None else runs
+    seed = resolved[0]["scenario.seed"] if seed is None else seed
+    folder = Path(out) if out is not None else Path("results") / (
+        "compare-" + "-".join(s.name for s in resolved))[:120]
+    results = _compare.run_comparison(resolved, folder, runs, seed, workers)
+    if write:
+        tables = _compare.write_tables(results, folder)
+        plots.save_comparison(results, folder, tables["differences"])
+    return results
+
+
+def _as_list(results: Results | Sequence[Results]) -> list[Results]:
+    return [results] if isinstance(results, Results) else list(results)
+
+
+# ---------------------------------------------------------------------------- tables
+def summary(results: Results | Sequence[Results]) -> pd.DataFrame:
+    """Mean, median and 5-95% range of each outcome; with several results, one column block
+    per scenario.
+
+    >>> summary(base).loc["battle_deaths", "median"]         # doctest: +SKIP
+    """
+    items = _as_list(results)
+    if len(items) == 1:
+        return analysis.summary(items[0].runs)
+    return pd.concat({r.name: analysis.summary(r.runs) for r in items}, axis=1)
+
+
+def end_states(results: Results | Sequence[Results]) -> pd.DataFrame:
+    """Probability of each end state with 95% Wilson intervals (a `scenario` column)."""
+    return _compare.end_states(_as_list(results))
+
+
+def survival(results: Results | Sequence[Results]) -> pd.DataFrame:
+    """Kaplan-Meier truce survival by day with 95% bands (a `scenario` column)."""
+    return _compare.survival(_as_list(results))
+
+
+def differences(results: Sequence[Results], n_resamples: int = 2000) -> pd.DataFrame:
+    """Each key outcome's mean difference from the first scenario with a bootstrap 95% CI
+    (paired when the runs share seeds)."""
+    return _compare.differences(results, n_resamples=n_resamples)
+
+
+def logrank(results: Sequence[Results]) -> pd.DataFrame:
+    """Log-rank test of each scenario's truce survival against the first scenario's."""
+    return _compare.logrank(results)
+
+
+def outcome_means(results: Results | Sequence[Results]) -> pd.DataFrame:
+    """Mean of each key outcome (rows) by scenario (columns)."""
+    return _compare.outcome_means(_as_list(results))
+
+
+# ---------------------------------------------------------------------------- figures
+def plot_survival(results: Results | Sequence[Results]) -> Figure:
+    """Truce survival curve(s) with 95% bands; log-rank p-values for several scenarios."""
+    items = _as_list(results)
+    if len(items) == 1:
+        r = items[0]
+        return plots.survival_figure(r.runs, r.horizon, r.start, r.name)
+    return plots.compare_survival_figure(items)
+
+
+def plot_distributions(results: Results | Sequence[Results]) -> Figure:
+    """Distributions of battle deaths, civilian deaths and violations per run."""
+    items = _as_list(results)
+    if len(items) == 1:
+        return plots.histograms_figure(items[0].runs, items[0].name)
+    return plots.compare_distributions_figure(items)
+
+
+def plot_end_states(results: Results | Sequence[Results]) -> Figure:
+    """End-state probabilities with 95% intervals (side by side for several scenarios)."""
+    items = _as_list(results)
+    if len(items) == 1:
+        return plots.end_states_figure(items[0].runs, items[0].name)
+    return plots.compare_end_states_figure(items)
+
+
+def plot_fans(results: Results | Sequence[Results]) -> Figure:
+    """Fan charts of daily control, forces and deaths (side by side for several scenarios)."""
+    items = _as_list(results)
+    if len(items) == 1:
+        r = items[0]
+        if r.series is None:
+            raise ValueError(f"{r.name}: these results have no daily series")
+        return plots.fan_figure(r.series, r.start, r.name)
+    return plots.compare_fan_figure(items)
+
+
+def plot_map(results: Results) -> Figure:
+    """Map of who holds each key place at the horizon, with a zoom on the north-west."""
+    return plots.map_figure(results.runs, results.name,
+                            results.start + dt.timedelta(days=results.horizon))
+
+
+def plot_differences(results: Sequence[Results], diffs: pd.DataFrame | None = None) -> Figure:
+    """Forest plot of the differences from the first scenario (computed if not given)."""
+    diffs = _compare.differences(results) if diffs is None else diffs
+    return plots.forest_figure(diffs, results[0].name)

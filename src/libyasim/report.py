@@ -1,0 +1,208 @@
+"""A self-contained HTML report of a `run` or `compare` folder, to send to colleagues.
+
+The page embeds its figures (PNG as base64) and holds the summary and difference tables, the
+scenario settings and every parameter's value with its provenance.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from libyasim import __version__, analysis, compare, plots
+from libyasim.compare import COMPARE_FILE, Results
+from libyasim.ensemble import RUNS_FILE, EnsembleError
+from libyasim.params import PARAMS
+
+REPORT_FILE = "report.html"
+_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; padding: 0 1em;
+       color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
+table { border-collapse: collapse; font-size: .85em; margin: .8em 0; }
+th, td { border: 1px solid #ddd; padding: .25em .55em; text-align: right; vertical-align: top; }
+th { background: #f3f3f3; } td.text, th.text { text-align: left; }
+tr.changed td { background: #fff6d6; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { font-size: .9em; color: #444; }
+.meta td { text-align: left; } .note { color: #555; font-size: .9em; }
+"""
+
+
+def _figure_html(fig: Figure, caption: str) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def _table_html(frame: pd.DataFrame, index: bool = True) -> str:
+    return frame.to_html(index=index, border=0, na_rep="\u2014", float_format=_number)
+
+
+def _meta_html(results: Sequence[Results]) -> str:
+    m = results[0].manifest
+    rows = [("scenarios", ", ".join(r.name for r in results)),
+            ("runs per scenario", ", ".join(sorted({str(len(r.runs)) for r in results}))),
+            ("root seed", ", ".join(sorted({str(r.manifest["root_seed"]) for r in results}))),
+            ("simulated", m.get("created", "")), ("libyasim version", m.get("libyasim_version", "")),
+            ("Mesa / Python", f"{m.get('mesa_version', '')} / {m.get('python', '')}"),
+            ("command", m.get("command", "")),
+            ("report written", dt.datetime.now().isoformat(timespec="seconds")
+             + f" by libyasim {__version__}")]
+    body = "".join(f"<tr><th class=text>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+                   for k, v in rows)
+    return f'<table class="meta">{body}</table>'
+
+
+def _scenarios_html(results: Sequence[Results]) -> str:
+    parts = []
+    for r in results:
+        sc = r.manifest["scenario"]
+        overrides = sc.get("overrides", {})
+        rows = "".join(f"<tr><td class=text>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in overrides.items())
+        parts.append(
+            f"<h3>{html.escape(r.name)}</h3><p>{html.escape(sc.get('description') or '')}"
+            f" <span class=note>(file: {html.escape(str(sc.get('path')))})</span></p>"
+            + (f"<table><tr><th class=text>setting</th><th>value</th></tr>{rows}</table>"
+               if rows else "<p class=note>No settings: all parameters at their defaults.</p>"))
+    return "".join(parts)
+
+
+def provenance_table(results: Sequence[Results]) -> pd.DataFrame:
+    """Every parameter: its value in each scenario, kind, source and reason."""
+    rows = []
+    for name, param in PARAMS.items():
+        row = {"name": name}
+        for r in results:
+            row[r.name] = r.values.get(name, "\u2014")
+        row.update(kind=param.kind, source=param.source, reason=param.reason)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _provenance_html(results: Sequence[Results]) -> str:
+    table = provenance_table(results)
+    names = [r.name for r in results]
+    set_by = set().union(*(r.manifest["scenario"].get("overrides", {}) for r in results))
+    head = "".join(f"<th class=text>{html.escape(c)}</th>" for c in table.columns)
+    body = []
+    for _, row in table.iterrows():
+        values = [row[n] for n in names]
+        changed = row["name"] in set_by or len({str(v) for v in values}) > 1
+        cells = "".join(f"<td class=text>{html.escape(str(row[c]))}</td>" for c in table.columns)
+        body.append(f"<tr{' class=changed' if changed else ''}>{cells}</tr>")
+    return (f"<p class=note>Highlighted: set by a scenario file, or different between "
+            f"scenarios. Kinds: <b>article</b> (a quote from the January 2020 news article), "
+            f"<b>public_record</b> (a public source), <b>assumption</b> (a modelling choice and "
+            f"its reason).</p><table><tr>{head}</tr>{''.join(body)}</table>")
+
+
+def _run_sections(r: Results) -> list[str]:
+    horizon_date = r.start + dt.timedelta(days=r.horizon)
+    states = analysis.end_state_probabilities(r.runs)
+    sections = [
+        "<h2>Summary of outcomes</h2><p class=note>Per-run outcomes over the horizon; "
+        "share_of_runs is the share of runs in which a dated event happened.</p>"
+        + _table_html(analysis.summary(r.runs)),
+        "<h2>End states</h2>" + _table_html(states, index=False),
+        "<h2>Figures</h2>",
+        _figure_html(plots.survival_figure(r.runs, r.horizon, r.start, r.name),
+                     "Truce survival: share of runs in which the first truce still holds, by "
+                     "date (Kaplan-Meier with 95% band)."),
+        _figure_html(plots.histograms_figure(r.runs, r.name),
+                     "Distributions of battle deaths, civilian deaths and truce violations."),
+        _figure_html(plots.end_states_figure(r.runs, r.name),
+                     "Probability of each end state at the horizon, with 95% intervals."),
+    ]
+    if r.series is not None:
+        sections.append(_figure_html(plots.fan_figure(r.series, r.start, r.name),
+                                     "Daily control, forces and cumulative deaths: median with "
+                                     "the middle 50% and 90% of runs."))
+    sections.append(_figure_html(plots.map_figure(r.runs, r.name, horizon_date),
+                                 "Who holds each key place at the horizon (share of runs)."))
+    return sections
+
+
+def _compare_sections(results: Sequence[Results]) -> list[str]:
+    diffs = compare.differences(results)
+    tests = compare.logrank(results)
+    shown = diffs.drop(columns=["label"]).rename(columns={"reference": f"{results[0].name} mean",
+                                                          "value": "scenario mean"})
+    states = compare.end_states(results)
+    states["cell"] = [f"{p:.0%} [{lo:.0%}, {hi:.0%}]" for p, lo, hi
+                      in zip(states["probability"], states["low"], states["high"])]
+    state_table = states.pivot(index="end_state", columns="scenario", values="cell")
+    state_table = state_table.loc[list(dict.fromkeys(states["end_state"])), [r.name for r in results]]
+    return [
+        "<h2>Key outcomes by scenario</h2><p class=note>Mean per run (shares: fraction of runs)."
+        "</p>" + _table_html(compare.outcome_means(results)),
+        f"<h2>Differences from {html.escape(results[0].name)}</h2><p class=note>Difference of "
+        "each outcome's mean, scenario minus reference, with a 95% bootstrap (BCa) interval; "
+        "paired: the runs share seeds (common random numbers).</p>"
+        + _table_html(shown, index=False),
+        _figure_html(plots.forest_figure(diffs, results[0].name),
+                     "Forest plot of the differences above: dot = difference, bar = 95% "
+                     "interval; an interval that excludes 0 is a difference beyond Monte Carlo "
+                     "noise."),
+        "<h2>Truce survival</h2>" + _table_html(tests, index=False)
+        + "<p class=note>Log-rank test of each scenario against the reference.</p>",
+        _figure_html(plots.compare_survival_figure(results),
+                     "Truce survival by scenario (Kaplan-Meier with 95% bands)."),
+        "<h2>End states</h2><p class=note>Share of runs with 95% Wilson interval.</p>"
+        + _table_html(state_table),
+        _figure_html(plots.compare_end_states_figure(results),
+                     "End-state probabilities side by side."),
+        "<h2>Deaths, violations and daily outcomes</h2>",
+        _figure_html(plots.compare_distributions_figure(results),
+                     "Distributions of deaths and violations per run."),
+        *([_figure_html(plots.compare_fan_figure(results),
+                        "Daily control, forces and cumulative deaths by scenario: median with "
+                        "the middle 50% and 90% of runs.")]
+          if any(r.series is not None for r in results) else []),
+    ]
+
+
+def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
+    """Write the HTML report of a run or compare folder; return its path
+    (default: FOLDER/report.html)."""
+    folder = Path(folder)
+    if (folder / COMPARE_FILE).is_file():
+        results = compare.load_comparison(folder)
+        title = "Scenario comparison: " + " vs ".join(r.name for r in results)
+        sections = _compare_sections(results)
+    elif (folder / RUNS_FILE).is_file():
+        results = [Results.load(folder)]
+        title = f"Scenario {results[0].name}"
+        sections = _run_sections(results[0])
+    else:
+        raise EnsembleError(f"{folder}: neither a `libyasim run` folder (no {RUNS_FILE}) nor a "
+                            f"`libyasim compare` folder (no {COMPARE_FILE})")
+    page = (
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}"
+        f"</title><style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
+        "<p>Agent-based Monte Carlo simulation of ceasefire dynamics in Libya's civil war from "
+        "January 2020 (libyasim). Each run is one possible course of the year; the statistics "
+        "describe the ensemble of runs.</p>"
+        + _meta_html(results) + "".join(sections)
+        + "<h2>Scenarios</h2>" + _scenarios_html(results)
+        + "<h2>Parameters and their provenance</h2>" + _provenance_html(results)
+        + "</body></html>")
+    path = Path(output) if output is not None else folder / REPORT_FILE
+    path.write_text(page, encoding="utf-8")
+    return path
