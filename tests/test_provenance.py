@@ -11,7 +11,7 @@ import pytest
 
 from libyasim.cli import main
 from libyasim.ensemble import run_ensemble
-from libyasim.geography import PLACES, ROADS
+from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS
 from libyasim.model import LibyaModel
 from libyasim.params import KINDS, PARAMS
 from libyasim.scenario import Scenario, load_scenario
@@ -102,6 +102,9 @@ def test_fixed_entries_match_the_map_the_model_uses():
             assert PARAMS[name].default == getattr(by_key[parts[1]], parts[2]), name
         elif name == "map.roads":
             assert PARAMS[name].default == ", ".join(f"{a}-{b}" for a, b in ROADS)
+        elif name == "map.supply_hubs":
+            for side, hubs in SUPPLY_HUBS.items():
+                assert f"{side}: {', '.join(hubs)}" in PARAMS[name].default
         else:
             pytest.fail(f"unexpected fixed entry {name}")
 

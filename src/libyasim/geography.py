@@ -71,6 +71,10 @@ ROADS: tuple[tuple[str, str], ...] = (
     ("benghazi", "tobruk"),
 )
 
+# Where each side's supplies land: ports and air bases (UN Panel of Experts reports, 2019-2021:
+# Mitiga airport and Misrata for the GNA side; Benghazi and the al-Jufra air base for the LNA).
+SUPPLY_HUBS: dict[str, tuple[str, ...]] = {"gna": ("tripoli", "misrata"), "lna": ("benghazi", "jufra")}
+
 # Simplified outline of Libya (lon, lat), traced by hand at about 50 km accuracy from the
 # international boundaries and the coastline: good enough to place the key places on a map.
 LIBYA_OUTLINE: tuple[tuple[float, float], ...] = (

@@ -14,7 +14,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from libyasim.agents import GNA_SIDE, LNA_SIDE, NO_SIDE, Backer, Faction, Mediator
-from libyasim.geography import PLACES, ROADS, distance_km
+from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS, distance_km
 from libyasim.params import BACKERS, FACTIONS, MEDIATORS
 from libyasim.scenario import Scenario, resolve_scenario
 
@@ -240,6 +240,7 @@ class LibyaModel(mesa.Model):
         self.front = np.zeros((n, 2), dtype=bool)
         self.front[self.pair_gna, GNA_SIDE] = True
         self.front[self.pair_lna, LNA_SIDE] = True
+        self._update_reach()
         front_places = np.flatnonzero(self.front.any(axis=1))
         self._civilians_exposed = float(  # residents near fighting, in 100,000s
             (self.population[front_places] / 1e5 * np.where(
@@ -260,11 +261,25 @@ class LibyaModel(mesa.Model):
                                                     self._defence[0][pg] / count_g[pg]])
         self._pairs_dirty = False
 
-    def _side_strengths(self) -> tuple[np.ndarray, np.ndarray]:
-        """Effective fighters per place by side (forces x morale x supply)."""
+    def _side_strengths(self, at_reach: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Effective fighters per place by side (forces x morale x supply); with `at_reach`,
+        also weakened with the distance from the side's supply hubs."""
         factor = np.array([f.strength_factor for f in self.factions])
-        eff = self.forces * factor
-        return eff[:, 0] + eff[:, 1], eff[:, 2]
+        eff = self.forces * factor @ self._side_matrix
+        if at_reach:
+            eff *= self._reach
+        return eff[:, 0], eff[:, 1]
+
+    def _update_reach(self) -> None:
+        """Strength kept at each place by each side, given the supply hubs it still holds."""
+        p = self.params
+        self._reach = np.empty((len(self.owner), 2))
+        for side, key in ((GNA_SIDE, "gna"), (LNA_SIDE, "lna")):
+            hubs = [self.place_index[h] for h in SUPPLY_HUBS[key]
+                    if self.owner[self.place_index[h]] == side]
+            links = self.hops[:, hubs].min(axis=1) if hubs else np.full(len(self.owner), np.inf)
+            self._reach[:, side] = np.maximum(p["combat.reach_floor"],
+                                              1.0 - p["combat.strength_gradient"] * links)
 
     def _air_multipliers(self) -> tuple[float, float]:
         weight, total = self.params["combat.air_weight"], self.air[0] + self.air[1]
@@ -280,7 +295,7 @@ class LibyaModel(mesa.Model):
             return
         p, rng = self.params, self.rng
         pg, pl = self.pair_gna, self.pair_lna
-        eff_gna, eff_lna = self._side_strengths()
+        eff_gna, eff_lna = self._side_strengths(at_reach=True)
         air_gna, air_lna = self._air_multipliers()
         cv = p["combat.noise_cv"]
         k = p["combat.lethality"] * intensity
@@ -328,7 +343,7 @@ class LibyaModel(mesa.Model):
     def _capture(self, air_gna: float, air_lna: float, own_g: np.ndarray,
                  own_l: np.ndarray, intensity: float) -> None:
         """Where defenders are weaker than the break ratio, they may break today and give way."""
-        eff_gna, eff_lna = self._side_strengths()
+        eff_gna, eff_lna = self._side_strengths(at_reach=True)
         p = self.params
         ratio, chance = p["combat.break_ratio"], p["combat.capture_rate"] * intensity
         strength = (eff_gna * air_gna * own_g, eff_lna * air_lna * own_l)
@@ -424,8 +439,13 @@ class LibyaModel(mesa.Model):
 
     # ------------------------------------------------------------------ truce and talks
     def _assess(self) -> None:
-        """Each side's perceived advantage, from effective strength, air power and arms en route."""
-        eff_gna, eff_lna = self._side_strengths()
+        """Each side's perceived advantage: its effective strength at the fronts (where it can
+        bring it to bear, given the distance from its hubs), air power and arms en route."""
+        if self._pairs_dirty:
+            self._update_pairs()
+        eff_gna, eff_lna = self._side_strengths(at_reach=True)
+        if len(self.pair_gna):
+            eff_gna, eff_lna = eff_gna[self.front[:, GNA_SIDE]], eff_lna[self.front[:, LNA_SIDE]]
         air_gna, air_lna = self._air_multipliers()
         s_gna = (eff_gna.sum() + self.pending[GNA_SIDE]) * air_gna
         s_lna = (eff_lna.sum() + self.pending[LNA_SIDE]) * air_lna
@@ -433,10 +453,11 @@ class LibyaModel(mesa.Model):
         adv = (s_gna - s_lna) / total if total > 0 else 0.0
         self.advantage = [adv, -adv]
         hurting = min(self.recent_loss_signal) > self.params["mediation.hurting_losses"]
-        if hurting and abs(adv) < self.params["mediation.stalemate_advantage"]:
-            self.stalemate_days += 1
-        else:
+        even = abs(adv) < self.params["mediation.stalemate_advantage"]
+        if not even:  # the balance shifted: whoever gains sees a reason to fight on
             self.stalemate_days = 0
+        elif hurting:  # an even balance that hurts both (quiet days pause the count)
+            self.stalemate_days += 1
 
     def _update_truce(self, day: int) -> None:
         """A truce collapses on sustained violations or a declaration; it may be re-declared."""

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from libyasim.geography import PLACES, ROADS
+from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS
 
 ARTICLE, RECORD, ASSUMPTION = "article", "public_record", "assumption"
 KINDS = (ARTICLE, RECORD, ASSUMPTION)
@@ -159,9 +159,9 @@ _CORE: list[Param] = [
        "a stalemate is ripe only when it hurts both sides (Zartman 2000)",
        "Both sides hurt when their recent losses (a running sum over about memory.days) "
        "exceed this share of their fighters.", **PROB),
-    _p("mediation.stalemate_days", 75, ASSUMPTION, "ripeness theory (Zartman 2000)",
+    _p("mediation.stalemate_days", 60, ASSUMPTION, "ripeness theory (Zartman 2000)",
        "Days of stalemate before a settlement becomes possible.", low=1, high=3650),
-    _p("mediation.settlement_rate", 0.01, ASSUMPTION,
+    _p("mediation.settlement_rate", 0.02, ASSUMPTION,
        "permanent ceasefire signed 23 October 2020, about nine months after the talks began",
        "Daily chance per unit of pressure of a signed, permanent ceasefire once the stalemate "
        "is ripe and talks are under way.", **PROB),
@@ -290,6 +290,13 @@ _CORE: list[Param] = [
     _p("combat.air_attrition", 0.01, ASSUMPTION,
        "drones were lost in numbers on both sides in 2020 (UN Panel of Experts)",
        "Daily share of air power lost to wear, accidents and air defence.", **PROB),
+    _p("combat.strength_gradient", 0.1, ASSUMPTION,
+       "loss-of-strength gradient (Boulding 1962, 'Conflict and Defense'); the GNA advance "
+       "stopped at Sirte, 2-3 road links from its bases, in June 2020",
+       "Share of a side's strength lost per road link between a place and the nearest supply "
+       "hub the side holds.", **PROB),
+    _p("combat.reach_floor", 0.4, ASSUMPTION, "calibration",
+       "A side keeps at least this share of its strength however far from its hubs.", **PROB),
     _p("combat.break_ratio", 0.6, ASSUMPTION, "calibration",
        "Defenders break when their effective strength falls below this share of the attacker's.",
        low=0.0, high=1.0),
@@ -345,6 +352,10 @@ _CORE: list[Param] = [
        "the LNA left Tarhuna, 65 km from Tripoli, on 5 June 2020",
        "The LNA has left the Tripoli front when it holds no place within this distance of "
        "Tripoli's centre.", low=1.0, high=2000),
+    _p("map.supply_hubs", "; ".join(f"{side}: {', '.join(h)}" for side, h in SUPPLY_HUBS.items()),
+       RECORD, "UN Panel of Experts on Libya (2019-2021): Mitiga airport and Misrata supplied the "
+       "GNA side; Benghazi and the al-Jufra air base the LNA",
+       "Where each side's supplies land.", fixed=True),
     _p("map.roads", ", ".join(f"{a}-{b}" for a, b in ROADS), RECORD,
        "the brief's road links: coastal highway and inland routes",
        "Which places are neighbours.", fixed=True),

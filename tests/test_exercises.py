@@ -1,0 +1,63 @@
+"""The classroom exercises: complete folders, valid scenario files with fixed seeds, and
+answer keys that match what the model computes now."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from libyasim.exercises import (KEY_FILE, TEMPLATE_FILE, find_exercises, load_exercise,
+                                render_key, stale_keys)
+from libyasim.scenario import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISES = ROOT / "exercises"
+
+
+def test_at_least_four_complete_exercises() -> None:
+    folders = find_exercises(EXERCISES)
+    assert len(folders) >= 4
+    for folder in folders:
+        for name in ("worksheet.md", TEMPLATE_FILE, KEY_FILE):
+            assert (folder / name).is_file(), folder / name
+        exercise = load_exercise(folder)
+        assert len(exercise.scenarios) >= 2
+        for name, scenario in exercise.scenarios.items():
+            assert "scenario.seed" in scenario.overrides, f"{folder}/{name}: no fixed seed"
+            assert scenario["scenario.runs"] <= 200, f"{folder}/{name}: too many runs for class"
+        reference = next(iter(exercise.scenarios))
+        assert f"scenarios/{reference}.toml" in (folder / "worksheet.md").read_text(), \
+            f"{folder}: the worksheet does not say how to run {reference}"
+
+
+def test_committed_answer_keys_match_the_model() -> None:
+    stale = stale_keys(EXERCISES, workers=2)
+    assert not stale, ("answer keys out of date; regenerate them with `libyasim exercises`: "
+                       + ", ".join(str(p) for p in stale))
+
+
+def _tiny_exercise(folder: Path, template: str) -> Path:
+    (folder / "scenarios").mkdir(parents=True)
+    for name, extra in (("a", ""), ("b", "\n[truce]\nmonitoring = true\n")):
+        (folder / "scenarios" / f"{name}.toml").write_text(
+            '[scenario]\nruns = 3\nseed = 7\nhorizon_days = 40\n' + extra)
+    (folder / "exercise.toml").write_text(
+        'title = "tiny"\nscenarios = ["scenarios/a.toml", "scenarios/b.toml"]\n')
+    (folder / TEMPLATE_FILE).write_text(template)
+    return folder
+
+
+def test_key_fields_are_filled_from_the_runs(tmp_path: Path) -> None:
+    folder = _tiny_exercise(tmp_path / "ex", "# {title}\n{a.runs} runs, seed {b.seed}\n"
+                            "{table}\n{changes}\n")
+    text = render_key(load_exercise(folder), workers=1)
+    assert "# tiny\n3 runs, seed 7\n" in text
+    assert "| runs in which the truce collapsed |" in text
+    assert "**b** against **a**" in text
+
+
+def test_unknown_field_gets_a_clear_message(tmp_path: Path) -> None:
+    folder = _tiny_exercise(tmp_path / "ex", "{a.no_such_figure}\n")
+    with pytest.raises(ScenarioError, match=r"key.template.md.*no_such_figure"):
+        render_key(load_exercise(folder), workers=1)
