@@ -277,7 +277,10 @@ class LibyaModel(mesa.Model):
         for side, key in ((GNA_SIDE, "gna"), (LNA_SIDE, "lna")):
             hubs = [self.place_index[h] for h in SUPPLY_HUBS[key]
                     if self.owner[self.place_index[h]] == side]
-            links = self.hops[:, hubs].min(axis=1) if hubs else np.full(len(self.owner), np.inf)
+            if not hubs:  # cut off from all its hubs: the floor everywhere
+                self._reach[:, side] = p["combat.reach_floor"]
+                continue
+            links = self.hops[:, hubs].min(axis=1)
             self._reach[:, side] = np.maximum(p["combat.reach_floor"],
                                               1.0 - p["combat.strength_gradient"] * links)
 
