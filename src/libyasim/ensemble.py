@@ -1,23 +1,30 @@
 """Monte Carlo ensembles: seeds, parallel chunks, files that survive interruption.
 
 Run i of an ensemble always gets the same seed (from the root seed through numpy's
-SeedSequence), whatever the number of workers or the order in which chunks finish, so results
-are identical for any worker count. Each finished chunk is written at once (atomically) under
-`DIR/chunks/`; `resume=True` skips chunks already there. When all chunks are in, they are joined
-into `runs.parquet` and `series.parquet` by streaming, so memory stays flat.
+SeedSequence), whatever the backend, the number of workers or the order in which chunks finish,
+so results are identical for any of them. Work is split into chunks of consecutive runs; a
+backend (local processes, or a Dask cluster) runs them and hands each result back to this
+process, which writes it at once, atomically, under `DIR/chunks/`. `resume=True` skips chunks
+already there. When all chunks are in, they are joined into `runs.parquet` and `series.parquet`
+by streaming, so memory stays flat as the number of runs grows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import multiprocessing
 import os
 import platform
 import shutil
+import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +43,8 @@ RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
 DAY_COLUMNS = ("truce_collapse_day", "tripoli_fall_day", "lna_withdraw_day", "talks_day",
                "settlement_day")
 TRUCE_NAMES = {int(t): t.name.lower() for t in Truce}
+ROW_GROUP_ROWS = 1 << 15
+RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points")
 
 
 class EnsembleError(Exception):
@@ -50,23 +59,33 @@ def run_seed(root_seed: int, run: int) -> int:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A slice of consecutive runs, the unit of work and of saving."""
+    """A slice of consecutive runs, the unit of work and of saving.
+
+    In a sweep, `point` is the index of the design point whose scenario the runs use.
+    """
 
     start: int
     seeds: tuple[int, ...]
+    point: int | None = None
 
     @property
     def name(self) -> str:
-        return f"{self.start:09d}"
+        return f"{self.start:09d}" if self.point is None else f"p{self.point:06d}-{self.start:09d}"
 
 
-def run_chunk(scenario: Scenario, chunk: Chunk, with_series: bool = True
-              ) -> tuple[Chunk, list[dict[str, Any]], np.ndarray | None]:
+ChunkResult = tuple[Chunk, list[dict[str, Any]], np.ndarray | None]
+Task = tuple[Scenario, Chunk]
+# A backend runs tasks and yields their results as they finish, in any order.
+Backend = Callable[[Sequence[Task], bool], Iterable[ChunkResult]]
+
+
+def run_chunk(scenario: Scenario, chunk: Chunk, with_series: bool = True) -> ChunkResult:
     """Simulate the runs of a chunk; return their outcomes and daily series (float32)."""
     rows, series = [], []
+    point = {} if chunk.point is None else {"point": chunk.point}
     for offset, seed in enumerate(chunk.seeds):
         outcome, daily = simulate(scenario, seed)
-        rows.append({"run": chunk.start + offset, "seed": seed, **outcome})
+        rows.append({"run": chunk.start + offset, **point, "seed": seed, **outcome})
         if with_series:
             series.append(daily.astype(np.float32))
     return chunk, rows, (np.stack(series) if with_series else None)
@@ -76,6 +95,7 @@ def run_chunk(scenario: Scenario, chunk: Chunk, with_series: bool = True
 def runs_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Per-run outcomes as a DataFrame with nullable day columns."""
     df = pd.DataFrame(rows)
+    df["seed"] = df["seed"].astype(np.uint64)  # 64-bit seeds: one type whatever their values
     for col in DAY_COLUMNS:
         df[col] = df[col].astype("Int64")
     return df
@@ -99,41 +119,70 @@ def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.
 
 
 # ---------------------------------------------------------------------------- atomic files
+def _tmp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
 def atomic_write_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = _tmp_path(path)
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)
 
 
 def atomic_write_text(text: str, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = _tmp_path(path)
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
-def _join_parquet(parts: Sequence[Path], path: Path) -> None:
-    """Stream several parquet files into one, a file at a time (flat memory), atomically."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    writer = None
+def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None:
+    """Stream tables (each made by a callable, one at a time) into one parquet file, atomically.
+
+    Consecutive tables that continue each other's runs are gathered into row groups of up to
+    ROW_GROUP_ROWS rows: few row groups keep the writer's metadata (and memory) small, and each
+    row group still holds consecutive runs, which `merge_shards` relies on.
+    """
+    tmp = _tmp_path(path)
+    writer, group, rows, last_run = None, [], 0, None
+
+    def flush() -> None:
+        if group:
+            writer.write_table(pa.concat_tables(group), row_group_size=rows)
+            group.clear()
+
     try:
-        for part in parts:
-            table = pq.read_table(part)
+        for make in parts:
+            table = make()
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
-            writer.write_table(table.cast(writer.schema))
+            runs = table.column("run")
+            if rows + len(table) > ROW_GROUP_ROWS or runs[0].as_py() != (last_run or 0) + 1:
+                flush()
+                rows = 0
+            group.append(table.cast(writer.schema))
+            rows += len(table)
+            last_run = runs[-1].as_py()
         if writer is None:
             raise EnsembleError(f"no finished runs to join into {path}")
+        flush()
     finally:
         if writer is not None:
             writer.close()
     os.replace(tmp, path)
 
 
-# ---------------------------------------------------------------------------- the engine
+def _join_parquet(parts: Sequence[Path], path: Path) -> None:
+    """Stream several parquet files into one, a file at a time (flat memory), atomically."""
+    _write_parquet_parts(((lambda part=part: pq.ParquetFile(part).read(use_threads=False))
+                          for part in parts), path)
+
+
+# ---------------------------------------------------------------------------- backends
 def plan_chunks(root_seed: int, runs: int, chunk_size: int,
-                shard: tuple[int, int] | None = None) -> list[Chunk]:
+                shard: tuple[int, int] | None = None, point: int | None = None) -> list[Chunk]:
     """Split runs 0..runs-1 into chunks; a shard (i, n) keeps every n-th chunk from i."""
-    chunks = [Chunk(s, tuple(run_seed(root_seed, r) for r in range(s, min(s + chunk_size, runs))))
+    chunks = [Chunk(s, tuple(run_seed(root_seed, r) for r in range(s, min(s + chunk_size, runs))),
+                    point)
               for s in range(0, runs, chunk_size)]
     if shard is not None:
         index, count = shard
@@ -146,35 +195,138 @@ def default_chunk_size(runs: int, workers: int) -> int:
     return int(max(1, min(50, runs // (4 * max(workers, 1)) or 1)))
 
 
-def _local_map(scenario: Scenario, chunks: Sequence[Chunk], workers: int, with_series: bool
-               ) -> Iterator[tuple[Chunk, list[dict[str, Any]], np.ndarray | None]]:
-    """Run chunks on local processes (or in this process for one worker), yield as they finish."""
-    if workers <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            yield run_chunk(scenario, chunk, with_series)
-        return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
-    try:
-        pending = {pool.submit(run_chunk, scenario, c, with_series) for c in chunks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+def _worker_init() -> None:
+    """In a worker process: leave Ctrl-C to the parent, and exit if the parent dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
-Executor = Callable[[Scenario, Sequence[Chunk], int, bool],
-                    Iterable[tuple[Chunk, list[dict[str, Any]], np.ndarray | None]]]
+class LocalBackend:
+    """Chunks on local worker processes (fork where available), or in this process for one."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+
+    def __call__(self, tasks: Sequence[Task], with_series: bool) -> Iterator[ChunkResult]:
+        if self.workers <= 1 or len(tasks) <= 1:
+            for scenario, chunk in tasks:
+                yield run_chunk(scenario, chunk, with_series)
+            return
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
+                                   mp_context=multiprocessing.get_context(method))
+        todo = iter(tasks)
+        pending: set[Future] = set()
+
+        def submit(n: int) -> None:
+            for scenario, chunk in _take(todo, n):
+                pending.add(pool.submit(run_chunk, scenario, chunk, with_series))
+
+        try:
+            submit(2 * self.workers)  # a bounded queue: memory does not grow with the runs
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                pending.difference_update(done)
+                submit(len(done))
+                for future in done:
+                    yield future.result()
+        except BaseException:
+            _terminate(pool)
+            raise
+        pool.shutdown(wait=True)
 
 
+def _take(iterator: Iterator[Task], n: int) -> list[Task]:
+    return [task for _, task in zip(range(n), iterator)]  # range first: takes exactly n
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once (Ctrl-C, or an error): running chunks are dropped, not awaited."""
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+class DaskBackend:
+    """Chunks as tasks on a Dask distributed cluster.
+
+    With `scheduler` ("tcp://HOST:PORT") it connects to a running cluster; without, it starts a
+    local cluster of `workers` single-threaded processes. Tasks lost with a worker are rerun
+    elsewhere by the scheduler; a task that fails is retried `retries` times.
+    """
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None,
+                 retries: int = 2):
+        self.scheduler, self.retries = scheduler, retries
+        self.workers = workers or os.cpu_count() or 1
+
+    def __call__(self, tasks: Sequence[Task], with_series: bool) -> Iterator[ChunkResult]:
+        from distributed import Client, LocalCluster, as_completed
+
+        cluster = None
+        if self.scheduler:
+            client = Client(self.scheduler, timeout="30s")
+        else:
+            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=40)
+            client = Client(cluster)
+        todo = iter(tasks)
+        running = as_completed()
+
+        def submit(n: int) -> None:
+            for scenario, chunk in _take(todo, n):
+                running.add(client.submit(run_chunk, scenario, chunk, with_series, pure=False,
+                                          retries=self.retries, key=f"libyasim-chunk-{chunk.name}"
+                                          f"-{os.getpid()}-{time.monotonic_ns()}"))
+
+        try:
+            submit(max(16, 4 * _threads(client)))
+            for future in running:
+                result = future.result()
+                future.release()
+                submit(max(1, 4 * _threads(client) - running.count()))
+                yield result
+        finally:
+            running.clear()
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _threads(client: Any) -> int:
+    return sum(client.nthreads().values())
+
+
+def make_backend(name: str = "local", workers: int | None = None,
+                 scheduler: str | None = None) -> Backend:
+    """The backend called `name` ("local" or "dask")."""
+    if name == "dask":
+        return DaskBackend(scheduler, workers)
+    if name == "local":
+        if scheduler:
+            raise EnsembleError("--scheduler needs --backend dask")
+        return LocalBackend(workers)
+    raise EnsembleError(f"unknown backend {name!r}; expected 'local' or 'dask'")
+
+
+# ---------------------------------------------------------------------------- the engine
 def manifest_for(scenario: Scenario, runs: int, seed: int, chunk_size: int,
-                 shard: tuple[int, int] | None) -> dict[str, Any]:
+                 shard: tuple[int, int] | None,
+                 points: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """What is needed to rerun an ensemble exactly, and what produced it."""
     import mesa
 
-    return {
+    manifest = {
         "libyasim_version": __version__,
         "scenario": scenario.to_json(),
         "runs": runs,
@@ -187,55 +339,66 @@ def manifest_for(scenario: Scenario, runs: int, seed: int, chunk_size: int,
         "mesa_version": mesa.__version__,
         "command": " ".join(sys.argv),
     }
+    if points is not None:
+        manifest["points"] = [dict(p) for p in points]
+    return manifest
 
 
-def _check_resume(out: Path, manifest: dict[str, Any]) -> None:
-    old = json.loads((out / MANIFEST_FILE).read_text())
-    for key in ("scenario", "runs", "root_seed", "chunk_size", "shard"):
-        if old.get(key) != manifest.get(key):
-            raise EnsembleError(
-                f"{out}: cannot resume: its {key} differs from this run's; "
-                "use another --out folder or the same scenario, --runs and --seed")
+def _read_manifest(out: Path) -> dict[str, Any] | None:
+    path = out / MANIFEST_FILE
+    return json.loads(path.read_text()) if path.exists() else None
 
 
-def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
-                 seed: int | None = None, workers: int | None = None, resume: bool = False,
-                 with_series: bool = True, chunk_size: int | None = None,
-                 shard: tuple[int, int] | None = None, progress: bool = True,
-                 executor: Executor | None = None) -> Path:
-    """Run an ensemble into folder `out`; return the folder.
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder (released even if this process is killed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise EnsembleError(f"{out} is in use by another running ensemble; wait for it or "
+                                "use another --out folder") from None
+        yield
 
-    Finished chunks are saved as they come, so an interrupted run loses no finished run;
-    `resume=True` completes an interrupted ensemble in the same folder.
-    """
-    runs = scenario["scenario.runs"] if runs is None else runs
-    seed = scenario["scenario.seed"] if seed is None else seed
-    workers = workers or os.cpu_count() or 1
-    chunk_size = chunk_size or default_chunk_size(runs, workers)
-    out = Path(out)
+
+def _prepare(out: Path, manifest: dict[str, Any], resume: bool) -> bool:
+    """Make `out` ready for this ensemble; True when a resumed ensemble is already complete."""
     chunk_dir = out / CHUNK_DIR
-    manifest = manifest_for(scenario, runs, seed, chunk_size, shard)
-    if (out / MANIFEST_FILE).exists():
-        if not resume:
-            if (out / RUNS_FILE).exists() or chunk_dir.exists():
-                shutil.rmtree(chunk_dir, ignore_errors=True)
-                for name in (RUNS_FILE, SERIES_FILE):
-                    (out / name).unlink(missing_ok=True)
-        else:
-            _check_resume(out, manifest)
-            if (out / RUNS_FILE).exists() and not chunk_dir.exists():
-                return out  # already complete
-    chunk_dir.mkdir(parents=True, exist_ok=True)
+    old = _read_manifest(out)
+    if resume and old is not None:
+        for key in RESUME_KEYS:
+            if old.get(key) != manifest.get(key):
+                raise EnsembleError(
+                    f"{out}: cannot resume: its {key} differs from this run's; use another --out "
+                    "folder, or the same scenario, --runs, --seed (and --shard, --param)")
+        if (out / RUNS_FILE).exists() and not chunk_dir.exists():
+            return True
+    else:
+        shutil.rmtree(chunk_dir, ignore_errors=True)
+        for name in (RUNS_FILE, SERIES_FILE):
+            (out / name).unlink(missing_ok=True)
+    for leftover in [*out.glob(".*.tmp-*"), *out.glob(f".{CHUNK_DIR}-done-*")]:
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    chunk_dir.mkdir(exist_ok=True)
+    for leftover in chunk_dir.glob(".*.tmp-*"):  # half-written by a killed run
+        leftover.unlink()
     atomic_write_text(json.dumps(manifest, indent=1), out / MANIFEST_FILE)
+    return False
 
-    chunks = plan_chunks(seed, runs, chunk_size, shard)
-    todo = [c for c in chunks if not (chunk_dir / f"runs-{c.name}.parquet").exists()]
-    total = sum(len(c.seeds) for c in chunks)
-    bar = _progress_bar(total, total - sum(len(c.seeds) for c in todo), progress)
+
+def _execute(out: Path, tasks: Sequence[Task], backend: Backend, with_series: bool,
+             progress: bool) -> None:
+    """Run the tasks whose chunk is not saved yet; save each result as it comes."""
+    chunk_dir = out / CHUNK_DIR
+    todo = [t for t in tasks if not (chunk_dir / f"runs-{t[1].name}.parquet").exists()]
+    start_dates = {chunk: scenario["scenario.start_date"] for scenario, chunk in todo}
+    total = sum(len(chunk.seeds) for _, chunk in tasks)
+    bar = _progress_bar(total, total - sum(len(chunk.seeds) for _, chunk in todo), progress)
     try:
-        for chunk, rows, series in (executor or _local_map)(scenario, todo, workers, with_series):
+        for chunk, rows, series in backend(todo, with_series):
             if series is not None:
-                atomic_write_parquet(series_table(chunk.start, series, scenario["scenario.start_date"]),
+                atomic_write_parquet(series_table(chunk.start, series, start_dates[chunk]),
                                      chunk_dir / f"series-{chunk.name}.parquet")
             atomic_write_parquet(runs_table(rows), chunk_dir / f"runs-{chunk.name}.parquet")
             if bar is not None:
@@ -243,27 +406,141 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
     finally:
         if bar is not None:
             bar.close()
-    finalize(out, chunks, with_series)
-    return out
 
 
 def finalize(out: Path, chunks: Sequence[Chunk], with_series: bool) -> None:
-    """Join the saved chunks into the final tables and remove the chunk folder."""
+    """Join the saved chunks into the final tables, then remove the chunk folder.
+
+    The runs table is written last and the chunk folder is renamed away before it is deleted,
+    so "runs.parquet present, no chunks folder" always means a complete ensemble.
+    """
     chunk_dir = out / CHUNK_DIR
-    _join_parquet([chunk_dir / f"runs-{c.name}.parquet" for c in chunks], out / RUNS_FILE)
     if with_series:
         _join_parquet([chunk_dir / f"series-{c.name}.parquet" for c in chunks], out / SERIES_FILE)
-    shutil.rmtree(chunk_dir)
+    _join_parquet([chunk_dir / f"runs-{c.name}.parquet" for c in chunks], out / RUNS_FILE)
+    done = out / f".{CHUNK_DIR}-done-{os.getpid()}"
+    os.replace(chunk_dir, done)
+    shutil.rmtree(done)
 
 
+def _chunk_size(out: Path, resume: bool, asked: int | None, runs: int, backend: Backend) -> int:
+    """The chunk size asked for, else the one an ensemble being resumed started with."""
+    old = _read_manifest(out) if resume else None
+    return asked or (old or {}).get("chunk_size") or default_chunk_size(
+        runs, getattr(backend, "workers", 1))
+
+
+def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
+                 seed: int | None = None, workers: int | None = None, resume: bool = False,
+                 with_series: bool = True, chunk_size: int | None = None,
+                 shard: tuple[int, int] | None = None, progress: bool = True,
+                 backend: Backend | None = None) -> Path:
+    """Run an ensemble into folder `out`; return the folder.
+
+    Finished chunks are saved as they come, so an interrupted run loses no finished run;
+    `resume=True` completes an interrupted ensemble in the same folder (with the chunk size it
+    started with). `backend` defaults to `workers` local processes (all cores).
+    """
+    out = Path(out)
+    runs = scenario["scenario.runs"] if runs is None else runs
+    seed = scenario["scenario.seed"] if seed is None else seed
+    backend = backend or LocalBackend(workers)
+    chunk_size = _chunk_size(out, resume, chunk_size, runs, backend)
+    manifest = manifest_for(scenario, runs, seed, chunk_size, shard)
+    with _locked(out):
+        if not _prepare(out, manifest, resume):
+            chunks = plan_chunks(seed, runs, chunk_size, shard)
+            _execute(out, [(scenario, c) for c in chunks], backend, with_series, progress)
+            finalize(out, chunks, with_series)
+    return out
+
+
+def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str | Path,
+               runs: int, seed: int, workers: int | None = None, resume: bool = False,
+               progress: bool = True, chunk_size: int | None = None,
+               backend: Backend | None = None) -> Path:
+    """Run `runs` runs at each design point (parameter overrides of `scenario`) into `out`.
+
+    Every point uses the same run seeds (common random numbers), so differences between points
+    come from the parameters, not from the draws. `runs.parquet` gets a `point` column; no
+    daily series are kept.
+    """
+    out = Path(out)
+    backend = backend or LocalBackend(workers)
+    scenarios = [scenario.with_overrides(p, source="design point") for p in points]
+    chunk_size = min(_chunk_size(out, resume, chunk_size, runs * len(points), backend), runs)
+    manifest = manifest_for(scenario, runs, seed, chunk_size, None, points)
+    with _locked(out):
+        if not _prepare(out, manifest, resume):
+            tasks = [(s, c) for i, s in enumerate(scenarios)
+                     for c in plan_chunks(seed, runs, chunk_size, point=i)]
+            _execute(out, tasks, backend, False, progress)
+            finalize(out, [c for _, c in tasks], False)
+    return out
+
+
+# ---------------------------------------------------------------------------- shards
+def merge_shards(dirs: Sequence[str | Path], out: str | Path) -> Path:
+    """Join the finished shards of one ensemble (`--shard I/N`) into `out`, as one run would.
+
+    Rows are streamed one row group at a time, in run order, so memory stays flat.
+    """
+    dirs, out = [Path(d) for d in dirs], Path(out)
+    manifests = []
+    for d in dirs:
+        manifest = _read_manifest(d)
+        if manifest is None or not (d / RUNS_FILE).exists() or (d / CHUNK_DIR).exists():
+            raise EnsembleError(f"{d}: not a finished shard (no {MANIFEST_FILE} or {RUNS_FILE}, "
+                                "or unfinished chunks); complete it with `libyasim run ... "
+                                "--resume`")
+        if not manifest.get("shard"):
+            raise EnsembleError(f"{d}: not a shard (it was run without --shard)")
+        manifests.append(manifest)
+    first = manifests[0]
+    for d, m in zip(dirs[1:], manifests[1:]):
+        for key in ("scenario", "runs", "root_seed", "chunk_size"):
+            if m.get(key) != first.get(key):
+                raise EnsembleError(f"{d}: its {key} differs from {dirs[0]}'s; "
+                                    "shards of one ensemble share scenario, runs, seed and chunks")
+    count = first["shard"][1]
+    indexes = sorted(m["shard"][0] for m in manifests)
+    if indexes != list(range(count)) or any(m["shard"][1] != count for m in manifests):
+        raise EnsembleError(f"shards {indexes} of {count} given; expected each of 0..{count - 1} "
+                            "exactly once")
+    with_series = all((d / SERIES_FILE).exists() for d in dirs)
+    out.mkdir(parents=True, exist_ok=True)
+    if with_series:
+        _merge_file([d / SERIES_FILE for d in dirs], out / SERIES_FILE)
+    _merge_file([d / RUNS_FILE for d in dirs], out / RUNS_FILE)
+    manifest = {**first, "shard": None, "merged_from": [str(d) for d in dirs],
+                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "command": " ".join(sys.argv)}
+    atomic_write_text(json.dumps(manifest, indent=1), out / MANIFEST_FILE)
+    return out
+
+
+def _merge_file(paths: Sequence[Path], out: Path) -> None:
+    """Row groups of several parquet files, written in the order of their first run."""
+    groups = []
+    for path in paths:
+        file = pq.ParquetFile(path)
+        for g in range(file.num_row_groups):
+            first_run = file.read_row_group(g, columns=["run"]).column(0)[0].as_py()
+            groups.append((first_run, path, g))
+    groups.sort(key=lambda item: item[0])
+    _write_parquet_parts(((lambda p=p, g=g: pq.ParquetFile(p).read_row_group(g))
+                          for _, p, g in groups), out)
+
+
+# ---------------------------------------------------------------------------- progress, results
 def _progress_bar(total: int, done: int, enabled: bool):
-    """A tqdm bar on a terminal (after 2 s), none when quiet or not interactive."""
+    """A tqdm bar (runs, rate, time left) on a terminal after 2 s; none if quiet or piped."""
     if not enabled or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
     return tqdm(total=total, initial=done, unit="run", delay=2.0, dynamic_ncols=True,
-                desc="runs")
+                desc="runs", smoothing=0.1)
 
 
 def load_results(out: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
