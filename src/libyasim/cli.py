@@ -260,7 +260,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                             samples=args.samples, runs=args.runs, seed=args.seed,
                             out=out / "runs", backend=_backend(args), progress=not args.quiet)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: finished runs are saved in {out}/runs", file=sys.stderr)
+        print(f"\ninterrupted: finished runs are saved in {out}/runs; the same command "
+              "completes them", file=sys.stderr)
         return EXIT_INTERRUPTED
     table.to_csv(out / "sensitivity.csv", index=False)
     sensitivity_figure(table).savefig(out / "sensitivity.png", dpi=110)

@@ -43,7 +43,7 @@ RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
 DAY_COLUMNS = ("truce_collapse_day", "tripoli_fall_day", "lna_withdraw_day", "talks_day",
                "settlement_day")
 TRUCE_NAMES = {int(t): t.name.lower() for t in Truce}
-ROW_GROUP_ROWS = 1 << 15
+ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points")
 
 
@@ -139,15 +139,16 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
     """Stream tables (each made by a callable, one at a time) into one parquet file, atomically.
 
     Consecutive tables that continue each other's runs are gathered into row groups of up to
-    ROW_GROUP_ROWS rows: few row groups keep the writer's metadata (and memory) small, and each
-    row group still holds consecutive runs, which `merge_shards` relies on.
+    about ROW_GROUP_BYTES: few row groups keep the writer's metadata small, small ones keep its
+    buffers small, and each row group holds consecutive runs, which `merge_shards` relies on.
     """
     tmp = _tmp_path(path)
-    writer, group, rows, last_run = None, [], 0, None
+    writer, group, size, last_run = None, [], 0, None
 
     def flush() -> None:
         if group:
-            writer.write_table(pa.concat_tables(group), row_group_size=rows)
+            table = pa.concat_tables(group)
+            writer.write_table(table, row_group_size=len(table))
             group.clear()
 
     try:
@@ -156,11 +157,12 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             runs = table.column("run")
-            if rows + len(table) > ROW_GROUP_ROWS or runs[0].as_py() != (last_run or 0) + 1:
+            follows = last_run is not None and runs[0].as_py() == last_run + 1
+            if size + table.nbytes > ROW_GROUP_BYTES or not follows:
                 flush()
-                rows = 0
+                size = 0
             group.append(table.cast(writer.schema))
-            rows += len(table)
+            size += table.nbytes
             last_run = runs[-1].as_py()
         if writer is None:
             raise EnsembleError(f"no finished runs to join into {path}")
@@ -275,7 +277,12 @@ class DaskBackend:
 
         cluster = None
         if self.scheduler:
-            client = Client(self.scheduler, timeout="30s")
+            try:
+                client = Client(self.scheduler, timeout="30s")
+            except (OSError, ValueError) as exc:
+                raise EnsembleError(f"cannot reach the Dask scheduler at {self.scheduler!r} "
+                                    f"({exc}); expected a running scheduler's tcp://HOST:PORT"
+                                    ) from None
         else:
             cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=40)
@@ -362,10 +369,15 @@ def _locked(out: Path) -> Iterator[None]:
         yield
 
 
-def _prepare(out: Path, manifest: dict[str, Any], resume: bool) -> bool:
-    """Make `out` ready for this ensemble; True when a resumed ensemble is already complete."""
+def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
+    """Make `out` ready for this ensemble; True when a resumed ensemble is already complete.
+
+    `resume="auto"` resumes when the folder holds the same ensemble and starts afresh otherwise.
+    """
     chunk_dir = out / CHUNK_DIR
     old = _read_manifest(out)
+    if resume == "auto":
+        resume = old is not None and all(old.get(k) == manifest.get(k) for k in RESUME_KEYS)
     if resume and old is not None:
         for key in RESUME_KEYS:
             if old.get(key) != manifest.get(key):
@@ -423,7 +435,8 @@ def finalize(out: Path, chunks: Sequence[Chunk], with_series: bool) -> None:
     shutil.rmtree(done)
 
 
-def _chunk_size(out: Path, resume: bool, asked: int | None, runs: int, backend: Backend) -> int:
+def _chunk_size(out: Path, resume: bool | str, asked: int | None, runs: int,
+                backend: Backend) -> int:
     """The chunk size asked for, else the one an ensemble being resumed started with."""
     old = _read_manifest(out) if resume else None
     return asked or (old or {}).get("chunk_size") or default_chunk_size(
@@ -456,14 +469,15 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
 
 
 def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str | Path,
-               runs: int, seed: int, workers: int | None = None, resume: bool = False,
-               progress: bool = True, chunk_size: int | None = None,
-               backend: Backend | None = None) -> Path:
+               runs: int, seed: int, workers: int | None = None,
+               resume: bool | str = False, progress: bool = True,
+               chunk_size: int | None = None, backend: Backend | None = None) -> Path:
     """Run `runs` runs at each design point (parameter overrides of `scenario`) into `out`.
 
     Every point uses the same run seeds (common random numbers), so differences between points
     come from the parameters, not from the draws. `runs.parquet` gets a `point` column; no
-    daily series are kept.
+    daily series are kept. `resume` as in `run_ensemble`, or "auto": reuse or complete the
+    folder's runs when it holds the same design, start afresh otherwise.
     """
     out = Path(out)
     backend = backend or LocalBackend(workers)
@@ -508,14 +522,14 @@ def merge_shards(dirs: Sequence[str | Path], out: str | Path) -> Path:
         raise EnsembleError(f"shards {indexes} of {count} given; expected each of 0..{count - 1} "
                             "exactly once")
     with_series = all((d / SERIES_FILE).exists() for d in dirs)
-    out.mkdir(parents=True, exist_ok=True)
-    if with_series:
-        _merge_file([d / SERIES_FILE for d in dirs], out / SERIES_FILE)
-    _merge_file([d / RUNS_FILE for d in dirs], out / RUNS_FILE)
-    manifest = {**first, "shard": None, "merged_from": [str(d) for d in dirs],
-                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "command": " ".join(sys.argv)}
-    atomic_write_text(json.dumps(manifest, indent=1), out / MANIFEST_FILE)
+    with _locked(out):
+        if with_series:
+            _merge_file([d / SERIES_FILE for d in dirs], out / SERIES_FILE)
+        _merge_file([d / RUNS_FILE for d in dirs], out / RUNS_FILE)
+        manifest = {**first, "shard": None, "merged_from": [str(d) for d in dirs],
+                    "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "command": " ".join(sys.argv)}
+        atomic_write_text(json.dumps(manifest, indent=1), out / MANIFEST_FILE)
     return out
 
 

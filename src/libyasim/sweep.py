@@ -1,0 +1,330 @@
+"""Parameter sweeps and global sensitivity analysis over numeric scenario parameters.
+
+Both run through the ensemble engine (`ensemble.run_points`): every design point gets the same
+run seeds (common random numbers), on local processes or a Dask cluster. Outcomes are averaged
+over a point's runs; day outcomes (such as `truce_collapse_day`) count a run in which the event
+never happened as the horizon (a restricted mean), yes/no outcomes become shares of runs, and
+`end_state=NAME` is the share of runs ending in that end state.
+
+Python use (e.g. in a notebook)::
+
+    from libyasim.scenario import load_scenario
+    from libyasim.sweep import sensitivity, sensitivity_figure
+    df = sensitivity(load_scenario("scenarios/baseline.toml"),
+                     {"truce.spoiler_rate": (0.0, 0.2), "arms.embargo_enforcement": (0.0, 0.8)},
+                     outcomes=["truce_collapse_day", "battle_deaths"], method="sobol",
+                     samples=64, runs=10, seed=1)
+    sensitivity_figure(df).savefig("sobol.png")
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from libyasim.ensemble import DAY_COLUMNS, Backend, load_results, run_points
+from libyasim.model import END_STATES
+from libyasim.params import PARAMS
+from libyasim.scenario import Scenario, ScenarioError, _unknown_key_message
+
+Ranges = Mapping[str, tuple[float, float]]
+DEFAULT_OUTCOMES = ("truce_collapse_day", "violations_total", "battle_deaths", "civilian_deaths",
+                    "gna_population_share", "end_state=lna_takes_tripoli")
+LABELS = {
+    "truce_collapse_day": "truce survival (days; censored at horizon)",
+    "tripoli_fall_day": "day Tripoli falls (days; horizon if never)",
+    "lna_withdraw_day": "day the LNA leaves Tripoli (days; horizon if never)",
+    "talks_day": "day talks start (days; horizon if never)",
+    "settlement_day": "day of settlement (days; horizon if never)",
+    "violations_total": "truce violations (count)",
+    "battle_deaths": "battle deaths (people)",
+    "civilian_deaths": "civilian deaths (people)",
+    "gna_population_share": "GNA-held population (share)",
+    "lna_population_share": "LNA-held population (share)",
+    "arms_delivered_total": "arms delivered (fighter-equivalents)",
+    "truce_collapsed": "truce collapsed (share of runs)",
+}
+
+
+# ---------------------------------------------------------------------------- parameters
+def check_ranges(params: Ranges) -> dict[str, tuple[float, float]]:
+    """Validate sweep ranges: known, settable, numeric parameters with LOW < HIGH in range."""
+    if not params:
+        raise ScenarioError("--param", None, "no parameter given; expected NAME=LOW:HIGH")
+    out = {}
+    for name, (low, high) in params.items():
+        param = PARAMS.get(name)
+        if param is None:
+            raise ScenarioError("--param", name, _unknown_key_message(name))
+        if param.fixed or param.type not in (int, float):
+            kind = {bool: "a switch (true/false)", str: "a text"}.get(param.type, "a date")
+            if param.fixed:
+                kind = "fixed"
+            raise ScenarioError("--param", name, f"is {kind}; expected a numeric parameter "
+                                "(a number or a whole number) to sweep")
+        if not low < high:
+            raise ScenarioError("--param", name, f"got {low:g}:{high:g}; expected LOW < HIGH")
+        if (param.low is not None and low < param.low) or (
+                param.high is not None and high > param.high):
+            raise ScenarioError("--param", name, f"got {low:g}:{high:g}; expected a range within "
+                                f"{param.describe_expected()}")
+        out[name] = (float(low), float(high))
+    return out
+
+
+def parse_param(text: str) -> tuple[str, tuple[float, float]]:
+    """`NAME=LOW:HIGH` -> (NAME, (LOW, HIGH))."""
+    name, _, bounds = text.partition("=")
+    low, sep, high = bounds.partition(":")
+    try:
+        if not (name and sep):
+            raise ValueError
+        return name.strip(), (float(low), float(high))
+    except ValueError:
+        raise ScenarioError("--param", None, f"got {text!r}; expected NAME=LOW:HIGH, "
+                            "e.g. truce.spoiler_rate=0.02:0.2") from None
+
+
+def _overrides(names: Sequence[str], row: Sequence[float]) -> dict[str, Any]:
+    """A design row as scenario overrides: whole-number parameters rounded."""
+    return {n: int(round(v)) if PARAMS[n].type is int else float(v) for n, v in zip(names, row)}
+
+
+# ---------------------------------------------------------------------------- designs
+def design_points(params: Ranges, design: str = "factorial", levels: int = 3,
+                  samples: int = 16, seed: int = 0) -> pd.DataFrame:
+    """Design points, one row each: a full factorial of `levels` evenly spaced values per
+    parameter, or a Latin hypercube of `samples` points. Whole-number parameters are rounded
+    (duplicate factorial points dropped)."""
+    params = check_ranges(params)
+    names = list(params)
+    if design == "factorial":
+        axes = [np.linspace(low, high, levels) for low, high in params.values()]
+        rows = [_overrides(names, combo) for combo in itertools.product(*axes)]
+        return pd.DataFrame(rows, columns=names).drop_duplicates(ignore_index=True)
+    if design == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=len(names), seed=seed).random(samples)
+        lows, highs = np.array(list(params.values())).T
+        return pd.DataFrame([_overrides(names, r) for r in qmc.scale(unit, lows, highs)],
+                            columns=names)
+    raise ScenarioError("--design", None, f"got {design!r}; expected 'factorial' or 'lhs'")
+
+
+# ---------------------------------------------------------------------------- outcomes
+def outcome_values(runs: pd.DataFrame, outcome: str, horizon: int) -> pd.Series:
+    """One number per run for `outcome` (see the module docstring for the rules)."""
+    if outcome.startswith("end_state="):
+        state = outcome.split("=", 1)[1]
+        if state not in END_STATES:
+            raise ScenarioError("--outcome", outcome, f"unknown end state; expected one of "
+                                f"{', '.join(END_STATES)}")
+        return (runs["end_state"] == state).astype(float)
+    if outcome not in runs.columns or outcome in ("run", "seed", "point", "end_state") or not (
+            pd.api.types.is_numeric_dtype(runs[outcome])
+            or pd.api.types.is_bool_dtype(runs[outcome])):
+        numeric = [c for c in runs.columns if c not in ("run", "seed", "point")
+                   and (pd.api.types.is_numeric_dtype(runs[c]))]
+        raise ScenarioError("--outcome", outcome, "not a numeric outcome; expected one of "
+                            f"{', '.join(numeric)}, or end_state=NAME")
+    values = runs[outcome].astype("float")
+    return values.fillna(horizon) if outcome in DAY_COLUMNS else values
+
+
+def point_table(runs: pd.DataFrame, points: pd.DataFrame, outcomes: Sequence[str],
+                horizon: int) -> pd.DataFrame:
+    """Per design point: its parameter values, the number of runs, and for each outcome the
+    mean over runs and the half-width of its 95% confidence interval (`OUTCOME_ci`)."""
+    table = points.copy()
+    table.insert(0, "point", range(len(points)))
+    grouped = runs.groupby("point")
+    table["runs"] = grouped.size().reindex(table["point"]).to_numpy()
+    for outcome in outcomes:
+        stats = outcome_values(runs, outcome, horizon).groupby(runs["point"]).agg(
+            ["mean", "std", "count"]).reindex(table["point"])
+        table[outcome] = stats["mean"].to_numpy()
+        table[f"{outcome}_ci"] = (1.96 * stats["std"].fillna(0.0)
+                                  / np.sqrt(stats["count"])).to_numpy()
+    return table
+
+
+def _run_design(scenario: Scenario, points: pd.DataFrame, out: Path, runs: int, seed: int,
+                **engine: Any) -> pd.DataFrame:
+    run_points(scenario, points.to_dict("records"), out, runs=runs, seed=seed, **engine)
+    return load_results(out)[0]
+
+
+# ---------------------------------------------------------------------------- sweeps
+def sweep(scenario: Scenario, params: Ranges, out: str | Path, design: str = "factorial",
+          levels: int = 3, samples: int = 16, runs: int = 20, seed: int | None = None,
+          outcomes: Sequence[str] = DEFAULT_OUTCOMES, workers: int | None = None,
+          backend: Backend | None = None, resume: bool = False,
+          progress: bool = True) -> pd.DataFrame:
+    """Run `runs` runs at each point of a design over `params` ({name: (low, high)}).
+
+    Writes `out/runs.parquet` (every run, with its `point`), `out/sweep.csv` (the per-point
+    table of `point_table`) and `out/sweep.png`; returns the per-point table.
+    """
+    seed = scenario["scenario.seed"] if seed is None else seed
+    out = Path(out)
+    points = design_points(params, design, levels, samples, seed)
+    runs_df = _run_design(scenario, points, out, runs, seed, workers=workers, backend=backend,
+                          resume=resume, progress=progress)
+    table = point_table(runs_df, points, outcomes, scenario["scenario.horizon_days"])
+    table.to_csv(out / "sweep.csv", index=False)
+    fig = sweep_figure(table, list(points.columns), outcomes)
+    fig.savefig(out / "sweep.png", dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return table
+
+
+def sweep_figure(table: pd.DataFrame, params: Sequence[str], outcomes: Sequence[str]):
+    """Outcome means (95% CI bars) against each swept parameter: one panel per pair; in a
+    factorial design the line is the mean over the other parameters at each value."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(outcomes), len(params), squeeze=False,
+                             figsize=(4.2 * len(params), 2.6 * len(outcomes) + 0.6))
+    for i, outcome in enumerate(outcomes):
+        for j, param in enumerate(params):
+            ax = axes[i, j]
+            ax.errorbar(table[param], table[outcome], yerr=table[f"{outcome}_ci"], fmt="o",
+                        ms=4, alpha=0.6, capsize=2, label="design point (95% CI)")
+            if table[param].nunique() < len(table):
+                marginal = table.groupby(param)[outcome].mean()
+                ax.plot(marginal.index, marginal.to_numpy(), "-", color="C3",
+                        label="mean over other parameters")
+            ax.set_xlabel(param)
+            ax.set_ylabel(_label(outcome), fontsize=8)
+            ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=7)
+    fig.suptitle(f"Parameter sweep: {len(table)} design points, {int(table['runs'].iloc[0])} "
+                 "runs each")
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig
+
+
+def _label(outcome: str) -> str:
+    if outcome.startswith("end_state="):
+        return f"P(end state {outcome.split('=', 1)[1]})"
+    return LABELS.get(outcome, outcome)
+
+
+# ---------------------------------------------------------------------------- sensitivity
+def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
+                method: str = "sobol", samples: int = 64, runs: int = 10,
+                seed: int | None = None, out: str | Path | None = None,
+                workers: int | None = None, backend: Backend | None = None,
+                progress: bool = False) -> pd.DataFrame:
+    """Global sensitivity indices of outcome means to `params` ({name: (low, high)}).
+
+    Args:
+        scenario: the scenario whose other parameters stay fixed.
+        params: the parameters varied, each uniformly over (low, high); whole numbers rounded.
+        outcomes: run outcomes (columns of runs.parquet, or `end_state=NAME`), averaged over
+            `runs` runs per design point.
+        method: "sobol" (Saltelli sampling, first-order S1 and total ST indices; `samples`
+            must be a power of 2; samples * (len(params) + 2) points) or "morris" (elementary
+            effects, mu_star and sigma; `samples` trajectories, samples * (len(params) + 1)
+            points).
+        seed: root seed of the runs and of the sampling (default: the scenario's).
+        out: folder for the runs, kept: run again with the same settings, the finished runs
+            there are reused (and an interrupted design completed); a temporary folder when
+            None.
+
+    Returns:
+        One row per outcome, parameter and index, with columns `outcome`, `param`, `method`,
+        `index` ("S1", "ST" or "mu_star", "sigma"), `value`, `conf` (half-width of the 95%
+        bootstrap interval; NaN where SALib gives none).
+    """
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
+    params = check_ranges(params)
+    seed = scenario["scenario.seed"] if seed is None else seed
+    sample_seed = seed % 2**32
+    problem = {"num_vars": len(params), "names": list(params), "bounds": list(params.values())}
+    if method == "sobol":
+        if samples < 2 or samples & (samples - 1):
+            raise ScenarioError("--samples", None, f"got {samples}; expected a power of 2 "
+                                "(e.g. 64) for Sobol sampling")
+        x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=sample_seed)
+    elif method == "morris":
+        x = morris_sample.sample(problem, samples, num_levels=4, seed=sample_seed)
+    else:
+        raise ScenarioError("--method", None, f"got {method!r}; expected 'sobol' or 'morris'")
+    points = pd.DataFrame([_overrides(problem["names"], row) for row in x], columns=list(params))
+    with tempfile.TemporaryDirectory(prefix="libyasim-sa-") as tmp:
+        runs_df = _run_design(scenario, points, Path(out or tmp), runs, seed, workers=workers,
+                              backend=backend, progress=progress, resume="auto")
+    table = point_table(runs_df, points, outcomes, scenario["scenario.horizon_days"])
+    rows = []
+    for outcome in outcomes:
+        y = table[outcome].to_numpy(float)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            if method == "sobol":
+                res = sobol_analyze.analyze(problem, y, calc_second_order=False,
+                                            conf_level=0.95, seed=sample_seed)
+                pairs = (("S1", "S1_conf"), ("ST", "ST_conf"))
+            else:
+                res = morris_analyze.analyze(problem, x, y, conf_level=0.95, num_levels=4,
+                                             seed=sample_seed)
+                pairs = (("mu_star", "mu_star_conf"), ("sigma", None))
+        for k, name in enumerate(problem["names"]):
+            for index, conf in pairs:
+                rows.append({"outcome": outcome, "param": name, "method": method,
+                             "index": index, "value": float(res[index][k]),
+                             "conf": float(res[conf][k]) if conf else np.nan})
+    return pd.DataFrame(rows)
+
+
+def sensitivity_figure(df: pd.DataFrame):
+    """Bar chart of sensitivity indices with their 95% intervals, one panel per outcome."""
+    import matplotlib.pyplot as plt
+
+    outcomes = list(dict.fromkeys(df["outcome"]))
+    params = list(dict.fromkeys(df["param"]))
+    indexes = list(dict.fromkeys(df["index"]))
+    method = df["method"].iloc[0]
+    fig, axes = plt.subplots(1, len(outcomes), squeeze=False,
+                             figsize=(4.6 * len(outcomes), 1.0 + 0.6 * len(params) * len(indexes)))
+    height = 0.8 / len(indexes)
+    pos = np.arange(len(params))
+    for ax, outcome in zip(axes[0], outcomes):
+        sub = df[df["outcome"] == outcome].set_index(["index", "param"])
+        for k, index in enumerate(indexes):
+            values = sub.loc[index].reindex(params)
+            conf = values["conf"].to_numpy(float)
+            ax.barh(pos + (k - (len(indexes) - 1) / 2) * height, values["value"], height,
+                    xerr=None if np.isnan(conf).all() else np.nan_to_num(conf),
+                    capsize=3, label=_INDEX_LABELS.get(index, index), color=f"C{k}")
+        ax.set_ylim(len(params) - 0.5, -0.5)
+        ax.set_yticks(pos, params, fontsize=8)
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_title(_label(outcome), fontsize=9)
+        ax.set_xlabel("Sobol index (share of variance)" if method == "sobol"
+                      else "Morris elementary effect (outcome units)")
+        ax.grid(axis="x", alpha=0.3)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(indexes), fontsize=8)
+    fig.suptitle(f"Global sensitivity ({method.capitalize()}); black bars: 95% confidence "
+                 "intervals")
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
+
+
+_INDEX_LABELS = {"S1": "first-order S1", "ST": "total-order ST",
+                 "mu_star": "\u03bc* (mean |effect|)", "sigma": "\u03c3 (interactions)"}

@@ -1,0 +1,220 @@
+"""The ensemble engine: seeds, worker counts, interruption, resume, shards, progress."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from libyasim import ensemble
+from libyasim.cli import main
+from libyasim.ensemble import (CHUNK_DIR, EnsembleError, LocalBackend, load_results,
+                               merge_shards, plan_chunks, run_ensemble, run_seed)
+from libyasim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBYASIM = Path(sys.executable).with_name("libyasim")
+RUNS, SEED = 300, 11
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory) -> Path:
+    """The baseline cut to 20 days, so that tests run many runs quickly."""
+    path = tmp_path_factory.mktemp("scen") / "short.toml"
+    path.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                    "horizon_days = 20\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(short, tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An uninterrupted ensemble of RUNS runs on two workers."""
+    out = tmp_path_factory.mktemp("ref")
+    run_ensemble(load_scenario(short), out, runs=RUNS, seed=SEED, workers=2, progress=False)
+    runs, series, _ = load_results(out)
+    return runs, series
+
+
+def assert_same(out: Path, reference: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    runs, series, _ = load_results(out)
+    assert runs["run"].tolist() == list(range(RUNS))  # no duplicate, no missing run
+    pd.testing.assert_frame_equal(runs, reference[0])
+    pd.testing.assert_frame_equal(series, reference[1])
+
+
+def test_run_seeds_depend_on_root_and_index_only():
+    seeds = [run_seed(7, r) for r in range(1000)]
+    assert len(set(seeds)) == 1000
+    assert seeds[:5] == [run_seed(7, r) for r in range(5)]
+    assert run_seed(8, 0) != seeds[0]
+    chunks = plan_chunks(7, 10, 4)
+    assert [c.start for c in chunks] == [0, 4, 8]
+    assert [s for c in chunks for s in c.seeds] == seeds[:10]
+    assert [c.start for c in plan_chunks(7, 10, 2, shard=(1, 2))] == [2, 6]
+
+
+def test_results_identical_for_any_worker_count_and_chunk_size(short, tmp_path):
+    scenario = load_scenario(short)
+    run_ensemble(scenario, tmp_path / "a", runs=30, seed=3, workers=1, progress=False)
+    run_ensemble(scenario, tmp_path / "b", runs=30, seed=3, workers=2, chunk_size=4,
+                 progress=False)
+    a, b = load_results(tmp_path / "a"), load_results(tmp_path / "b")
+    pd.testing.assert_frame_equal(a[0], b[0])
+    pd.testing.assert_frame_equal(a[1], b[1])
+    assert a[2]["run_seeds"] == [run_seed(3, r) for r in range(30)]
+    assert not (tmp_path / "a" / CHUNK_DIR).exists()
+    joined = pq.ParquetFile(tmp_path / "b" / "series.parquet")
+    assert joined.num_row_groups == 1  # 8 small consecutive chunks gathered in one row group
+
+
+def test_local_backend_keeps_a_bounded_queue(short):
+    """Memory stays flat: the backend reads only a few chunks ahead of what it has returned."""
+    scenario = load_scenario(short)
+    taken = []
+
+    def tasks():
+        for chunk in plan_chunks(1, 40, 2):
+            taken.append(chunk)
+            yield scenario, chunk
+
+    returned = []
+    for result in LocalBackend(2)(list_like(tasks()), with_series=False):
+        # 2 x workers in the pool, plus the finished ones being handed back (at most as many)
+        assert len(taken) - len(returned) <= 8
+        returned.append(result[0].start)
+    assert sorted(returned) == list(range(0, 40, 2))
+
+
+class list_like(list):
+    """A sequence that yields lazily, to watch how far the backend reads ahead."""
+
+    def __init__(self, iterator):
+        super().__init__()
+        self.iterator = iterator
+
+    def __iter__(self):
+        return self.iterator
+
+    def __len__(self):
+        return 20
+
+
+def _start_run(short: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(LIBYASIM), "run", str(short), "--runs", str(RUNS), "--seed", str(SEED),
+         "--out", str(out), "--workers", "2", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def _wait_for_chunks(out: Path, process: subprocess.Popen, count: int = 3) -> None:
+    chunks = out / CHUNK_DIR
+    while not (chunks.exists() and len(list(chunks.glob("runs-*.parquet"))) >= count):
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+
+
+def test_ctrl_c_is_clean_and_resume_completes_exactly(short, reference, tmp_path):
+    out = tmp_path / "out"
+    process = _start_run(short, out)
+    _wait_for_chunks(out, process)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to the whole process group
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert "--resume" in err
+    assert not (out / "runs.parquet").exists()
+    saved = list((out / CHUNK_DIR).glob("runs-*.parquet"))
+    assert 3 <= len(saved) < 9  # 300 runs make 9 chunks of up to 37
+    assert main(["run", str(short), "--runs", str(RUNS), "--seed", str(SEED), "--out", str(out),
+                 "--resume", "--quiet"]) == 0
+    assert_same(out, reference)
+
+
+def test_killed_run_leaves_only_complete_files_and_resumes(short, reference, tmp_path):
+    out = tmp_path / "out"
+    process = _start_run(short, out)
+    _wait_for_chunks(out, process, 4)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)
+    for path in out.rglob("*.parquet"):  # every file under its final name is whole
+        assert pq.read_table(path).num_rows > 0
+    deadline = time.monotonic() + 20  # orphaned workers notice their parent is gone and exit
+    while True:
+        try:
+            with ensemble._locked(out):
+                break
+        except EnsembleError:
+            assert time.monotonic() < deadline, "workers of the killed run did not exit"
+            time.sleep(0.1)
+    resumed = run_ensemble(load_scenario(short), out, runs=RUNS, seed=SEED, workers=1,
+                           resume=True, progress=False)
+    assert_same(resumed, reference)
+    assert not list(out.rglob(".*.tmp-*"))
+
+
+def test_resume_refuses_another_ensemble(short, tmp_path):
+    scenario = load_scenario(short)
+    run_ensemble(scenario, tmp_path, runs=4, seed=1, workers=1, progress=False)
+    with pytest.raises(EnsembleError, match="root_seed differs"):
+        run_ensemble(scenario, tmp_path, runs=4, seed=2, resume=True, progress=False)
+    assert main(["run", str(short), "--runs", "5", "--seed", "1", "--out", str(tmp_path),
+                 "--resume", "--quiet"]) == 2
+
+
+def test_resume_of_finished_ensemble_runs_nothing(short, tmp_path, monkeypatch):
+    scenario = load_scenario(short)
+    run_ensemble(scenario, tmp_path, runs=4, seed=1, workers=1, progress=False)
+    before = (tmp_path / "runs.parquet").stat().st_mtime_ns
+    monkeypatch.setattr(ensemble, "run_chunk", None)  # would fail if called
+    run_ensemble(scenario, tmp_path, runs=4, seed=1, workers=1, resume=True, progress=False)
+    assert (tmp_path / "runs.parquet").stat().st_mtime_ns == before
+
+
+def test_folder_in_use_is_refused(short, tmp_path):
+    with ensemble._locked(tmp_path):
+        with pytest.raises(EnsembleError, match="in use"):
+            run_ensemble(load_scenario(short), tmp_path, runs=2, seed=1, workers=1,
+                         progress=False)
+
+
+def test_shards_merge_into_the_same_result_as_one_run(short, tmp_path):
+    scenario = load_scenario(short)
+    run_ensemble(scenario, tmp_path / "whole", runs=23, seed=4, chunk_size=3, workers=2,
+                 progress=False)
+    for i in range(3):
+        run_ensemble(scenario, tmp_path / f"s{i}", runs=23, seed=4, chunk_size=3, shard=(i, 3),
+                     workers=1, progress=False)
+    merge_shards([tmp_path / f"s{i}" for i in (2, 0, 1)], tmp_path / "merged")
+    whole, merged = load_results(tmp_path / "whole"), load_results(tmp_path / "merged")
+    pd.testing.assert_frame_equal(whole[0], merged[0])
+    pd.testing.assert_frame_equal(whole[1], merged[1])
+    assert merged[2]["shard"] is None and merged[2]["run_seeds"] == whole[2]["run_seeds"]
+    with pytest.raises(EnsembleError, match="exactly once"):
+        merge_shards([tmp_path / "s0", tmp_path / "s1"], tmp_path / "bad")
+    with pytest.raises(EnsembleError, match="not a shard"):
+        merge_shards([tmp_path / "whole", tmp_path / "s1"], tmp_path / "bad")
+    assert main(["merge", str(tmp_path / "s0"), "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_shard_argument_is_checked(short, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(short), "--shard", "3/3"])
+    assert exc.value.code == 2
+    assert "0 <= I < N" in capsys.readouterr().err
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert ensemble._progress_bar(10, 0, enabled=True) is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert ensemble._progress_bar(10, 0, enabled=False) is None
+    bar = ensemble._progress_bar(10, 4, enabled=True)
+    assert bar.total == 10 and bar.n == 4 and bar.unit == "run"
+    bar.close()
