@@ -4,7 +4,8 @@
         [--memory-runs 1000 20000] [--memory-horizon 40] [--repeat 2]
 
 Measures, on the 365-day baseline: runs per second of the ensemble engine on 1 and 2 workers;
-the same runs (same model class and seeds) through `mesa.batch_run(number_processes=2)`; the
+the same runs (same model class and seeds) through `mesa.batch_run(number_processes=2)`, once
+collecting only the last day and once collecting every day (what daily series need); the
 time for `--big` runs on 2 workers; and the peak memory (parent and largest worker, in fresh
 processes) of ensembles of `--memory-runs` runs. The memory ensembles use a shorter horizon
 (`--memory-horizon` days) so that 20,000 runs finish in minutes: memory per chunk does not depend
@@ -47,8 +48,14 @@ with tempfile.TemporaryDirectory() as out:
     return float(out), cpu
 
 
-def batch_run_seconds(runs: int, seed: int = 1) -> tuple[float, float]:
-    """Wall time of `mesa.batch_run` on the same model class and run seeds, 2 processes."""
+def batch_run_seconds(runs: int, seed: int = 1, daily: bool = False) -> tuple[float, float]:
+    """Wall time of `mesa.batch_run` on the same model class and run seeds, 2 processes.
+
+    With `daily`, the DataCollector collects every day (`data_collection_period=1`), as is
+    needed to get daily series like those the engine writes; otherwise only the last day."""
+    params = {"collect_every_step": True} if daily else {}
+    period = 1 if daily else -1
+    expected = runs * 366 if daily else runs
     code = f"""
 import time
 import mesa
@@ -57,9 +64,9 @@ from libyasim.model import LibyaModel
 seeds = [run_seed({seed}, r) for r in range({runs})]
 if __name__ == "__main__":
     t = time.perf_counter()
-    results = mesa.batch_run(LibyaModel, {{}}, number_processes=2, rng=seeds,
-                             data_collection_period=-1, display_progress=False)
-    assert len(results) == {runs}
+    results = mesa.batch_run(LibyaModel, {params!r}, number_processes=2, rng=seeds,
+                             data_collection_period={period}, display_progress=False)
+    assert len(results) == {expected}, len(results)
     print(time.perf_counter() - t)
 """
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
@@ -116,7 +123,8 @@ def main() -> None:
           "starting (other work on the machine slows every wall-clock figure)")
     methods = {"engine, 1 worker": lambda: engine_seconds(args.runs, 1),
                "engine, 2 workers": lambda: engine_seconds(args.runs, 2),
-               "mesa.batch_run, 2 processes": lambda: batch_run_seconds(args.runs)}
+               "mesa.batch_run, 2 processes": lambda: batch_run_seconds(args.runs),
+               "batch_run, daily data": lambda: batch_run_seconds(args.runs, daily=True)}
     timings: dict[str, list[tuple[float, float]]] = {name: [] for name in methods}
     for _ in range(args.repeat):
         for name, measure in methods.items():
@@ -127,7 +135,7 @@ def main() -> None:
         cpu = min(t[1] for t in times) / args.runs * 1000
         print(f"  {name:<28} {best[name]:6.1f} s  {args.runs / best[name]:6.1f} runs/s   "
               f"CPU {cpu:5.0f} ms/run")
-    one, two, batch = best.values()
+    one, two, batch, batch_daily = best.values()
     big, big_cpu = engine_seconds(args.big, 2, seed=2)
     print(f"  engine, 2 workers, {args.big} runs: {big:.1f} s ({args.big / big:.1f} runs/s, "
           f"CPU {big_cpu / args.big * 1000:.0f} ms/run)")
@@ -139,6 +147,8 @@ def main() -> None:
     small, large = (memory[n] for n in (min(memory), max(memory)))
     checks = {
         "engine (2 workers) vs batch_run": (batch / two, TARGETS["vs_batch_run"], "x", True),
+        "engine vs batch_run with daily data": (batch_daily / two, TARGETS["vs_batch_run"], "x",
+                                                True),
         "2 workers vs 1": (one / two, TARGETS["two_vs_one"], "x", True),
         "peak memory, largest / smallest ensemble": (
             large["parent_mb"] / small["parent_mb"], TARGETS["memory_ratio"], "x", False),
