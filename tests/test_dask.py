@@ -18,7 +18,6 @@ from libyasim.ensemble import DaskBackend, load_results, plan_chunks, run_chunk,
 from libyasim.scenario import load_scenario
 
 distributed = pytest.importorskip("distributed")
-ROOT = Path(__file__).resolve().parents[1]
 DASK = Path(sys.executable).with_name("dask")
 
 
@@ -67,14 +66,6 @@ def cluster():
     finally:
         for process in reversed(processes):
             stop(process)
-
-
-@pytest.fixture(scope="module")
-def short(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("scen") / "short.toml"
-    path.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
-                    "horizon_days = 20\n")
-    return path
 
 
 def test_dask_cluster_equals_local(cluster, short, tmp_path):

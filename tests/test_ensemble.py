@@ -19,18 +19,8 @@ from libyasim.ensemble import (CHUNK_DIR, EnsembleError, LocalBackend, load_resu
                                merge_shards, plan_chunks, run_ensemble, run_seed)
 from libyasim.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
 LIBYASIM = Path(sys.executable).with_name("libyasim")
 RUNS, SEED = 300, 11
-
-
-@pytest.fixture(scope="module")
-def short(tmp_path_factory) -> Path:
-    """The baseline cut to 20 days, so that tests run many runs quickly."""
-    path = tmp_path_factory.mktemp("scen") / "short.toml"
-    path.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
-                    "horizon_days = 20\n")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,15 +13,6 @@ from libyasim.scenario import ScenarioError, load_scenario
 from libyasim.sweep import (design_points, outcome_values, sensitivity, sensitivity_figure,
                             sweep)
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def short(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("scen") / "short.toml"
-    path.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
-                    "horizon_days = 20\n")
-    return path
 
 
 def test_factorial_design_rounds_whole_numbers_and_drops_duplicates():
