@@ -333,3 +333,21 @@ def test_truce_starting_on_day_0_is_in_force():
     assert model.truce == Truce.IN_FORCE
     model.step()
     assert model.truce != Truce.NONE
+
+
+def test_a_manifest_is_enough_to_rerun(tmp_path):
+    """The manifest carries the resolved scenario, the root seed and the runs: rebuilding the
+    scenario from it and running again gives the same outcomes."""
+    from libyasim.ensemble import load_results, run_ensemble
+    from libyasim.scenario import Scenario
+
+    scenario = load_scenario(SCENARIOS / "no_mediation.toml").with_overrides(
+        {"scenario.horizon_days": 40})
+    run_ensemble(scenario, tmp_path / "first", runs=4, seed=99, workers=1, progress=False)
+    first, _, manifest = load_results(tmp_path / "first")
+    rebuilt = Scenario.from_json(manifest["scenario"])
+    assert rebuilt.values == scenario.values
+    run_ensemble(rebuilt, tmp_path / "again", runs=manifest["runs"], seed=manifest["root_seed"],
+                 workers=1, progress=False)
+    again, _, _ = load_results(tmp_path / "again")
+    pd.testing.assert_frame_equal(first, again)

@@ -86,8 +86,3 @@ def fan(series: pd.DataFrame, column: str, cumulative: bool = False) -> pd.DataF
     q = wide.quantile([0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
     q.columns = ["p05", "p25", "median", "p75", "p95"]
     return q
-
-
-def holder_frequencies(final_owner: pd.DataFrame) -> pd.DataFrame:
-    """Share of runs in which each side holds each place at the horizon."""
-    return final_owner.apply(lambda col: col.value_counts(normalize=True)).fillna(0.0).T
