@@ -198,6 +198,12 @@ def cmd_app(args: argparse.Namespace) -> int:
         env[SCENARIO_ENV] = str(Path(args.scenario).resolve())
     print(f"libyasim app: open http://127.0.0.1:{args.port} in a browser (Ctrl-C to stop)",
           file=sys.stderr, flush=True)
+    from solara.server import settings
+
+    cache = Path(settings.assets.proxy_cache_dir)
+    if not cache.is_dir() or not any(cache.iterdir()):
+        print("libyasim app: the page's scripts are fetched from the internet; offline, run "
+              "scripts/install-browser.sh once to store them locally", file=sys.stderr)
     command = [sys.executable, "-m", "solara", "run", "libyasim.app", "--host", "127.0.0.1",
                "--port", str(args.port), "--no-open", "--production"]
     os.execve(sys.executable, command, env)  # the server replaces this process
