@@ -350,10 +350,10 @@ class LibyaModel(mesa.Model):
         p = self.params
         ratio, chance = p["combat.break_ratio"], p["combat.capture_rate"] * intensity
         strength = (eff_gna * air_gna * own_g, eff_lna * air_lna * own_l)
-        draws = self.rng.random(len(self.pair_gna))
-        for g, l, u in zip(self.pair_gna.tolist(), self.pair_lna.tolist(), draws.tolist()):
-            if u >= chance:
-                continue
+        pg, pl = self.pair_gna, self.pair_lna
+        s_g, s_l = strength[0][pg], strength[1][pl]
+        candidate = (self.rng.random(len(pg)) < chance) & ((s_l < ratio * s_g) | (s_g < ratio * s_l))
+        for g, l in zip(pg[candidate].tolist(), pl[candidate].tolist()):
             if self.owner[l] == LNA_SIDE and strength[1][l] < ratio * strength[0][g]:
                 self._take(l, by=GNA_SIDE, frm=g)
             elif self.owner[g] == GNA_SIDE and strength[0][g] < ratio * strength[1][l]:
@@ -566,8 +566,9 @@ class LibyaModel(mesa.Model):
 
     def _contested(self) -> np.ndarray:
         """Places held by a side where both sides have forces present."""
-        present = (self.forces @ self._side_matrix > self.presence).all(axis=1)
-        return present & (self.owner != NO_SIDE)
+        by_side = self.forces @ self._side_matrix
+        present = self.presence
+        return (by_side[:, 0] > present) & (by_side[:, 1] > present) & (self.owner != NO_SIDE)
 
     def place_holders(self) -> list[str]:
         """Who holds each place now: "gna" (GNA side), "lna", "unaligned" or "contested"."""
