@@ -164,7 +164,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         tests = tables["logrank"]
         print("\ntruce survival, log-rank test against " + results[0].name + ":")
         for _, row in tests.iterrows():
-            text = row.note or f"chi2 = {row.statistic:.2f}, p = {row.pvalue:.3g}"
+            text = row.note or f"z = {row.statistic:+.2f}, p = {row.pvalue:.3g}"
             print(f"  {row.scenario:<24} {text}")
         print(f"\nwrote {out}/differences.csv, logrank.csv, end_states.csv, outcomes.csv and "
               f"{len(paths)} plots in {out}/plots")

@@ -199,7 +199,7 @@ KEY_OUTCOMES: tuple[Outcome, ...] = (
             _happened("tripoli_fall_day")),
     Outcome("gna_population_share", "population held by the GNA side at the horizon",
             "share of the population", _column("gna_population_share")),
-    Outcome("arms_delivered_total", "arms delivered", "units per run",
+    Outcome("arms_delivered_total", "arms delivered", "fighter-equivalents per run",
             _column("arms_delivered_total")),
 )
 
