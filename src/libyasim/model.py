@@ -45,6 +45,7 @@ SERIES_COLUMNS = (
     "morale_gna", "morale_wag", "morale_lna",
 )
 _COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
+VIOLATION_COLUMNS = ("violations_gna", "violations_wag", "violations_lna")
 
 
 def _normalise_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -118,11 +119,9 @@ class LibyaModel(mesa.Model):
 
         self.datacollector = mesa.DataCollector(model_reporters={
             "day": "steps", "truce_state": lambda m: m.truce.name.lower(),
-            "violations_total": lambda m: int(m.series[: m.steps + 1, _COL["violations_gna"]:
-                                                       _COL["violations_lna"] + 1].sum()),
-            "battle_deaths": lambda m: int(m.series[: m.steps + 1, _COL["battle_deaths"]].sum()),
-            "civilian_deaths": lambda m: int(m.series[: m.steps + 1,
-                                                      _COL["civilian_deaths"]].sum()),
+            "violations_total": lambda m: sum(m.so_far(*VIOLATION_COLUMNS)),
+            "battle_deaths": lambda m: m.so_far("battle_deaths")[0],
+            "civilian_deaths": lambda m: m.so_far("civilian_deaths")[0],
             "gna_population_share": lambda m: m.series[m.steps, _COL["population_gna"]],
             "lna_population_share": lambda m: m.series[m.steps, _COL["population_lna"]],
             "end_state": lambda m: m.end_state(),
@@ -537,25 +536,30 @@ class LibyaModel(mesa.Model):
             return "truce_holds"
         return "frozen_front"
 
+    def so_far(self, *columns: str) -> list[int]:
+        """Totals of daily count columns from day 0 to today."""
+        totals = self.series[: self.steps + 1, [_COL[c] for c in columns]].sum(axis=0)
+        return [int(t) for t in totals]
+
     def outcomes(self) -> dict[str, Any]:
         """Per-run outcomes (brief, section 4) at the current day."""
         day = self.steps
-        s = self.series[: day + 1]
-        violations = s[:, _COL["violations_gna"]:_COL["violations_lna"] + 1].sum(axis=0)
+        violations = self.so_far(*VIOLATION_COLUMNS)
+        battle, civilian = self.so_far("battle_deaths", "civilian_deaths")
         return {
             "truce_collapsed": self.truce_collapse_day is not None,
             "truce_collapse_day": self.truce_collapse_day,
-            "violations_total": int(violations.sum()),
-            "violations_gna": int(violations[0]), "violations_wag": int(violations[1]),
-            "violations_lna": int(violations[2]),
-            "battle_deaths": int(s[:, _COL["battle_deaths"]].sum()),
-            "civilian_deaths": int(s[:, _COL["civilian_deaths"]].sum()),
+            "violations_total": sum(violations),
+            "violations_gna": violations[0], "violations_wag": violations[1],
+            "violations_lna": violations[2],
+            "battle_deaths": battle,
+            "civilian_deaths": civilian,
             "tripoli_fall_day": self.tripoli_fall_day,
             "lna_withdraw_day": self.lna_withdraw_day,
             "talks_day": self.talks_day,
             "settlement_day": self.settlement_day,
-            "gna_population_share": float(s[day, _COL["population_gna"]]),
-            "lna_population_share": float(s[day, _COL["population_lna"]]),
+            "gna_population_share": float(self.series[day, _COL["population_gna"]]),
+            "lna_population_share": float(self.series[day, _COL["population_lna"]]),
             "arms_delivered_total": float(sum(b.delivered for b in self.backers)),
             **{f"arms_delivered_{b.key}": float(b.delivered) for b in self.backers},
             "arms_interdicted_total": float(sum(b.interdicted for b in self.backers)),

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from libyasim import analysis, compare
 from libyasim.compare import Results
@@ -79,6 +80,7 @@ def histograms_figure(runs: pd.DataFrame, scenario_name: str) -> Figure:
                    label=f"median {values.median():,.0f}")
         ax.set_xlabel(f"{label} per run")
         ax.set_ylabel("number of runs")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(f"Deaths and violations over the whole horizon\n"
