@@ -2,8 +2,10 @@
 
 The registry is the single source of truth: scenario files are validated against it, the
 model reads resolved values by name, and `libyasim params` prints it.
-Provenance kinds: ``article`` (a short exact quote from the January 2020 news article),
-``public_record`` (a public source), ``assumption`` (a modelling choice and its reason).
+Provenance kinds: ``article`` (a short exact quote from the January 2020 news article that
+states the value), ``public_record`` (a figure a named document gives), ``assumption`` (a
+modelling choice, its reason and a prior range) and ``calibrated`` (fitted to named observations
+up to an information cutoff). ``known_on`` is the date the information became public.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS
 
-ARTICLE, RECORD, ASSUMPTION = "article", "public_record", "assumption"
-KINDS = (ARTICLE, RECORD, ASSUMPTION)
+ARTICLE, RECORD, ASSUMPTION, CALIBRATED = "article", "public_record", "assumption", "calibrated"
+KINDS = (ARTICLE, RECORD, ASSUMPTION, CALIBRATED)
+ARTICLE_DATE = dt.date(2020, 1, 10)  # the news article was published about 10 January 2020
 
 BACKERS = ("turkey", "russia", "uae", "egypt", "qatar")
 MEDIATORS = ("russia_turkey", "berlin")
@@ -37,6 +40,8 @@ class Param:
     choices: tuple[str, ...] | None = None
     on_or_after_start: bool = False  # a date that must not precede day 0
     fixed: bool = False  # shown with provenance, but not settable from a scenario file
+    known_on: dt.date | None = None  # when the information became public (None: assumption)
+    quote: str | None = None  # for `article`: the short exact quote that states the value
 
     @property
     def type(self) -> type:
@@ -79,6 +84,12 @@ _CORE: list[Param] = [
     _p("scenario.seed", 20200112, ASSUMPTION, "modelling choice",
        "Fixed root seed so that a scenario reruns identically; the date of the truce.",
        low=0, high=2**63 - 1),
+    _p("scenario.information_cutoff", D(2020, 1, 10), ASSUMPTION, "modelling choice",
+       "The scenario may use only information public on or before this date (default: day 0); "
+       "`libyasim check` refuses later sources unless scenario.hindsight is true."),
+    _p("scenario.hindsight", False, ASSUMPTION, "modelling choice",
+       "Set true to allow values that were published after the information cutoff (a "
+       "counterfactual or a hindcast with hindsight), stated openly."),
     # --- truce -----------------------------------------------------------------------------
     _p("truce.enabled", True, ARTICLE, "cease hostilities from 00:00 on January 12",
        "Russia and Turkey called a truce that both sides welcomed."),
