@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from libyasim.ensemble import EnsembleError
+from libyasim.observations import ObservationError
 from libyasim.params import PARAMS
 from libyasim.scenario import ScenarioError, load_scenario
 
@@ -405,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("--workers", type=_positive_int, default=os.cpu_count(),
                            help="parallel worker processes (default: all cores)")
     exercises.set_defaults(func=cmd_exercises)
+
+    from libyasim import validate
+
+    validate.add_command(sub)
     return parser
 
 
@@ -412,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, EnsembleError) as exc:
+    except (ScenarioError, EnsembleError, ObservationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into `head` and the like
