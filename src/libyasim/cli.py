@@ -407,9 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
                            help="parallel worker processes (default: all cores)")
     exercises.set_defaults(func=cmd_exercises)
 
-    from libyasim import validate
+    from libyasim import calibrate, validate
 
     validate.add_command(sub)
+    calibrate.add_command(sub)
     return parser
 
 

@@ -1,0 +1,554 @@
+"""Fit a scenario's assumption parameters to what was known by a date: ABC-SMC with pyabc.
+
+Only observations whose window ends on or before `until` AND that were published by then
+(`known_on <= until`) are read; every other row of the file is dropped before anything is
+simulated. Each particle is one run of the model up to `until`, summarised by
+`observations.statistic` (the very function `libyasim validate` scores with). The distance is
+a weighted Euclidean one with fixed scales (see `scale`), so that epsilons stay comparable when
+a calibration is resumed. Priors are uniform over the registry's low..high range; whole-number
+parameters are rounded when the model reads them.
+
+Outputs in `out`: posterior.parquet (one row per particle of the last population: parameter
+values and normalised weight), calibration.json, prior_posterior.png,
+posterior_predictive.png and the pyabc database abc.db (from which `--resume` continues).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from libyasim.observations import (
+    Observation, ObservationError, SeriesView, load_observations, statistic, why_not_computable)
+from libyasim.params import ASSUMPTION, PARAMS
+from libyasim.scenario import Scenario, ScenarioError, load_scenario
+
+POSTERIOR_FILE, CALIBRATION_FILE, DB_FILE = "posterior.parquet", "calibration.json", "abc.db"
+PRIOR_PLOT, PREDICTIVE_PLOT = "prior_posterior.png", "posterior_predictive.png"
+WEIGHT = "weight"
+DEFAULT_BUDGET = 900  # seconds: with the default population, well under 20 minutes on 2 cores
+DEFAULT_POPULATION = 150
+DEFAULT_GENERATIONS = 8
+NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
+
+
+class CalibrationError(Exception):
+    """A calibration cannot run as asked; the message says what to change."""
+
+
+# ---------------------------------------------------------------------------- what is fitted
+@dataclass(frozen=True)
+class Prior:
+    """A uniform prior over a parameter's registry range."""
+
+    name: str
+    low: float
+    high: float
+    integer: bool
+
+    def value(self, x: float) -> int | float:
+        """The value the model reads for a sampled x (whole numbers rounded, kept in range)."""
+        x = min(max(float(x), self.low), self.high)
+        return int(round(x)) if self.integer else x
+
+
+def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[str]]:
+    """Priors of the named parameters (default: every numeric assumption with a range), and
+    a message for each assumption left out and why. A name may narrow its prior to a part of
+    the registry range: `NAME=LOW:HIGH`."""
+    skipped: list[str] = []
+    chosen = []
+    asked = [_split_range(n) for n in names] if names else [
+        (n, None) for n, p in PARAMS.items() if p.kind == ASSUMPTION]
+    for name, narrowed in asked:
+        param = PARAMS.get(name)
+        if param is None:
+            raise CalibrationError(f"--params {name}: unknown parameter; see `libyasim params`")
+        why = _why_not_fitted(name)
+        if why and names:
+            raise CalibrationError(f"--params {name}: {why}")
+        if why:
+            skipped.append(f"{name}: {why}")
+            continue
+        low, high = float(param.low), float(param.high)  # type: ignore[arg-type]
+        if narrowed is not None:
+            if not low <= narrowed[0] < narrowed[1] <= high:
+                raise CalibrationError(f"--params {name}={narrowed[0]:g}:{narrowed[1]:g}: "
+                                       f"expected LOW < HIGH within the registry range "
+                                       f"{low:g}..{high:g}")
+            low, high = narrowed
+        chosen.append(Prior(name, low, high, param.type is int))
+    if not chosen:
+        raise CalibrationError("no parameter to fit; name numeric assumption parameters with "
+                               "a prior range (low and high) in --params")
+    return chosen, skipped
+
+
+def _split_range(text: str) -> tuple[str, tuple[float, float] | None]:
+    name, sep, bounds = text.partition("=")
+    if not sep:
+        return name, None
+    low, colon, high = bounds.partition(":")
+    try:
+        if not colon:
+            raise ValueError
+        return name, (float(low), float(high))
+    except ValueError:
+        raise CalibrationError(f"--params {text}: expected NAME or NAME=LOW:HIGH") from None
+
+
+def _why_not_fitted(name: str) -> str | None:
+    param = PARAMS[name]
+    if param.kind != ASSUMPTION:
+        return f"its kind is {param.kind}, not assumption; only assumptions are fitted"
+    if name.startswith(NOT_FITTED) or param.fixed:
+        return "a run setting, not a model assumption"
+    if param.type not in (int, float):
+        kind = {bool: "a switch (true/false)", str: "a text"}.get(param.type, "a date")
+        return f"{kind}; only numbers are fitted"
+    if param.low is None or param.high is None or not (
+            math.isfinite(param.low) and math.isfinite(param.high)) or param.low >= param.high:
+        return "no prior range (low and high) in the registry"
+    return None
+
+
+# ---------------------------------------------------------------------------- what it is fitted to
+def training_set(observations: Sequence[Observation], scenario: Scenario, until: dt.date
+                 ) -> tuple[list[Observation], list[dict[str, str]]]:
+    """The observations a calibration up to `until` may read (window ended and published by
+    then, and computable from runs of the scenario up to `until`); and the rest, with why."""
+    start = scenario["scenario.start_date"]
+    view = _empty_view(scenario, until)
+    used, left = [], []
+    for obs in observations:
+        if obs.end > until:
+            left.append({"name": obs.name, "reason": f"its window ends after {until}"})
+        elif obs.known_on > until:
+            left.append({"name": obs.name, "reason": f"published {obs.known_on}, after {until}"})
+        elif reason := why_not_computable(obs, view):
+            left.append({"name": obs.name, "reason": reason})
+        else:
+            used.append(obs)
+    if not used:
+        raise CalibrationError(f"no observation ends and was published on or before {until} "
+                               f"inside the runs (day 0 = {start}); nothing to fit to")
+    return used, left
+
+
+def _empty_view(scenario: Scenario, until: dt.date) -> SeriesView:
+    from libyasim.observations import series_columns
+
+    days = horizon_for(scenario, until) + 1
+    return SeriesView({c: np.zeros((1, days)) for c in series_columns()},
+                      scenario["scenario.start_date"])
+
+
+def horizon_for(scenario: Scenario, until: dt.date) -> int:
+    """Days simulated per particle: up to `until` (never past the scenario's own horizon)."""
+    days = (until - scenario["scenario.start_date"]).days
+    if days < 1:
+        raise CalibrationError(f"--until {until} is not after day 0 "
+                               f"({scenario['scenario.start_date']})")
+    return min(days, scenario["scenario.horizon_days"])
+
+
+def scale(obs: Observation) -> float:
+    """How far a simulated statistic may sit from the observed one for one unit of distance:
+    half the source's range, at least 20% of a count (monitors' and casualty counts are floors
+    of uncertain completeness) and at least its Poisson spread (the square root of the count,
+    and 1); 14 days for dates; 1 for yes/no facts."""
+    low, high = obs.bounds()
+    if obs.kind == "total":
+        count = abs(obs.observed())
+        return max((high - low) / 2, 0.2 * count, math.sqrt(count), 1.0)
+    if obs.kind == "first_day":
+        return max((high - low) / 2, 14.0)
+    return 1.0
+
+
+# ---------------------------------------------------------------------------- the simulator
+class Simulator:
+    """One particle: the scenario with the sampled parameters, one run up to `until`,
+    summarised as the observations' statistics. Picklable for the worker processes."""
+
+    def __init__(self, scenario: Scenario, priors: Sequence[Prior],
+                 observations: Sequence[Observation], until: dt.date):
+        self.scenario = scenario.with_overrides(
+            {"scenario.horizon_days": horizon_for(scenario, until)}, source="calibration")
+        self.priors = list(priors)
+        self.observations = list(observations)
+
+    def overrides(self, particle: dict[str, float]) -> dict[str, Any]:
+        return {p.name: p.value(particle[p.name]) for p in self.priors}
+
+    def __call__(self, particle: dict[str, float], seed: int | None = None) -> dict[str, float]:
+        from libyasim.model import simulate
+
+        scenario = self.scenario.with_overrides(self.overrides(particle), source="calibration")
+        seed = int(np.random.randint(0, 2**62)) if seed is None else seed
+        _, series = simulate(scenario, seed)
+        view = SeriesView.from_array(series, scenario["scenario.start_date"])
+        return {o.name: float(statistic(o, view)[0]) for o in self.observations}
+
+
+# ---------------------------------------------------------------------------- the run
+@dataclass
+class Settings:
+    """What a calibration was asked to do (saved, and checked when resuming)."""
+
+    scenario: str
+    observations: str
+    until: str
+    params: list[str]
+    population: int
+    generations: int
+    min_acceptance: float
+    seed: int | None
+
+    def key(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "generations"}
+
+
+def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
+              observations_file: str | Path | None = None, params: Sequence[str] | None = None,
+              budget: float = DEFAULT_BUDGET, workers: int | None = None,
+              population: int = DEFAULT_POPULATION, generations: int = DEFAULT_GENERATIONS,
+              min_acceptance: float = 0.02, seed: int | None = None, resume: bool = False,
+              force: bool = False, dask_scheduler: str | None = None, progress: bool = True,
+              predictive_draws: int = 40) -> dict[str, Any]:
+    """Run (or resume) an ABC-SMC calibration into `out`; return calibration.json's content."""
+    import pyabc
+
+    started = time.monotonic()
+    out = Path(out)
+    scenario = load_scenario(scenario_path)
+    priors, not_fitted = priors_for(params)
+    records = load_observations(observations_file)
+    used, left = training_set(records, scenario, until)
+    settings = Settings(str(scenario_path), str(observations_file or "shipped"), until.isoformat(),
+                        [f"{p.name}={p.low:g}:{p.high:g}" for p in priors], population,
+                        generations, min_acceptance, seed)
+    db = out / DB_FILE
+    run_id = _prepare(out, settings, resume, force)
+    simulator = Simulator(scenario, priors, used, until)
+    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low)
+                                  for p in priors})
+    distance = pyabc.PNormDistance(p=2, fixed_weights={o.name: 1 / scale(o) for o in used})
+    abc = pyabc.ABCSMC(simulator, prior, distance, population_size=population,
+                       sampler=_sampler(workers, dask_scheduler),
+                       eps=pyabc.QuantileEpsilon(alpha=0.5))
+    if seed is not None:
+        np.random.seed(seed)
+    _logging(progress)
+    if run_id is None:
+        abc.new(f"sqlite:///{db}", {o.name: o.observed() for o in used})
+    else:
+        abc.load(f"sqlite:///{db}", run_id)
+    history = abc.history
+    done = history.max_t + 1 if run_id is not None else 0
+    stopped = "generations"
+    if done < generations:
+        remaining = max(budget - (time.monotonic() - started), 1.0)
+        history = abc.run(max_nr_populations=generations - done,
+                          min_acceptance_rate=min_acceptance,
+                          max_walltime=dt.timedelta(seconds=remaining))
+        stopped = _why_stopped(history, generations, min_acceptance, time.monotonic() - started,
+                               budget)
+    result = _write(out, history, simulator, priors, used, left, not_fitted, settings,
+                    stopped, time.monotonic() - started, predictive_draws)
+    return result
+
+
+def _prepare(out: Path, settings: Settings, resume: bool, force: bool) -> int | None:
+    """Ready `out`; the pyabc run id to continue when resuming, else None."""
+    setup = out / ".calibration-settings.json"
+    db = out / DB_FILE
+    if resume:
+        if not db.exists() or not setup.exists():
+            raise CalibrationError(f"{out}: nothing to resume (no {DB_FILE}); run without "
+                                   "--resume")
+        old = json.loads(setup.read_text())
+        for key, value in settings.key().items():
+            if old.get(key) != value:
+                raise CalibrationError(f"{out}: cannot resume: its {key} was {old.get(key)!r}, "
+                                       f"now {value!r}; use the same settings or another --out")
+        import pyabc
+
+        return int(pyabc.History(f"sqlite:///{db}").id)
+    if db.exists() or (out / POSTERIOR_FILE).exists():
+        if not force:
+            raise CalibrationError(f"{out} holds a calibration; use --resume to continue it, "
+                                   "--force to start afresh, or another --out")
+        for name in (DB_FILE, POSTERIOR_FILE, CALIBRATION_FILE, PRIOR_PLOT, PREDICTIVE_PLOT):
+            (out / name).unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_text(setup, json.dumps(settings.key(), indent=1))
+    return None
+
+
+def _sampler(workers: int | None, scheduler: str | None):
+    import pyabc
+
+    if scheduler:
+        from distributed import Client
+
+        return pyabc.sampler.DaskDistributedSampler(dask_client=Client(scheduler))
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1:
+        return pyabc.sampler.SingleCoreSampler()
+    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+
+
+def _logging(progress: bool) -> None:
+    """pyabc's per-generation lines (epsilon, acceptance) on stderr as progress."""
+    logging.getLogger("ABC").setLevel(logging.INFO if progress else logging.WARNING)
+
+
+def _why_stopped(history, generations: int, min_acceptance: float, elapsed: float,
+                 budget: float) -> str:
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0]
+    if len(pops) >= generations:
+        return "generations"
+    if elapsed >= budget * 0.98:
+        return "budget"
+    last = pops.iloc[-1]
+    if last.particles / max(last.samples, 1) < min_acceptance:
+        return "acceptance"
+    return "acceptance or budget"
+
+
+# ---------------------------------------------------------------------------- outputs
+def posterior_table(history, priors: Sequence[Prior]) -> pd.DataFrame:
+    """The last population: one row per particle, values as the model reads them, weight."""
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    table = pd.DataFrame({p.name: [p.value(v) for v in frame[p.name]] for p in priors})
+    table[WEIGHT] = np.asarray(weights, dtype=float) / np.sum(weights)
+    return table
+
+
+def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
+           used: Sequence[Observation], left: Sequence[dict[str, str]],
+           not_fitted: Sequence[str], settings: Settings, stopped: str, elapsed: float,
+           predictive_draws: int) -> dict[str, Any]:
+    import pyabc
+
+    posterior = posterior_table(history, priors)
+    _atomic(out / POSTERIOR_FILE, lambda p: posterior.to_parquet(p, index=False))
+    pops = history.get_all_populations()
+    pops = pops[pops.t >= 0]
+    summary = {
+        "method": f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors, weighted Euclidean "
+                  "distance with fixed scales, epsilon = median distance of the previous "
+                  "population, multivariate normal perturbation kernel",
+        "scenario": settings.scenario, "observations_file": settings.observations,
+        "cutoff": settings.until, "information_cutoff": settings.until,
+        "observations_used": [{"name": o.name, "kind": o.kind, "column": o.column,
+                               "equals": o.equals, "observed": o.observed(),
+                               "scale": scale(o), "start": o.start.isoformat(),
+                               "end": o.end.isoformat(), "known_on": o.known_on.isoformat(),
+                               "source": o.source} for o in used],
+        "observations_not_used": list(left),
+        "parameters": [{"name": p.name, "prior": "uniform", "low": p.low, "high": p.high,
+                        "integer": p.integer,
+                        **_weighted_summary(posterior[p.name], posterior[WEIGHT])}
+                       for p in priors],
+        "parameters_not_fitted": list(not_fitted),
+        "population_sizes": [int(x) for x in pops.particles],
+        "simulations": [int(x) for x in pops.samples],
+        "epsilon_schedule": [float(x) for x in pops.epsilon],
+        "acceptance_rates": [float(a / max(s, 1)) for a, s in zip(pops.particles, pops.samples)],
+        "generations": int(len(pops)), "stopped_by": stopped,
+        "elapsed_seconds": round(elapsed, 1), "seed": settings.seed,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "pyabc_run_id": int(history.id),
+    }
+    _atomic_text(out / CALIBRATION_FILE, json.dumps(summary, indent=1))
+    _plots(out, history, simulator, priors, posterior, used, predictive_draws)
+    return summary
+
+
+def _weighted_summary(values: pd.Series, weights: pd.Series) -> dict[str, float]:
+    order = np.argsort(values.to_numpy())
+    v, w = values.to_numpy()[order], weights.to_numpy()[order]
+    cdf = np.cumsum(w) / np.sum(w)
+    q = {k: float(v[min(np.searchsorted(cdf, k), len(v) - 1)]) for k in (0.05, 0.5, 0.95)}
+    return {"posterior_mean": float(np.sum(v * w) / np.sum(w)), "posterior_q05": q[0.05],
+            "posterior_median": q[0.5], "posterior_q95": q[0.95]}
+
+
+def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
+           posterior: pd.DataFrame, used: Sequence[Observation], draws: int) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(priors)
+    cols = min(n, 4)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.7 * rows + 0.6),
+                             layout="constrained", squeeze=False)
+    for ax, p in zip(axes.flat, priors):
+        bins = np.linspace(p.low, p.high, 26)
+        ax.hist(posterior[p.name], bins=bins, weights=posterior[WEIGHT], density=True,
+                color="#3182bd", alpha=0.8, label="posterior")
+        ax.plot([p.low, p.high], [1 / (p.high - p.low)] * 2, color="black", ls="--",
+                label="prior (uniform)")
+        ax.set_title(p.name, fontsize=8)
+        ax.set(xlabel="value", ylabel="density")
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"Prior and ABC posterior\n({len(posterior)} particles, generation "
+                 f"{history.max_t + 1}; observations up to {max(o.end for o in used)})",
+                 fontsize=10)
+    _atomic(out / PRIOR_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
+    plt.close(fig)
+
+    rng = np.random.default_rng(0)
+    picks = rng.choice(len(posterior), size=draws, p=posterior[WEIGHT].to_numpy())
+    sims = pd.DataFrame([simulator({p.name: posterior[p.name].iloc[i] for p in priors},
+                                   seed=int(rng.integers(2**62))) for i in picks])
+    n = len(used)
+    fig, axes = plt.subplots(1, n, figsize=(3.4 * n + 0.5, 3.4), layout="constrained",
+                             squeeze=False)
+    for ax, obs in zip(axes.flat, used):
+        values = sims[obs.name]
+        if obs.kind in ("state", "occurs"):
+            ax.bar(["no (0)", "yes (1)"], [np.mean(values == 0), np.mean(values == 1)],
+                   color="#3182bd", label="posterior predictive")
+            ax.axvline(obs.observed(), color="#d62728", lw=3, label="observed")
+            ax.set(ylabel="share of runs", ylim=(0, 1))
+        else:
+            ax.hist(values, bins=20, color="#3182bd", label="posterior predictive")
+            ax.axvline(obs.observed(), color="#d62728", lw=2, label="observed")
+            low, high = obs.bounds()
+            if high > low:
+                ax.axvspan(low, high, color="#d62728", alpha=0.15, label="source's range")
+            unit = f"days after {obs.start}" if obs.kind == "first_day" else obs.column
+            ax.set(xlabel=unit, ylabel="runs")
+        ax.set_title(obs.name, fontsize=8)
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"Posterior predictive ({draws} runs drawn by weight) against the training "
+                 "observations")
+    _atomic(out / PREDICTIVE_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
+    plt.close(fig)
+
+
+def _atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------- CLI
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    try:
+        summary = calibrate(args.scenario, args.out, args.until, args.observations,
+                            args.params, args.budget, args.workers, args.population,
+                            args.generations, args.min_acceptance, args.seed, args.resume,
+                            args.force, args.scheduler, progress=not args.quiet)
+    except CalibrationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished generations are saved in {args.out}/{DB_FILE}; "
+              "continue with the same command and --resume", file=sys.stderr)
+        return 130
+    for p in summary["parameters"]:
+        print(f"  {p['name']:<40} prior [{p['low']:g}, {p['high']:g}]  posterior median "
+              f"{p['posterior_median']:.4g}  90% [{p['posterior_q05']:.4g}, "
+              f"{p['posterior_q95']:.4g}]")
+    print(f"{summary['generations']} generations, stopped by {summary['stopped_by']}, "
+          f"epsilon {summary['epsilon_schedule'][-1]:.3g}, {summary['elapsed_seconds']:.0f} s; "
+          f"fitted to {len(summary['observations_used'])} observations up to {summary['cutoff']}")
+    print(f"wrote {args.out}/{POSTERIOR_FILE}, {CALIBRATION_FILE}, {PRIOR_PLOT} and "
+          f"{PREDICTIVE_PLOT}")
+    return 0
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def add_command(sub: Any) -> None:
+    """Register `libyasim calibrate`."""
+    cal = sub.add_parser("calibrate", help="fit a scenario's assumption parameters to "
+                         "observations up to a date (ABC-SMC)")
+    cal.add_argument("scenario", help="scenario file (TOML)")
+    cal.add_argument("--observations", metavar="FILE",
+                     help="observations CSV (default: the shipped observations.csv)")
+    cal.add_argument("--until", type=_date_arg, required=True, metavar="DATE",
+                     help="fit only to observations that ended and were published by DATE")
+    cal.add_argument("--params", nargs="+", metavar="NAME",
+                     help="assumption parameters to fit, optionally with a narrower prior as "
+                     "NAME=LOW:HIGH (default: every numeric assumption with a prior range)")
+    cal.add_argument("--budget", type=_seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
+                     help=f"stop after this long (checked between generations; default "
+                     f"{DEFAULT_BUDGET})")
+    cal.add_argument("--workers", type=_count, default=os.cpu_count(),
+                     help="worker processes (default: all cores)")
+    cal.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                     help="run the particles on a Dask cluster instead")
+    cal.add_argument("--population", type=_count, default=DEFAULT_POPULATION,
+                     help=f"particles per generation (default {DEFAULT_POPULATION})")
+    cal.add_argument("--generations", type=_count, default=DEFAULT_GENERATIONS,
+                     help=f"at most this many generations (default {DEFAULT_GENERATIONS})")
+    cal.add_argument("--min-acceptance", type=float, default=0.02,
+                     help="stop when a generation accepts fewer than this share (default 0.02)")
+    cal.add_argument("--seed", type=int, help="seed (exactly reproducible with --workers 1)")
+    cal.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    cal.add_argument("--resume", action="store_true",
+                     help="continue a stopped calibration in --out (same settings)")
+    cal.add_argument("--force", action="store_true", help="replace a calibration in --out")
+    cal.add_argument("--quiet", action="store_true", help="no progress lines")
+    cal.set_defaults(func=cmd_calibrate)
+
+
+__all__ = ["calibrate", "priors_for", "training_set", "Simulator", "Prior", "CalibrationError",
+           "ObservationError", "ScenarioError"]

@@ -1,0 +1,112 @@
+"""Parameter uncertainty in every run: each run's parameter set drawn from a posterior or a prior.
+
+`libyasim run SCENARIO --posterior DIR` gives run i a particle of the posterior in DIR (a
+calibration's posterior.parquet), picked with probability equal to its weight; `--prior` draws
+each assumption parameter uniformly from its prior range (low..high in the registry). Draw i
+depends only on the root seed and i (its own random stream, separate from the run's seed), so
+an ensemble reruns identically whatever the workers, and run i of every scenario of a
+comparison gets the same draw with the same seed (common random numbers).
+
+The drawn values go into runs.parquet as columns `param:NAME` and into the manifest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from libyasim.calibrate import POSTERIOR_FILE, WEIGHT, CalibrationError, Prior, priors_for
+from libyasim.params import PARAMS
+
+COLUMN_PREFIX = "param:"
+DRAW_STREAM = 0x5EED_D4A7  # keeps draws' random numbers apart from the runs' seeds
+
+
+@dataclass(frozen=True)
+class Draws:
+    """Where run parameter sets come from: a weighted table of particles, or uniform priors."""
+
+    kind: str  # "posterior" or "prior"
+    source: str
+    particles: pd.DataFrame | None = None  # posterior: parameter columns and `weight`
+    priors: tuple[Prior, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        if self.particles is not None:
+            return [c for c in self.particles.columns if c != WEIGHT]
+        return [p.name for p in self.priors]
+
+    def draw(self, root_seed: int, run: int) -> dict[str, Any]:
+        """Run `run`'s parameter values: the same for the same root seed and run index."""
+        rng = np.random.default_rng(np.random.SeedSequence([DRAW_STREAM, root_seed],
+                                                           spawn_key=(run,)))
+        if self.particles is not None:
+            weights = self.particles[WEIGHT].to_numpy(dtype=float)
+            row = self.particles.iloc[int(rng.choice(len(weights), p=weights / weights.sum()))]
+            return {name: _typed(name, row[name]) for name in self.names}
+        return {p.name: p.value(rng.uniform(p.low, p.high)) for p in self.priors}
+
+    def table(self, root_seed: int, runs: int) -> pd.DataFrame:
+        """One row per run (0..runs-1): `run` and a `param:NAME` column per drawn parameter."""
+        rows = [{"run": i, **{COLUMN_PREFIX + k: v for k, v in self.draw(root_seed, i).items()}}
+                for i in range(runs)]
+        return pd.DataFrame(rows)
+
+    def describe(self) -> dict[str, Any]:
+        """For the manifest: what the draws come from."""
+        out: dict[str, Any] = {"kind": self.kind, "source": self.source, "parameters": self.names}
+        if self.particles is not None:
+            out["particles"] = len(self.particles)
+        else:
+            out["priors"] = {p.name: [p.low, p.high] for p in self.priors}
+        return out
+
+
+def _typed(name: str, value: Any) -> Any:
+    kind = PARAMS[name].type
+    return int(round(float(value))) if kind is int else float(value)
+
+
+def from_posterior(path: str | Path) -> Draws:
+    """Draws from a calibration folder (or its posterior.parquet)."""
+    path = Path(path)
+    file = path / POSTERIOR_FILE if path.is_dir() else path
+    if not file.is_file():
+        raise CalibrationError(f"{path}: no {POSTERIOR_FILE}; expected a folder written by "
+                               "`libyasim calibrate` or its posterior.parquet")
+    table = pd.read_parquet(file)
+    if WEIGHT not in table.columns or len(table) == 0:
+        raise CalibrationError(f"{file}: expected particles with a '{WEIGHT}' column")
+    for name in table.columns:
+        if name != WEIGHT and name not in PARAMS:
+            raise CalibrationError(f"{file}: column {name!r} is not a model parameter")
+    weights = table[WEIGHT].to_numpy(dtype=float)
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+        raise CalibrationError(f"{file}: weights must be non-negative numbers, not all zero")
+    return Draws("posterior", str(file), table.reset_index(drop=True))
+
+
+def from_prior(names: Sequence[str] | None = None) -> Draws:
+    """Draws from the assumptions' uniform prior ranges (all, or the named ones)."""
+    priors, _ = priors_for(names)
+    return Draws("prior", "registry prior ranges", priors=tuple(priors))
+
+
+def prior_ranges(names: Sequence[str] | None = None) -> dict[str, tuple[float, float]]:
+    """The same prior ranges as NAME -> (low, high), e.g. for `libyasim sensitivity`."""
+    return {p.name: (p.low, p.high) for p in priors_for(names)[0]}
+
+
+def run_overrides(table: pd.DataFrame, run: int) -> Mapping[str, Any]:
+    """Scenario overrides of one run from a draws table (`param:NAME` columns)."""
+    row = table.loc[table["run"] == run]
+    if row.empty:
+        return {}
+    return {c[len(COLUMN_PREFIX):]: row.iloc[0][c] for c in table.columns
+            if c.startswith(COLUMN_PREFIX)}

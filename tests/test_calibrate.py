@@ -1,0 +1,142 @@
+"""ABC calibration: recovers known parameters, reads nothing after --until, resumes, stops."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from libyasim import cli
+from libyasim.calibrate import (
+    CALIBRATION_FILE, POSTERIOR_FILE, PREDICTIVE_PLOT, PRIOR_PLOT, CalibrationError, calibrate,
+    priors_for)
+from libyasim.model import simulate
+from libyasim.observations import COLUMNS, SeriesView, load_observations, statistic
+from libyasim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+DAY0 = dt.date(2020, 1, 10)
+TRUTH = -2.0  # where violations respond to it (below about -3 they barely do)
+PRIOR = "truce.base_logit=-6:1"
+WINDOWS = [(2, 11), (12, 21), (22, 31), (32, 40)]  # days after day 0
+UNTIL = DAY0 + dt.timedelta(days=40)
+
+
+def _row(name, kind, column, value, start, end, equals="", known_on=None):
+    known_on = known_on or end
+    return {"name": name, "kind": kind, "column": column, "equals": equals, "value": value,
+            "low": "", "high": "", "start": start.isoformat(), "end": end.isoformat(),
+            "known_on": known_on.isoformat(), "source": "synthetic: the model itself"}
+
+
+def _write(path, rows):
+    pd.DataFrame(rows, columns=list(COLUMNS)).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """Observations produced by one run of the model at truce.base_logit = TRUTH."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    scenario = load_scenario(BASELINE).with_overrides(
+        {"truce.base_logit": TRUTH, "scenario.horizon_days": 40})
+    _, series = simulate(scenario, 12345)
+    view = SeriesView.from_array(series, DAY0)
+    rows = []
+    for a, b in WINDOWS:
+        start, end = DAY0 + dt.timedelta(days=a), DAY0 + dt.timedelta(days=b)
+        row = _row(f"violations_{a}_{b}", "total", "violations", 0, start, end)
+        obs = load_observations(_write(folder / "one.csv", [row]))[0]
+        row["value"] = float(statistic(obs, view)[0])
+        rows.append(row)
+    return folder, rows
+
+
+def _calibrate(out, observations, **kw):
+    args = dict(until=UNTIL, observations_file=observations, params=[PRIOR], workers=1,
+                population=30, generations=3, seed=7, progress=False, predictive_draws=8)
+    args.update(kw)
+    return calibrate(BASELINE, out, **args)
+
+
+def test_synthetic_truth_inside_posterior_90(synthetic, tmp_path):
+    folder, rows = synthetic
+    file = _write(folder / "train.csv", rows)
+    summary = _calibrate(tmp_path / "cal", file, population=40, generations=4)
+    (param,) = summary["parameters"]
+    assert param["posterior_q05"] <= TRUTH <= param["posterior_q95"]
+    assert param["posterior_q95"] - param["posterior_q05"] < 0.6 * 7  # narrower than the prior
+    posterior = pd.read_parquet(tmp_path / "cal" / POSTERIOR_FILE)
+    assert list(posterior.columns) == ["truce.base_logit", "weight"]
+    assert posterior["weight"].sum() == pytest.approx(1.0)
+    for name in (CALIBRATION_FILE, PRIOR_PLOT, PREDICTIVE_PLOT):
+        assert (tmp_path / "cal" / name).stat().st_size > 0
+    saved = json.loads((tmp_path / "cal" / CALIBRATION_FILE).read_text())
+    assert saved["cutoff"] == UNTIL.isoformat()
+    assert len(saved["epsilon_schedule"]) == len(saved["acceptance_rates"]) == 4
+    assert saved["epsilon_schedule"] == sorted(saved["epsilon_schedule"], reverse=True)
+    assert [o["name"] for o in saved["observations_used"]] == [r["name"] for r in rows]
+
+
+def test_observations_after_until_are_never_read(synthetic, tmp_path):
+    folder, rows = synthetic
+    train = _write(folder / "train2.csv", rows)
+    later = DAY0 + dt.timedelta(days=45)
+    planted = rows + [
+        # would pull the fit hard towards many violations, were it read
+        _row("planted_after", "total", "violations", 5000, DAY0 + dt.timedelta(days=2), later),
+        # ends in time but was published after --until
+        _row("planted_late_news", "total", "violations", 5000, DAY0 + dt.timedelta(days=2),
+             DAY0 + dt.timedelta(days=30), known_on=later)]
+    with_planted = _write(folder / "planted.csv", planted)
+    a = _calibrate(tmp_path / "a", train, generations=2)
+    b = _calibrate(tmp_path / "b", with_planted, generations=2)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / POSTERIOR_FILE),
+                                  pd.read_parquet(tmp_path / "b" / POSTERIOR_FILE))
+    assert a["observations_used"] == b["observations_used"]
+    assert a["epsilon_schedule"] == b["epsilon_schedule"]
+    reasons = {x["name"]: x["reason"] for x in b["observations_not_used"]}
+    assert "ends after" in reasons["planted_after"]
+    assert "published" in reasons["planted_late_news"]
+
+
+def test_resume_continues_and_budget_stops(synthetic, tmp_path):
+    folder, rows = synthetic
+    file = _write(folder / "train3.csv", rows)
+    first = _calibrate(tmp_path / "c", file, generations=3, budget=0.01)
+    assert first["generations"] == 1 and first["stopped_by"] == "budget"
+    with pytest.raises(CalibrationError, match="--resume"):
+        _calibrate(tmp_path / "c", file, generations=3)
+    resumed = _calibrate(tmp_path / "c", file, generations=2, resume=True)
+    assert resumed["generations"] == 2
+    assert resumed["epsilon_schedule"][0] == first["epsilon_schedule"][0]
+    with pytest.raises(CalibrationError, match="population"):
+        _calibrate(tmp_path / "c", file, generations=3, population=31, resume=True)
+
+
+def test_priors_from_the_registry():
+    priors, skipped = priors_for()
+    names = {p.name for p in priors}
+    assert "truce.base_logit" in names
+    assert not any(n.startswith("scenario.") for n in names)
+    assert all(p.low < p.high for p in priors)
+    assert any("switch" in s or "no prior range" in s for s in skipped)
+    with pytest.raises(CalibrationError, match="kind"):
+        priors_for(["truce.enabled"])
+    with pytest.raises(CalibrationError, match="registry range"):
+        priors_for(["truce.base_logit=-20:0"])
+
+
+def test_cli_bad_input_exits_2(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,kind\nx,total\n")
+    code = cli.main(["calibrate", str(BASELINE), "--until", "2020-03-31", "--observations",
+                     str(bad), "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "row 1" in err and "Traceback" not in err
+    code = cli.main(["calibrate", str(BASELINE), "--until", "2020-03-31", "--params",
+                     "no.such", "--out", str(tmp_path / "o"), "--quiet"])
+    assert code == 2
