@@ -4,14 +4,19 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from libyasim import cli
 from libyasim.calibrate import (
-    CALIBRATION_FILE, POSTERIOR_FILE, PREDICTIVE_PLOT, PRIOR_PLOT, CalibrationError, calibrate,
-    priors_for)
+    CALIBRATION_FILE,
+    POSTERIOR_FILE,
+    PREDICTIVE_PLOT,
+    PRIOR_PLOT,
+    CalibrationError,
+    calibrate,
+    priors_for,
+)
 from libyasim.model import simulate
 from libyasim.observations import COLUMNS, SeriesView, load_observations, statistic
 from libyasim.scenario import load_scenario
@@ -56,8 +61,9 @@ def synthetic(tmp_path_factory):
 
 
 def _calibrate(out, observations, **kw):
-    args = dict(until=UNTIL, observations_file=observations, params=[PRIOR], workers=1,
-                population=30, generations=3, seed=7, progress=False, predictive_draws=8)
+    args = {"until": UNTIL, "observations_file": observations, "params": [PRIOR], "workers": 1,
+            "population": 30, "generations": 3, "seed": 7, "progress": False,
+            "predictive_draws": 8}
     args.update(kw)
     return calibrate(BASELINE, out, **args)
 

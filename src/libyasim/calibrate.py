@@ -32,9 +32,14 @@ import numpy as np
 import pandas as pd
 
 from libyasim.observations import (
-    Observation, ObservationError, SeriesView, load_observations, statistic, why_not_computable)
+    Observation,
+    SeriesView,
+    load_observations,
+    statistic,
+    why_not_computable,
+)
 from libyasim.params import ASSUMPTION, PARAMS
-from libyasim.scenario import Scenario, ScenarioError, load_scenario
+from libyasim.scenario import Scenario, load_scenario
 
 POSTERIOR_FILE, CALIBRATION_FILE, DB_FILE = "posterior.parquet", "calibration.json", "abc.db"
 PRIOR_PLOT, PREDICTIVE_PLOT = "prior_posterior.png", "posterior_predictive.png"
@@ -62,7 +67,7 @@ class Prior:
     def value(self, x: float) -> int | float:
         """The value the model reads for a sampled x (whole numbers rounded, kept in range)."""
         x = min(max(float(x), self.low), self.high)
-        return int(round(x)) if self.integer else x
+        return round(x) if self.integer else x
 
 
 def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[str]]:
@@ -371,9 +376,9 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
         "simulations": [int(x) for x in pops.samples],
         "epsilon_schedule": [float(x) for x in pops.epsilon],
         "acceptance_rates": [float(a / max(s, 1)) for a, s in zip(pops.particles, pops.samples)],
-        "generations": int(len(pops)), "stopped_by": stopped,
+        "generations": len(pops), "stopped_by": stopped,
         "elapsed_seconds": round(elapsed, 1), "seed": settings.seed,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "pyabc_run_id": int(history.id),
     }
     _atomic_text(out / CALIBRATION_FILE, json.dumps(summary, indent=1))
@@ -549,6 +554,3 @@ def add_command(sub: Any) -> None:
     cal.add_argument("--quiet", action="store_true", help="no progress lines")
     cal.set_defaults(func=cmd_calibrate)
 
-
-__all__ = ["calibrate", "priors_for", "training_set", "Simulator", "Prior", "CalibrationError",
-           "ObservationError", "ScenarioError"]

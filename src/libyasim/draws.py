@@ -20,7 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from libyasim.calibrate import POSTERIOR_FILE, WEIGHT, CalibrationError, Prior, priors_for
+from libyasim.calibrate import (
+    POSTERIOR_FILE,
+    WEIGHT,
+    CalibrationError,
+    Prior,
+    priors_for,
+)
 from libyasim.params import PARAMS
 
 COLUMN_PREFIX = "param:"
@@ -70,7 +76,7 @@ class Draws:
 
 def _typed(name: str, value: Any) -> Any:
     kind = PARAMS[name].type
-    return int(round(float(value))) if kind is int else float(value)
+    return round(float(value)) if kind is int else float(value)
 
 
 def from_posterior(path: str | Path) -> Draws:

@@ -28,8 +28,14 @@ import numpy as np
 import pandas as pd
 
 from libyasim.observations import (
-    MIN_COVERAGE, Observation, ObservationError, SeriesView, load_observations, statistic,
-    why_not_computable)
+    MIN_COVERAGE,
+    Observation,
+    ObservationError,
+    SeriesView,
+    load_observations,
+    statistic,
+    why_not_computable,
+)
 
 VALIDATION_CSV, VALIDATION_JSON, VALIDATION_PNG = (
     "validation.csv", "validation.json", "validation.png")

@@ -1,0 +1,103 @@
+"""Observations files: the shipped facts, clear errors for bad files, the runs' statistics."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from libyasim.observations import (
+    COLUMNS,
+    KINDS,
+    ObservationError,
+    SeriesView,
+    load_observations,
+    statistic,
+    why_not_computable,
+)
+
+HEADER = ",".join(COLUMNS)
+GOOD = "deaths,total,civilian_deaths,,64,64,,2020-01-01,2020-03-31,2020-05-01,UNSMIL"
+LABELS = {"civilian_deaths": None, "violations": None, "truce_state": ("none", "holding",
+          "broken", "settled"), "holder_sirte": ("gna", "lna", "unaligned", "contested")}
+
+
+def _file(tmp_path, *rows, header=HEADER):
+    path = tmp_path / "obs.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def test_shipped_observations_are_sourced_and_dated():
+    rows = load_observations()
+    assert len(rows) >= 15
+    assert {r.kind for r in rows} == set(KINDS)
+    for r in rows:
+        assert r.source and r.known_on >= dt.date(2019, 4, 4)
+        assert r.start <= r.end and r.known_on >= r.start
+    ceasefire = next(r for r in rows if r.column == "truce_state" and r.equals == "settled")
+    assert ceasefire.value == dt.date(2020, 10, 23)
+
+
+@pytest.mark.parametrize("row, where", [
+    ("x,totals,civilian_deaths,,1,,,2020-01-01,2020-01-31,2020-02-01,s", "column kind"),
+    ("x,total,civilian_death,,1,,,2020-01-01,2020-01-31,2020-02-01,s", "column column"),
+    ("x,total,civilian_deaths,,1,,,2020-01-01,2020-31-01,2020-02-01,s", "column end"),
+    ("x,total,civilian_deaths,,many,,,2020-01-01,2020-01-31,2020-02-01,s", "column value"),
+    ("x,state,holder_sirte,,1,,,,2020-12-31,2021-01-01,s", "column equals"),
+    ("x,state,holder_sirte,turkey,1,,,,2020-12-31,2021-01-01,s", "column equals"),
+    ("x,occurs,holder_sirte,gna,2,,,2020-01-01,2020-12-31,2021-01-01,s", "column value"),
+    ("x,first_day,holder_sirte,gna,2021-02-01,,,2020-01-01,2020-12-31,2021-01-01,s",
+     "column value"),
+    ("x,total,civilian_deaths,,10,12,,2020-01-01,2020-01-31,2020-02-01,s", "column low"),
+    ("x,total,civilian_deaths,,10,,,2020-02-01,2020-01-31,2020-02-01,s", "column start"),
+    ("x,total,civilian_deaths,,10,,,2020-01-01,2020-01-31,,s", "column known_on"),
+    ("x,total,civilian_deaths,,10,,,2020-01-01,2020-01-31,2020-02-01", "fields"),
+])
+def test_a_bad_row_is_named_with_its_column(tmp_path, row, where):
+    path = _file(tmp_path, GOOD, row)
+    with pytest.raises(ObservationError) as err:
+        load_observations(path, LABELS)
+    text = str(err.value)
+    assert str(path) in text and "row 3" in text and where in text
+    assert "\n" not in text
+
+
+def test_header_and_duplicates(tmp_path):
+    with pytest.raises(ObservationError, match="row 1.*missing source"):
+        load_observations(_file(tmp_path, header=HEADER.replace(",source", "")), LABELS)
+    with pytest.raises(ObservationError, match="row 3, column name.*twice"):
+        load_observations(_file(tmp_path, GOOD, GOOD), LABELS)
+    with pytest.raises(ObservationError, match="not found"):
+        load_observations(tmp_path / "none.csv", LABELS)
+
+
+def _view(days=10):
+    deaths = np.array([[1.0] * days, [2.0] * days])
+    truce = np.array([[0, 1, 1, 2, 2, 2, 3, 3, 3, 3], [0, 1, 1, 1, 1, 1, 1, 1, 1, 1]])[:, :days]
+    return SeriesView({"civilian_deaths": deaths, "truce_state": truce.astype(float)},
+                      dt.date(2020, 1, 10), LABELS)
+
+
+def _obs(tmp_path, row):
+    return load_observations(_file(tmp_path, row), LABELS)[0]
+
+
+def test_statistics_of_each_kind(tmp_path):
+    view = _view()
+    total = _obs(tmp_path, "t,total,civilian_deaths,,5,,,2020-01-11,2020-01-15,2020-02-01,s")
+    assert list(statistic(total, view)) == [5.0, 10.0]
+    # a window starting 2 days before day 0 (80% inside): scaled up to its length
+    early = _obs(tmp_path, "t,total,civilian_deaths,,5,,,2020-01-08,2020-01-17,2020-02-01,s")
+    assert why_not_computable(early, view) is None
+    assert list(statistic(early, view)) == [10.0, 20.0]
+    too_early = _obs(tmp_path, "t,total,civilian_deaths,,5,,,2020-01-05,2020-01-14,2020-02-01,s")
+    assert "only 5 of its 10 days" in why_not_computable(too_early, view)
+    first = _obs(tmp_path, "f,first_day,truce_state,broken,2020-01-14,,,2020-01-11,2020-01-19,"
+                 "2020-02-01,s")
+    assert list(statistic(first, view)) == [2.0, 9.0]  # 9 = never in the window of 9 days
+    state = _obs(tmp_path, "s,state,truce_state,settled,1,,,,2020-01-19,2020-02-01,s")
+    assert list(statistic(state, view)) == [1.0, 0.0]
+    occurs = _obs(tmp_path, "o,occurs,truce_state,broken,1,,,2020-01-10,2020-01-12,2020-02-01,s")
+    assert list(statistic(occurs, view)) == [0.0, 0.0]
+    late = _obs(tmp_path, "s,state,truce_state,settled,1,,,,2020-02-19,2020-02-01,s")
+    assert "ends after" in why_not_computable(late, view)
