@@ -195,6 +195,7 @@ class Simulator:
             {"scenario.horizon_days": horizon_for(scenario, until)}, source="calibration")
         self.priors = list(priors)
         self.observations = list(observations)
+        self.deadline: float | None = None  # wall-clock time after which particles are refused
 
     def overrides(self, particle: dict[str, float]) -> dict[str, Any]:
         return {p.name: p.value(particle[p.name]) for p in self.priors}
@@ -202,6 +203,8 @@ class Simulator:
     def __call__(self, particle: dict[str, float], seed: int | None = None) -> dict[str, float]:
         from libyasim.model import simulate
 
+        if self.deadline is not None and time.time() > self.deadline:  # budget spent
+            return {o.name: math.inf for o in self.observations}
         scenario = self.scenario.with_overrides(self.overrides(particle), source="calibration")
         seed = int(np.random.randint(0, 2**62)) if seed is None else seed
         _, series = simulate(scenario, seed)
@@ -263,15 +266,25 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
     else:
         abc.load(f"sqlite:///{db}", run_id)
     history = abc.history
-    done = history.max_t + 1 if run_id is not None else 0
     stopped = "generations"
-    if done < generations:
-        remaining = max(budget - (time.monotonic() - started), 1.0)
-        history = abc.run(max_nr_populations=generations - done,
-                          min_acceptance_rate=min_acceptance,
-                          max_walltime=dt.timedelta(seconds=remaining))
-        stopped = _why_stopped(history, generations, min_acceptance, time.monotonic() - started,
-                               budget)
+    while history.max_t + 1 < generations:
+        remaining = budget - (time.monotonic() - started)
+        if remaining <= 0 and history.max_t >= 0:  # a new run gets its first generation
+            stopped = "budget"
+            break
+        before = history.max_t
+        # the first generation of a new run also samples the prior to set epsilon: no deadline
+        simulator.deadline = None if before < 0 else time.time() + remaining
+        history = abc.run(max_nr_populations=1, min_acceptance_rate=min_acceptance)
+        if history.max_t == before:  # the generation was abandoned
+            stopped = "budget" if time.monotonic() - started >= budget else "acceptance"
+            break
+        pops = history.get_all_populations()
+        last = pops[pops.t == history.max_t].iloc[0]
+        if last.particles / max(last.samples, 1) < min_acceptance:
+            stopped = "acceptance"
+            break
+    simulator.deadline = None
     result = _write(out, history, simulator, priors, used, left, not_fitted, settings,
                     stopped, time.monotonic() - started, predictive_draws)
     return result
@@ -313,27 +326,13 @@ def _sampler(workers: int | None, scheduler: str | None):
         return pyabc.sampler.DaskDistributedSampler(dask_client=Client(scheduler))
     workers = workers or os.cpu_count() or 1
     if workers <= 1:
-        return pyabc.sampler.SingleCoreSampler()
-    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+        return pyabc.sampler.SingleCoreSampler(check_max_eval=True)
+    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
 
 
 def _logging(progress: bool) -> None:
     """pyabc's per-generation lines (epsilon, acceptance) on stderr as progress."""
     logging.getLogger("ABC").setLevel(logging.INFO if progress else logging.WARNING)
-
-
-def _why_stopped(history, generations: int, min_acceptance: float, elapsed: float,
-                 budget: float) -> str:
-    pops = history.get_all_populations()
-    pops = pops[pops.t >= 0]
-    if len(pops) >= generations:
-        return "generations"
-    if elapsed >= budget * 0.98:
-        return "budget"
-    last = pops.iloc[-1]
-    if last.particles / max(last.samples, 1) < min_acceptance:
-        return "acceptance"
-    return "acceptance or budget"
 
 
 # ---------------------------------------------------------------------------- outputs
