@@ -116,7 +116,7 @@ def cmd_params(args: argparse.Namespace) -> int:
     table["name"] = [f"{n}{' *' if n in scenario.overrides else ''}" for n in table["name"]]
     table["value"] = [_shorten(str(v), 24) for v in table["value"]]
     table["known_on"] = [v or "" for v in table["known_on"]]
-    table["source"] = [_shorten(f'"{p.quote}"' if p.quote else p.source, 90) for p in shown]
+    table["source"] = [_shorten(p.citation, 90) for p in shown]
     with pd.option_context("display.max_rows", None, "display.max_colwidth", 90,
                            "display.width", 250, "display.colheader_justify", "left"):
         print(table.to_string(index=False, formatters={

@@ -49,6 +49,11 @@ class Param:
         return type(self.default)
 
     @property
+    def citation(self) -> str:
+        """The source as a reader should see it: an article entry shows its quote."""
+        return f'"{self.quote}" ({self.source})' if self.quote else self.source
+
+    @property
     def range(self) -> tuple[float | None, float | None]:
         """The range `libyasim params` shows: the prior of a judged or fitted value, else the
         allowed range (a scenario may set any value in the allowed range)."""
