@@ -365,6 +365,19 @@ def test_a_value_set_in_the_file_replaces_the_later_information(tmp_path):
     assert any("truce.start" in line for line in problems)
 
 
+def test_the_cutoff_follows_day_0_unless_set(tmp_path):
+    before = load_scenario(_write(tmp_path, "before.toml", "[scenario]\nstart_date = 2020-01-05\n"))
+    assert before["scenario.information_cutoff"] == dt.date(2020, 1, 5)
+    assert any("truce.start: known on 2020-01-10" in line for line in cutoff_problems(before))
+    after = load_scenario(_write(tmp_path, "after.toml", "[scenario]\nstart_date = 2020-01-11\n"))
+    assert after["scenario.information_cutoff"] == dt.date(2020, 1, 11)
+    assert cutoff_problems(after) == []
+    own = load_scenario(_write(tmp_path, "own.toml", "[scenario]\nstart_date = 2020-01-05\n"
+                               "information_cutoff = 2020-01-10\n"))
+    assert own["scenario.information_cutoff"] == dt.date(2020, 1, 10)
+    assert cutoff_problems(own) == []
+
+
 def test_a_later_record_used_by_the_baseline_fails_check(monkeypatch, capsys):
     """A public record published after day 0 counts when the baseline uses it ..."""
     later = record("arms.uae.enabled", True, "UN Panel of Experts on Libya, S/2021/229 "

@@ -125,8 +125,8 @@ _CORE: list[Param] = [
                prior=(0, 2**63 - 1), low=0, high=2**63 - 1),
     assumption("scenario.information_cutoff", D(2020, 1, 10), "modelling choice",
                "The scenario may use only information public on or before this date (default: "
-               "day 0); `libyasim check` refuses later sources unless scenario.hindsight is "
-               "true."),
+               "day 0, scenario.start_date); `libyasim check` refuses later sources unless "
+               "scenario.hindsight is true."),
     assumption("scenario.hindsight", False, "modelling choice",
                "Set true to allow values that were published after the information cutoff (a "
                "counterfactual or a hindcast with hindsight), stated openly."),
@@ -229,15 +229,17 @@ _CORE: list[Param] = [
                "Both sides hurt when their recent losses (a running sum over about memory.days) "
                "exceed this share of their fighters.", prior=(0.002, 0.05), **PROB),
     assumption("mediation.stalemate_days", 60, "ripeness theory (Zartman 2000)",
-               "Days of stalemate before a settlement becomes possible: two months. The 0.1 "
-               "value was set knowing the 2020 record; calibration (issue 9) replaces it.",
+               "Days of stalemate before a settlement becomes possible: two months. Version "
+               "0.1 set it knowing the 2020 record; a value calibrated to observations before "
+               "the cutoff is to replace it.",
                prior=(14, 180), low=1, high=3650),
     assumption("mediation.settlement_rate", 0.02,
                "judgment: once talks are under way in a ripe stalemate, a signed ceasefire is "
                "a matter of months",
                "Daily chance per unit of pressure of a signed, permanent ceasefire once the "
-               "stalemate is ripe and talks are under way. The 0.1 value was set knowing the "
-               "2020 record; calibration (issue 9) replaces it.", prior=(0.002, 0.1), **PROB),
+               "stalemate is ripe and talks are under way. Version 0.1 set it knowing the "
+               "2020 record; a value calibrated to observations before the cutoff is to "
+               "replace it.", prior=(0.002, 0.1), **PROB),
     # --- arms supply and the embargo ----------------------------------------------------------
     assumption("arms.embargo_enforcement", 0.05,
                f"{PANEL_2019}: Jordan, Turkey and the UAE supplied weapons repeatedly and "
@@ -272,9 +274,10 @@ _CORE: list[Param] = [
                "first troops arrived on 7 January (article); the size of the flow was not "
                "public on day 0",
                "Fighter-equivalents a month: Syrian fighters plus Turkish troops, drones and "
-               "air defence. The 0.1 value was set knowing the 2020 record (the US Lead "
+               "air defence. Version 0.1 set it knowing the 2020 record (the US Lead "
                "Inspector General's report of May 2020 counts 3,500-3,800 Syrian fighters sent "
-               "in the first quarter); calibration (issue 9) replaces it.",
+               "in the first quarter); a value calibrated to observations before the cutoff is "
+               "to replace it.",
                prior=(300.0, 5000.0), **NONNEG),
     assumption("arms.turkey.air_share", 0.5,
                f"{PANEL_2019}: Turkey supplied armed drones and armoured vehicles to the GNA "
@@ -487,7 +490,8 @@ _CORE: list[Param] = [
                "definition: the LNA launched its April 2019 offensive on Tripoli from Gharyan "
                "(about 80 km from the centre) and Tarhuna (about 65 km)",
                "The LNA has left the Tripoli front when it holds no place within this distance "
-               "of Tripoli's centre: the circle that holds the offensive's bases.",
+               "of Tripoli's centre: the circle that holds the offensive's bases (version 0.1 "
+               "chose it knowing the 2020 record; this definition needs no such knowledge).",
                prior=(60.0, 130.0), low=1.0, high=2000),
     assumption("map.supply_hubs",
                "; ".join(f"{side}: {', '.join(h)}" for side, h in SUPPLY_HUBS.items()),

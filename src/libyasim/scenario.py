@@ -196,6 +196,8 @@ def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
     """All parameters: defaults updated with overrides, with cross-parameter checks."""
     values = {**defaults(), **overrides}
     start = values["scenario.start_date"]
+    if "scenario.information_cutoff" not in overrides:  # by default, what was known on day 0
+        values["scenario.information_cutoff"] = start
     for name, param in PARAMS.items():
         if param.on_or_after_start and values[name] < start:
             raise ScenarioError(source, name, f"got {values[name].isoformat()}; expected a date on "
