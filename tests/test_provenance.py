@@ -14,7 +14,7 @@ from libyasim.cli import main
 from libyasim.ensemble import run_ensemble
 from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS
 from libyasim.model import LibyaModel
-from libyasim.params import ARTICLE_DATE, KINDS, PARAMS, Param, record
+from libyasim.params import ARTICLE_DATE, KINDS, PARAMS, Param, calibrated, record
 from libyasim.scenario import Scenario, cutoff_problems, load_scenario, not_public_by
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -389,3 +389,18 @@ def test_a_later_record_used_by_the_baseline_fails_check(monkeypatch, capsys):
     assert "arms.uae.enabled: known on 2021-03-08" in err and "2020-01-10" in err
     # ... and not when the scenario switches the backer off
     assert main(["check", str(SCENARIOS / "no_foreign_arms.toml")]) == 0
+
+
+def test_a_calibrated_value_names_its_observations_and_counts_from_its_cutoff(monkeypatch):
+    fitted = calibrated("truce.base_logit", -1.7, "UNSMIL's counts of truce violations, "
+                        "12-31 January 2020", dt.date(2020, 1, 31),
+                        "Log-odds of a violation on a quiet day.", prior=(-4.0, 0.0),
+                        low=-10, high=10)
+    assert fitted.kind == "calibrated" and fitted.known_on == dt.date(2020, 1, 31)
+    assert "UNSMIL" in fitted.source and "2020-01-31" in fitted.source
+    monkeypatch.setitem(PARAMS, "truce.base_logit", fitted)
+    test_public_information_has_its_date("truce.base_logit")
+    baseline = load_scenario(SCENARIOS / "baseline.toml")  # resolves to the fitted default
+    assert [p.name for p in not_public_by(baseline, baseline["scenario.start_date"])] == \
+        ["truce.base_logit"]
+    assert "truce.base_logit: known on 2020-01-31" in cutoff_problems(baseline)[0]

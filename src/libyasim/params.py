@@ -242,9 +242,10 @@ _CORE: list[Param] = [
                "replace it.", prior=(0.002, 0.1), **PROB),
     # --- arms supply and the embargo ----------------------------------------------------------
     assumption("arms.embargo_enforcement", 0.05,
-               f"{PANEL_2019}: Jordan, Turkey and the UAE supplied weapons repeatedly and "
-               "sometimes blatantly; no interdiction at sea or in the air is reported",
-               "Chance that a shipment is interdicted: a leaky embargo.",
+               f"{PANEL_2019}: Jordan, Turkey and the UAE supplied weapons to the parties "
+               "routinely, sometimes blatantly",
+               "Chance that a shipment is interdicted: a leaky embargo, judged from the Panel's "
+               "account of violations that went unhindered.",
                prior=(0.0, 0.3), **PROB),
     assumption("arms.delivery_delay_days", 21,
                "judgment: shipping, training and integration take weeks",
@@ -541,12 +542,10 @@ _HOLDER_QUOTES = {
     "benghazi": "Haftar\u2019s troops managed to take control of the large Libyan city of Benghazi",
 }
 _HOLDER_RECORDS = {
-    "sirte": (("LNA spokesman Ahmad al-Mesmari on television, 6 January 2020 (AFP, Reuters): "
-               "'Sirte has been totally liberated'"), D(2020, 1, 6)),
+    "sirte": (("LNA spokesman Ahmad al-Mesmari on television, 6 January 2020 (AFP): 'Sirte "
+               "has been totally liberated'"), D(2020, 1, 6)),
     "gharyan": (("Reuters, 26 June 2019: forces allied to the Tripoli government retook "
                  "Gharyan from the LNA"), D(2019, 6, 26)),
-    "oil_crescent": (("Reuters, 11 September 2016: the LNA seized the oil ports of Ras Lanuf, "
-                      "Es Sider and Zueitina"), D(2016, 9, 11)),
 }
 _CONTESTED_QUOTES = {"tripoli_south": "only a few kilometers from the center"}
 
@@ -557,7 +556,9 @@ def _holder_param(p) -> Param:
         return article(name, p.holder, _HOLDER_QUOTES[p.key], reason, choices=HOLDERS)
     if p.key in _HOLDER_RECORDS:
         document, published = _HOLDER_RECORDS[p.key]
-        return record(name, p.holder, document, published, reason, choices=HOLDERS)
+        return record(name, p.holder, document, published,
+                      f"{reason} It changed hands then; no later change before day 0 was "
+                      "reported.", choices=HOLDERS)
     return assumption(name, p.holder, f"judgment: {p.holder_source}", reason, choices=HOLDERS)
 
 
