@@ -122,8 +122,8 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(table.to_string(index=False, formatters={
             c: f"{{:<{max(1, table[c].str.len().max())}}}".format for c in table.columns}))
     if args.known_by:
-        print(f"\nthe values of {scenario.name} that were not public by "
-              f"{args.known_by.isoformat()} (article: the article's own words).")
+        print(f"\nthe values {scenario.name} uses that were not public by "
+              f"{args.known_by.isoformat()}")
     print("\n* set by the scenario file; others are defaults. `--format json` adds the "
           "reasons, ranges and quotes.")
     return 0
