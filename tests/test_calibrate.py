@@ -19,6 +19,7 @@ from libyasim.calibrate import (
 )
 from libyasim.model import simulate
 from libyasim.observations import COLUMNS, SeriesView, load_observations, statistic
+from libyasim.params import PARAMS
 from libyasim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,6 +128,8 @@ def test_priors_from_the_registry():
     priors, skipped = priors_for()
     names = {p.name for p in priors}
     assert "truce.base_logit" in names
+    base = next(p for p in priors if p.name == "truce.base_logit")
+    assert (base.low, base.high) == PARAMS["truce.base_logit"].prior
     assert not any(n.startswith("scenario.") for n in names)
     assert all(p.low < p.high for p in priors)
     assert any("switch" in s or "no prior range" in s for s in skipped)

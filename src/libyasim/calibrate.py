@@ -5,8 +5,8 @@ Only observations whose window ends on or before `until` AND that were published
 simulated. Each particle is one run of the model up to `until`, summarised by
 `observations.statistic` (the very function `libyasim validate` scores with). The distance is
 a weighted Euclidean one with fixed scales (see `scale`), so that epsilons stay comparable when
-a calibration is resumed. Priors are uniform over the registry's low..high range; whole-number
-parameters are rounded when the model reads them.
+a calibration is resumed. Priors are uniform over each parameter's prior range in the registry
+(`Param.prior`); whole-number parameters are rounded when the model reads them.
 
 Outputs in `out`: posterior.parquet (one row per particle of the last population: parameter
 values and normalised weight), calibration.json, prior_posterior.png,
@@ -38,7 +38,7 @@ from libyasim.observations import (
     statistic,
     why_not_computable,
 )
-from libyasim.params import ASSUMPTION, PARAMS
+from libyasim.params import ASSUMPTION, CALIBRATED, PARAMS
 from libyasim.scenario import Scenario, load_scenario
 
 POSTERIOR_FILE, CALIBRATION_FILE, DB_FILE = "posterior.parquet", "calibration.json", "abc.db"
@@ -71,13 +71,13 @@ class Prior:
 
 
 def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[str]]:
-    """Priors of the named parameters (default: every numeric assumption with a range), and
-    a message for each assumption left out and why. A name may narrow its prior to a part of
-    the registry range: `NAME=LOW:HIGH`."""
+    """Uniform priors over the registry's prior ranges for the named parameters (default:
+    every numeric assumption, or earlier fit, that has one), and a message for each left out
+    and why. A name may set its own prior within the allowed range: `NAME=LOW:HIGH`."""
     skipped: list[str] = []
     chosen = []
     asked = [_split_range(n) for n in names] if names else [
-        (n, None) for n, p in PARAMS.items() if p.kind == ASSUMPTION]
+        (n, None) for n, p in PARAMS.items() if p.kind in (ASSUMPTION, CALIBRATED)]
     for name, narrowed in asked:
         param = PARAMS.get(name)
         if param is None:
@@ -88,12 +88,14 @@ def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[st
         if why:
             skipped.append(f"{name}: {why}")
             continue
-        low, high = float(param.low), float(param.high)  # type: ignore[arg-type]
+        low, high = (float(x) for x in param.prior)  # type: ignore[union-attr]
         if narrowed is not None:
-            if not low <= narrowed[0] < narrowed[1] <= high:
+            allowed = (-math.inf if param.low is None else param.low,
+                       math.inf if param.high is None else param.high)
+            if not allowed[0] <= narrowed[0] < narrowed[1] <= allowed[1]:
                 raise CalibrationError(f"--params {name}={narrowed[0]:g}:{narrowed[1]:g}: "
                                        f"expected LOW < HIGH within the registry range "
-                                       f"{low:g}..{high:g}")
+                                       f"({param.describe_expected()})")
             low, high = narrowed
         chosen.append(Prior(name, low, high, param.type is int))
     if not chosen:
@@ -117,16 +119,16 @@ def _split_range(text: str) -> tuple[str, tuple[float, float] | None]:
 
 def _why_not_fitted(name: str) -> str | None:
     param = PARAMS[name]
-    if param.kind != ASSUMPTION:
-        return f"its kind is {param.kind}, not assumption; only assumptions are fitted"
+    if param.kind not in (ASSUMPTION, CALIBRATED):
+        return f"its kind is {param.kind}; only assumptions (and earlier fits) are fitted"
     if name.startswith(NOT_FITTED) or param.fixed:
         return "a run setting, not a model assumption"
     if param.type not in (int, float):
         kind = {bool: "a switch (true/false)", str: "a text"}.get(param.type, "a date")
         return f"{kind}; only numbers are fitted"
-    if param.low is None or param.high is None or not (
-            math.isfinite(param.low) and math.isfinite(param.high)) or param.low >= param.high:
-        return "no prior range (low and high) in the registry"
+    if param.prior is None or not all(math.isfinite(x) for x in param.prior) or (
+            param.prior[0] >= param.prior[1]):
+        return "no prior range in the registry"
     return None
 
 
