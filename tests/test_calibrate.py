@@ -149,3 +149,37 @@ def test_cli_bad_input_exits_2(tmp_path, capsys):
     code = cli.main(["calibrate", str(BASELINE), "--until", "2020-03-31", "--params",
                      "no.such", "--out", str(tmp_path / "o"), "--quiet"])
     assert code == 2
+
+
+# ---------------------------------------------------------------------------- parameter draws
+def test_draws_follow_the_weights_and_the_seed(tmp_path):
+    from libyasim.draws import from_posterior, from_prior
+
+    posterior = pd.DataFrame({"truce.base_logit": [-3.0, -1.0, 0.5],
+                              "truce.collapse_window_days": [10, 20, 30],
+                              "weight": [0.0, 0.75, 0.25]})
+    posterior.to_parquet(tmp_path / POSTERIOR_FILE)
+    draws = from_posterior(tmp_path)
+    table = draws.table(root_seed=11, runs=400)
+    assert set(table["param:truce.base_logit"]) == {-1.0, 0.5}  # weight 0 is never drawn
+    assert (table["param:truce.base_logit"] == -1.0).mean() == pytest.approx(0.75, abs=0.07)
+    assert table["param:truce.collapse_window_days"].dtype.kind == "i"
+    # draw i depends only on the root seed and i
+    assert draws.table(11, 10).equals(table.head(10))
+    assert draws.draw(11, 7) == table.iloc[7].drop("run").rename(lambda c: c[6:]).to_dict()
+    assert not draws.table(12, 50).equals(table.head(50))
+    prior = from_prior(["truce.base_logit", "truce.collapse_window_days"]).table(3, 200)
+    low, high = PARAMS["truce.base_logit"].prior
+    assert prior["param:truce.base_logit"].between(low, high).all()
+    assert prior["param:truce.collapse_window_days"].dtype.kind == "i"
+
+
+def test_scenario_posterior_is_relative_to_its_file(tmp_path):
+    folder = tmp_path / "scen"
+    folder.mkdir()
+    (folder / "a.toml").write_text(f'[scenario]\nextends = "{BASELINE}"\n'
+                                   'posterior = "posterior/a"\n')
+    (tmp_path / "b.toml").write_text('[scenario]\nextends = "scen/a.toml"\n')
+    for name in ("scen/a.toml", "b.toml"):
+        scenario = load_scenario(tmp_path / name)
+        assert scenario["scenario.posterior"] == str((folder / "posterior" / "a").resolve())

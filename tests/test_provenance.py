@@ -91,7 +91,7 @@ def test_ensemble_reads_runs_and_seed_from_the_registry(tmp_path):
 # Scenario settings the model does not read: the ensemble runner reads runs and seed;
 # `libyasim check` reads the information cutoff and the hindsight flag.
 NOT_READ_BY_THE_MODEL = {"scenario.runs", "scenario.seed", "scenario.information_cutoff",
-                         "scenario.hindsight"}
+                         "scenario.hindsight", "scenario.posterior"}
 
 
 def test_every_settable_entry_is_read_by_the_model(model_reads):

@@ -130,6 +130,11 @@ _CORE: list[Param] = [
     assumption("scenario.hindsight", False, "modelling choice",
                "Set true to allow values that were published after the information cutoff (a "
                "counterfactual or a hindcast with hindsight), stated openly."),
+    assumption("scenario.posterior", "", "modelling choice",
+               "A calibration's folder (or its posterior.parquet), relative to the scenario "
+               "file that names it: each run draws its parameter set from that posterior, by "
+               "weight (`libyasim calibrate`, docs/calibration.md). Empty: every run uses the "
+               "scenario's values."),
     # --- truce -----------------------------------------------------------------------------
     article("truce.enabled", True, "cease hostilities from 00:00 on January 12",
             "Russia and Turkey called a truce; both sides welcomed the initiative."),

@@ -14,6 +14,7 @@ from typing import Any
 from libyasim.params import PARAMS, Param, defaults
 
 META_KEYS = {"scenario.name", "scenario.description", "scenario.extends"}
+POSTERIOR_KEY = "scenario.posterior"
 
 
 class ScenarioError(Exception):
@@ -94,6 +95,9 @@ def _read_chain(path: Path, stack: list[Path]) -> tuple[dict[str, tuple[Any, str
     except UnicodeDecodeError:
         raise ScenarioError(str(path), None, "not a UTF-8 text file; expected TOML") from None
     flat = _flatten(data, str(path))
+    if isinstance(flat.get(POSTERIOR_KEY, (None,))[0], str) and flat[POSTERIOR_KEY][0]:
+        value, where = flat[POSTERIOR_KEY]  # a path relative to the file that sets it
+        flat[POSTERIOR_KEY] = (str((path.parent / value).resolve()), where)
     meta = {k: flat.pop(k)[0] for k in list(flat) if k in META_KEYS}
     for key in ("scenario.name", "scenario.description", "scenario.extends"):
         if key in meta and not isinstance(meta[key], str):
