@@ -48,6 +48,7 @@ DEFAULT_BUDGET = 900  # seconds: with the default population, well under 20 minu
 DEFAULT_POPULATION = 150
 DEFAULT_GENERATIONS = 8
 NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
+DIAGONAL_FROM = 8  # parameters above which the perturbation kernel is diagonal
 
 
 class CalibrationError(Exception):
@@ -68,6 +69,12 @@ class Prior:
         """The value the model reads for a sampled x (whole numbers rounded, kept in range)."""
         x = min(max(float(x), self.low), self.high)
         return round(x) if self.integer else x
+
+    def from_unbounded(self, z: float) -> float:
+        """x in [low, high] for z on the real line: ABC samples z = logit of x's position in
+        the range, whose prior (standard logistic) makes x uniform. Perturbations then never
+        leave the prior's support, which in many dimensions would stall the sampler."""
+        return self.low + (self.high - self.low) / (1.0 + math.exp(-min(max(z, -700), 700)))
 
 
 def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[str]]:
@@ -200,15 +207,20 @@ class Simulator:
         self.deadline: float | None = None  # wall-clock time after which particles are refused
 
     def overrides(self, particle: dict[str, float]) -> dict[str, Any]:
-        return {p.name: p.value(particle[p.name]) for p in self.priors}
+        """The model's values for a particle of pyabc's (unbounded) parameters."""
+        return {p.name: p.value(p.from_unbounded(particle[p.name])) for p in self.priors}
 
-    def __call__(self, particle: dict[str, float], seed: int | None = None) -> dict[str, float]:
-        from libyasim.model import simulate
-
+    def __call__(self, particle: dict[str, float]) -> dict[str, float]:
         if self.deadline is not None and time.time() > self.deadline:  # budget spent
             return {o.name: math.inf for o in self.observations}
-        scenario = self.scenario.with_overrides(self.overrides(particle), source="calibration")
-        seed = int(np.random.randint(0, 2**62)) if seed is None else seed
+        return self.statistics(self.overrides(particle), int(np.random.randint(0, 2**62)))
+
+    def statistics(self, values: dict[str, Any], seed: int) -> dict[str, float]:
+        """One run with these parameter values, summarised as the observations' statistics."""
+        from libyasim.model import simulate
+
+        values = {k: int(v) if PARAMS[k].type is int else float(v) for k, v in values.items()}
+        scenario = self.scenario.with_overrides(values, source="calibration")
         _, series = simulate(scenario, seed)
         view = SeriesView.from_array(series, scenario["scenario.start_date"])
         return {o.name: float(statistic(o, view)[0]) for o in self.observations}
@@ -254,11 +266,11 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
     db = out / DB_FILE
     run_id = _prepare(out, settings, resume, force)
     simulator = Simulator(scenario, priors, used, until)
-    prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low)
-                                  for p in priors})
+    prior = pyabc.Distribution(**{p.name: pyabc.RV("logistic", 0, 1) for p in priors})
     distance = pyabc.PNormDistance(p=2, fixed_weights={o.name: 1 / scale(o) for o in used})
     abc = pyabc.ABCSMC(simulator, prior, distance, population_size=population,
                        sampler=_sampler(workers, dask_scheduler),
+                       transitions=_transition(len(priors)),
                        eps=pyabc.QuantileEpsilon(alpha=0.5))
     if seed is not None:
         np.random.seed(seed)
@@ -319,6 +331,22 @@ def _prepare(out: Path, settings: Settings, resume: bool, force: bool) -> int | 
     return None
 
 
+def _transition(dimensions: int):
+    """pyabc's multivariate normal kernel; with many parameters, its diagonal only: a
+    population's covariance is singular once the parameters approach the particles in number."""
+    import pyabc
+    import scipy.stats as st
+
+    class DiagonalNormalTransition(pyabc.MultivariateNormalTransition):
+        def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
+            super().fit(X, w)
+            self.cov = np.diag(np.maximum(np.diag(self.cov), 1e-8))
+            self.normal = st.multivariate_normal(cov=self.cov)
+
+    return (DiagonalNormalTransition() if dimensions > DIAGONAL_FROM
+            else pyabc.MultivariateNormalTransition())
+
+
 def _sampler(workers: int | None, scheduler: str | None):
     import pyabc
 
@@ -341,7 +369,8 @@ def _logging(progress: bool) -> None:
 def posterior_table(history, priors: Sequence[Prior]) -> pd.DataFrame:
     """The last population: one row per particle, values as the model reads them, weight."""
     frame, weights = history.get_distribution(m=0, t=history.max_t)
-    table = pd.DataFrame({p.name: [p.value(v) for v in frame[p.name]] for p in priors})
+    table = pd.DataFrame({p.name: [p.value(p.from_unbounded(z)) for z in frame[p.name]]
+                          for p in priors})
     table[WEIGHT] = np.asarray(weights, dtype=float) / np.sum(weights)
     return table
 
@@ -357,9 +386,10 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0]
     summary = {
-        "method": f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors, weighted Euclidean "
-                  "distance with fixed scales, epsilon = median distance of the previous "
-                  "population, multivariate normal perturbation kernel",
+        "method": f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors (sampled as the logit "
+                  "of each value's position in its range), weighted Euclidean distance with "
+                  "fixed scales, epsilon = median distance of the previous population, "
+                  "multivariate normal perturbation kernel",
         "scenario": settings.scenario, "observations_file": settings.observations,
         "cutoff": settings.until, "information_cutoff": settings.until,
         "observations_used": [{"name": o.name, "kind": o.kind, "column": o.column,
@@ -377,6 +407,7 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
         "simulations": [int(x) for x in pops.samples],
         "epsilon_schedule": [float(x) for x in pops.epsilon],
         "acceptance_rates": [float(a / max(s, 1)) for a, s in zip(pops.particles, pops.samples)],
+        "effective_sample_sizes": [_ess(history, t) for t in pops.t],
         "generations": len(pops), "stopped_by": stopped,
         "elapsed_seconds": round(elapsed, 1), "seed": settings.seed,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -385,6 +416,13 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     _atomic_text(out / CALIBRATION_FILE, json.dumps(summary, indent=1))
     _plots(out, history, simulator, priors, posterior, used, predictive_draws)
     return summary
+
+
+def _ess(history, t: int) -> float:
+    """Effective sample size of generation t: 1 / sum of squared normalised weights."""
+    _, weights = history.get_distribution(m=0, t=int(t))
+    w = np.asarray(weights, dtype=float) / np.sum(weights)
+    return float(1.0 / np.sum(w**2))
 
 
 def _weighted_summary(values: pd.Series, weights: pd.Series) -> dict[str, float]:
@@ -428,8 +466,8 @@ def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
 
     rng = np.random.default_rng(0)
     picks = rng.choice(len(posterior), size=draws, p=posterior[WEIGHT].to_numpy())
-    sims = pd.DataFrame([simulator({p.name: posterior[p.name].iloc[i] for p in priors},
-                                   seed=int(rng.integers(2**62))) for i in picks])
+    sims = pd.DataFrame([simulator.statistics({p.name: posterior[p.name].iloc[i] for p in priors},
+                                              int(rng.integers(2**62))) for i in picks])
     n = len(used)
     fig, axes = plt.subplots(1, n, figsize=(3.4 * n + 0.5, 3.4), layout="constrained",
                              squeeze=False)
@@ -490,6 +528,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"{summary['generations']} generations, stopped by {summary['stopped_by']}, "
           f"epsilon {summary['epsilon_schedule'][-1]:.3g}, {summary['elapsed_seconds']:.0f} s; "
           f"fitted to {len(summary['observations_used'])} observations up to {summary['cutoff']}")
+    ess = summary["effective_sample_sizes"][-1]
+    if ess < 0.2 * summary["population_sizes"][-1]:
+        print(f"warning: the last population's weights rest on few particles (effective sample "
+              f"size {ess:.1f} of {summary['population_sizes'][-1]}); fit fewer parameters "
+              "(--params) or add observations", file=sys.stderr)
     print(f"wrote {args.out}/{POSTERIOR_FILE}, {CALIBRATION_FILE}, {PRIOR_PLOT} and "
           f"{PREDICTIVE_PLOT}")
     return 0
