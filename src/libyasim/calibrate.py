@@ -48,7 +48,7 @@ DEFAULT_BUDGET = 900  # seconds: with the default population, well under 20 minu
 DEFAULT_POPULATION = 150
 DEFAULT_GENERATIONS = 8
 NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
-DIAGONAL_FROM = 8  # parameters above which the perturbation kernel is diagonal
+DIAGONAL_FROM = 12  # parameters above which the perturbation kernel is diagonal
 
 
 class CalibrationError(Exception):

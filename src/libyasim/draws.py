@@ -116,3 +116,27 @@ def run_overrides(table: pd.DataFrame, run: int) -> Mapping[str, Any]:
         return {}
     return {c[len(COLUMN_PREFIX):]: row.iloc[0][c] for c in table.columns
             if c.startswith(COLUMN_PREFIX)}
+
+
+def resolve(scenario: Any, posterior: str | Path | None = None, prior: bool = False,
+            off: bool = False) -> Draws | None:
+    """The draws a run uses: `--posterior DIR`, `--prior`, else the scenario's own
+    `scenario.posterior` setting; None with `off` (`--no-draws`) or when nothing is named."""
+    if off:
+        return None
+    if posterior is not None:
+        return from_posterior(posterior)
+    if prior:
+        return from_prior()
+    named = scenario["scenario.posterior"] if "scenario.posterior" in scenario.values else ""
+    return from_posterior(named) if named else None
+
+
+def run_values(draws: Draws | None, scenario: Any, root_seed: int, run: int
+               ) -> tuple[tuple[str, Any], ...]:
+    """Run `run`'s drawn values as (name, value) pairs, leaving out any parameter the scenario
+    file sets itself (a counterfactual that fixes a parameter keeps it)."""
+    if draws is None:
+        return ()
+    return tuple((k, v) for k, v in draws.draw(root_seed, run).items()
+                 if k not in scenario.overrides)
