@@ -7,12 +7,16 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
+from libyasim import __version__
 from libyasim.ensemble import EnsembleError
-from libyasim.params import PARAMS
-from libyasim.scenario import ScenarioError, load_scenario
+from libyasim.extras import MissingExtra
+from libyasim.params import PARAMS, Param
+from libyasim.scenario import Scenario, ScenarioError, load_scenario
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 
@@ -66,47 +70,88 @@ def _backend(args: argparse.Namespace):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from libyasim.check import problems
+
+    bad = 0
     for path in args.scenarios:
+        found = problems(path)
+        if found:
+            bad += 1
+            for problem in found:
+                print(f"error: {problem}", file=sys.stderr)
+            continue
         scenario = load_scenario(path)
         print(f"{path}: ok ({scenario.name}: {len(scenario.overrides)} settings, "
               f"{scenario['scenario.horizon_days']} days, {scenario['scenario.runs']} runs)")
-    return 0
+    if bad:
+        print(f"{bad} of {len(args.scenarios)} files have problems", file=sys.stderr)
+    return EXIT_BAD_INPUT if bad else 0
+
+
+def _param_range(param: Param) -> str:
+    if param.choices:
+        return " | ".join(param.choices)
+    if param.type is bool:
+        return "true | false"
+    if param.low is None and param.high is None:
+        return "on/after day 0" if param.on_or_after_start else ""
+    low = "" if param.low is None else f"{param.low:g}"
+    high = "" if param.high is None else f"{param.high:g}"
+    return f"{low} to {high}" if low and high else (f">= {low}" if low else f"<= {high}")
+
+
+def params_rows(scenario: Scenario) -> list[dict[str, str]]:
+    """The rows of the `params` table: name (* when the scenario sets it), value, range, kind,
+    source. Extend here to show more fields."""
+    rows = []
+    for name, param in PARAMS.items():
+        value = scenario[name]
+        shown = value.isoformat() if isinstance(value, dt.date) else (
+            str(value).lower() if isinstance(value, bool) else f"{value:g}"
+            if isinstance(value, float) else str(value))
+        rows.append({"name": name + (" *" if name in scenario.overrides else ""),
+                     "value": shown, "range": _param_range(param), "kind": param.kind,
+                     "source": param.source})
+    return rows
+
+
+def params_table(scenario: Scenario, width: int | None = None) -> str:
+    """The `params` table as text: every column in full, the source wrapped to the terminal."""
+    rows = params_rows(scenario)
+    columns = list(rows[0])
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    fixed = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns[:-1]}
+    source_width = max(30, width - sum(fixed.values()) - 2 * len(fixed))
+    lines = ["  ".join(c.ljust(fixed[c]) for c in columns[:-1]) + "  " + columns[-1]]
+    for row in rows:
+        wrapped = textwrap.wrap(row[columns[-1]], source_width) or [""]
+        lead = "  ".join(row[c].ljust(fixed[c]) for c in columns[:-1])
+        lines.append(f"{lead}  {wrapped[0]}")
+        pad = " " * len(lead)
+        lines += [f"{pad}  {more}" for more in wrapped[1:]]
+    return "\n".join(lines)
 
 
 def cmd_params(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
-    rows = []
-    for name, param in PARAMS.items():
-        value = scenario[name]
-        rows.append({"name": name, "value": value.isoformat() if isinstance(value, dt.date) else value,
-                     "kind": param.kind, "source": param.source, "reason": param.reason,
-                     "set_by_scenario": name in scenario.overrides})
     if args.format == "json":
-        print(json.dumps([{k: r[k] for k in ("name", "value", "kind", "source", "reason")}
-                          for r in rows], indent=1))
+        rows = []
+        for name, param in PARAMS.items():
+            value = scenario[name]
+            rows.append({"name": name,
+                         "value": value.isoformat() if isinstance(value, dt.date) else value,
+                         "kind": param.kind, "source": param.source, "reason": param.reason})
+        print(json.dumps(rows, indent=1))
         return 0
-    import pandas as pd
-
-    table = pd.DataFrame(rows)
-    table["name"] = [f"{n}{' *' if s else ''}" for n, s in zip(table["name"], table["set_by_scenario"])]
-    table["value"] = [_shorten(str(v), 24) for v in table["value"]]
-    table["source"] = [_shorten(s, 90) for s in table["source"]]
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 90,
-                           "display.width", 250, "display.colheader_justify", "left"):
-        print(table[["name", "value", "kind", "source"]].to_string(
-            index=False, formatters={c: f"{{:<{table[c].str.len().max()}}}".format
-                                     for c in ("name", "value", "kind", "source")}))
+    print(params_table(scenario))
     print("\n* set by the scenario file; others are defaults. `--format json` adds the reasons.")
     return 0
 
 
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from libyasim import analysis, plots
-    from libyasim.ensemble import load_results, run_ensemble
+    from libyasim.ensemble import run_ensemble
+    from libyasim.results import Results
 
     scenario = load_scenario(args.scenario)
     out = Path(args.out or Path("results") / Path(args.scenario).stem)
@@ -117,31 +162,38 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"running {runs} runs of '{scenario.name}' (seed {seed}) into {out}", file=sys.stderr)
     try:
         run_ensemble(scenario, out, runs=runs, seed=seed, resume=args.resume,
-                     progress=not quiet, shard=args.shard, backend=_backend(args))
+                     progress=not quiet, shard=args.shard, backend=_backend(args),
+                     force=args.force)
     except KeyboardInterrupt:
         shard = f" --shard {args.shard[0]}/{args.shard[1]}" if args.shard else ""
         print(f"\ninterrupted: finished runs are saved in {out}; complete them with "
               f"`libyasim run {args.scenario} --out {out} --runs {runs} --seed {seed}{shard} "
               "--resume`", file=sys.stderr)
         return EXIT_INTERRUPTED
-    runs_df, series, manifest = load_results(out)
-    paths = plots.save_all(runs_df, series, manifest, out)
+    results = analysis.analyse(Results.load(out))
+    paths = plots.save_all(results)
     if not quiet:
-        table = analysis.summary(runs_df)
         with __import__("pandas").option_context("display.float_format", "{:,.2f}".format,
                                                  "display.width", 200):
-            print(table.to_string())
-        states = analysis.end_state_probabilities(runs_df)
+            print(results.table("summary").to_string())
+        truce = results.table("truce").iloc[0]
+        if truce["truce_runs"] == 0:
+            print(f"\ntruce: {analysis.NO_TRUCE_NOTE}")
+        elif isinstance(truce["truce_note"], str) and truce["truce_note"]:
+            print(f"\ntruce: {truce['truce_note']}")
+        states = results.table("end_states")
         print("\nend states (share of runs, 95% interval):")
         for _, row in states.iterrows():
             print(f"  {row.end_state:<22} {row.probability:6.1%}  [{row.low:.1%}, {row.high:.1%}]")
-        print(f"\nwrote {out}/runs.parquet, series.parquet, manifest.json and "
-              f"{len(paths)} plots in {out}/plots")
+        print(f"\nwrote {out}/runs.parquet, series.parquet, manifest.json, the tables "
+              f"(summary.csv, truce.csv, end_states.csv, survival.csv, ...) and {len(paths)} "
+              f"plots in {out}/plots")
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from libyasim import compare, plots
+    from libyasim import comparison as compare, plots
+    from libyasim.results import load_comparison
 
     if len(args.scenarios) < 2:
         print("error: compare needs at least two scenario files", file=sys.stderr)
@@ -156,19 +208,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
         log(f"comparing {len(scenarios)} scenarios, {runs} runs each with root seed {seed}, "
             f"into {out}")
     results = compare.run_comparison(scenarios, out, runs, seed, workers=args.workers,
-                                     progress=not args.quiet, log=log)
+                                     progress=not args.quiet, log=log,
+                                     command=_command_line(), force=args.force)
     tables = compare.write_tables(results, out)
-    paths = plots.save_comparison(results, out, tables["differences"])
+    paths = plots.save_comparison(load_comparison(out))
     if not args.quiet:
+        print(compare.format_summary(tables["summary"]))
+        print()
         print(compare.format_differences(tables["differences"], results[0].name))
         tests = tables["logrank"]
-        print("\ntruce survival, log-rank test against " + results[0].name + ":")
+        print("\ntruce survival from each truce's start, log-rank test against "
+              + results[0].name + ":")
         for _, row in tests.iterrows():
             text = row.note or f"z = {row.statistic:+.2f}, p = {row.pvalue:.3g}"
             print(f"  {row.scenario:<24} {text}")
-        print(f"\nwrote {out}/differences.csv, logrank.csv, end_states.csv, outcomes.csv and "
-              f"{len(paths)} plots in {out}/plots")
+        print(f"\nwrote {out}/summary.csv, differences.csv, logrank.csv, end_states.csv, "
+              f"survival.csv, outcomes.csv and {len(paths)} plots in {out}/plots")
     return 0
+
+
+def _command_line() -> str:
+    return " ".join(["libyasim", *sys.argv[1:]])
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -190,6 +250,9 @@ def _port(text: str) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    from libyasim.extras import require
+
+    require("solara", "app", "libyasim app")
     from libyasim.app import SCENARIO_ENV
 
     env = {k: v for k, v in os.environ.items() if k != SCENARIO_ENV}
@@ -210,14 +273,16 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from libyasim import plots
-    from libyasim.ensemble import load_results, merge_shards
+    from libyasim import analysis, plots
+    from libyasim.ensemble import merge_shards
+    from libyasim.results import Results
 
     out = merge_shards(args.folders, args.out)
-    runs_df, series, manifest = load_results(out)
-    paths = plots.save_all(runs_df, series, manifest, out)
-    print(f"merged {len(args.folders)} shards ({len(runs_df)} runs) into {out}: runs.parquet, "
-          f"{'series.parquet, ' if series is not None else ''}manifest.json and "
+    results = analysis.analyse(Results.load(out))
+    paths = plots.save_all(results)
+    print(f"merged {len(args.folders)} shards ({len(results.runs)} runs) into {out}: "
+          f"runs.parquet, {'series.parquet, ' if results.series is not None else ''}"
+          "manifest.json, tables and "
           f"{len(paths)} plots in {out}/plots")
     return 0
 
@@ -298,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="libyasim", description="Ceasefire dynamics in Libya's civil war (January 2020 on): "
         "agent-based Monte Carlo simulation.")
+    parser.add_argument("--version", action="version", version=f"libyasim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a Monte Carlo ensemble of a scenario, with plots")
@@ -311,6 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "slices with `libyasim merge`")
     run.add_argument("--resume", action="store_true",
                      help="complete an interrupted ensemble in the same --out folder")
+    run.add_argument("--force", action="store_true",
+                     help="replace the results of another scenario, settings or seed in --out")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     run.set_defaults(func=cmd_run)
 
@@ -384,6 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--out", help="output folder (default: results/compare-A-B...)")
     comp.add_argument("--workers", type=_positive_int, default=os.cpu_count(),
                       help="parallel worker processes (default: all cores)")
+    comp.add_argument("--force", action="store_true",
+                      help="replace another comparison (other scenarios or seed) in --out")
     comp.add_argument("--quiet", action="store_true", help="no progress or tables")
     comp.set_defaults(func=cmd_compare)
 
@@ -392,7 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", help="HTML file to write (default: FOLDER/report.html)")
     report.set_defaults(func=cmd_report)
 
-    app = sub.add_parser("app", help="the interactive classroom app in a browser")
+    app = sub.add_parser("app", help="serve the interactive classroom app and print its "
+                         "address to open in a browser")
     app.add_argument("scenario", nargs="?", help="scenario file (default: the baseline)")
     app.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (default: 8765)")
     app.set_defaults(func=cmd_app)
@@ -412,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, EnsembleError) as exc:
+    except (ScenarioError, EnsembleError, MissingExtra) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into `head` and the like

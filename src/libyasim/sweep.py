@@ -247,6 +247,9 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
         `index` ("S1", "ST" or "mu_star", "sigma"), `value`, `conf` (half-width of the 95%
         bootstrap interval; NaN where SALib gives none).
     """
+    from libyasim.extras import require
+
+    require("SALib", "sensitivity", "sensitivity analysis")
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import morris as morris_sample
