@@ -321,7 +321,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from libyasim.sweep import sensitivity, sensitivity_figure
+    from libyasim.sweep import findings, sensitivity, sensitivity_figure
 
     scenario = load_scenario(args.scenario)
     ranges = _ranges(args)
@@ -335,12 +335,17 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
               "completes them", file=sys.stderr)
         return EXIT_INTERRUPTED
     table.to_csv(out / "sensitivity.csv", index=False)
-    sensitivity_figure(table).savefig(out / "sensitivity.png", dpi=110)
+    (out / "findings.txt").write_text("\n".join(findings(table)) + "\n", encoding="utf-8")
+    wrote = ["sensitivity.csv", "findings.txt"]
+    if not table.empty:
+        sensitivity_figure(table).savefig(out / "sensitivity.png", dpi=110)
+        wrote.append("sensitivity.png")
     if not args.quiet:
         with __import__("pandas").option_context("display.width", 200,
                                                  "display.float_format", "{:,.3g}".format):
             print(table.to_string(index=False))
-        print(f"\nwrote {out}/sensitivity.csv, sensitivity.png and the runs in {out}/runs")
+        print("\n" + "\n".join(findings(table)))
+        print(f"\nwrote {', '.join(f'{out}/{w}' for w in wrote)} and the runs in {out}/runs")
     return 0
 
 

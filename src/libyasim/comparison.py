@@ -270,18 +270,22 @@ def differences(results: Sequence[Results], confidence: float = 0.95, n_resample
 # ---------------------------------------------------------------------------- per scenario
 def scenario_summary(results: Sequence[Results], confidence: float = 0.95) -> pd.DataFrame:
     """One row per scenario: runs; truce collapse share and median truce length (from the
-    truce's start) with intervals; median conflict and civilian deaths with intervals;
-    settlement probability with its interval; the share of each end state."""
+    truce's start) with intervals; median conflict and civilian deaths with intervals; shares of
+    runs in which Tripoli falls, talks start and a settlement is signed, with intervals; mean
+    population share of the GNA side and arms delivered; the share of each end state."""
     rows = []
     for r in results:
-        row: dict[str, Any] = {"scenario": r.name}
+        row: dict[str, Any] = {"scenario": r.name, "seed": r.manifest.get("root_seed")}
         row.update(analysis.truce_summary(r.runs, r.horizon, confidence))
         for col in ("conflict_deaths", "civilian_deaths"):
             m, lo, hi = analysis.median_ci(r.runs[col].to_numpy(float), confidence)
             row.update({f"median_{col}": m, f"median_{col}_low": lo, f"median_{col}_high": hi})
-        p, lo, hi = analysis.wilson(int(r.runs["settlement_day"].notna().sum()), len(r.runs),
-                                    confidence)
-        row.update(settlement=p, settlement_low=lo, settlement_high=hi)
+        for key, col in (("tripoli_falls", "tripoli_fall_day"), ("talks", "talks_day"),
+                         ("settlement", "settlement_day")):
+            p, lo, hi = analysis.wilson(int(r.runs[col].notna().sum()), len(r.runs), confidence)
+            row.update({key: p, f"{key}_low": lo, f"{key}_high": hi})
+        row["gna_population_share"] = float(r.runs["gna_population_share"].mean())
+        row["arms_delivered_total"] = float(r.runs["arms_delivered_total"].mean())
         shares = r.runs["end_state"].value_counts(normalize=True)
         row.update({f"end_{s}": float(shares.get(s, 0.0))
                     for s in outcomes.get("end_state").categories})
@@ -289,7 +293,8 @@ def scenario_summary(results: Sequence[Results], confidence: float = 0.95) -> pd
     return pd.DataFrame(rows).set_index("scenario")
 
 
-def _interval(value: float, low: float, high: float, fmt: str) -> str:
+def _interval(s: pd.Series, key: str, fmt: str) -> str:
+    value, low, high = s[key], s[f"{key}_low"], s[f"{key}_high"]
     if not np.isfinite(value):
         return "\u2014"
     lo = fmt.format(low) if np.isfinite(low) else "?"
@@ -297,37 +302,62 @@ def _interval(value: float, low: float, high: float, fmt: str) -> str:
     return f"{fmt.format(value)} [{lo}, {hi}]"
 
 
+def _truce_length(s: pd.Series) -> str:
+    if s["truce_runs"] == 0:
+        return analysis.NO_TRUCE_NOTE
+    if not np.isfinite(s["median_truce_days"]):
+        return f"more than {int(s['truce_window'])} (over half held)"
+    return _interval(s, "median_truce_days", "{:.0f}")
+
+
+def _most_common_end(s: pd.Series) -> str:
+    ends = {k.removeprefix("end_"): v for k, v in s.items() if str(k).startswith("end_")}
+    state = max(ends, key=lambda k: ends[k])
+    return f"{outcomes.END_STATE_LABELS[state]} ({ends[state]:.0%})"
+
+
+# The rows `compare` prints for each scenario: key, label, how a scenario's row is shown.
+SUMMARY_ROWS: list[tuple[str, str, Callable[[pd.Series], str]]] = [
+    ("runs", "runs", lambda s: f"{int(s['runs'])}"),
+    ("truce_collapsed", "truce collapsed (share of runs with a truce)",
+     lambda s: analysis.NO_TRUCE_NOTE if s["truce_runs"] == 0
+     else _interval(s, "truce_collapsed", "{:.0%}")),
+    ("median_truce_days", "median truce length (days from its start)", _truce_length),
+    ("conflict_deaths", "conflict deaths (median)",
+     lambda s: _interval(s, "median_conflict_deaths", "{:,.0f}")),
+    ("civilian_deaths", "civilian deaths (median)",
+     lambda s: _interval(s, "median_civilian_deaths", "{:,.0f}")),
+    ("tripoli_falls", "Tripoli falls (share of runs)",
+     lambda s: _interval(s, "tripoli_falls", "{:.0%}")),
+    ("talks", "talks start (share of runs)", lambda s: _interval(s, "talks", "{:.0%}")),
+    ("settlement", "permanent ceasefire signed (share of runs)",
+     lambda s: _interval(s, "settlement", "{:.0%}")),
+    ("gna_population", "population held by the GNA side at the end (mean)",
+     lambda s: f"{s['gna_population_share']:.0%}"),
+    ("arms", "arms delivered, fighter-equivalents (mean)",
+     lambda s: f"{s['arms_delivered_total']:,.0f}"),
+    ("most_likely_end", "most common end state", _most_common_end),
+    *((f"end_{state}", f"ends: {label}", (lambda s, c=f"end_{state}": f"{s[c]:.0%}"))
+      for state, label in outcomes.END_STATE_LABELS.items()),
+]
+
+
+def summary_cells(summary: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Scenario -> row key -> the text `compare` prints for it."""
+    return {name: {key: fmt(summary.loc[name]) for key, _, fmt in SUMMARY_ROWS}
+            for name in summary.index}
+
+
 def format_summary(summary: pd.DataFrame) -> str:
     """The per-scenario summary as aligned text (95% intervals in brackets)."""
-    end_cols = [c for c in summary.columns if c.startswith("end_")]
-    lines = []
-    rows = [("runs", lambda s: f"{int(s['runs'])}"),
-            ("truce collapsed (share of runs with a truce)",
-             lambda s: s["truce_note"] if s["truce_runs"] == 0 else _interval(
-                 s["truce_collapsed"], s["truce_collapsed_low"], s["truce_collapsed_high"],
-                 "{:.0%}")),
-            ("median truce length, days from its start",
-             lambda s: s["truce_note"] if s["truce_runs"] == 0 else (
-                 f"more than {int(s['truce_window'])} / 2 held" if not np.isfinite(
-                     s["median_truce_days"]) else _interval(
-                     s["median_truce_days"], s["median_truce_days_low"],
-                     s["median_truce_days_high"], "{:.0f}"))),
-            ("median conflict deaths", lambda s: _interval(
-                s["median_conflict_deaths"], s["median_conflict_deaths_low"],
-                s["median_conflict_deaths_high"], "{:,.0f}")),
-            ("median civilian deaths", lambda s: _interval(
-                s["median_civilian_deaths"], s["median_civilian_deaths_low"],
-                s["median_civilian_deaths_high"], "{:,.0f}")),
-            ("settlement signed (share of runs)", lambda s: _interval(
-                s["settlement"], s["settlement_low"], s["settlement_high"], "{:.0%}")),
-            *((f"ends: {outcomes.END_STATE_LABELS[c.removeprefix('end_')]}",
-               (lambda s, c=c: f"{s[c]:.0%}")) for c in end_cols)]
-    cells = [[label] + [fmt(summary.loc[name]) for name in summary.index] for label, fmt in rows]
-    header = ["per scenario (95% interval)"] + list(summary.index)
-    widths = [max(len(str(row[i])) for row in [header, *cells]) for i in range(len(header))]
-    for row in [header, *cells]:
-        lines.append("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                               for i, (c, w) in enumerate(zip(row, widths))))
+    cells = summary_cells(summary)
+    names = list(summary.index)
+    table = [["per scenario (95% interval)", *names]]
+    table += [[label, *(cells[n][key] for n in names)] for key, label, _ in SUMMARY_ROWS
+              if key != "most_likely_end"]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                       for i, (c, w) in enumerate(zip(row, widths))) for row in table]
     notes = [f"{name}: {note}" for name, note in summary["truce_note"].items()
              if isinstance(note, str) and note and summary.loc[name, "truce_runs"] > 0]
     return "\n".join(lines + [f"  note: {n}" for n in notes])
