@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,9 +9,15 @@ import pytest
 from libyasim.cli import main
 from libyasim.ensemble import load_results, run_seed
 from libyasim.scenario import ScenarioError, load_scenario
-from libyasim.sweep import (design_points, drivers, findings, outcome_values, sensitivity,
-                            sensitivity_figure, sweep)
-
+from libyasim.sweep import (
+    design_points,
+    drivers,
+    findings,
+    outcome_values,
+    sensitivity,
+    sensitivity_figure,
+    sweep,
+)
 
 
 def test_factorial_design_rounds_whole_numbers_and_drops_duplicates():

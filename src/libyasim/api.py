@@ -29,7 +29,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from libyasim import comparison as _compare, plots
+from libyasim import comparison as _compare
+from libyasim import plots
 from libyasim.results import Comparison, Results
 from libyasim.results import load_comparison as _load_comparison
 from libyasim.scenario import Scenario, resolve_scenario

@@ -9,7 +9,6 @@ by appending to `RULES`.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,14 +41,14 @@ def problems(path: str | Path) -> list[str]:
     if not path.exists():
         return [f"{path}: file not found; expected a TOML scenario file"]
     try:
-        if not tomllib.loads(path.read_text(encoding="utf-8")):
-            return [f"{path}: empty; nothing to run (expected settings such as "
-                    "[scenario] extends = \"baseline.toml\")"]
         raw, meta = _read_chain(path, [])
     except ScenarioError as exc:
         return [str(exc)]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return [f"{path}: cannot read it: {exc}"]
+    except OSError as exc:
+        return [f"{path}: cannot read it: {exc.strerror}"]
+    if not raw and not meta:
+        return [f"{path}: empty; nothing to run (expected settings such as "
+                "[scenario] extends = \"baseline.toml\")"]
     found, overrides = [], {}
     for name, item in raw.items():
         try:

@@ -83,7 +83,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         scenario = load_scenario(path)
         print(f"{path}: ok ({scenario.name}: {len(scenario.overrides)} settings, "
               f"{scenario['scenario.horizon_days']} days, {scenario['scenario.runs']} runs)")
-    if bad:
+    if bad and len(args.scenarios) > 1:
         print(f"{bad} of {len(args.scenarios)} files have problems", file=sys.stderr)
     return EXIT_BAD_INPUT if bad else 0
 
@@ -192,7 +192,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from libyasim import comparison as compare, plots
+    from libyasim import comparison as compare
+    from libyasim import plots
     from libyasim.results import load_comparison
 
     if len(args.scenarios) < 2:

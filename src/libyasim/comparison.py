@@ -19,7 +19,7 @@ import shutil
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,7 @@ from scipy import stats
 
 from libyasim import analysis, outcomes
 from libyasim.ensemble import (MANIFEST_FILE, RUNS_FILE, SERIES_FILE, EnsembleError,
-                               atomic_write_text, refuse_other, run_ensemble,
-                               usable_folder)
+                               atomic_write_text, refuse_other, run_ensemble, usable_folder)
 from libyasim.outcomes import Outcome
 from libyasim.results import COMPARE_FILE, SCENARIO_DIR, Results, load_comparison
 from libyasim.scenario import Scenario
@@ -117,10 +116,10 @@ def run_comparison(scenarios: Sequence[Scenario], out: str | Path, runs: int, se
         if log:
             log(f"{name}: {how}")
         results.append(replace(result, name=name))  # distinct names label the figures
-    record = {"scenarios": [{"name": r.name, "folder": f"{SCENARIO_DIR}/{r.path.name}",
-                             "file": s.path} for r, s in zip(results, scenarios)],
+    record = {"scenarios": [{"name": r.name, "folder": f"{SCENARIO_DIR}/{folder}", "file": s.path}
+                            for r, s, folder in zip(results, scenarios, names)],
               "runs": runs, "root_seed": seed, "command": command or " ".join(sys.argv),
-              "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+              "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     atomic_write_text(json.dumps(record, indent=1), out / COMPARE_FILE)
     return results
 
@@ -311,7 +310,7 @@ def _truce_length(s: pd.Series) -> str:
 
 
 def _most_common_end(s: pd.Series) -> str:
-    ends = {k.removeprefix("end_"): v for k, v in s.items() if str(k).startswith("end_")}
+    ends = {str(k).removeprefix("end_"): v for k, v in s.items() if str(k).startswith("end_")}
     state = max(ends, key=lambda k: ends[k])
     return f"{outcomes.END_STATE_LABELS[state]} ({ends[state]:.0%})"
 
@@ -358,8 +357,9 @@ def format_summary(summary: pd.DataFrame) -> str:
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                        for i, (c, w) in enumerate(zip(row, widths))) for row in table]
-    notes = [f"{name}: {note}" for name, note in summary["truce_note"].items()
-             if isinstance(note, str) and note and summary.loc[name, "truce_runs"] > 0]
+    notes = [f"{name}: {note}" for name, note, truces
+             in zip(summary.index, summary["truce_note"], summary["truce_runs"])
+             if isinstance(note, str) and note and truces > 0]
     return "\n".join(lines + [f"  note: {n}" for n in notes])
 
 

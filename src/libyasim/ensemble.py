@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import multiprocessing
 import os
@@ -108,8 +109,8 @@ def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.
         if kind == "count":
             df[col] = df[col].astype(np.int32)
         elif kind == "category":
-            df[col] = pd.Categorical.from_codes(df[col].astype(np.int8),
-                                                categories=list(SERIES_CATEGORIES[col]))
+            df[col] = pd.Categorical.from_codes(df[col].to_numpy(np.int8),
+                                                categories=pd.Index(SERIES_CATEGORIES[col]))
     return df
 
 
@@ -138,10 +139,12 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
     buffers small, and each row group holds consecutive runs, which `merge_shards` relies on.
     """
     tmp = _tmp_path(path)
-    writer, group, size, last_run = None, [], 0, None
+    writer: pq.ParquetWriter | None = None
+    group: list[pa.Table] = []
+    size, last_run = 0, None
 
     def flush() -> None:
-        if group:
+        if group and writer is not None:
             table = pa.concat_tables(group)
             writer.write_table(table, row_group_size=len(table))
             group.clear()
@@ -170,8 +173,11 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
 
 def _join_parquet(parts: Sequence[Path], path: Path) -> None:
     """Stream several parquet files into one, a file at a time (flat memory), atomically."""
-    _write_parquet_parts(((lambda part=part: pq.ParquetFile(part).read(use_threads=False))
-                          for part in parts), path)
+    _write_parquet_parts((functools.partial(_read_whole, part) for part in parts), path)
+
+
+def _read_whole(path: Path) -> pa.Table:
+    return pq.ParquetFile(path).read(use_threads=False)
 
 
 # ---------------------------------------------------------------------------- backends
@@ -355,7 +361,7 @@ def manifest_for(scenario: Scenario, runs: int, seed: int, chunk_size: int,
         "chunk_size": chunk_size,
         "shard": list(shard) if shard else None,
         "run_seeds": [run_seed(seed, r) for r in range(runs)],
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "mesa_version": mesa.__version__,
         "command": " ".join(sys.argv),
@@ -562,12 +568,12 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str
 
 
 # ---------------------------------------------------------------------------- shards
-def merge_shards(dirs: Sequence[str | Path], out: str | Path) -> Path:
+def merge_shards(folders: Sequence[str | Path], target: str | Path) -> Path:
     """Join the finished shards of one ensemble (`--shard I/N`) into `out`, as one run would.
 
     Rows are streamed one row group at a time, in run order, so memory stays flat.
     """
-    dirs, out = [Path(d) for d in dirs], Path(out)
+    dirs, out = [Path(d) for d in folders], Path(target)
     manifests = []
     for d in dirs:
         manifest = _read_manifest(d)
@@ -595,7 +601,7 @@ def merge_shards(dirs: Sequence[str | Path], out: str | Path) -> Path:
             _merge_file([d / SERIES_FILE for d in dirs], out / SERIES_FILE)
         _merge_file([d / RUNS_FILE for d in dirs], out / RUNS_FILE)
         manifest = {**first, "shard": None, "merged_from": [str(d) for d in dirs],
-                    "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "command": " ".join(sys.argv)}
         atomic_write_text(json.dumps(manifest, indent=1), out / MANIFEST_FILE)
     return out
@@ -610,8 +616,11 @@ def _merge_file(paths: Sequence[Path], out: Path) -> None:
             first_run = file.read_row_group(g, columns=["run"]).column(0)[0].as_py()
             groups.append((first_run, path, g))
     groups.sort(key=lambda item: item[0])
-    _write_parquet_parts(((lambda p=p, g=g: pq.ParquetFile(p).read_row_group(g))
-                          for _, p, g in groups), out)
+    _write_parquet_parts((functools.partial(_read_group, p, g) for _, p, g in groups), out)
+
+
+def _read_group(path: Path, group: int) -> pa.Table:
+    return pq.ParquetFile(path).read_row_group(group)
 
 
 # ---------------------------------------------------------------------------- progress, results

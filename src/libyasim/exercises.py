@@ -86,10 +86,12 @@ def _verdict(row: dict[str, Any]) -> str:
     return "beyond Monte Carlo noise" if row["clear"] else "within the Monte Carlo noise"
 
 
-def _amount(row: dict[str, Any], key: str) -> str:
+def _amount(row: dict[str, Any], key: str, unit: bool = True) -> str:
     share = row["unit"].startswith("share")
-    value = row[key] * (100 if share else 1)
-    return f"{value:+,.1f} percentage points" if share else f"{value:+,.1f} {row['unit']}"
+    value = f"{row[key] * (100 if share else 1):+,.1f}"
+    if not unit:
+        return value
+    return f"{value} percentage points" if share else f"{value} {row['unit']}"
 
 
 def _change_lines(reference: Results, other: Results) -> list[str]:
@@ -100,8 +102,9 @@ def _change_lines(reference: Results, other: Results) -> list[str]:
         row = comparison.paired_difference(reference, other, o.name)
         if row is None:
             continue
-        lines.append(f"- {row['label']} ({row['unit']}): {_amount(row, 'difference')} "
-                     f"[{_amount(row, 'low')} to {_amount(row, 'high')}], {_verdict(row)}")
+        lines.append(f"- {row['label']}: {_amount(row, 'difference')} "
+                     f"[{_amount(row, 'low', False)} to {_amount(row, 'high', False)}], "
+                     f"{_verdict(row)}")
     test = comparison.logrank([reference, other]).iloc[0]
     if np.isfinite(test["pvalue"]):
         verdict = "a clear difference" if test["pvalue"] < 0.05 else "within the noise"

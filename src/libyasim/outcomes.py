@@ -290,3 +290,7 @@ def outcome_table_markdown() -> str:
     rows.append(f"| `holder_PLACE` ({len(holders)} places) | category | | who holds each place "
                 "at the horizon: " + ", ".join(f"`{h}`" for h in HOLDER_LABELS) + " |")
     return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(outcome_table_markdown())

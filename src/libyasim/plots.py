@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 from libyasim.analysis import NO_TRUCE_NOTE
 from libyasim.geography import LIBYA_OUTLINE, PLACES, ROADS
-from libyasim.outcomes import END_STATE_LABELS, label
+from libyasim.outcomes import END_STATE_LABELS
 from libyasim.results import Comparison, Results
 
 __all__ = ["END_STATE_LABELS", "SIDE_COLOURS", "save_all", "save_comparison"]
@@ -108,7 +108,7 @@ def end_states_figure(probs: pd.DataFrame, scenario_name: str) -> Figure:
     ax.barh(y, probs["probability"], xerr=err, capsize=4, color="#4c72b0",
             label="share of runs (bar) with 95% Wilson interval (whiskers)")
     for yi, p, high in zip(y, probs["probability"], probs["high"]):
-        ax.text(min(high + 0.02, 0.93), yi, f"{p:.0%}", va="center", fontsize=9)
+        ax.text(min(high + 0.02, 0.93), float(yi), f"{p:.0%}", va="center", fontsize=9)
     ax.set_yticks(y, [END_STATE_LABELS[s] for s in probs["end_state"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -229,7 +229,7 @@ def map_figure(runs: pd.DataFrame, scenario_name: str, horizon_date: dt.date) ->
     ax.set_ylim(19, 34.5)
     ax.set_aspect(aspect)
 
-    inset = ax.inset_axes([0.02, 0.02, 0.78, 0.44])
+    inset = ax.inset_axes((0.02, 0.02, 0.78, 0.44))
     _draw_places(inset, runs, cmap, scale=1.6)
     for p in PLACES:
         if p.key in _INSET_LABELS:
@@ -281,8 +281,8 @@ def save_all(results: Results) -> list[Path]:
 # ---------------------------------------------------------------------------- comparisons
 def scenario_colours(names: Sequence[str]) -> dict[str, str]:
     """A colour per scenario, the same in every comparison figure (reference first)."""
-    palette = plt.get_cmap("tab10").colors
-    return {name: mcolors.to_hex(palette[i % len(palette)]) for i, name in enumerate(names)}
+    palette = plt.get_cmap("tab10")
+    return {name: mcolors.to_hex(palette(i % palette.N)) for i, name in enumerate(names)}
 
 
 def _compare_subtitle(results: Sequence[Results]) -> str:
@@ -297,7 +297,7 @@ def compare_survival_figure(results: Sequence[Results], surv: pd.DataFrame,
     """Kaplan-Meier truce survival of each scenario from its truce's start, with 95% bands, and
     log-rank p-values against the first scenario (the saved `survival` and `logrank` tables)."""
     colours = scenario_colours([r.name for r in results])
-    tests = tests.set_index("scenario")
+    pvalues = {str(k): float(v) for k, v in zip(tests["scenario"], tests["pvalue"])}
     fig, ax = plt.subplots(figsize=(9, 5.2), layout="constrained")
     for i, r in enumerate(results):
         curve = surv[surv["scenario"] == r.name]
@@ -308,8 +308,9 @@ def compare_survival_figure(results: Sequence[Results], surv: pd.DataFrame,
         ax.fill_between(curve["day"], curve["low"], curve["high"], step="post", alpha=0.15,
                         color=colours[r.name])
         text = r.name + (" (reference)" if i == 0 else "")
-        if i > 0 and np.isfinite(tests.loc[r.name, "pvalue"]):
-            text += f": log-rank p = {tests.loc[r.name, 'pvalue']:.2g}"
+        pvalue = pvalues.get(r.name, np.nan) if i > 0 else np.nan
+        if np.isfinite(pvalue):
+            text += f": log-rank p = {pvalue:.2g}"
         ax.step(curve["day"], curve["survival"], where="post", color=colours[r.name], lw=2,
                 label=text)
     if surv.empty:

@@ -141,7 +141,8 @@ def point_table(runs: pd.DataFrame, points: pd.DataFrame, outcomes: Sequence[str
 
 def _run_design(scenario: Scenario, points: pd.DataFrame, out: Path, runs: int, seed: int,
                 **engine: Any) -> pd.DataFrame:
-    run_points(scenario, points.to_dict("records"), out, runs=runs, seed=seed, **engine)
+    records = [{str(k): v for k, v in row.items()} for row in points.to_dict("records")]
+    run_points(scenario, records, out, runs=runs, seed=seed, **engine)
     return load_results(out)[0]
 
 
@@ -239,7 +240,8 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
     params = check_ranges(params)
     seed = scenario["scenario.seed"] if seed is None else seed
     sample_seed = seed % 2**32
-    problem = {"num_vars": len(params), "names": list(params), "bounds": list(params.values())}
+    names = list(params)
+    problem = {"num_vars": len(params), "names": names, "bounds": list(params.values())}
     if method == "sobol":
         if samples < 2 or samples & (samples - 1):
             raise ScenarioError("--samples", None, f"got {samples}; expected a power of 2 "
@@ -249,7 +251,7 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
         x = morris_sample.sample(problem, samples, num_levels=4, seed=sample_seed)
     else:
         raise ScenarioError("--method", None, f"got {method!r}; expected 'sobol' or 'morris'")
-    points = pd.DataFrame([_overrides(problem["names"], row) for row in x], columns=list(params))
+    points = pd.DataFrame([_overrides(names, row) for row in x], columns=names)
     with tempfile.TemporaryDirectory(prefix="libyasim-sa-") as tmp:
         runs_df = _run_design(scenario, points, Path(out or tmp), runs, seed, workers=workers,
                               backend=backend, progress=progress, resume="auto")
@@ -267,12 +269,12 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
             if method == "sobol":
                 res = sobol_analyze.analyze(problem, y, calc_second_order=False,
                                             conf_level=0.95, seed=sample_seed)
-                pairs = (("S1", "S1_conf"), ("ST", "ST_conf"))
+                pairs: tuple[tuple[str, str | None], ...] = (("S1", "S1_conf"), ("ST", "ST_conf"))
             else:
                 res = morris_analyze.analyze(problem, x, y, conf_level=0.95, num_levels=4,
                                              seed=sample_seed)
                 pairs = (("mu_star", "mu_star_conf"), ("sigma", None))
-        for k, name in enumerate(problem["names"]):
+        for k, name in enumerate(names):
             for index, conf in pairs:
                 rows.append({"outcome": outcome, "param": name, "method": method,
                              "index": index, "value": float(res[index][k]),
