@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import shutil
@@ -116,19 +117,20 @@ def params_rows(scenario: Scenario) -> list[dict[str, str]]:
 
 
 def params_table(scenario: Scenario, width: int | None = None) -> str:
-    """The `params` table as text: every column in full, the source wrapped to the terminal."""
+    """The `params` table as text: every cell in full, long cells wrapped (the source to the
+    terminal's width, values and ranges to at most 24 characters)."""
     rows = params_rows(scenario)
     columns = list(rows[0])
     width = width or shutil.get_terminal_size((120, 24)).columns
-    fixed = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns[:-1]}
-    source_width = max(30, width - sum(fixed.values()) - 2 * len(fixed))
-    lines = ["  ".join(c.ljust(fixed[c]) for c in columns[:-1]) + "  " + columns[-1]]
-    for row in rows:
-        wrapped = textwrap.wrap(row[columns[-1]], source_width) or [""]
-        lead = "  ".join(row[c].ljust(fixed[c]) for c in columns[:-1])
-        lines.append(f"{lead}  {wrapped[0]}")
-        pad = " " * len(lead)
-        lines += [f"{pad}  {more}" for more in wrapped[1:]]
+    limit = {"value": 24, "range": 24}
+    fixed = {c: min(limit.get(c, 10**6), max(len(c), *(len(r[c]) for r in rows)))
+             for c in columns[:-1]}
+    fixed[columns[-1]] = max(30, width - sum(fixed.values()) - 2 * len(fixed))
+    lines = []
+    for row in [dict(zip(columns, columns)), *rows]:
+        cells = [textwrap.wrap(row[c], fixed[c], break_on_hyphens=False) or [""] for c in columns]
+        for parts in itertools.zip_longest(*cells, fillvalue=""):
+            lines.append("  ".join(p.ljust(fixed[c]) for p, c in zip(parts, columns)).rstrip())
     return "\n".join(lines)
 
 
