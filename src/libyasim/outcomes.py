@@ -211,6 +211,24 @@ def typed_runs(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _horizons(runs: pd.DataFrame, horizon: int) -> pd.Series:
+    """Each run's last day: its `days` outcome where saved (a sweep may vary the horizon)."""
+    if "days" in runs:
+        return runs["days"].astype(float)
+    return pd.Series(float(horizon), index=runs.index)
+
+
+def _truce_held(runs: pd.DataFrame, horizon: int) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per run: (days the first truce held, counting a truce that held as its whole window;
+    whether it collapsed; its window = horizon - start). NaN where no truce was declared."""
+    declared = runs["truce_declared"].astype(bool)
+    start = runs["truce_start_day"].astype(float)
+    window = (_horizons(runs, horizon) - start).where(declared)
+    days = runs["truce_days"].astype(float)
+    collapsed = days.notna() & declared
+    return days.fillna(window).where(declared), collapsed, window
+
+
 def durations(runs: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """The first truce's life in each run in which a truce was declared, from its own start.
 
@@ -218,21 +236,19 @@ def durations(runs: pd.DataFrame, horizon: int) -> pd.DataFrame:
     window (horizon - start: the longest it could have held). Runs without a declared truce are
     left out. The one place where truce durations and their censoring are computed.
     """
-    declared = runs["truce_declared"].astype(bool).to_numpy()
-    sub = runs.loc[declared]
-    start = sub["truce_start_day"].astype(float).to_numpy()
-    window = horizon - start
-    collapsed = sub["truce_days"].notna().to_numpy()
-    days = np.where(collapsed, sub["truce_days"].astype(float).fillna(0).to_numpy(), window)
-    return pd.DataFrame({"run": sub["run"].to_numpy(), "days": days, "collapsed": collapsed,
-                         "window": window})
+    days, collapsed, window = _truce_held(runs, horizon)
+    keep = days.notna()
+    return pd.DataFrame({"run": runs.loc[keep, "run"].to_numpy(),
+                         "days": days[keep].to_numpy(float),
+                         "collapsed": collapsed[keep].to_numpy(bool),
+                         "window": window[keep].to_numpy(float)})
 
 
 def values(runs: pd.DataFrame, name: str, horizon: int) -> pd.Series:
     """One number per run for `name`, by the registry's rules, aligned with `runs`' index.
 
     Counts, amounts and shares as they are; events as 0/1; day outcomes as the day, a run in
-    which it never happened counting as the horizon (a restricted mean); `truce_days` as the
+    which it never happened counting as its horizon (a restricted mean); `truce_days` as the
     days held from the truce's start, a truce that held counting as its whole window, NaN where
     no truce was declared; `end_state=NAME` as 0/1. Raises KeyError for other names.
     """
@@ -245,12 +261,11 @@ def values(runs: pd.DataFrame, name: str, horizon: int) -> pd.Series:
     o = get(name)
     if o.kind == "category":
         raise KeyError(f"{name} is a category; expected a numeric outcome or end_state=NAME")
-    column = runs[name]
     if o.censoring == "truce_start":
-        d = durations(runs, horizon).set_index("run")["days"]
-        return runs["run"].map(d).astype(float).set_axis(runs.index)
+        return _truce_held(runs, horizon)[0]
+    column = runs[name]
     if o.kind == "day":
-        return column.astype(float).fillna(horizon)
+        return column.astype(float).fillna(_horizons(runs, horizon))
     return column.astype(float)
 
 
