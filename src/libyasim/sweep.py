@@ -358,7 +358,10 @@ def sensitivity_figure(df: pd.DataFrame):
         ax.set_ylim(len(params) - 0.5, -0.5)
         ax.set_yticks(pos, params, fontsize=8)
         ax.axvline(0, color="black", lw=0.6)
-        ax.set_title(_label(outcome), fontsize=9)
+        named = drivers(df, outcome)
+        verdict = (f"driven by {', '.join(named)}" if named
+                   else "intervals overlap: no driver can be named")
+        ax.set_title(f"{_label(outcome)}\n{verdict}", fontsize=9)
         ax.set_xlabel("Sobol index (share of variance)" if method == "sobol"
                       else "Morris elementary effect (outcome units)")
         ax.grid(axis="x", alpha=0.3)
