@@ -428,7 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help=param_help)
     sens.add_argument("--outcome", action="append", required=True, metavar="NAME",
                       help="outcome to analyse (repeatable): a runs.parquet column such as "
-                      "truce_collapse_day or battle_deaths, or end_state=NAME")
+                      "truce_days or conflict_deaths, or end_state=NAME")
     sens.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     sens.add_argument("--samples", type=_positive_int, default=64,
                       help="Sobol base samples (a power of 2) or Morris trajectories "

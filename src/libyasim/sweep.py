@@ -2,7 +2,7 @@
 
 Both run through the ensemble engine (`ensemble.run_points`): every design point gets the same
 run seeds (common random numbers), on local processes or a Dask cluster. Outcomes are averaged
-over a point's runs; day outcomes (such as `truce_collapse_day`) count a run in which the event
+over a point's runs; day outcomes (such as `tripoli_fall_day`) count a run in which the event
 never happened as the horizon (a restricted mean), yes/no outcomes become shares of runs, and
 `end_state=NAME` is the share of runs ending in that end state.
 
@@ -12,7 +12,7 @@ Python use (e.g. in a notebook)::
     from libyasim.sweep import sensitivity, sensitivity_figure
     df = sensitivity(load_scenario("scenarios/baseline.toml"),
                      {"truce.spoiler_rate": (0.0, 0.2), "arms.embargo_enforcement": (0.0, 0.8)},
-                     outcomes=["truce_collapse_day", "battle_deaths"], method="sobol",
+                     outcomes=["truce_days", "conflict_deaths"], method="sobol",
                      samples=64, runs=10, seed=1)
     sensitivity_figure(df).savefig("sobol.png")
 """
