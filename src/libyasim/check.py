@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from libyasim.scenario import Scenario, ScenarioError, _read_chain, _resolve, validate_values
+from libyasim.scenario import (Scenario, ScenarioError, _read_chain, _resolve, cutoff_problems,
+                               validate_values)
 
 Rule = Callable[[Scenario], list[str]]
 
@@ -30,7 +31,8 @@ def truce_within_horizon(scenario: Scenario) -> list[str]:
     return []
 
 
-RULES: list[Rule] = [truce_within_horizon]
+# information published after the scenario's cutoff (scenario.cutoff_problems)
+RULES: list[Rule] = [truce_within_horizon, cutoff_problems]
 
 
 def problems(path: str | Path) -> list[str]:

@@ -17,7 +17,8 @@ from libyasim import __version__
 from libyasim.ensemble import EnsembleError
 from libyasim.extras import MissingExtra
 from libyasim.params import PARAMS, Param
-from libyasim.scenario import Scenario, ScenarioError, load_scenario
+from libyasim.scenario import (Scenario, ScenarioError, default_scenario, load_scenario,
+                               not_public_by)
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 
@@ -40,6 +41,13 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"expected a seed between 0 and 2^63-1, got {value}")
     return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -89,38 +97,48 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if bad else 0
 
 
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(_iso(value)) if value is not None else ""
+
+
 def _param_range(param: Param) -> str:
+    """The range shown: the prior of a judged or fitted value, else the allowed range."""
     if param.choices:
         return " | ".join(param.choices)
     if param.type is bool:
         return "true | false"
-    if param.low is None and param.high is None:
+    low, high = param.range
+    if low is None and high is None:
         return "on/after day 0" if param.on_or_after_start else ""
-    low = "" if param.low is None else f"{param.low:g}"
-    high = "" if param.high is None else f"{param.high:g}"
-    return f"{low} to {high}" if low and high else (f">= {low}" if low else f"<= {high}")
+    lo, hi = _text(low), _text(high)
+    return f"{lo} to {hi}" if lo and hi else (f">= {lo}" if lo else f"<= {hi}")
 
 
-def params_rows(scenario: Scenario) -> list[dict[str, str]]:
+def params_rows(scenario: Scenario, shown: list[Param] | None = None) -> list[dict[str, str]]:
     """The rows of the `params` table: name (* when the scenario sets it), value, range, kind,
-    source. Extend here to show more fields."""
+    known_on, source (an article entry with its quote). Extend here to show more fields."""
     rows = []
-    for name, param in PARAMS.items():
-        value = scenario[name]
-        shown = value.isoformat() if isinstance(value, dt.date) else (
-            str(value).lower() if isinstance(value, bool) else f"{value:g}"
-            if isinstance(value, float) else str(value))
-        rows.append({"name": name + (" *" if name in scenario.overrides else ""),
-                     "value": shown, "range": _param_range(param), "kind": param.kind,
-                     "source": param.source})
+    for p in PARAMS.values() if shown is None else shown:
+        rows.append({"name": p.name + (" *" if p.name in scenario.overrides else ""),
+                     "value": _text(scenario[p.name]), "range": _param_range(p),
+                     "kind": p.kind, "known_on": _text(p.known_on), "source": p.citation})
     return rows
 
 
-def params_table(scenario: Scenario, width: int | None = None) -> str:
+def params_table(scenario: Scenario, width: int | None = None,
+                 shown: list[Param] | None = None) -> str:
     """The `params` table as text: every cell in full, long cells wrapped (the source to the
     terminal's width, values and ranges to at most 24 characters)."""
-    rows = params_rows(scenario)
-    columns = list(rows[0])
+    rows = params_rows(scenario, shown)
+    columns = ["name", "value", "range", "kind", "known_on", "source"]
     width = width or shutil.get_terminal_size((120, 24)).columns
     limit = {"value": 24, "range": 24}
     fixed = {c: min(limit.get(c, 10**6), max(len(c), *(len(r[c]) for r in rows)))
@@ -135,18 +153,24 @@ def params_table(scenario: Scenario, width: int | None = None) -> str:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
+    shown = (not_public_by(scenario, args.known_by) if args.known_by
+             else list(PARAMS.values()))
     if args.format == "json":
-        rows = []
-        for name, param in PARAMS.items():
-            value = scenario[name]
-            rows.append({"name": name,
-                         "value": value.isoformat() if isinstance(value, dt.date) else value,
-                         "kind": param.kind, "source": param.source, "reason": param.reason})
+        rows = [{"name": p.name, "value": _iso(scenario[p.name]), "kind": p.kind,
+                 "source": p.source, "reason": p.reason, "low": p.range[0], "high": p.range[1],
+                 "known_on": _iso(p.known_on), "quote": p.quote} for p in shown]
         print(json.dumps(rows, indent=1))
         return 0
-    print(params_table(scenario))
-    print("\n* set by the scenario file; others are defaults. `--format json` adds the reasons.")
+    if args.known_by and not shown:
+        print(f"every value {scenario.name} uses was public by {args.known_by.isoformat()}")
+        return 0
+    print(params_table(scenario, shown=shown))
+    if args.known_by:
+        print(f"\nthe values {scenario.name} uses that were not public by "
+              f"{args.known_by.isoformat()}")
+    print("\n* set by the scenario file; others are defaults. `--format json` adds the "
+          "reasons, ranges and quotes.")
     return 0
 
 
@@ -441,13 +465,17 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--quiet", action="store_true", help="no progress bar or table")
     sens.set_defaults(func=cmd_sensitivity)
 
-    check = sub.add_parser("check", help="validate scenario files without running them")
+    check = sub.add_parser("check", help="validate scenario files without running them; fail "
+                           "a file that uses information published after its information_cutoff")
     check.add_argument("scenarios", nargs="+", metavar="FILE")
     check.set_defaults(func=cmd_check)
 
     params = sub.add_parser("params", help="the resolved parameters of a scenario and their sources")
-    params.add_argument("scenario")
+    params.add_argument("scenario", nargs="?", help="scenario file (default: the model's defaults)")
     params.add_argument("--format", choices=("table", "json"), default="table")
+    params.add_argument("--known-by", type=_date, metavar="YYYY-MM-DD",
+                        help="list only the values the scenario uses that were not public by "
+                        "this date")
     params.set_defaults(func=cmd_params)
 
     comp = sub.add_parser("compare", help="run scenarios with the same seeds and compare them")
