@@ -129,10 +129,10 @@ def test_version_and_params_table(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
     assert stop.value.code == 0 and capsys.readouterr().out.startswith("libyasim ")
-    text = params_table(load_scenario(ROOT / "scenarios" / "monitored_truce.toml"), width=140)
+    text = params_table(load_scenario(ROOT / "scenarios" / "monitored_truce.toml"), width=160)
     lines = text.splitlines()
     assert lines[0].split() == ["name", "value", "range", "kind", "known_on", "source"]
-    assert max(len(line) for line in lines) <= 140  # wrapped, not cut
+    assert max(len(line) for line in lines) <= 160  # wrapped, not cut
     assert any(line.startswith("truce.monitoring *") for line in lines)
     assert "\u2026" not in text
     row = next(line for line in lines if line.startswith("arms.embargo_enforcement"))
