@@ -12,6 +12,7 @@ import libyasim as ly
 from libyasim.api import default_folder
 from libyasim.cli import main, params_table
 from libyasim.ensemble import EnsembleError
+from libyasim.params import PARAMS
 from libyasim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,4 +137,5 @@ def test_version_and_params_table(capsys):
     assert any(line.startswith("truce.monitoring *") for line in lines)
     assert "\u2026" not in text
     row = next(line for line in lines if line.startswith("arms.embargo_enforcement"))
-    assert "0 to 1" in row
+    low, high = PARAMS["arms.embargo_enforcement"].range  # its prior range, not cut
+    assert f"{low:g} to {high:g}" in row
