@@ -111,8 +111,10 @@ def test_every_place_drawn_once_and_labelled_without_overlap(shares) -> None:
             assert frame.y0 <= box.y0 and box.y1 <= frame.y1
         for (a, box_a), (b, box_b) in itertools.combinations(zip(labels, boxes), 2):
             assert not box_a.overlaps(box_b), (a.get_text(), b.get_text())
-    # main-map labels stay off the inset
+    # main-map labels stay off the inset; the legend stays off both
     inset_box = inset.get_window_extent(renderer)
+    legend_box = main.get_legend().get_window_extent(renderer)
+    assert not legend_box.overlaps(inset_box)
     for t in main.texts:
         if t.get_text().split("\n")[0] in names.values():
             assert not Text.get_window_extent(t, renderer).overlaps(inset_box)

@@ -18,10 +18,11 @@ from importlib import resources
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.path import Path as MplPath
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
@@ -31,7 +32,7 @@ HOLDER_LABELS = ("gna", "lna", "unaligned", "contested")
 HOLDER_COLOURS = {"gna": "#1f77b4", "lna": "#d62728", "unaligned": "#7f7f7f",
                   "contested": "#9467bd"}
 HOLDER_WORDS = {"gna": "GNA side", "lna": "LNA side", "unaligned": "unaligned",
-                "contested": "contested (both sides' forces there; ringed)"}
+                "contested": "contested (ringed)"}
 SHORT_WORDS = {"gna": "GNA", "lna": "LNA", "unaligned": "unaligned", "contested": "contested"}
 OPPOSING = frozenset({"gna", "lna"})
 
@@ -141,7 +142,8 @@ def _draw_roads_and_front(ax: Axes, holders: Mapping[str, str], tick: float,
     Returns the roads on the front and the bars drawn across them.
     """
     pos = {p.key: (p.lon, p.lat) for p in PLACES}
-    aspect = ax.get_aspect() if isinstance(ax.get_aspect(), float) else 1.0
+    shape = ax.get_aspect()
+    aspect = shape if isinstance(shape, float) else 1.0
     front = front_roads(holders)
     halves, tints, roads, bars = [], [], [], []
     for a, b in ROADS:
@@ -189,7 +191,7 @@ def _draw_places(ax: Axes, holders: Mapping[str, str],
     else:
         for place, size in zip(places, sizes):
             for holder, verts, extent in _pie_markers(shares[place.key]):
-                ax.scatter(place.lon, place.lat, s=size * extent**2, marker=verts,
+                ax.scatter(place.lon, place.lat, s=size * extent**2, marker=MplPath(verts),
                            color=HOLDER_COLOURS[holder], lw=0, zorder=3)
         ax.scatter(xy[:, 0], xy[:, 1], s=sizes, facecolor="none", ec="black", lw=0.7,
                    zorder=3.1, gid="places")
@@ -260,7 +262,7 @@ def _place_labels(ax: Axes, texts: Mapping[str, str], fontsize: float,
     fig = ax.figure
     renderer = _renderer(fig)
     locator = ax.get_axes_locator()  # an inset's: where it will be drawn
-    ax.apply_aspect(locator(ax, renderer) if locator else None)
+    ax.apply_aspect(locator(ax, renderer) if locator is not None else None)
     frame = ax.get_window_extent(renderer)
     by_key = {p.key: p for p in PLACES}
     taken = list(avoid)
@@ -298,20 +300,22 @@ def _place_labels(ax: Axes, texts: Mapping[str, str], fontsize: float,
                 break
             label.remove()
         if chosen is None:  # no free spot: keep the nearest, so that no place goes unnamed
-            chosen = (ax.annotate(texts[key], (place.lon, place.lat), xytext=(r, 0),
-                                  textcoords="offset points", ha="left", va="center",
-                                  fontsize=fontsize, linespacing=1.0, zorder=5), None, False)
+            label = ax.annotate(texts[key], (place.lon, place.lat), xytext=(r, 0),
+                                textcoords="offset points", ha="left", va="center",
+                                fontsize=fontsize, linespacing=1.0, zorder=5)
+            labels[key] = label
+            continue
         label, box, far = chosen
         if far:  # a leader line from the marker's edge to the label
             label.remove()
             label = ax.annotate(
                 label.get_text(), (place.lon, place.lat), xytext=label.xyann,
-                textcoords="offset points", ha=label.get_ha(), va=label.get_va(),
+                textcoords="offset points", ha=label.get_horizontalalignment(),
+                va=label.get_verticalalignment(),
                 fontsize=label.get_fontsize(), linespacing=1.0, zorder=5, bbox=LABEL_BOX,
                 arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6,
                             "shrinkA": 1, "shrinkB": r - 1})
-        if box is not None:
-            placed.append(box)
+        placed.append(box)
         labels[key] = label
     return labels
 
@@ -354,6 +358,8 @@ def draw_map(ax: Axes, holders: Mapping[str, str], *, title: str | None = None,
     avoid = []
     renderer = _renderer(ax.figure)
     ax.apply_aspect()
+    if legend:
+        avoid.append(_legend(ax, shares is not None).get_window_extent(renderer))
     if inset:
         drawn.inset = sub = ax.inset_axes(INSET_BOUNDS)
         _set_view(sub, TRIPOLI_FRONT)
@@ -369,14 +375,11 @@ def draw_map(ax: Axes, holders: Mapping[str, str], *, title: str | None = None,
                            fontsize=8, fontweight="bold", va="top", zorder=6)
         drawn.labels[sub] = _place_labels(
             sub, {k: _label_text(k, shares) for k in inside}, 6.8,
-            [heading.get_window_extent(renderer)], INSET_SCALE, inset_bars)
+            [heading.get_window_extent(renderer), *avoid], INSET_SCALE, inset_bars)
         ax.indicate_inset_zoom(sub, edgecolor="#444444", alpha=0.8)
         avoid.append(sub.get_window_extent(renderer).expanded(1.02, 1.02))
     outside = [p.key for p in PLACES
                if not (inset and _in_view(p.lon, p.lat, TRIPOLI_FRONT))]
-    if legend:
-        leg = _legend(ax, shares is not None)
-        avoid.append(leg.get_window_extent(renderer))
     drawn.labels[ax] = _place_labels(ax, {k: _label_text(k, shares) for k in outside}, 7.3,
                                      avoid, MAP_SCALE, bars)
     return drawn
@@ -387,10 +390,10 @@ def _legend(ax: Axes, pies: bool):
                       mew=0.7, label=HOLDER_WORDS[h]) for h in HOLDER_LABELS]
     handles += [
         Line2D([], [], color="#5c5447", lw=0.8, label="road"),
-        Line2D([], [], color="black", lw=3, label="front line (road between\nopposing holdings)"),
+        Line2D([], [], color="black", lw=3, label="front line"),
     ]
-    title = ("share of runs holding each place\n(pie; size: population)" if pies
-             else "held by (size: population)")
+    title = ("share of runs holding\neach place (pie)\nsize: population" if pies
+             else "held by\n(size: population)")
     return ax.legend(handles=handles, loc="lower right", fontsize=6.8, title=title,
                      title_fontsize=7, framealpha=0.92, borderpad=0.5)
 
@@ -399,7 +402,9 @@ def map_figure(holders: Mapping[str, str], *, title: str | None = None, inset: b
                shares: Mapping[str, Mapping[str, float]] | None = None,
                width: float = 8.0, dpi: float = 100) -> Figure:
     """A figure holding only the map (see `draw_map`)."""
-    fig = Figure(figsize=(width, width * 0.86), dpi=dpi)
-    ax = fig.add_axes((0.07, 0.06, 0.91, 0.86))
+    height = width * 0.86
+    top = 0.2 + 0.2 * (title.count("\n") + 1 if title else 0)  # inches for the title
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    ax = fig.add_axes((0.62 / width, 0.48 / height, 1 - 0.72 / width, 1 - (0.48 + top) / height))
     draw_map(ax, holders, title=title, inset=inset, shares=shares)
     return fig

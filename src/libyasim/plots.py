@@ -160,8 +160,11 @@ def fan_figure(series: pd.DataFrame, start: dt.date, scenario_name: str) -> Figu
 
 def map_figure(runs: pd.DataFrame, scenario_name: str, horizon_date: dt.date) -> Figure:
     """Map of Libya: each place a pie of how often each side holds it at the horizon."""
-    shares = {key: runs[f"holder_{key}"].replace({"none": "unaligned"})
-              .value_counts(normalize=True).to_dict() for key in (p.key for p in PLACES)}
+    shares = {}
+    for place in PLACES:
+        held = runs[f"holder_{place.key}"].astype(str).replace({"none": "unaligned"})
+        shares[place.key] = {str(k): float(v) for k, v in
+                             held.value_counts(normalize=True).items()}
     return maps.map_figure(
         maps.modal_holders(shares), shares=shares, width=9.0,
         title=f"Who holds the key places on {horizon_date.day} {horizon_date:%B %Y}\n"
