@@ -13,8 +13,9 @@ import dataclasses
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterator
+import time
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ CSS = """
 .libyasim-message { white-space: normal !important; overflow-wrap: anywhere; }
 .libyasim-message .v-alert__content { white-space: normal; }
 .libyasim-status p { margin-bottom: 4px; }
+.libyasim-situation img, .libyasim-charts img { width: 100%; height: auto; }
 """
 
 
@@ -138,11 +140,17 @@ def parse_seed(text: str | None) -> int:
 
 
 # ---------------------------------------------------------------- the switches
+def Html(content: str, style: str = ""):
+    """Trusted HTML built here (any outside text escaped). Solara's Markdown is avoided: it
+    loads KaTeX from a CDN on every use, which no installed package ships."""
+    return solara.HTML(tag="div", unsafe_innerHTML=content, style=style)
+
+
 @solara.component
 def Hint(text: str, children: list = []):  # noqa: B006 (solara's children convention)
     """Show `text` when the pointer rests on the children."""
-    with solara.Tooltip(solara.Markdown(text.replace("\n", "\n\n"),
-                                        style={"max-width": "420px", "color": "white"})):
+    with solara.Tooltip(Html("<br><br>".join(escape(line) for line in text.split("\n")),
+                             style="max-width: 420px; color: white")):
         solara.Div(children=children, classes=["libyasim-control"])
 
 
@@ -166,8 +174,8 @@ def SwitchPanel(base: Scenario, settings: solara.Reactive[Settings], applied: Se
 
     truce_date = base["scenario.start_date"] + dt.timedelta(days=s.truce_day)
     with solara.Card("Scenario switches", classes=["libyasim-switches"]):
-        solara.Markdown(f"Scenario: **{base.name}**. Rest the pointer on a switch to see where "
-                        "its default comes from.")
+        Html(f"Scenario: <b>{escape(base.name)}</b>. Rest the pointer on a switch to see where "
+             "its default comes from.")
         with Hint(provenance(base, "truce.enabled")):
             solara.Checkbox(label="Truce called", value=s.truce, on_value=setter("truce"))
         with Hint(provenance(base, "truce.start")):
@@ -231,7 +239,7 @@ def truce_words(model: LibyaModel, settings: Settings) -> tuple[str, str]:
     return "none in force", colour
 
 
-def status_markdown(model: LibyaModel, settings: Settings) -> str:
+def status_html(model: LibyaModel, settings: Settings) -> str:
     """Today's date, the truce, violations, talks, deaths and Tripoli, in a few lines."""
     day = model.steps
     so_far = model.series[: day + 1]
@@ -242,17 +250,19 @@ def status_markdown(model: LibyaModel, settings: Settings) -> str:
     talks = (f"since {_date_text(model, outcomes['talks_day'])}"
              if outcomes.get("talks_day") is not None else "not started")
     words, colour = truce_words(model, settings)
-    return (
-        f"### {_date_text(model, day)} (day {day} of {model.horizon})\n\n"
-        f"<span style='background:{colour};color:white;padding:2px 8px;border-radius:4px'>"
-        f"Truce: {words}</span>\n\n"
-        f"**Violations today:** GNA {today[0]}, western armed groups {today[1]}, "
-        f"LNA {today[2]} (total so far: {total})  \n"
-        f"**Talks:** {talks}  \n"
-        f"**Deaths so far:** {int(so_far[:, COL['battle_deaths']].sum()):,} fighters, "
-        f"{int(so_far[:, COL['civilian_deaths']].sum()):,} civilians  \n"
-        f"**Tripoli:** held by the {HOLDER_WORDS[tripoli]}  \n"
-        f"**Outcome if it ended today:** {END_STATE_LABELS[outcomes['end_state']]}")
+    fighters = int(so_far[:, COL["battle_deaths"]].sum())
+    civilians = int(so_far[:, COL["civilian_deaths"]].sum())
+    lines = [
+        (f"<b>Violations today:</b> GNA {today[0]}, western armed groups {today[1]}, "
+         f"LNA {today[2]} (total so far: {total})"),
+        f"<b>Talks:</b> {talks}",
+        f"<b>Deaths so far:</b> {fighters:,} fighters, {civilians:,} civilians",
+        f"<b>Tripoli:</b> held by the {HOLDER_WORDS[tripoli]}",
+        f"<b>Outcome if it ended today:</b> {END_STATE_LABELS[outcomes['end_state']]}",
+    ]
+    return (f"<h3>{_date_text(model, day)} (day {day} of {model.horizon})</h3>"
+            f"<p><span style='background:{colour};color:white;padding:2px 8px;"
+            f"border-radius:4px'>Truce: {words}</span></p><p>{'<br>'.join(lines)}</p>")
 
 
 def map_figure(model: LibyaModel) -> Figure:
@@ -316,21 +326,21 @@ def run_days(model: LibyaModel, days: int | None = None) -> None:
 
 
 @solara.component
-def Controls(model: LibyaModel, playing: solara.Reactive[bool], on_reset, on_run):
-    """Reset, one day, play/pause, 30 days, to the end."""
+def Controls(running: bool, playing: solara.Reactive[bool], on_reset, on_run):
+    """Reset, one day, play/pause, 30 days, to the end (`running`: before the horizon)."""
     busy = playing.value
     with solara.Row(classes=["libyasim-controls"], style={"flex-wrap": "wrap"}):
         solara.Button("Reset", icon_name="mdi-restart", on_click=on_reset, disabled=busy,
                       classes=["libyasim-reset"])
         solara.Button("Step one day", on_click=lambda: on_run(1),
-                      disabled=busy or not model.running, classes=["libyasim-step"])
+                      disabled=busy or not running, classes=["libyasim-step"])
         solara.Button("Pause" if busy else "Play", icon_name="mdi-pause" if busy else "mdi-play",
-                      on_click=lambda: playing.set(not busy), disabled=not model.running,
+                      on_click=lambda: playing.set(not busy), disabled=not running,
                       classes=["libyasim-play"])
         solara.Button("Run 30 days", on_click=lambda: on_run(30),
-                      disabled=busy or not model.running, classes=["libyasim-run30"])
+                      disabled=busy or not running, classes=["libyasim-run30"])
         solara.Button("Run to the end", color="primary", on_click=lambda: on_run(None),
-                      disabled=busy or not model.running, classes=["libyasim-run-all"])
+                      disabled=busy or not running, classes=["libyasim-run-all"])
 
 
 @solara.component
@@ -356,36 +366,37 @@ def Page():
             run_days(m, days)
         version.set(version.value + 1)
 
-    def play(cancel: threading.Event) -> Iterator[int]:
-        while playing.value and m.running and not cancel.is_set():
+    def play() -> None:
+        while playing.value and m.running:
+            time.sleep(PLAY_PAUSE_S)
             with lock:
                 run_days(m, PLAY_DAYS)
             version.set(version.value + 1)
-            yield m.steps
-            cancel.wait(PLAY_PAUSE_S)
         playing.set(False)
 
-    solara.use_thread(play, dependencies=[playing.value, m])
+    solara.lab.use_task(play, dependencies=[playing.value, m], prefer_threaded=True)
+    # drawn only when the model has moved on, not when a switch moves
+    map_fig = solara.use_memo(lambda: map_figure(m), [m, version.value])
+    charts_fig = solara.use_memo(lambda: charts_figure(m), [m, version.value])
     solara.Title(TITLE)
     solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
     with solara.Sidebar():
         SwitchPanel(base, settings, applied.value)
-    Controls(m, playing, reset, run)
-    with solara.Columns([1, 1]):
+    Controls(m.running, playing, reset, run)
+    with solara.Columns([3, 2]):
         with solara.Column(), solara.Card(classes=["libyasim-situation"]):
             with solara.Div(classes=["libyasim-status"]):
-                solara.Markdown(status_markdown(m, applied.value))
-            solara.FigureMatplotlib(map_figure(m), format="png",
-                                    dependencies=[m, version.value])
+                Html(status_html(m, applied.value))
+            solara.FigureMatplotlib(map_fig, format="png", dependencies=[m, version.value])
         with solara.Column():
             with solara.Card("What happened", classes=["libyasim-events"]):
                 lines = events_lines(m)
-                solara.Markdown("\n".join(f"- {line}" for line in lines) if lines
-                                else "Nothing yet: step or play to see events.")
+                Html("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+                     if lines else "Nothing yet: step or play to see events.")
             with solara.Card(classes=["libyasim-charts"]):
-                solara.FigureMatplotlib(charts_figure(m), format="png",
+                solara.FigureMatplotlib(charts_fig, format="png",
                                         dependencies=[m, version.value])
 
 
