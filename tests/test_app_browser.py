@@ -108,9 +108,6 @@ def test_app_renders_offline_steps_plays_and_applies_switches(page, server) -> N
     body = page.locator("body").inner_text()
     for generic in MESA_CONTROLS:
         assert generic not in body
-    if os.environ.get("LIBYASIM_UPDATE_SCREENSHOT"):  # refresh the picture in the docs
-        page.screenshot(path=str(ROOT / "docs" / "img" / "app.png"))
-
     # hovering a switch shows where its default comes from
     monitors = page.get_by_label("Ceasefire monitors on the ground")
     monitors_label = page.get_by_text("Ceasefire monitors on the ground")
@@ -150,6 +147,10 @@ def test_app_renders_offline_steps_plays_and_applies_switches(page, server) -> N
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for()
     sync_api.expect(page.get_by_role("button", name="Step one day")).to_be_enabled()
+    if os.environ.get("LIBYASIM_UPDATE_SCREENSHOT"):  # refresh the picture in the docs
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ROOT / "docs" / "img" / "app.png"))
 
     # the whole horizon runs in the browser
     page.get_by_role("button", name="Run to the end").click()
