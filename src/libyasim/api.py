@@ -207,7 +207,7 @@ def plot_fans(results: Results | Sequence[Results]) -> Figure:
 
 def plot_map(results: Results) -> Figure:
     """Map of who holds each key place at the horizon, with a zoom on the north-west."""
-    return plots.map_figure(results.runs, results.name,
+    return plots.map_figure(results.table("holders"), results.name, len(results.runs),
                             results.start + dt.timedelta(days=results.horizon))
 
 

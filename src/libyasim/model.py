@@ -117,6 +117,7 @@ class LibyaModel(mesa.Model):
         self.delivered_month = [0.0, 0.0]  # ground deliveries of the last ~30 days, by side
         self.arriving = np.zeros(len(FACTIONS))  # today's ground deliveries, by faction
         self.series = np.zeros((self.horizon + 1, len(SERIES_COLUMNS)))
+        self.events: list = []  # model 2.0 records what happened each day
         self._today = np.zeros(len(SERIES_COLUMNS))
 
         # shipments sent up to day 0 (from the backers' start dates) arrive from day 1 on

@@ -137,7 +137,8 @@ def _run_sections(r: Results) -> list[str]:
                                                       len(r.runs)),
                                      "Daily control, forces and cumulative deaths: median with "
                                      "the middle 50% and 90% of runs."))
-    sections.append(_figure_html(plots.map_figure(r.runs, r.name, horizon_date),
+    sections.append(_figure_html(plots.map_figure(r.table("holders"), r.name, len(r.runs),
+                                                      horizon_date),
                                  "Who holds each key place at the horizon (share of runs)."))
     return sections
 
