@@ -514,9 +514,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                             args.params, args.budget, args.workers, args.population,
                             args.generations, args.min_acceptance, args.seed, args.resume,
                             args.force, args.scheduler, progress=not args.quiet)
-    except CalibrationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished generations are saved in {args.out}/{DB_FILE}; "
               "continue with the same command and --resume", file=sys.stderr)

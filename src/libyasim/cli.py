@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 from libyasim import __version__
+from libyasim.calibrate import CalibrationError
 from libyasim.ensemble import EnsembleError
 from libyasim.extras import MissingExtra
 from libyasim.observations import ObservationError
@@ -187,10 +188,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     quiet = args.quiet
     if not quiet:
         print(f"running {runs} runs of '{scenario.name}' (seed {seed}) into {out}", file=sys.stderr)
+    from libyasim.draws import resolve
+
+    draws = resolve(scenario, args.posterior, args.prior, args.no_draws)
+    if draws is not None and not quiet:
+        print(f"each run draws {len(draws.names)} parameters from the {draws.kind} "
+              f"({draws.source})", file=sys.stderr)
     try:
         run_ensemble(scenario, out, runs=runs, seed=seed, resume=args.resume,
                      progress=not quiet, shard=args.shard, backend=_backend(args),
-                     force=args.force)
+                     force=args.force, draws=draws)
     except KeyboardInterrupt:
         shard = f" --shard {args.shard[0]}/{args.shard[1]}" if args.shard else ""
         print(f"\ninterrupted: finished runs are saved in {out}; complete them with "
@@ -398,6 +405,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--shard", type=_shard, metavar="I/N",
                      help="run only slice I of N (0-based), e.g. for a job array; join the "
                      "slices with `libyasim merge`")
+    drawn = run.add_mutually_exclusive_group()
+    drawn.add_argument("--posterior", metavar="DIR",
+                       help="draw each run's parameter set from this calibration's posterior "
+                       "(default: the posterior the scenario names, if any)")
+    drawn.add_argument("--prior", action="store_true",
+                       help="draw each run's assumption parameters from their prior ranges")
+    drawn.add_argument("--no-draws", action="store_true",
+                       help="run every run at the scenario's values, ignoring its posterior")
     run.add_argument("--resume", action="store_true",
                      help="complete an interrupted ensemble in the same --out folder")
     run.add_argument("--force", action="store_true",
@@ -518,7 +533,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, EnsembleError, ObservationError, MissingExtra) as exc:
+    except (ScenarioError, EnsembleError, ObservationError, CalibrationError,
+            MissingExtra) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into `head` and the like

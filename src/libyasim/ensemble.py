@@ -36,13 +36,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from libyasim import __version__, outcomes
+from libyasim import draws as draw_module
+from libyasim.draws import Draws
 from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS, simulate
 from libyasim.scenario import Scenario
 
 RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
     "runs.parquet", "series.parquet", "manifest.json", "chunks")
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
-RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points")
+RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points", "draws")
 
 
 class EnsembleError(Exception):
@@ -65,6 +67,7 @@ class Chunk:
     start: int
     seeds: tuple[int, ...]
     point: int | None = None
+    values: tuple[tuple[tuple[str, Any], ...], ...] = ()  # per run: drawn parameter values
 
     @property
     def name(self) -> str:
@@ -82,8 +85,11 @@ def run_chunk(scenario: Scenario, chunk: Chunk, with_series: bool = True) -> Chu
     rows, series = [], []
     point = {} if chunk.point is None else {"point": chunk.point}
     for offset, seed in enumerate(chunk.seeds):
-        outcome, daily = simulate(scenario, seed)
-        rows.append({"run": chunk.start + offset, **point, "seed": seed, **outcome})
+        drawn = dict(chunk.values[offset]) if chunk.values else {}
+        outcome, daily = simulate(
+            scenario.with_overrides(drawn, source="parameter draw") if drawn else scenario, seed)
+        rows.append({"run": chunk.start + offset, **point, "seed": seed, **outcome,
+                     **{f"param:{name}": value for name, value in drawn.items()}})
         if with_series:
             series.append(daily.astype(np.float32))
     return chunk, rows, (np.stack(series) if with_series else None)
@@ -182,10 +188,12 @@ def _read_whole(path: Path) -> pa.Table:
 
 # ---------------------------------------------------------------------------- backends
 def plan_chunks(root_seed: int, runs: int, chunk_size: int,
-                shard: tuple[int, int] | None = None, point: int | None = None) -> list[Chunk]:
-    """Split runs 0..runs-1 into chunks; a shard (i, n) keeps every n-th chunk from i."""
+                shard: tuple[int, int] | None = None, point: int | None = None,
+                values: Sequence[tuple[tuple[str, Any], ...]] = ()) -> list[Chunk]:
+    """Split runs 0..runs-1 into chunks; a shard (i, n) keeps every n-th chunk from i.
+    `values` gives each run's drawn parameter values (see draws.py), if any."""
     chunks = [Chunk(s, tuple(run_seed(root_seed, r) for r in range(s, min(s + chunk_size, runs))),
-                    point)
+                    point, tuple(values[s:s + chunk_size]))
               for s in range(0, runs, chunk_size)]
     if shard is not None:
         index, count = shard
@@ -517,8 +525,13 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
                  seed: int | None = None, workers: int | None = None, resume: bool = False,
                  with_series: bool = True, chunk_size: int | None = None,
                  shard: tuple[int, int] | None = None, progress: bool = True,
-                 backend: Backend | None = None, force: bool = False) -> Path:
+                 backend: Backend | None = None, force: bool = False,
+                 draws: Draws | None | str = "scenario") -> Path:
     """Run an ensemble into folder `out`; return the folder.
+
+    Each run's parameter set is drawn from `draws` (a posterior or priors, see draws.py); by
+    default from the posterior the scenario names (`scenario.posterior`), if any; None runs
+    every run at the scenario's values.
 
     Finished chunks are saved as they come, so an interrupted run loses no finished run;
     `resume=True` completes an interrupted ensemble in the same folder (with the chunk size it
@@ -531,12 +544,18 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
     seed = scenario["scenario.seed"] if seed is None else seed
     backend = backend or LocalBackend(workers)
     chunk_size = _chunk_size(out, resume, chunk_size, runs, backend)
+    draws = draw_module.resolve(scenario) if draws == "scenario" else draws
+    values = [draw_module.run_values(draws, scenario, seed, r) for r in range(runs)] \
+        if draws is not None else []  # type: ignore[arg-type]
     manifest = manifest_for(scenario, runs, seed, chunk_size, shard)
+    if draws is not None:
+        manifest["draws"] = {**draws.describe(),  # type: ignore[union-attr]
+                             "values": [dict(v) for v in values]}
     with _locked(out):
         if not resume:
             refuse_other(out, manifest, force)
         if not _prepare(out, manifest, resume):
-            chunks = plan_chunks(seed, runs, chunk_size, shard)
+            chunks = plan_chunks(seed, runs, chunk_size, shard, values=values)
             _execute(out, [(scenario, c) for c in chunks], backend, with_series, progress)
             finalize(out, chunks, with_series)
     return out
