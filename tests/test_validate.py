@@ -128,3 +128,17 @@ def test_scoring_rules():
     assert score_numeric(1000, ensemble)["crps"] > score_numeric(60, ensemble)["crps"]
     assert score_binary(1, 1.0)["brier"] == 0.0 and score_binary(0, 1.0)["brier"] == 1.0
     assert np.isfinite(score_binary(0, 1.0)["log_score"])  # probabilities kept off 0 and 1
+
+
+def test_report_includes_the_validation(tmp_path, results):
+    import shutil
+
+    from libyasim.report import write_report
+
+    folder = tmp_path / "run"
+    shutil.copytree(results, folder)
+    assert "Validation against" not in write_report(folder).read_text()
+    validate(folder, _observations(tmp_path, results))
+    page = write_report(folder).read_text()
+    assert "Validation against observations after 2020-01-10" in page
+    assert "90% intervals cover" in page

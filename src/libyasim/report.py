@@ -203,6 +203,11 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
         results = [Results.load(folder)]
         title = f"Scenario {results[0].name}"
         sections = _run_sections(results[0])
+        from libyasim.validate import report_section  # present after `libyasim validate`
+
+        validation = report_section(folder)
+        if validation:
+            sections.append(validation)
     else:
         raise EnsembleError(f"{folder}: neither a `libyasim run` folder (no {RUNS_FILE}) nor a "
                             f"`libyasim compare` folder (no {COMPARE_FILE})")
