@@ -219,3 +219,12 @@ def test_runs_draw_from_a_posterior_reproducibly(tmp_path):
     none = run_ensemble(scenario, tmp_path / "none", runs=4, seed=5, workers=1, progress=False,
                         draws=None)
     assert not any(col.startswith("param:") for col in pd.read_parquet(none / "runs.parquet"))
+
+
+def test_sensitivity_ranges_can_be_the_priors():
+    from libyasim.draws import prior_ranges
+    from libyasim.sweep import parse_param
+
+    assert parse_param("truce.base_logit") == ("truce.base_logit",
+                                               prior_ranges(["truce.base_logit"])["truce.base_logit"])
+    assert parse_param("truce.base_logit=-1:0") == ("truce.base_logit", (-1.0, 0.0))

@@ -425,8 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--out", required=True, help="output folder of the joined ensemble")
     merge.set_defaults(func=cmd_merge)
 
-    param_help = ("numeric parameter and its range, e.g. truce.spoiler_rate=0.02:0.2 "
-                  "(repeat for several; whole-number parameters are rounded)")
+    param_help = ("numeric parameter and its range, e.g. truce.spoiler_rate=0.02:0.2, or a bare "
+                  "NAME for its prior range in the registry (repeat for several; whole-number "
+                  "parameters are rounded)")
     swp = sub.add_parser("sweep", help="run a scenario over a grid or Latin hypercube of "
                          "parameter values")
     swp.add_argument("scenario", help="scenario file (TOML) whose other parameters stay fixed")

@@ -70,8 +70,12 @@ def check_ranges(params: Ranges) -> dict[str, tuple[float, float]]:
 
 
 def parse_param(text: str) -> tuple[str, tuple[float, float]]:
-    """`NAME=LOW:HIGH` -> (NAME, (LOW, HIGH))."""
+    """`NAME=LOW:HIGH` -> (NAME, (LOW, HIGH)); a bare `NAME` takes its prior range from the
+    registry (the range calibration and `run --prior` draw from)."""
     name, _, bounds = text.partition("=")
+    if not bounds and name.strip() in PARAMS and PARAMS[name.strip()].prior is not None:
+        low_, high_ = PARAMS[name.strip()].prior  # type: ignore[misc]
+        return name.strip(), (float(low_), float(high_))
     low, sep, high = bounds.partition(":")
     try:
         if not (name and sep):
