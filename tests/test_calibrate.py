@@ -228,3 +228,14 @@ def test_sensitivity_ranges_can_be_the_priors():
     assert parse_param("truce.base_logit") == ("truce.base_logit",
                                                prior_ranges(["truce.base_logit"])["truce.base_logit"])
     assert parse_param("truce.base_logit=-1:0") == ("truce.base_logit", (-1.0, 0.0))
+
+
+def test_many_parameters_stay_in_their_prior_ranges(synthetic, tmp_path):
+    folder, rows = synthetic
+    names = [p.name for p in priors_for()[0] if p.name.startswith(("truce.", "combat."))][:14]
+    summary = _calibrate(tmp_path / "many", _write(folder / "many.csv", rows), params=names,
+                         population=12, generations=2)
+    assert "logit" in summary["method"]
+    posterior = pd.read_parquet(tmp_path / "many" / POSTERIOR_FILE)
+    for prior in priors_for(names)[0]:
+        assert posterior[prior.name].between(prior.low, prior.high).all(), prior.name

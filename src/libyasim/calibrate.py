@@ -48,7 +48,7 @@ DEFAULT_BUDGET = 900  # seconds: with the default population, well under 20 minu
 DEFAULT_POPULATION = 150
 DEFAULT_GENERATIONS = 8
 NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
-DIAGONAL_FROM = 12  # parameters above which the perturbation kernel is diagonal
+DIAGONAL_FROM = 12  # above this many parameters: logit-scale sampling, diagonal kernel
 
 
 class CalibrationError(Exception):
@@ -70,10 +70,20 @@ class Prior:
         x = min(max(float(x), self.low), self.high)
         return round(x) if self.integer else x
 
-    def from_unbounded(self, z: float) -> float:
-        """x in [low, high] for z on the real line: ABC samples z = logit of x's position in
-        the range, whose prior (standard logistic) makes x uniform. Perturbations then never
-        leave the prior's support, which in many dimensions would stall the sampler."""
+    def sampled(self, logit: bool):
+        """pyabc's prior: uniform on [low, high]; or, for many parameters, a standard logistic
+        on z = the logit of x's position in its range (which makes x exactly uniform), so that
+        perturbations never leave the prior's box (in dozens of dimensions nearly every
+        proposal would)."""
+        import pyabc
+
+        return pyabc.RV("logistic", 0, 1) if logit else pyabc.RV("uniform", self.low,
+                                                                 self.high - self.low)
+
+    def from_sampled(self, z: float, logit: bool) -> float:
+        """x in [low, high] for a sampled value."""
+        if not logit:
+            return float(z)
         return self.low + (self.high - self.low) / (1.0 + math.exp(-min(max(z, -700), 700)))
 
 
@@ -205,10 +215,12 @@ class Simulator:
         self.priors = list(priors)
         self.observations = list(observations)
         self.deadline: float | None = None  # wall-clock time after which particles are refused
+        self.logit = len(self.priors) > DIAGONAL_FROM  # sample on the logit scale
 
     def overrides(self, particle: dict[str, float]) -> dict[str, Any]:
         """The model's values for a particle of pyabc's (unbounded) parameters."""
-        return {p.name: p.value(p.from_unbounded(particle[p.name])) for p in self.priors}
+        return {p.name: p.value(p.from_sampled(particle[p.name], self.logit))
+                for p in self.priors}
 
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
         if self.deadline is not None and time.time() > self.deadline:  # budget spent
@@ -266,7 +278,7 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
     db = out / DB_FILE
     run_id = _prepare(out, settings, resume, force)
     simulator = Simulator(scenario, priors, used, until)
-    prior = pyabc.Distribution(**{p.name: pyabc.RV("logistic", 0, 1) for p in priors})
+    prior = pyabc.Distribution(**{p.name: p.sampled(simulator.logit) for p in priors})
     distance = pyabc.PNormDistance(p=2, fixed_weights={o.name: 1 / scale(o) for o in used})
     abc = pyabc.ABCSMC(simulator, prior, distance, population_size=population,
                        sampler=_sampler(workers, dask_scheduler),
@@ -366,10 +378,10 @@ def _logging(progress: bool) -> None:
 
 
 # ---------------------------------------------------------------------------- outputs
-def posterior_table(history, priors: Sequence[Prior]) -> pd.DataFrame:
+def posterior_table(history, priors: Sequence[Prior], logit: bool) -> pd.DataFrame:
     """The last population: one row per particle, values as the model reads them, weight."""
     frame, weights = history.get_distribution(m=0, t=history.max_t)
-    table = pd.DataFrame({p.name: [p.value(p.from_unbounded(z)) for z in frame[p.name]]
+    table = pd.DataFrame({p.name: [p.value(p.from_sampled(z, logit)) for z in frame[p.name]]
                           for p in priors})
     table[WEIGHT] = np.asarray(weights, dtype=float) / np.sum(weights)
     return table
@@ -381,15 +393,16 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
            predictive_draws: int) -> dict[str, Any]:
     import pyabc
 
-    posterior = posterior_table(history, priors)
+    posterior = posterior_table(history, priors, simulator.logit)
     _atomic(out / POSTERIOR_FILE, lambda p: posterior.to_parquet(p, index=False))
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0]
     summary = {
-        "method": f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors (sampled as the logit "
-                  "of each value's position in its range), weighted Euclidean distance with "
-                  "fixed scales, epsilon = median distance of the previous population, "
-                  "multivariate normal perturbation kernel",
+        "method": f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors"
+                  + (" sampled on the logit scale of each value's position in its range, "
+                     "diagonal" if simulator.logit else ", multivariate")
+                  + " normal perturbation kernel, weighted Euclidean distance with fixed "
+                  "scales, epsilon = median distance of the previous population",
         "scenario": settings.scenario, "observations_file": settings.observations,
         "cutoff": settings.until, "information_cutoff": settings.until,
         "observations_used": [{"name": o.name, "kind": o.kind, "column": o.column,
