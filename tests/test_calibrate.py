@@ -64,7 +64,7 @@ def synthetic(tmp_path_factory):
 def _calibrate(out, observations, **kw):
     args = {"until": UNTIL, "observations_file": observations, "params": [PRIOR], "workers": 1,
             "population": 30, "generations": 3, "seed": 7, "progress": False,
-            "predictive_draws": 8}
+            "predictive_draws": 8, "min_acceptance": 0.1}
     args.update(kw)
     return calibrate(BASELINE, out, **args)
 

@@ -301,6 +301,9 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
         before = history.max_t
         # the first generation of a new run also samples the prior to set epsilon: no deadline
         simulator.deadline = None if before < 0 else time.time() + remaining
+        # pyabc caches the population it sets epsilon from on its first run() call; let each
+        # call start from the latest generation, as a resumed calibration does
+        abc._initial_population = None
         history = abc.run(max_nr_populations=1, min_acceptance_rate=min_acceptance)
         if history.max_t == before:  # the generation was abandoned
             stopped = "budget" if time.monotonic() - started >= budget else "acceptance"
