@@ -23,7 +23,7 @@ ARTICLE_DATE = dt.date(2020, 1, 10)  # the news article was published about 10 J
 BACKERS = ("turkey", "russia", "uae", "egypt", "qatar")
 MEDIATORS = ("russia_turkey", "berlin")
 FACTIONS = ("gna", "wag", "lna")
-HOLDERS = ("gna", "wag", "lna", "none")
+HOLDERS = ("gna", "wag", "lna", "unaligned", "none")  # "none": the 0.1 name of "unaligned"
 
 
 @dataclass(frozen=True)
@@ -415,7 +415,234 @@ def _place_params() -> list[Param]:
     return out
 
 
-PARAMS: dict[str, Param] = {p.name: p for p in _CORE + _tie_params() + _place_params()}
+
+# --- model 2.0 mechanisms (new in 2.0; one block so that the registry's history stays legible) ---
+# Each value needs judgment and is an `assumption` with an honest prior range (low/high), set
+# from the mechanism, the literature named in `source` and what was public by 10 January 2020;
+# `libyasim calibrate` may fit them to observations up to its cutoff.
+_CONTINGENTS = {  # foreign fighters as people: contingent -> (backer, client faction)
+    "syrians": ("turkey", "gna"), "wagner": ("russia", "lna"), "sudanese": ("uae", "lna")}
+_RED_LINE_BACKERS = ("egypt", "russia", "turkey")
+ROUTES = ("sea", "air", "land")
+
+_MODEL_20: list[Param] = [
+    # --- truce: nominal and effective life, monitoring through attribution ------------------
+    _p("truce.war_intensity", 0.5, ASSUMPTION,
+       "ETH/PRIO Civil Conflict Ceasefire dataset (Clayton, Nathan & Wiehler): a ceasefire ends "
+       "when it is violated to the point that fighting resumes",
+       "A truce's effective life ends on the first day the fighting reaches this intensity "
+       "(0 quiet, 1 a full offensive) on some front.", low=0.2, high=1.0),
+    _p("truce.attribution_monitored", 0.8, ASSUMPTION,
+       "Fortna, 'Peace Time' (2004): monitors verify who broke the agreement",
+       "Share of violations that monitors attribute to the violator, where the watched side "
+       "consents to monitors.", low=0.4, high=0.98),
+    _p("truce.attribution_unmonitored", 0.25, ASSUMPTION,
+       "without monitors, blame rests on the parties' own claims and the media",
+       "Share of violations credibly attributed without monitors.", low=0.0, high=0.6),
+    _p("truce.unclear_incidents", 0.5, ASSUMPTION,
+       "incidents of unclear origin (unaligned groups, criminal gangs, accidents) are blamed on "
+       "the enemy unless attributed (Fortna 2004 on accidental violations)",
+       "Incidents a day whose author is unclear; unattributed ones are answered as if the other "
+       "side had committed them.", low=0.0, high=5.0),
+    _p("truce.monitor_deploy_days", 7, ASSUMPTION,
+       "monitoring missions take weeks to deploy (UNSMIL ceasefire monitoring planning, 2020)",
+       "Days after the truce starts before monitors can work.", low=0, high=180),
+    # --- combat: decisions to attack --------------------------------------------------------
+    _p("combat.positional_intensity", 0.05, ASSUMPTION,
+       "a front without an offensive still sees shelling and drone strikes (ACLED event "
+       "types 'shelling/artillery' and 'air/drone strike')",
+       "Fighting intensity on a front at war where neither side is on the offensive.",
+       low=0.0, high=0.3),
+    _p("combat.limited_intensity", 0.3, ASSUMPTION,
+       "limited attacks: raids and probing assaults short of an offensive",
+       "Fighting intensity of a limited attack.", low=0.05, high=0.7),
+    _p("combat.attack_ratio", 1.5, ASSUMPTION,
+       "attackers seek local superiority before an offensive (Mearsheimer 1989 on the 3:1 rule; "
+       "lower ratios suffice with air superiority)",
+       "Local ratio of effective strengths (attacker over defender, with air, towns, red lines) "
+       "at which a side launches an offensive; below this ratio times "
+       "combat.culmination_share the offensive stops.", low=1.0, high=4.0),
+    _p("combat.culmination_share", 0.7, ASSUMPTION,
+       "Clausewitz's culminating point of the attack",
+       "An offensive stops when the local ratio falls below this share of combat.attack_ratio.",
+       low=0.3, high=1.0),
+    # --- air war: drones against air defence -------------------------------------------------
+    _p("air.gna.air_defence", 50.0, ASSUMPTION,
+       "the GNA had little air defence before Turkey's deployment (UN Panel of Experts, "
+       "S/2019/914, December 2019: Turkish drones delivered in 2019 were destroyed)",
+       "Air defence on day 0, in fighter-equivalents.", low=0.0, high=1000.0),
+    _p("air.lna.air_defence", 200.0, ASSUMPTION,
+       "UAE-supplied air defence protected LNA bases in 2019 (UN Panel of Experts, S/2019/914)",
+       "Air defence on day 0, in fighter-equivalents.", low=0.0, high=1000.0),
+    _p("air.shootdown_rate", 0.03, ASSUMPTION,
+       "drones were shot down in numbers on both sides in 2019 (UN Panel of Experts, S/2019/914)",
+       "Daily share of a side's drones lost at full coverage by the other side's air defence.",
+       low=0.0, high=0.2),
+    _p("air.suppression_rate", 0.02, ASSUMPTION,
+       "drones and electronic warfare hunt air-defence batteries (suppression of enemy air "
+       "defence, a standard air-war mission)",
+       "Daily share of a side's air defence destroyed at full coverage by the other side's drones.",
+       low=0.0, high=0.2),
+    _p("air.coverage_half", 300.0, ASSUMPTION, "saturation of air defence and of drone patrols",
+       "Air defence (or drones) in fighter-equivalents that gives half of full coverage.",
+       low=10.0, high=5000.0),
+    _p("air.advance_share", 0.35, ASSUMPTION,
+       "ground advances need at least contested skies (Pape 1996 on air power; the Libyan war "
+       "of 2019 was fought around drone bases)",
+       "A side can capture places only while its share of air superiority is at least this.",
+       low=0.0, high=0.6),
+    _p("air.interdiction", 0.4, ASSUMPTION,
+       "drones strike supply convoys, depots and reinforcements behind the front (UN Panel of "
+       "Experts, S/2019/914, on the drone campaign of 2019)",
+       "A side's effective strength is multiplied by 1 - this x the other side's share of air "
+       "superiority.", low=0.0, high=0.8),
+    # --- red lines and deterrence ------------------------------------------------------------
+    _p("deterrence.enabled", True, ASSUMPTION,
+       "extended deterrence: a patron protects its client's core (Schelling 1966, 'Arms and "
+       "Influence'); Egypt struck in eastern Libya in 2015 and 2017",
+       "Backers intervene directly when their client's core is attacked, and attackers expect it."),
+    _p("deterrence.core_links", 1, ASSUMPTION,
+       "a patron defends the approaches to the core, not only the core itself",
+       "A red line covers the backer's core places and the client's places within this many "
+       "road links of them.", low=0, high=4),
+    _p("deterrence.intervention_strength", 2.0, ASSUMPTION,
+       "a state's air force and regular troops outclass militias (Egypt's air strikes of 2015 and "
+       "2017 in Libya)",
+       "Where a backer intervenes, the client's effective strength is multiplied by "
+       "1 + this.", low=0.5, high=6.0),
+    _p("deterrence.credibility", 0.8, ASSUMPTION,
+       "credibility of commitments (Schelling 1966): attackers discount threats",
+       "Share of the threatened intervention that an attacker expects.", **PROB),
+    *[_p(f"deterrence.{b}.enabled", True, ASSUMPTION,
+         {"egypt": "Egypt treats eastern Libya, on its border, as its security zone (air strikes "
+                   "in 2015 and 2017)",
+          "russia": "Russian contractors operated from the al-Jufra air base in 2019 (press "
+                    "reports, late 2019)",
+          "turkey": "Turkey's parliament approved troops to defend the GNA on 2 January 2020"}[b],
+         f"{b.capitalize()} intervenes directly when its client's core is attacked.",
+         ) for b in _RED_LINE_BACKERS],
+    _p("deterrence.cores", "egypt: benghazi, tobruk, ajdabiya, oil_crescent; russia: jufra; "
+       "turkey: tripoli, misrata", ASSUMPTION,
+       "the backer's interests: Egypt's border region and the oil crescent, Russia's base at "
+       "al-Jufra, Turkey's client's seat and its strongest ally",
+       "Core places each backer defends (before extending by deterrence.core_links).",
+       fixed=True),
+    # --- oil and money -----------------------------------------------------------------------
+    _p("economy.blockade.enabled", True, ASSUMPTION,
+       "Haftar's forces closed the oil crescent's ports in June-July 2018 (public record) and "
+       "can use the oil weapon again",
+       "The LNA side may close the oil terminals it holds."),
+    _p("economy.blockade_rate", 0.03, ASSUMPTION,
+       "the 2018 closure was a bargaining move while talks were pending",
+       "Daily chance that the LNA side closes the terminals while it holds the oil crescent and "
+       "talks are scheduled or under way.", low=0.0, high=0.3),
+    _p("economy.blockade_revenue", 0.1, ASSUMPTION,
+       "oil is over 90% of Libya's state revenue (World Bank, Libya Economic Monitor 2019)",
+       "Share of the GNA's revenue left while the terminals are closed.", **PROB),
+    _p("economy.reserve_days", 120.0, ASSUMPTION,
+       "the Central Bank in Tripoli holds foreign reserves that delay the effect of lost revenue",
+       "Days over which the GNA's funds adjust to its revenue.", low=10.0, high=1000.0),
+    _p("economy.salary_weight", 0.3, ASSUMPTION,
+       "armed groups on the GNA's payroll depend on salaries (Lacher, 'Libya's Fragmentation', "
+       "2020; ECFR 2019)",
+       "Share of the GNA side's supply and command that rests on paid salaries.", **PROB),
+    # --- commitment problem ------------------------------------------------------------------
+    _p("commitment.lookahead_days", 60.0, ASSUMPTION,
+       "Fearon (1995), Powell (2006): shifting power makes commitments incredible",
+       "Days ahead over which each side extrapolates the trend of the balance of power.",
+       low=0.0, high=365.0),
+    _p("commitment.trend_days", 30.0, ASSUMPTION, "a month of observed change",
+       "Days over which the trend of the balance is measured.", low=5.0, high=180.0),
+    _p("commitment.credibility_weight", 8.0, ASSUMPTION,
+       "a side in decline cannot make a deal credible (Powell 2006)",
+       "A deal's credibility falls by this per unit of the balance's monthly trend; monitors "
+       "and guarantees restore part of it.", low=0.0, high=50.0),
+    _p("commitment.verification", 0.5, ASSUMPTION,
+       "third parties that verify and guarantee make commitments credible (Walter 2002, "
+       "'Committing to Peace'; Fortna 2004)",
+       "Share of the credibility gap closed by monitors at work or by guarantees.", **PROB),
+    # --- mediation tracks --------------------------------------------------------------------
+    _p("mediation.leverage_decay", 0.004, ASSUMPTION,
+       "attention and leverage of international conferences fade (Beardsley 2011)",
+       "Daily rate at which mediators' leverage decays after the conference.", low=0.0, high=0.05),
+    _p("mediation.military_rate", 0.03, ASSUMPTION,
+       "a joint military commission of both sides' officers (the 5+5 format agreed at the "
+       "Berlin process) negotiates the ceasefire's terms",
+       "Daily progress of the military track per unit of mediation pressure while talks go on "
+       "and the stalemate is ripe (1 = agreed).", low=0.0, high=0.3),
+    _p("mediation.economic_rate", 0.02, ASSUMPTION,
+       "an economic track on oil revenue and the central bank (Berlin process)",
+       "Daily progress of the economic track per unit of pressure while talks go on; its "
+       "agreement lifts the oil blockade.", low=0.0, high=0.3),
+    _p("mediation.political_rate", 0.01, ASSUMPTION,
+       "a political track on a unified government (Berlin process)",
+       "Daily progress of the political track per unit of pressure while talks go on.",
+       low=0.0, high=0.3),
+    _p("mediation.parallel_rate", 0.004, ASSUMPTION,
+       "ceasefires are often declared unilaterally and in parallel (Clayton & Sticher 2021)",
+       "Daily chance of parallel ceasefire declarations, without mediators, once the stalemate "
+       "is ripe and both sides are hurt.", **PROB),
+]
+for _c, (_backer, _client) in _CONTINGENTS.items():
+    _src = {"syrians": "Syrian Observatory for Human Rights, 27 December 2019: 300 Syrian "
+                       "fighters sent by Turkey had arrived and 1,600 were in training",
+            "wagner": "press reports of late 2019 (Bloomberg, New York Times): from 200 to "
+                      "1,400 Russian contractors with the LNA",
+            "sudanese": "UN Panel of Experts on Libya, S/2019/914 (December 2019): about 1,000 "
+                        "Sudanese troops deployed with the LNA in July 2019, Chadian groups too"}[_c]
+    _init, _month, _cap, _tour = {"syrians": (300.0, 1500.0, 5000.0, 120.0),
+                                  "wagner": (800.0, 100.0, 1400.0, 180.0),
+                                  "sudanese": (1000.0, 100.0, 3000.0, 180.0)}[_c]
+    _MODEL_20 += [
+        _p(f"fighters.{_c}.initial", _init, ASSUMPTION, _src,
+           f"Fighters of this contingent (sent by {_backer}) with the {_client} on day 0.",
+           low=0.0, high=_init * 4 + 500),
+        _p(f"fighters.{_c}.monthly", _month, ASSUMPTION, _src,
+           "Arrivals a month at the backer's usual rate (scaled by its 'fighters' order).",
+           low=0.0, high=_month * 3 + 300),
+        _p(f"fighters.{_c}.cap", _cap, ASSUMPTION, _src + "; later estimates vary widely",
+           "Most fighters of this contingent present at once (recruitment and pay limit it).",
+           low=_init, high=_cap * 4),
+        _p(f"fighters.{_c}.tour_days", _tour, ASSUMPTION,
+           "foreign fighters served contracts of three to six months (press reports on Syrian "
+           "recruits, 2019)",
+           "Average days a fighter stays before leaving (rotation).", low=30.0, high=720.0),
+    ]
+_ROUTE_SHARES = {  # backer -> (sea, land); the air bridge carries the rest
+    "turkey": (0.5, 0.0), "russia": (0.0, 0.0), "uae": (0.0, 0.0), "egypt": (0.0, 1.0),
+    "qatar": (0.0, 0.0)}
+_AD_SHARE = {"turkey": 0.2, "russia": 0.2, "uae": 0.2, "egypt": 0.0, "qatar": 0.0}
+for _b, (_sea, _land) in _ROUTE_SHARES.items():
+    _MODEL_20 += [
+        _p(f"arms.{_b}.sea_share", _sea, ASSUMPTION,
+           "UN Panel of Experts, S/2019/914: deliveries by ship to Tripoli and Misrata, by cargo "
+           "aircraft to Benghazi and al-Khadim, by road from Egypt",
+           "Share of this backer's materiel shipped by sea.", **PROB),
+        _p(f"arms.{_b}.land_share", _land, ASSUMPTION,
+           "UN Panel of Experts, S/2019/914: deliveries across Libya's land borders",
+           "Share of this backer's materiel sent over land; the air bridge carries the rest.",
+           **PROB),
+        _p(f"arms.{_b}.air_defence_share", _AD_SHARE[_b], ASSUMPTION,
+           "air-defence systems were among the embargo violations the UN Panel of Experts "
+           "documented (S/2019/914)",
+           "Share of this backer's materiel that is air defence.", **PROB),
+    ]
+for _r in ROUTES:
+    _MODEL_20.append(_p(
+        f"arms.embargo.{_r}", 0.0, ASSUMPTION,
+        "Brzoska (2008): embargoes work only where enforced; a naval operation can inspect ships "
+        "but not cargo flights or desert roads",
+        f"Extra chance that a shipment on the {_r} route is stopped (on top of "
+        "arms.embargo_enforcement), with the consent of the backer's inspections.", **PROB))
+_MODEL_20.append(_p(
+    "arms.embargo.without_consent", 0.5, ASSUMPTION,
+    "UN Security Council resolution 2292 (2016): inspection on the high seas needs the flag "
+    "state's consent to be effective",
+    "Share of a route's extra enforcement that works when the backer refuses inspections.",
+    **PROB))
+
+
+PARAMS: dict[str, Param] = {p.name: p for p in _CORE + _tie_params() + _place_params() + _MODEL_20}
 
 
 def defaults() -> dict[str, Any]:

@@ -1,0 +1,226 @@
+"""Agents: the warring factions, their foreign backers and the mediators.
+
+Each agent owns its decisions and memories and has small verb methods; the model drives them
+with Mesa's AgentSet (`model.factions.do("decide")`). Place-level quantities (forces by place,
+holders, air power by side) live in the shared `State`. Orders given by human players (the
+classroom game) replace an agent's own rule for that choice until they are cleared.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import mesa
+
+from libyasim.model.config import (
+    FACTION_SIDE,
+    GNA,
+    LNA,
+    BackerConfig,
+    MediatorConfig,
+    sigmoid,
+)
+from libyasim.model.state import Truce
+
+if TYPE_CHECKING:
+    from libyasim.model.model import LibyaModel
+
+
+
+class Faction(mesa.Agent):
+    """A warring faction: chooses each day its stance, its target and how far to keep a truce."""
+
+    model: LibyaModel
+
+    def __init__(self, model: LibyaModel, index: int, key: str):
+        super().__init__(model)
+        cfg = model.cfg
+        self.key, self.index, self.side = key, index, FACTION_SIDE[index]
+        self.command_control = cfg.forces.command_control[index]
+        self.morale = 1.0
+        self.supply = cfg.morale.supply_base
+        self.perceived = 0.0  # the other side's violations as this faction perceives them
+        self.propensity = 0.0  # the leadership's daily chance of violating a truce
+        self.stance = "reciprocate"
+        self.target = -1  # place under attack (offensive), -1 for none
+        self.origin = -1
+        self.consents = True  # to monitors watching it
+        self.joins_talks = True
+        self.orders: dict[str, Any] = {}
+
+    # ---------------------------------------------------------------- daily decisions
+    def decide(self) -> None:
+        """Stance (hold, reciprocate, limited, offensive), target, consent and violations."""
+        s, cfg = self.model.state, self.model.cfg
+        t = cfg.truce
+        if s.truce == Truce.SETTLED:
+            self.stance, self.target, self.propensity = "hold", -1, 0.0
+            return
+        side = self.side
+        cost = (cfg.mediation.violation_cost * s.pressure[side]
+                + t.attribution_cost * s.attribution[self.index])
+        logit = (t.base_logit + t.advantage_weight * s.projected[side]
+                 + t.reciprocity_weight * self.perceived - cost)
+        self.propensity = p = sigmoid(logit)
+        wants_war = s.at_war() or p > t.declare_over_probability
+        order = self.orders.get("stance")
+        if order is None:
+            self._choose_offensive() if wants_war else self._stand_down("reciprocate")
+        elif order == "offensive":
+            self._choose_offensive(forced=True)
+        else:
+            self._stand_down(order)
+        self.consents = self.orders.get("monitors", self.stance != "offensive")
+        self.joins_talks = self.orders.get("talks", True)
+        if s.truce in (Truce.HOLDING, Truce.BROKEN):
+            self._violate(p)
+
+    def _stand_down(self, stance: str) -> None:
+        self.stance, self.target, self.origin = stance, -1, -1
+
+    def _choose_offensive(self, forced: bool = False) -> None:
+        """Keep attacking while the local odds hold; else pick the best target, if any is good
+        enough (`combat.attack_ratio`) and the skies allow an advance (`air.advance_share`)."""
+        m = self.model
+        c = m.cfg.combat
+        if m.state.air_share[self.side] < m.cfg.air.advance_share and not forced:
+            self._stand_down("reciprocate")
+            return
+        wanted = self.orders.get("target") or ""
+        best, best_ratio, origin = -1, 0.0, -1
+        for ratio, target, start in m.targets(self.side):
+            if wanted and m.place_keys[target] != wanted:
+                continue
+            if target == self.target:
+                ratio /= c.culmination_share  # an offensive under way keeps going a while
+            if ratio > best_ratio:
+                best, best_ratio, origin = target, ratio, start
+        if best >= 0 and (forced or best_ratio >= c.attack_ratio):
+            if best != self.target:
+                m.state.log("offensive", f"The {m.side_name(self.side)} launches an offensive on "
+                            f"{m.place_name(best)}.", self.key, m.place_keys[best])
+            self.stance, self.target, self.origin = "offensive", best, origin
+        else:
+            self._stand_down("reciprocate")
+
+    def _violate(self, p: float) -> None:
+        """Today's violations: the leadership's by stance, plus units outside its control."""
+        t = self.model.cfg.truce
+        lead = {"hold": 0.0, "reciprocate": p, "limited": 1.0,
+                "offensive": 1.0}[self.stance]
+        s = self.model.state
+        cc = self.command_control * (s.pay if self.side == GNA else 1.0)
+        ordered = s.dice.poisson(t.violations_per_day_max * cc * lead)
+        rogue = s.dice.poisson(t.violations_per_day_max * (1.0 - cc) * max(lead, t.spoiler_rate))
+        s.violations[self.index] = ordered + rogue
+        s.rogue[self.index] = rogue
+
+    def remember(self, perceived_today: float) -> None:
+        """Reciprocity with forgiveness: the other side's recent violations a day, as an
+        average in which each day's weight fades by `truce.forgiveness`."""
+        f = self.model.cfg.truce.forgiveness
+        self.perceived += f * (perceived_today - self.perceived)
+
+    # ---------------------------------------------------------------- morale and supply
+    def resupply(self) -> None:
+        """Supply moves toward what depots, recent deliveries and paid salaries sustain."""
+        s, m = self.model.state, self.model.cfg.morale
+        fighters = max(s.side_total(self.side), 1.0)
+        target = min(1.0, m.supply_base + m.delivery_weight * s.delivered_month[self.side]
+                     / fighters / m.memory_days)
+        if self.side == GNA:
+            target *= s.pay
+        self.supply += m.adjust_rate * (target - self.supply)
+
+    def update_morale(self) -> None:
+        """Losses and lost places lower morale, captures raise it; it recovers slowly."""
+        s, m = self.model.state, self.model.cfg.morale
+        i = self.index
+        fighters = max(s.faction_total(i), 1.0)
+        morale = self.morale + (m.capture_gain * s.gained[i] - m.loss_per_place * s.lost[i]
+                                - m.casualty_sensitivity * s.losses[i] / fighters
+                                + m.recovery * (1.0 - self.morale))
+        self.morale = min(m.ceiling, max(m.floor, morale))
+        s.gained[i] = s.lost[i] = 0
+        s.factor[i] = self.morale * self.supply * (
+            1.0 - self.model.cfg.air.interdiction * s.air_share[1 - self.side])
+
+    def erode(self) -> None:
+        """Forces without supply or morale melt away (desertion, breakdown)."""
+        s, m = self.model.state, self.model.cfg.morale
+        rate = (m.erosion * (1.0 - self.supply)
+                + m.desertion * max(0.0, m.desertion_threshold - self.morale))
+        if rate > 0.0:
+            keep = 1.0 - min(rate, 1.0)
+            i = self.index
+            s.forces[i] = [x * keep for x in s.forces[i]]
+            s.reserve[i] *= keep
+
+
+class Backer(mesa.Agent):
+    """A foreign state that sends fighters, materiel and drones to a client faction."""
+
+    model: LibyaModel
+
+    def __init__(self, model: LibyaModel, index: int, cfg: BackerConfig):
+        super().__init__(model)
+        self.key, self.index, self.cfg = cfg.key, index, cfg
+        self.side = cfg.side
+        self.escalation = 1.0
+        self.delivered = 0.0  # arrived with the client, fighter-equivalents
+        self.interdicted = 0.0
+        self.orders: dict[str, Any] = {}
+
+    @property
+    def active(self) -> bool:
+        return self.cfg.enabled and self.model.state.day >= self.cfg.start_day
+
+    def rate(self, what: str) -> float:
+        """The multiple of the usual rate ordered for fighters, materiel or drones."""
+        return float(self.orders.get(what, 1.0))
+
+    @property
+    def lets_inspectors_in(self) -> bool:
+        return bool(self.orders.get("inspectors", False))
+
+    def escalate(self) -> None:
+        """Send more when the client is losing fighters or places."""
+        a = self.model.cfg.arms
+        signal = self.model.state.loss_signal[self.side]
+        self.escalation = min(a.escalation_cap, 1.0 + a.escalation * signal)
+
+
+class Mediator(mesa.Agent):
+    """A mediation process: presses the factions through their backers, convenes talks."""
+
+    model: LibyaModel
+
+    def __init__(self, model: LibyaModel, cfg: MediatorConfig):
+        super().__init__(model)
+        self.key, self.cfg = cfg.key, cfg
+        self.leverage = cfg.leverage
+        self.orders: dict[str, Any] = {}
+
+    def decay(self) -> None:
+        """Leverage fades after the conference (attention moves on)."""
+        cfg = self.model.cfg.mediation
+        if self.model.state.day > cfg.conference_day:
+            self.leverage *= math.exp(-cfg.leverage_decay)
+
+    def pressure_on(self, side: int) -> float:
+        """Leverage over a side through the ties to its backers, weighted by their volumes; a
+        mediator that presses a backer doubles its tie to it."""
+        pressed = self.orders.get("press", "")
+        weights = ties = 0.0
+        for backer in self.model.backer_list:
+            if backer.side != side:
+                continue
+            tie = self.cfg.ties[backer.index] * (2.0 if backer.key == pressed else 1.0)
+            weight = backer.cfg.daily or 1e-9
+            ties += min(1.0, tie) * weight
+            weights += weight
+        return self.leverage * ties / weights if weights else 0.0
+
+
+SIDE_NAMES = {GNA: "GNA side", LNA: "LNA"}
