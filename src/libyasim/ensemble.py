@@ -40,8 +40,8 @@ from libyasim.scenario import Scenario
 
 RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
     "runs.parquet", "series.parquet", "manifest.json", "chunks")
-DAY_COLUMNS = ("truce_collapse_day", "tripoli_fall_day", "lna_withdraw_day", "talks_day",
-               "settlement_day")
+DAY_COLUMNS = ("truce_start_day", "truce_collapse_day", "truce_days", "truce_end_day",
+               "tripoli_fall_day", "lna_withdraw_day", "talks_day", "settlement_day")
 TRUCE_NAMES = {int(t): t.name.lower() for t in Truce}
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points")

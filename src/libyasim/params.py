@@ -279,7 +279,7 @@ _CORE: list[Param] = [
     _p("forces.garrison_share", 0.3, ASSUMPTION, "calibration",
        "Share of a rear place's day-0 garrison kept back from redeployment.", **PROB),
     # --- combat ------------------------------------------------------------------------------
-    _p("combat.lethality", 0.0025, ASSUMPTION,
+    _p("combat.lethality", 0.02, ASSUMPTION,
        "Lanchester attrition calibrated to about 2,000 fighters killed in the first nine months "
        "of the Tripoli offensive (WHO and UN, January 2020)",
        "Fighters put out of action per day per effective enemy fighter engaged at full intensity.",
@@ -448,14 +448,20 @@ _MODEL_20: list[Param] = [
        "monitoring missions take weeks to deploy (UNSMIL ceasefire monitoring planning, 2020)",
        "Days after the truce starts before monitors can work.", low=0, high=180),
     # --- combat: decisions to attack --------------------------------------------------------
-    _p("combat.positional_intensity", 0.05, ASSUMPTION,
+    _p("combat.positional_intensity", 0.01, ASSUMPTION,
        "a front without an offensive still sees shelling and drone strikes (ACLED event "
        "types 'shelling/artillery' and 'air/drone strike')",
        "Fighting intensity on a front at war where neither side is on the offensive.",
        low=0.0, high=0.3),
-    _p("combat.limited_intensity", 0.3, ASSUMPTION,
+    _p("combat.limited_intensity", 0.2, ASSUMPTION,
        "limited attacks: raids and probing assaults short of an offensive",
        "Fighting intensity of a limited attack.", low=0.05, high=0.7),
+    _p("combat.limited_ratio", 0.8, ASSUMPTION,
+       "wars of attrition: a side at war raids and shells where it has fair odds but not enough "
+       "for an offensive (the Tripoli front, April-December 2019)",
+       "At war, a faction makes limited attacks when its best local ratio of effective "
+       "strengths (as for combat.attack_ratio) is at least this; below it, only positional "
+       "fighting.", low=0.2, high=1.5),
     _p("combat.attack_ratio", 1.5, ASSUMPTION,
        "attackers seek local superiority before an offensive (Mearsheimer 1989 on the 3:1 rule; "
        "lower ratios suffice with air superiority)",
@@ -547,7 +553,7 @@ _MODEL_20: list[Param] = [
        "2020; ECFR 2019)",
        "Share of the GNA side's supply and command that rests on paid salaries.", **PROB),
     # --- commitment problem ------------------------------------------------------------------
-    _p("commitment.lookahead_days", 60.0, ASSUMPTION,
+    _p("commitment.lookahead_days", 30.0, ASSUMPTION,
        "Fearon (1995), Powell (2006): shifting power makes commitments incredible",
        "Days ahead over which each side extrapolates the trend of the balance of power.",
        low=0.0, high=365.0),

@@ -66,7 +66,10 @@ class Faction(mesa.Agent):
         wants_war = s.at_war() or p > t.declare_over_probability
         order = self.orders.get("stance")
         if order is None:
-            self._choose_offensive() if wants_war else self._stand_down("reciprocate")
+            if wants_war:
+                self._choose_offensive()
+            else:
+                self._stand_down("reciprocate")
         elif order == "offensive":
             self._choose_offensive(forced=True)
         else:
@@ -81,12 +84,10 @@ class Faction(mesa.Agent):
 
     def _choose_offensive(self, forced: bool = False) -> None:
         """Keep attacking while the local odds hold; else pick the best target, if any is good
-        enough (`combat.attack_ratio`) and the skies allow an advance (`air.advance_share`)."""
+        enough (`combat.attack_ratio`) and the skies allow an advance (`air.advance_share`).
+        At war without such odds, a side raids where its odds are fair (`combat.limited_ratio`)."""
         m = self.model
         c = m.cfg.combat
-        if m.state.air_share[self.side] < m.cfg.air.advance_share and not forced:
-            self._stand_down("reciprocate")
-            return
         wanted = self.orders.get("target") or ""
         best, best_ratio, origin = -1, 0.0, -1
         for ratio, target, start in m.targets(self.side):
@@ -96,11 +97,14 @@ class Faction(mesa.Agent):
                 ratio /= c.culmination_share  # an offensive under way keeps going a while
             if ratio > best_ratio:
                 best, best_ratio, origin = target, ratio, start
-        if best >= 0 and (forced or best_ratio >= c.attack_ratio):
+        can_advance = m.state.air_share[self.side] >= m.cfg.air.advance_share
+        if best >= 0 and (forced or (can_advance and best_ratio >= c.attack_ratio)):
             if best != self.target:
                 m.state.log("offensive", f"The {m.side_name(self.side)} launches an offensive on "
                             f"{m.place_name(best)}.", self.key, m.place_keys[best])
             self.stance, self.target, self.origin = "offensive", best, origin
+        elif m.state.at_war() and best_ratio >= c.limited_ratio:
+            self.stance, self.target, self.origin = "limited", best, origin
         else:
             self._stand_down("reciprocate")
 
@@ -111,8 +115,8 @@ class Faction(mesa.Agent):
                 "offensive": 1.0}[self.stance]
         s = self.model.state
         cc = self.command_control * (s.pay if self.side == GNA else 1.0)
-        ordered = s.dice.poisson(t.violations_per_day_max * cc * lead)
-        rogue = s.dice.poisson(t.violations_per_day_max * (1.0 - cc) * max(lead, t.spoiler_rate))
+        ordered = s.dice.decide.poisson(t.violations_per_day_max * cc * lead)
+        rogue = s.dice.decide.poisson(t.violations_per_day_max * (1.0 - cc) * max(lead, t.spoiler_rate))
         s.violations[self.index] = ordered + rogue
         s.rogue[self.index] = rogue
 
@@ -123,37 +127,31 @@ class Faction(mesa.Agent):
         self.perceived += f * (perceived_today - self.perceived)
 
     # ---------------------------------------------------------------- morale and supply
-    def resupply(self) -> None:
-        """Supply moves toward what depots, recent deliveries and paid salaries sustain."""
-        s, m = self.model.state, self.model.cfg.morale
-        fighters = max(s.side_total(self.side), 1.0)
-        target = min(1.0, m.supply_base + m.delivery_weight * s.delivered_month[self.side]
-                     / fighters / m.memory_days)
-        if self.side == GNA:
+    def recover(self) -> None:
+        """The day's supply, morale and erosion (the morale and supply submodel): supply moves
+        toward what depots, recent deliveries and paid salaries sustain; losses and lost places
+        lower morale, captures raise it, and it recovers slowly; forces without supply or
+        morale melt away (desertion, breakdown)."""
+        s, cfg = self.model.state, self.model.cfg
+        m, i, side = cfg.morale, self.index, self.side
+        # supply
+        target = min(1.0, m.supply_base + m.delivery_weight * s.delivered_month[side]
+                     / max(s.side_total(side), 1.0) / m.memory_days)
+        if side == GNA:
             target *= s.pay
-        self.supply += m.adjust_rate * (target - self.supply)
-
-    def update_morale(self) -> None:
-        """Losses and lost places lower morale, captures raise it; it recovers slowly."""
-        s, m = self.model.state, self.model.cfg.morale
-        i = self.index
-        fighters = max(s.faction_total(i), 1.0)
-        morale = self.morale + (m.capture_gain * s.gained[i] - m.loss_per_place * s.lost[i]
-                                - m.casualty_sensitivity * s.losses[i] / fighters
-                                + m.recovery * (1.0 - self.morale))
-        self.morale = min(m.ceiling, max(m.floor, morale))
+        supply = self.supply = self.supply + m.adjust_rate * (target - self.supply)
+        # morale
+        old = self.morale
+        morale = old + (m.capture_gain * s.gained[i] - m.loss_per_place * s.lost[i]
+                        - m.casualty_sensitivity * s.losses[i] / max(s.totals[i], 1.0)
+                        + m.recovery * (1.0 - old))
+        morale = self.morale = min(m.ceiling, max(m.floor, morale))
         s.gained[i] = s.lost[i] = 0
-        s.factor[i] = self.morale * self.supply * (
-            1.0 - self.model.cfg.air.interdiction * s.air_share[1 - self.side])
-
-    def erode(self) -> None:
-        """Forces without supply or morale melt away (desertion, breakdown)."""
-        s, m = self.model.state, self.model.cfg.morale
-        rate = (m.erosion * (1.0 - self.supply)
-                + m.desertion * max(0.0, m.desertion_threshold - self.morale))
+        s.factor[i] = morale * supply * (1.0 - cfg.air.interdiction * s.air_share[1 - side])
+        # erosion
+        rate = m.erosion * (1.0 - supply) + m.desertion * max(0.0, m.desertion_threshold - morale)
         if rate > 0.0:
             keep = 1.0 - min(rate, 1.0)
-            i = self.index
             s.forces[i] = [x * keep for x in s.forces[i]]
             s.reserve[i] *= keep
 
@@ -168,6 +166,7 @@ class Backer(mesa.Agent):
         self.key, self.index, self.cfg = cfg.key, index, cfg
         self.side = cfg.side
         self.escalation = 1.0
+        self.clocks: list[float] = []  # per route: expected shipments until the next one
         self.delivered = 0.0  # arrived with the client, fighter-equivalents
         self.interdicted = 0.0
         self.orders: dict[str, Any] = {}
@@ -201,17 +200,25 @@ class Mediator(mesa.Agent):
         self.key, self.cfg = cfg.key, cfg
         self.leverage = cfg.leverage
         self.orders: dict[str, Any] = {}
+        self._keep = math.exp(-model.cfg.mediation.leverage_decay)
+        self._tie_key: str | None = None
+        self._tie = (0.0, 0.0)
 
     def decay(self) -> None:
         """Leverage fades after the conference (attention moves on)."""
         cfg = self.model.cfg.mediation
         if self.model.state.day > cfg.conference_day:
-            self.leverage *= math.exp(-cfg.leverage_decay)
+            self.leverage *= self._keep
 
     def pressure_on(self, side: int) -> float:
         """Leverage over a side through the ties to its backers, weighted by their volumes; a
         mediator that presses a backer doubles its tie to it."""
         pressed = self.orders.get("press", "")
+        if self._tie_key != pressed:
+            self._tie_key, self._tie = pressed, (self._ties(GNA, pressed), self._ties(LNA, pressed))
+        return self.leverage * self._tie[side]
+
+    def _ties(self, side: int, pressed: str) -> float:
         weights = ties = 0.0
         for backer in self.model.backer_list:
             if backer.side != side:
@@ -220,7 +227,7 @@ class Mediator(mesa.Agent):
             weight = backer.cfg.daily or 1e-9
             ties += min(1.0, tie) * weight
             weights += weight
-        return self.leverage * ties / weights if weights else 0.0
+        return ties / weights if weights else 0.0
 
 
 SIDE_NAMES = {GNA: "GNA side", LNA: "LNA"}

@@ -3,6 +3,8 @@ air bridge or over land; each route is enforced separately; deliveries arrive af
 
 from __future__ import annotations
 
+import math
+
 from libyasim.model.agents import Backer
 from libyasim.model.config import Config
 from libyasim.model.state import State
@@ -18,27 +20,38 @@ def interdiction(cfg: Config, backer: Backer, route: int) -> float:
 
 
 def ship(s: State, cfg: Config, backers: list[Backer], day: int | None = None) -> None:
-    """Today's shipments (Poisson counts of `arms.shipment_size`), by backer and route."""
+    """Today's shipments of `arms.shipment_size`, by backer and route, at the backer's ordered
+    rates and its escalation (more when its client is losing). Shipments on each route form a
+    Poisson process: a route's clock runs down by the day's expected count and a shipment
+    leaves each time it reaches zero (then it is wound up by an exponential draw)."""
     a = cfg.arms
     day = s.day if day is None else day
     for b in backers:
         c = b.cfg
         if not c.enabled or day < c.start_day or c.daily <= 0.0:
             continue
-        drones, materiel = b.rate("drones"), b.rate("materiel")
+        b.escalate()
+        orders = b.orders
+        drones, materiel = orders.get("drones", 1.0), orders.get("materiel", 1.0)
         mix = c.drone_share * drones + (1.0 - c.drone_share) * materiel
         if mix <= 0.0:
             continue
+        dice = s.dice.arms[b.index]
+        if not b.clocks:
+            b.clocks = [-math.log(1.0 - dice.uniform()) for _ in c.lanes]
         mean = c.daily * mix * b.escalation / a.shipment_size
         sent = 0.0
-        for route, share in enumerate(c.routes):
-            if share <= 0.0:
-                continue
-            n = s.dice.poisson(mean * share)
+        for k, (route, share) in enumerate(c.lanes):
+            clock = b.clocks[k] - mean * share
+            n = 0
+            while clock <= 0.0:
+                n += 1
+                clock -= math.log(1.0 - dice.uniform())
+            b.clocks[k] = clock
             if n == 0:
                 continue
             p = interdiction(cfg, b, route)
-            stopped = sum(s.dice.uniform() < p for _ in range(n)) if p > 0.0 else 0
+            stopped = sum(dice.uniform() < p for _ in range(n)) if p > 0.0 else 0
             b.interdicted += stopped * a.shipment_size
             sent += (n - stopped) * a.shipment_size
         if sent > 0.0:

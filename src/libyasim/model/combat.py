@@ -7,8 +7,6 @@ fighting at war, limited attacks or an offensive at one of its places.
 
 from __future__ import annotations
 
-import math
-
 from libyasim.model.agents import Faction
 from libyasim.model.config import GNA, LNA, NONE, Config
 from libyasim.model.state import FACTIONS_OF, State, Truce
@@ -16,47 +14,66 @@ from libyasim.model.state import FACTIONS_OF, State, Truce
 
 # ------------------------------------------------------------------------- fronts
 def update_fronts(s: State, cfg: Config, initial: bool = False) -> None:
-    """Engagements, front flags and each side's reach from its supply hubs."""
+    """Contested places, engagements, front flags and each side's reach from its hubs."""
     m, owner = cfg.map, s.owner
-    if not initial:
-        presence = cfg.forces.presence
-        for p in range(m.n):
-            s.contested[p] = (owner[p] != NONE and strength(s, GNA, p, raw=True) > presence
-                              and strength(s, LNA, p, raw=True) > presence)
-    else:
+    if initial:
         s.contested = [c and o != NONE for c, o in zip(m.contested, owner)]
-    pairs = []
-    for a in range(m.n):
-        for b in m.neighbours[a]:
-            if owner[a] == GNA and owner[b] == LNA:
-                pairs.append((a, b))
-    pairs += [(p, p) for p in range(m.n) if s.contested[p]]
+    else:
+        presence = cfg.forces.presence
+        g, w, lna = s.forces
+        s.contested = [o != NONE and x + y > presence and z > presence
+                       for o, x, y, z in zip(owner, g, w, lna)]
+    if s.owners_seen != owner:  # who holds what changed: engagements and reach
+        s.owners_seen = list(owner)
+        s.owner_version += 1
+        s.road_pairs = [(a, b) for a in range(m.n) if owner[a] == GNA
+                        for b in m.neighbours[a] if owner[b] == LNA]
+        c = cfg.combat
+        for side in (GNA, LNA):
+            hubs = [m.hops[h] for h in m.hubs[side] if owner[h] == side]
+            if not hubs:
+                s.reach[side] = [c.reach_floor] * m.n
+            else:
+                links = [min(col) for col in zip(*hubs)]
+                s.reach[side] = [max(c.reach_floor, 1.0 - c.strength_gradient * k) for k in links]
+    pairs = s.road_pairs + [(p, p) for p in range(m.n) if s.contested[p]]
     s.pairs = pairs
-    s.front = [[False] * m.n, [False] * m.n]
+    front: list[list[bool]] = [[False] * m.n, [False] * m.n]
+    count_g, count_l = [0] * m.n, [0] * m.n
     for g, lp in pairs:
-        s.front[GNA][g] = s.front[LNA][lp] = True
-    c = cfg.combat
-    for side in (GNA, LNA):
-        hubs = [h for h in m.hubs[side] if owner[h] == side]
-        if not hubs:
-            s.reach[side] = [c.reach_floor] * m.n
-        else:
-            s.reach[side] = [max(c.reach_floor, 1.0 - c.strength_gradient
-                                 * min(m.hops[h][p] for h in hubs)) for p in range(m.n)]
+        front[GNA][g] = front[LNA][lp] = True
+        count_g[g] += 1
+        count_l[lp] += 1
+    s.front = front
+    s.pair_split = [(1.0 / count_g[g], 1.0 / count_l[lp]) for g, lp in pairs]
     s.map_dirty = False
     s.map_version += 1
 
 
 def strength(s: State, side: int, place: int, raw: bool = False) -> float:
-    """Effective fighters of a side at a place (morale x supply x reach), or the head count."""
+    """Effective fighters of a side at a place (as of the last `measure`), or the head count."""
     if raw:
         return sum(s.forces[f][place] for f in FACTIONS_OF[side])
-    return sum(s.forces[f][place] * s.factor[f] for f in FACTIONS_OF[side]) * s.reach[side][place]
+    return s.eff[side][place]
+
+
+def measure(s: State, cfg: Config) -> None:
+    """Effective fighters of each side at each place: forces x morale x supply x air
+    interdiction (`s.factor`) x reach from the side's supply hubs."""
+    if s.map_dirty:
+        update_fronts(s, cfg)
+    g, w, lna = s.forces
+    a, b, c = s.factor
+    rg, rl = s.reach
+    s.eff = [[(x * a + y * b) * r for x, y, r in zip(g, w, rg)],
+             [z * c * r for z, r in zip(lna, rl)]]
+    s.raw = [[x + y for x, y in zip(g, w)], list(lna)]
+    s.totals = [sum(g) + s.reserve[0], sum(w) + s.reserve[1], sum(lna) + s.reserve[2]]
 
 
 def _defence(s: State, cfg: Config, side: int, place: int) -> float:
     """The holder's advantage in a town."""
-    return cfg.combat.urban_defence if (cfg.map.urban[place] and s.owner[place] == side) else 1.0
+    return cfg.combat.town_defence[place] if s.owner[place] == side else 1.0
 
 
 def attack_strength(s: State, cfg: Config, side: int, target: int) -> tuple[float, int]:
@@ -76,84 +93,97 @@ def attack_strength(s: State, cfg: Config, side: int, target: int) -> tuple[floa
 def targets(s: State, cfg: Config, side: int) -> list[tuple[float, int, int]]:
     """(ratio, target, origin) for every place the side could attack: enemy-held places on its
     fronts and contested places; the ratio is the attacker's effective strength (all its
-    neighbouring forces, with air power) over the defender's, as the attacker expects it (the
-    defender's town and any red line that shields it)."""
+    forces next to and inside the target, with air power) over the defender's, as the attacker
+    expects it (the defender's town and any red line that shields it). The origin is the
+    attacker's strongest place next to the target."""
     other = 1 - side
     w = cfg.combat.air_weight
-    seen = set()
+    own, enemy = s.eff[side], s.eff[other]
+    owner, contested, threat, town = s.owner, s.contested, s.threat, cfg.combat.town_defence
+    neighbours = cfg.map.neighbours
+    attack_air, defence_air = 1.0 + w * s.air_share[side], 1.0 + w * s.air_share[other]
+    seen: set[int] = set()
     out = []
     for g, lp in s.pairs:
         target = lp if side == GNA else g
         if target in seen:
             continue
         seen.add(target)
-        attack, origin = attack_strength(s, cfg, side, target)
-        defend = (strength(s, other, target) * (1.0 + w * s.air_share[other])
-                  * _defence(s, cfg, other, target) * s.threat[target])
-        out.append((attack * (1.0 + w * s.air_share[side]) / max(defend, 1.0), target, origin))
+        total = own[target] if contested[target] else 0.0
+        origin, most = target, total
+        for p in neighbours[target]:
+            if owner[p] == side:
+                x = own[p]
+                total += x
+                if x > most:
+                    origin, most = p, x
+        defend = (enemy[target] * defence_air * (town[target] if owner[target] == other else 1.0)
+                  * threat[target])
+        out.append((total * attack_air / max(defend, 1.0), target, origin))
     return out
 
 
 # ------------------------------------------------------------------------- fighting
 def fight(s: State, cfg: Config, factions: list[Faction]) -> None:
     """Attrition on every engagement at today's intensity; civilian harm; captures."""
-    if s.map_dirty:
-        update_fronts(s, cfg)
     if not s.pairs or s.truce == Truce.SETTLED:
         return
     c = cfg.combat
     base = _base_intensity(s, cfg)
-    targets = {f.target: f.side for f in factions if f.stance == "offensive" and f.target >= 0}
-    limited = {f.side for f in factions if f.stance == "limited"}
-    n_g: dict[int, int] = {}
-    n_l: dict[int, int] = {}
-    for g, lp in s.pairs:
-        n_g[g] = n_g.get(g, 0) + 1
-        n_l[lp] = n_l.get(lp, 0) + 1
-    air = (1.0 + c.air_weight * s.air_share[GNA], 1.0 + c.air_weight * s.air_share[LNA])
-    sigma = math.sqrt(math.log1p(c.noise_cv * c.noise_cv))
+    targets: dict[int, int] = {}
+    raided: set[int] = set()
+    for f in factions:
+        if f.stance == "offensive" and f.target >= 0:
+            targets[f.target] = f.side
+        elif f.stance == "limited":
+            if f.target >= 0:
+                raided.add(f.target)
+            else:  # a player's raids without a named target: every enemy place on its fronts
+                raided.update(p for pair in s.pairs for p in pair if s.owner[p] != f.side)
+    air_g = 1.0 + c.air_weight * s.air_share[GNA]
+    air_l = 1.0 + c.air_weight * s.air_share[LNA]
+    eff_g, eff_l = s.eff
+    shield, owner, town, exposure = s.shield, s.owner, c.town_defence, c.exposure
+    noise = s.dice.combat.normal  # lognormal multipliers of mean 1 (see Dice)
+    scale = c.lethality * c.engaged_share
     loss_g: dict[int, float] = {}
     loss_l: dict[int, float] = {}
-    exposed = 0.0
+    exposed = top = 0.0
     attacks = []
-    for g, lp in s.pairs:
+    for (g, lp), (split_g, split_l) in zip(s.pairs, s.pair_split):
         intensity = base
-        if limited:
-            intensity = max(intensity, c.limited_intensity)
-        attacker = targets.get(g, targets.get(lp))
-        if attacker is not None and (g in targets or lp in targets):
+        if g in targets or lp in targets:
             intensity = 1.0
-            attacks.append((g, lp, attacker))
+            attacks.append((g, lp, targets.get(g, targets.get(lp, GNA))))
+        elif raided and (g in raided or lp in raided):
+            intensity = max(intensity, c.limited_intensity)
         if intensity <= 0.0:
             continue
-        s.intensity = max(s.intensity, intensity)
-        k = c.lethality * c.engaged_share * intensity
-        eff_g = strength(s, GNA, g) * air[GNA] * s.shield[g] / n_g[g]
-        eff_l = strength(s, LNA, lp) * air[LNA] * s.shield[lp] / n_l[lp]
-        noise_g = math.exp(sigma * s.dice.normal() - 0.5 * sigma * sigma)
-        noise_l = math.exp(sigma * s.dice.normal() - 0.5 * sigma * sigma)
-        loss_g[g] = loss_g.get(g, 0.0) + k * eff_l * noise_g / (_defence(s, cfg, GNA, g) * s.shield[g])
-        loss_l[lp] = loss_l.get(lp, 0.0) + k * eff_g * noise_l / (_defence(s, cfg, LNA, lp) * s.shield[lp])
-        exposed += intensity * _exposure(cfg, g) + (intensity * _exposure(cfg, lp) if lp != g else 0.0)
+        top = max(top, intensity)
+        k = scale * intensity
+        fire_g = eff_g[g] * air_g * shield[g] * split_g
+        fire_l = eff_l[lp] * air_l * shield[lp] * split_l
+        defence_g = (town[g] if owner[g] == GNA else 1.0) * shield[g]
+        defence_l = (town[lp] if owner[lp] == LNA else 1.0) * shield[lp]
+        loss_g[g] = loss_g.get(g, 0.0) + k * fire_l * noise() / defence_g
+        loss_l[lp] = loss_l.get(lp, 0.0) + k * fire_g * noise() / defence_l
+        exposed += intensity * (exposure[g] if g == lp else exposure[g] + exposure[lp])
+    s.intensity = top
     lost = _apply(s, cfg, GNA, loss_g) + _apply(s, cfg, LNA, loss_l)
-    s.battle_deaths = s.dice.count(c.killed_share * lost)
-    s.civilian_deaths = s.dice.count(c.civilian_harm * exposed)
+    s.battle_deaths = s.dice.combat.count(c.killed_share * lost)
+    s.civilian_deaths = s.dice.combat.count(c.civilian_harm * exposed)
+    air = (air_g, air_l)
     for g, lp, attacker in attacks:
         _maybe_capture(s, cfg, g, lp, attacker, air)
 
 
 def _base_intensity(s: State, cfg: Config) -> float:
-    """Fighting everywhere today: a truce's incidents, or positional fighting at war."""
-    incidents = min(1.0, sum(s.violations) * cfg.truce.intensity_per_violation)
+    """Fighting on every engagement today: a truce's incidents, spread over the fronts, or at
+    least positional fighting at war."""
+    incidents = min(1.0, sum(s.violations) * cfg.truce.intensity_per_violation / len(s.pairs))
     if s.at_war():
         return max(cfg.combat.positional_intensity, incidents)
     return incidents if s.truce == Truce.HOLDING else 0.0
-
-
-def _exposure(cfg: Config, place: int) -> float:
-    """Residents near the fighting, in 100,000s, more where it is urban."""
-    m = cfg.map
-    return m.population[place] / 1e5 * (cfg.combat.urban_civilian_factor if m.urban[place] else 1.0)
 
 
 def _apply(s: State, cfg: Config, side: int, losses: dict[int, float]) -> float:
@@ -176,31 +206,34 @@ def _apply(s: State, cfg: Config, side: int, losses: dict[int, float]) -> float:
     for i, con in enumerate(s.contingent_faction):
         lost = s.losses[con]
         if lost > 0.0:
-            before = s.faction_total(con) + lost
-            s.contingents[i] *= max(0.0, 1.0 - lost / before)
+            s.contingents[i] *= max(0.0, 1.0 - lost / max(s.totals[con], lost))
     return total
 
 
 def _maybe_capture(s: State, cfg: Config, g: int, lp: int, attacker: int,
                    air: tuple[float, float]) -> None:
-    """Outmatched defenders break with a daily chance; a side without enough of the sky
+    """Outmatched defenders (below `combat.break_ratio` of the attacker) break with a daily
+    chance that grows with how far they are outmatched; a side without enough of the sky
     cannot advance (`air.advance_share`)."""
     c = cfg.combat
-    if s.air_share[attacker] < cfg.air.advance_share or s.dice.uniform() >= c.capture_rate:
+    if s.air_share[attacker] < cfg.air.advance_share:
         return
     defender = 1 - attacker
     target = lp if attacker == GNA else g
-    origin = g if attacker == GNA else lp
     if s.owner[target] == attacker:  # clearing a contested place it holds
-        if strength(s, defender, target) * air[defender] < c.break_ratio * strength(
-                s, attacker, target) * air[attacker] * _defence(s, cfg, attacker, target):
-            _retreat(s, cfg, target, defender)
+        att = strength(s, attacker, target) * air[attacker] * _defence(s, cfg, attacker, target)
+        dfn = strength(s, defender, target) * air[defender]
+    else:
+        att = attack_strength(s, cfg, attacker, target)[0] * air[attacker]
+        dfn = (strength(s, defender, target) * air[defender] * _defence(s, cfg, defender, target)
+               * s.shield[target])
+    outmatched = c.break_ratio * att / max(dfn, 1e-9)  # above 1: the defenders may break
+    if outmatched < 1.0 or s.dice.combat.uniform() >= c.capture_rate * outmatched:
         return
-    att = attack_strength(s, cfg, attacker, target)[0] * air[attacker]
-    dfn = strength(s, defender, target) * air[defender] * _defence(s, cfg, defender, target) \
-        * s.shield[target]
-    if dfn < c.break_ratio * att:
-        take(s, cfg, target, attacker, origin)
+    if s.owner[target] == attacker:
+        _retreat(s, cfg, target, defender)
+    else:
+        take(s, cfg, target, attacker, g if attacker == GNA else lp)
 
 
 def take(s: State, cfg: Config, place: int, by: int, origin: int) -> None:
@@ -248,12 +281,11 @@ def _retreat(s: State, cfg: Config, place: int, side: int) -> None:
 def assess(s: State, cfg: Config) -> None:
     """Each side's perceived advantage at the fronts (with air power, reserves and arms en
     route), its trend, and the advantage it projects (the commitment problem's look-ahead)."""
-    if s.map_dirty:
-        update_fronts(s, cfg)
+    measure(s, cfg)
     w, cm = cfg.combat.air_weight, cfg.commitment
     power = []
     for side in (GNA, LNA):
-        front = sum(strength(s, side, p) for p in range(cfg.map.n) if s.front[side][p])
+        front = sum(e for e, at in zip(s.eff[side], s.front[side]) if at)
         reserve = sum(s.reserve[f] * s.factor[f] for f in FACTIONS_OF[side])
         power.append((front + 0.5 * reserve + s.pending[side]) * (1.0 + w * s.air_share[side]))
     total = power[0] + power[1]

@@ -91,8 +91,18 @@ class CombatConfig:
     urban_civilian_factor: float
     positional_intensity: float
     limited_intensity: float
+    limited_ratio: float
     attack_ratio: float
     culmination_share: float
+    town_defence: tuple[float, ...]  # the holder's multiplier at each place (towns only)
+    exposure: tuple[float, ...]  # residents exposed to fighting at each place, in 100,000s
+
+
+_COMBAT_NAMES = (
+    "lethality", "engaged_share", "killed_share", "noise_cv", "urban_defence", "air_weight",
+    "strength_gradient", "reach_floor", "break_ratio", "capture_rate", "capture_intensity",
+    "advance_share", "civilian_harm", "urban_civilian_factor", "positional_intensity",
+    "limited_intensity", "limited_ratio", "attack_ratio", "culmination_share")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +151,7 @@ class BackerConfig:
     drone_share: float
     air_defence_share: float
     routes: tuple[float, float, float]  # sea, air, land shares
+    lanes: tuple[tuple[int, float], ...]  # (route, share) for the routes it uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +259,20 @@ class Config:
     morale: MoraleConfig
 
 
+_LAST: list[tuple[Mapping[str, Any], Config]] = []  # the last values and their config
+
+
 def build_config(v: Mapping[str, Any]) -> Config:
-    """Typed sections from a scenario's resolved values (registry name -> value)."""
+    """Typed sections from a scenario's resolved values (registry name -> value); the runs of
+    an ensemble share one values mapping, so the last result is reused for the same object."""
+    if _LAST and _LAST[0][0] is v:
+        return _LAST[0][1]
+    cfg = _build(v)
+    _LAST[:] = [(v, cfg)]
+    return cfg
+
+
+def _build(v: Mapping[str, Any]) -> Config:
     start: dt.date = v["scenario.start_date"]
 
     def day(name: str) -> int:
@@ -274,7 +297,11 @@ def build_config(v: Mapping[str, Any]) -> Config:
         attribution_unmonitored=v["truce.attribution_unmonitored"],
         attribution_cost=v["truce.monitoring_effect"],
         unclear_incidents=v["truce.unclear_incidents"])
-    combat = CombatConfig(**{name: v[f"combat.{name}"] for name in CombatConfig.__slots__})
+    combat = CombatConfig(
+        **{name: v[f"combat.{name}"] for name in _COMBAT_NAMES},
+        town_defence=tuple(v["combat.urban_defence"] if u else 1.0 for u in world.urban),
+        exposure=tuple(p / 1e5 * (v["combat.urban_civilian_factor"] if u else 1.0)
+                       for p, u in zip(world.population, world.urban)))
     air = AirConfig(
         drones=(v["forces.gna.air"], v["forces.lna.air"]),
         air_defence=(v["air.gna.air_defence"], v["air.lna.air_defence"]),
@@ -338,7 +365,7 @@ def _map(v: Mapping[str, Any]) -> MapConfig:
     for a, b in ROADS:
         neighbours[PLACE_INDEX[a]].append(PLACE_INDEX[b])
         neighbours[PLACE_INDEX[b]].append(PLACE_INDEX[a])
-    hops = [[_bfs(neighbours, i)[j] for j in range(n)] for i in range(n)]
+    hops = [_bfs(neighbours, i) for i in range(n)]
     population = tuple(float(v[f"place.{k}.population"]) for k in PLACE_KEYS)
     total = max(sum(population), 1.0)
     tripoli = PLACES[PLACE_INDEX["tripoli"]]
@@ -385,7 +412,9 @@ def _backer(v: Mapping[str, Any], key: str, start: dt.date) -> BackerConfig:
         daily=v[f"arms.{key}.volume"] / 30.0, drone_share=v[f"arms.{key}.air_share"],
         air_defence_share=min(v[f"arms.{key}.air_defence_share"],
                               1.0 - v[f"arms.{key}.air_share"]),
-        routes=(sea, max(0.0, 1.0 - sea - land), land))
+        routes=(sea, max(0.0, 1.0 - sea - land), land),
+        lanes=tuple((r, x) for r, x in enumerate((sea, max(0.0, 1.0 - sea - land), land))
+                    if x > 0.0))
 
 
 def _red_lines(v: Mapping[str, Any], world: MapConfig) -> tuple[RedLine, ...]:

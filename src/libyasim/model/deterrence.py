@@ -13,9 +13,9 @@ def assess(s: State, cfg: Config, backers: list[Backer]) -> None:
     """Expected shield of each place (what an attacker reckons with), and warnings when an
     enemy first stands at a red line."""
     d = cfg.deterrence
-    if not d.red_lines or s.threat_version == s.map_version:
+    if not d.red_lines or s.threat_version == s.owner_version:
         return
-    s.threat_version = s.map_version
+    s.threat_version = s.owner_version
     expected = 1.0 + d.strength * d.credibility
     s.threat = [1.0] * cfg.map.n
     for line in d.red_lines:

@@ -17,7 +17,7 @@ def update(s: State, cfg: Config, mediation_active: bool) -> None:
         s.log("blockade", "The oil terminals reopen.", "lna", "oil_crescent")
     elif (not s.blockade and e.blockade_enabled and holds_oil and mediation_active
           and not s.blockade_settled and s.truce != Truce.SETTLED
-          and s.dice.uniform() < e.blockade_rate):
+          and s.dice.economy.uniform() < e.blockade_rate):
         s.blockade = True
         s.log("blockade", "LNA-aligned groups close the oil terminals; the GNA's oil revenue "
               "collapses.", "lna", "oil_crescent")

@@ -36,23 +36,29 @@ def place_initial(s: State, cfg: Config) -> None:
 def rotate(s: State, cfg: Config, backers: list[Backer]) -> None:
     """Foreign fighters arrive at their backer's ordered rate up to the cap and leave at the
     end of their tours; arrivals join the client's reserve, leavers leave it (or the fronts)."""
+    day = s.day
     for i, c in enumerate(cfg.forces.contingents):
         backer = backers[c.backer]
         present = s.contingents[i]
         leaving = present / c.tour_days
         arriving = 0.0
-        if backer.active:
-            arriving = max(0.0, min(c.daily * backer.rate("fighters"), c.cap - present + leaving))
+        if backer.cfg.enabled and day >= backer.cfg.start_day:
+            arriving = max(0.0, min(c.daily * backer.orders.get("fighters", 1.0),
+                                    c.cap - present + leaving))
         s.contingents[i] = present + arriving - leaving
-        _remove(s, c.faction, leaving - arriving)
+        net = arriving - leaving
+        if s.reserve[c.faction] + net >= 0.0:
+            s.reserve[c.faction] += net
+        else:
+            _remove(s, c.faction, -net)
     _track_peaks(s)
 
 
 def _track_peaks(s: State) -> None:
+    peak = s.contingents_peak
     for side in (0, 1):
-        total = sum(x for x, f in zip(s.contingents, s.contingent_faction)
-                    if FACTION_SIDE[f] == side)
-        s.contingents_peak[side] = max(s.contingents_peak[side], total)
+        total = s.foreign_fighters(side)
+        peak[side] = max(peak[side], total)
 
 
 def _remove(s: State, f: int, amount: float) -> None:
@@ -76,9 +82,10 @@ def redeploy(s: State, cfg: Config, factions: list[Faction]) -> None:
     if not s.pairs:
         return
     facing: tuple[dict[int, float], dict[int, float]] = ({}, {})
+    raw_g, raw_l = s.raw  # as of the last measure
     for g, lp in s.pairs:
-        facing[0][g] = facing[0].get(g, 1.0) + sum(s.forces[f][lp] for f in _LNA)
-        facing[1][lp] = facing[1].get(lp, 1.0) + sum(s.forces[f][g] for f in _GNA)
+        facing[0][g] = facing[0].get(g, 1.0) + raw_l[lp]
+        facing[1][lp] = facing[1].get(lp, 1.0) + raw_g[g]
     rate = cfg.forces.redeploy_rate
     for fac in factions:
         f = fac.index
@@ -96,6 +103,3 @@ def redeploy(s: State, cfg: Config, factions: list[Faction]) -> None:
             s.forces[f][p] += moving_front * t / total
         s.reserve[f] -= moving
 
-
-_GNA = tuple(f for f, side in enumerate(FACTION_SIDE) if side == 0)
-_LNA = tuple(f for f, side in enumerate(FACTION_SIDE) if side == 1)

@@ -9,6 +9,7 @@ from libyasim.model.agents import Faction, Mediator
 from libyasim.model.config import GNA, LNA, Config
 from libyasim.model.state import State, Truce
 
+UNRIPE_SPEED = 0.25  # talks during fighting, before the stalemate is ripe, move at this pace
 TRACK_TEXT = {
     "military": "The joint military commission (five officers from each side) agrees on the "
                 "terms of a ceasefire.",
@@ -18,7 +19,9 @@ TRACK_TEXT = {
 
 
 def press(s: State, mediators: list[Mediator]) -> None:
-    """Each side's mediation pressure today (leverage through ties to its backers)."""
+    """Each side's mediation pressure today (leverage, fading, through ties to its backers)."""
+    for m in mediators:
+        m.decay()
     s.pressure = [sum(m.pressure_on(side) for m in mediators) for side in (GNA, LNA)]
     s.guarantees = any(m.orders.get("guarantees", False) for m in mediators)
 
@@ -53,26 +56,30 @@ def negotiate(s: State, cfg: Config, mediators: list[Mediator], factions: list[F
         if convened and willing and s.day >= md.conference_day and (
                 s.truce in (Truce.HOLDING, Truce.BROKEN) or ripe):
             rate = md.conference_talks_probability if s.day == md.conference_day else md.talks_rate
-            if s.dice.uniform() < min(1.0, rate * pressure):
+            if s.dice.mediation.uniform() < min(1.0, rate * pressure):
                 s.talks_day = s.day
                 s.log("talks", "The two sides' delegations begin talks under the mediators.")
     elif willing:
         trust = credibility(s, cfg)
+        # talks move at full speed while the stalemate is ripe or the guns are quiet
+        speed = 1.0 if ripe or s.truce == Truce.HOLDING else UNRIPE_SPEED
         for track, rate in (("military", md.military_rate), ("economic", md.economic_rate),
                             ("political", md.political_rate)):
             if s.tracks[track] < 1.0:
-                s.tracks[track] += rate * pressure * trust * (1.0 if ripe else 0.25)
+                s.tracks[track] += rate * pressure * trust * speed
                 if s.tracks[track] >= 1.0:
                     s.log("track", TRACK_TEXT[track])
                     if track == "economic" and s.blockade:
                         s.blockade, s.blockade_settled = False, True
                         s.log("blockade", "The oil terminals reopen under the economic deal.",
                               "lna", "oil_crescent")
-        if ripe and s.tracks["military"] >= 1.0 and \
-                s.dice.uniform() < md.settlement_rate * pressure * trust:
+        # a signature needs a ripe stalemate, or a truce that holds; the commitment problem
+        # (trust) discounts it, which monitors and guarantees partly repair
+        if (ripe or s.truce == Truce.HOLDING) and s.tracks["military"] >= 1.0 and \
+                s.dice.mediation.uniform() < md.settlement_rate * pressure * trust:
             _settle(s, "mediated", "The sides sign a permanent ceasefire agreement.")
             return
-    if ripe and s.dice.uniform() < md.parallel_rate * credibility(s, cfg):
+    if ripe and s.dice.mediation.uniform() < md.parallel_rate * credibility(s, cfg):
         _settle(s, "parallel_declarations", "Both sides declare a ceasefire in parallel "
                 "statements, without a signed agreement.")
 

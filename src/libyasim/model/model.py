@@ -72,8 +72,7 @@ class LibyaModel(mesa.Model):
         self.mediators = self.agents_by_type[Mediator]
         self._actors = {a.key: a for a in (*self.faction_list, *self.backer_list,
                                            *self.mediator_list)}
-        self.series = np.zeros((self.horizon + 1, len(SERIES_COLUMNS)))
-        self._recorder = Recorder(cfg, self.series)
+        self._recorder = Recorder(cfg, self.horizon)
         self._targets: list[list[tuple[float, int, int]]] = [[], []]
         self._targets_key: list[tuple[int, int, int] | None] = [None, None]
 
@@ -103,13 +102,23 @@ class LibyaModel(mesa.Model):
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
+        """One day (Mesa's step: Mesa counts `steps` and keeps its clock)."""
+        self._day()
+
+    def advance(self) -> None:
+        """One day without Mesa's event clock (what `simulate` uses; the same results as
+        `step`, without the scheduler's cost)."""
+        self.steps += 1
+        self.time = self.steps
+        self._day()
+
+    def _day(self) -> None:
         """One day, in the ODD's order (section 3)."""
         s, cfg = self.state, self.cfg
         s.begin_day(self.steps)
         mediation.press(s, self.mediator_list)                     # leverage and pressure
         truce.open_day(s, cfg, self.mediator_list, self.faction_list)  # calendar, monitors
         forces.rotate(s, cfg, self.backer_list)                    # foreign fighters
-        self.backers.do("escalate")
         arms.ship(s, cfg, self.backer_list)                        # materiel by route
         arms.deliver(s, cfg, self.backer_list)
         economy.update(s, cfg, any(m.cfg.enabled for m in self.mediator_list))  # oil, money
@@ -123,7 +132,6 @@ class LibyaModel(mesa.Model):
         morale.update(self.factions)                               # supply, morale, erosion
         combat.assess(s, cfg)                                      # balance of power
         truce.update(s, cfg, self.faction_list)                    # effective/nominal life
-        self.mediators.do("decay")
         mediation.negotiate(s, cfg, self.mediator_list, self.faction_list)  # talks, settlement
         self._recorder.record(s, self.faction_list)                # the day's row
         if self.steps >= self.horizon:
@@ -147,6 +155,11 @@ class LibyaModel(mesa.Model):
         self._actors[actor].orders.clear()
 
     # ------------------------------------------------------------------ views
+    @property
+    def series(self) -> np.ndarray:
+        """Daily series, shape (horizon + 1, len(SERIES_COLUMNS)); row = day."""
+        return self._recorder.series
+
     @property
     def events(self) -> list[Event]:
         return self.state.events
@@ -273,5 +286,5 @@ def simulate(scenario: Scenario | str | Path | None, seed: int,
         for when in ((0, 1) if day == 1 else (day,)):
             for actor, given in orders.get(when, {}).items():
                 model.set_orders(actor, given)
-        model.step()
+        model.advance()
     return model.outcomes(), model.series

@@ -9,6 +9,4 @@ import mesa
 
 def update(factions: mesa.agent.AgentSet) -> None:
     """Resupply, then morale, then erosion, for every faction."""
-    factions.do("resupply")
-    factions.do("update_morale")
-    factions.do("erode")
+    factions.do("recover")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from libyasim.model.agents import Backer, Faction
 from libyasim.model.config import GNA, LNA, PLACE_KEYS, Config
 from libyasim.model.state import HOLDER_LABELS, TRUCE_LABELS, State
@@ -27,13 +29,25 @@ COUNT_COLUMNS = ("violations_gna", "violations_wag", "violations_lna", "violatio
 
 
 class Recorder:
-    """Writes the day's row; the map part is recomputed only when holders change."""
+    """Keeps the day's row; the map part is recomputed only when holders change. Rows are
+    copied into the series array when it is read (one copy for many days)."""
 
-    def __init__(self, cfg: Config, series) -> None:  # series: float array (days, columns)
-        self.cfg, self.series = cfg, series
+    def __init__(self, cfg: Config, days: int) -> None:
+        self.cfg = cfg
+        self._series = np.zeros((days + 1, len(SERIES_COLUMNS)))
+        self._rows: list[list[float]] = []
+        self._copied = 0
         self._version = -1
         self._control: list[float] = []
         self._holders: list[int] = []
+
+    @property
+    def series(self) -> np.ndarray:
+        """The daily series so far (rows after today are zeros)."""
+        if self._copied < len(self._rows):
+            self._series[self._copied:len(self._rows)] = self._rows[self._copied:]
+            self._copied = len(self._rows)
+        return self._series
 
     def record(self, s: State, factions: list[Faction]) -> None:
         if self._version != s.map_version:
@@ -41,9 +55,7 @@ class Recorder:
         violations = sum(s.violations)
         row = [
             *self._control,
-            *(s.faction_total(f.index) for f in factions),
-            sum(x for x, f in zip(s.contingents, s.contingent_faction) if factions[f].side == GNA),
-            sum(x for x, f in zip(s.contingents, s.contingent_faction) if factions[f].side == LNA),
+            *s.totals, s.foreign_fighters(GNA), s.foreign_fighters(LNA),
             s.drones[GNA], s.drones[LNA], s.air_defence[GNA], s.air_defence[LNA], s.air_share[GNA],
             *s.violations, violations, sum(s.attributed),
             s.battle_deaths, s.civilian_deaths, s.battle_deaths + s.civilian_deaths,
@@ -51,7 +63,7 @@ class Recorder:
             s.intensity, float(s.blockade), s.funds, s.ripeness,
             *self._holders,
         ]
-        self.series[s.day] = row
+        self._rows.append(row)
         if s.lna_withdraw_day is None and not lna_near_tripoli(s, self.cfg):
             s.lna_withdraw_day = s.day
 

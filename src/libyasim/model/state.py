@@ -13,10 +13,9 @@ from enum import IntEnum
 import numpy as np
 
 from libyasim.model.config import GNA, LNA, NONE, Config
+from libyasim.params import BACKERS
 
 HOLDER_LABELS = ("gna", "lna", "unaligned", "contested")  # codes 0..3 of holder_<place>
-UNIFORMS_PER_DAY = 48  # random numbers drawn for each day up front (common random numbers)
-NORMALS_PER_DAY = 16
 
 
 class Truce(IntEnum):
@@ -44,37 +43,40 @@ class Event:
     place: str | None = None
 
 
-class Dice:
-    """Random numbers of the run, drawn from `model.rng` once, a fixed row per day.
+class Stream:
+    """Random numbers for one submodel: a fixed slice of each day's row of draws.
 
-    Each day has its own rows of uniforms and standard normals, so that a scenario variant
-    uses the same numbers on the same day as the baseline (common random numbers) even when it
-    consumes a different count of them; a day that needs more draws falls back to `rng`.
+    A scenario variant then uses the same numbers on the same day for the same purpose as the
+    baseline (common random numbers), even where it consumes a different count of them
+    elsewhere; a day that needs more draws than its slice holds falls back to `rng`.
     """
 
-    def __init__(self, rng: np.random.Generator, days: int):
+    def __init__(self, rng: np.random.Generator, start: int, size: int, zstart: int, zsize: int):
         self.rng = rng
-        self._u = rng.random((days + 1, UNIFORMS_PER_DAY)).tolist()
-        self._z = rng.standard_normal((days + 1, NORMALS_PER_DAY)).tolist()
-        self.day(0)
+        self.sigma: float | None = None  # set: normals are lognormal multipliers (combat noise)
+        self._start, self._end, self._zstart, self._zend = start, start + size, zstart, zstart + zsize
+        self._urow: list[float] = []
+        self._zrow: list[float] = []
+        self._ui, self._zi = start, zstart
 
-    def day(self, day: int) -> None:
-        self._urow, self._zrow = self._u[day], self._z[day]
-        self._ui = self._zi = 0
+    def day(self, urow: list[float], zrow: list[float]) -> None:
+        self._urow, self._zrow = urow, zrow
+        self._ui, self._zi = self._start, self._zstart
 
     def uniform(self) -> float:
         i = self._ui
-        if i < UNIFORMS_PER_DAY:
+        if i < self._end:
             self._ui = i + 1
             return self._urow[i]
         return float(self.rng.random())
 
     def normal(self) -> float:
         i = self._zi
-        if i < NORMALS_PER_DAY:
+        if i < self._zend:
             self._zi = i + 1
             return self._zrow[i]
-        return float(self.rng.standard_normal())
+        z = float(self.rng.standard_normal())
+        return z if self.sigma is None else math.exp(self.sigma * z - 0.5 * self.sigma ** 2)
 
     def poisson(self, mean: float) -> int:
         """A Poisson count by inversion (normal approximation above a mean of 30)."""
@@ -96,27 +98,70 @@ class Dice:
         return whole + (self.uniform() < expected - whole)
 
 
+# uniforms and normals a day, by stream (arms: per backer)
+_SIZES = {"decide": (8, 0), "truce": (6, 0), "combat": (12, 24), "economy": (2, 0),
+          "mediation": (6, 0), **{f"arms_{b}": (6, 0) for b in BACKERS}}
+
+
+class Dice:
+    """One stream of random numbers per submodel, all drawn up front from the model's `rng`."""
+
+    def __init__(self, rng: np.random.Generator, days: int, noise_cv: float = 0.0):
+        streams, u, z = {}, 0, 0
+        for name, (nu, nz) in _SIZES.items():
+            streams[name] = Stream(rng, u, nu, z, nz)
+            u, z = u + nu, z + nz
+        self._u = rng.random((days + 1, u))
+        self._z = rng.standard_normal((days + 1, z))
+        # the combat stream's normals become lognormal multipliers of mean 1 and the given
+        # coefficient of variation (the noise of daily losses)
+        sigma = math.sqrt(math.log1p(noise_cv * noise_cv))
+        combat = streams["combat"]
+        block = self._z[:, combat._zstart:combat._zend]
+        self._z[:, combat._zstart:combat._zend] = np.exp(sigma * block - 0.5 * sigma * sigma)
+        combat.sigma = sigma
+        self._all = tuple(streams.values())
+        self.decide, self.truce, self.combat = streams["decide"], streams["truce"], streams["combat"]
+        self.economy, self.mediation = streams["economy"], streams["mediation"]
+        self.arms = [streams[f"arms_{b}"] for b in BACKERS]  # one per backer
+        self.day(0)
+
+    def day(self, day: int) -> None:
+        urow, zrow = self._u[day].tolist(), self._z[day].tolist()
+        for stream in self._all:
+            stream.day(urow, zrow)
+
+
 class State:
     """Everything that changes during a run (see the ODD, section 2)."""
 
     def __init__(self, cfg: Config, rng: np.random.Generator):
         m = cfg.map
         self.day = 0
-        self.dice = Dice(rng, cfg.horizon)
+        self.dice = Dice(rng, cfg.horizon, cfg.combat.noise_cv)
         # places and forces
         self.owner: list[int] = list(m.holder)
         self.forces: list[list[float]] = [[0.0] * m.n for _ in range(3)]  # faction x place
         self.reserve: list[float] = [0.0, 0.0, 0.0]  # fighters away from any place, by faction
         self.contested: list[bool] = [False] * m.n
         self.pairs: list[tuple[int, int]] = []  # engagements: (GNA-side place, LNA-side place)
+        self.pair_split: list[tuple[float, float]] = []  # 1 / engagements of each end's place
+        self.totals = [0.0, 0.0, 0.0]  # fighters by faction (as of the last measure)
         self.front: list[list[bool]] = [[False] * m.n, [False] * m.n]  # side x place
         self.reach: list[list[float]] = [[1.0] * m.n, [1.0] * m.n]  # side x place
         self.map_dirty = True  # holders changed: recompute pairs, reach, records
+        self.owners_seen: list[int] = []  # holders when engagements and reach were computed
+        self.road_pairs: list[tuple[int, int]] = []
         self.map_version = 0  # counts changes of holders or contested places
-        self.threat_version = -1  # map version the red-line threats were computed for
+        self.owner_version = 0  # counts changes of holders
+        self.threat_version = -1  # owner version the red-line threats were computed for
         # foreign fighters (people) by contingent
         self.contingents: list[float] = [c.initial for c in cfg.forces.contingents]
         self.contingent_faction = [c.faction for c in cfg.forces.contingents]
+        self.contingents_of = [[i for i, c in enumerate(cfg.forces.contingents)
+                                if FACTIONS_OF[GNA].count(c.faction)],
+                               [i for i, c in enumerate(cfg.forces.contingents)
+                                if FACTIONS_OF[LNA].count(c.faction)]]  # by side
         self.contingents_peak = [0.0, 0.0]  # by side
         # air war, by side
         self.drones = list(cfg.air.drones)
@@ -134,7 +179,9 @@ class State:
         self.projected = [0.0, 0.0]  # advantage expected at the commitment horizon
         self.threat = [1.0] * m.n  # red-line multiplier on the holder's strength, as expected
         self.shield = [1.0] * m.n  # red-line multiplier where a backer intervenes today
-        self.factor = [1.0, 1.0, 1.0]  # morale x supply, by faction
+        self.factor = [1.0, 1.0, 1.0]  # morale x supply x air interdiction, by faction
+        self.eff: list[list[float]] = [[0.0] * m.n, [0.0] * m.n]  # side x place, see combat
+        self.raw: list[list[float]] = [[0.0] * m.n, [0.0] * m.n]  # head count, side x place
         self.intervening: set[tuple[int, int]] = set()  # (backer, place) interventions so far
         # truce
         self.truce = Truce.NONE
@@ -192,11 +239,12 @@ class State:
         self.events.append(Event(self.day, kind, text, actor, place))
 
     # ---------------------------------------------------------------- derived views
-    def faction_total(self, f: int) -> float:
-        return sum(self.forces[f]) + self.reserve[f]
+    def foreign_fighters(self, side: int) -> float:
+        return sum(self.contingents[i] for i in self.contingents_of[side])
 
     def side_total(self, side: int) -> float:
-        return sum(self.faction_total(f) for f in FACTIONS_OF[side])
+        """Fighters of a side (as of the last measure)."""
+        return sum(self.totals[f] for f in FACTIONS_OF[side])
 
     def holder_code(self, place: int) -> int:
         """0 gna, 1 lna, 2 unaligned, 3 contested (HOLDER_LABELS)."""

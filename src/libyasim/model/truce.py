@@ -63,11 +63,11 @@ def attribute(s: State, cfg: Config, factions: list[Faction]) -> None:
         if not n:
             continue
         a = s.attribution[f.index]
-        s.attributed[f.index] = attributed = s.dice.count(n * a)
+        s.attributed[f.index] = attributed = s.dice.truce.count(n * a)
         by_side[f.side] += n
         rogue_known = s.rogue[f.index] * attributed / n  # attributed rogue acts
         answered[f.side] += n - rogue_known
-    unclear = s.dice.poisson(t.unclear_incidents)
+    unclear = s.dice.truce.poisson(t.unclear_incidents)
     clear = t.attribution_monitored if s.monitors else t.attribution_unmonitored
     misread = unclear * (1.0 - clear)
     for f in factions:
@@ -104,7 +104,7 @@ def update(s: State, cfg: Config, factions: list[Faction]) -> None:
     elif s.truce in (Truce.NONE, Truce.BROKEN) and s.first_start is not None \
             and not any(f.stance == "offensive" for f in factions):
         pressure = 0.5 * (s.pressure[GNA] + s.pressure[LNA])
-        if s.dice.uniform() < t.redeclare_rate * pressure:
+        if s.dice.truce.uniform() < t.redeclare_rate * pressure:
             for f in factions:
                 f.perceived = 0.0
             declare(s, "The sides agree to a new truce.")
