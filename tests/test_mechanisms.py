@@ -86,8 +86,9 @@ def test_a_side_without_the_sky_cannot_advance():
     model = LibyaModel(rng=3, scenario__horizon_days=5)
     s, cfg = model.state, model.cfg
     target, origin = PLACE_INDEX["sabratha"], PLACE_INDEX["zuwara"]
-    s.forces[1][origin] = 1e6  # overwhelming numbers...
+    s.forces[1][origin] = 1e6  # overwhelming numbers in an offensive...
     combat.measure(s, cfg)
+    s.intensity = 1.0
     s.air_share = [cfg.air.advance_share / 2, 1 - cfg.air.advance_share / 2]  # ...no sky
     for _ in range(50):
         combat._maybe_capture(s, cfg, origin, target, GNA, (1.0, 1.0))

@@ -216,7 +216,7 @@ def _maybe_capture(s: State, cfg: Config, g: int, lp: int, attacker: int,
     chance that grows with how far they are outmatched; a side without enough of the sky
     cannot advance (`air.advance_share`)."""
     c = cfg.combat
-    if s.air_share[attacker] < cfg.air.advance_share:
+    if s.air_share[attacker] < cfg.air.advance_share or s.intensity < c.capture_intensity:
         return
     defender = 1 - attacker
     target = lp if attacker == GNA else g
