@@ -641,6 +641,16 @@ _MODEL_20: list[Param] = [
        "At war, a faction makes limited attacks when its best local ratio of effective "
        "strengths (as for combat.attack_ratio) is at least this; below it, only positional "
        "fighting.", prior=(0.2, 1.5), low=0.2, high=1.5),
+    assumption("combat.raid_propensity", 0.3,
+       "war-weariness: a side raids only while it still wants to fight (its propensity to "
+       "fight rises with its expected gain and falls with mediation pressure)",
+       "At war, a faction makes limited attacks only while its leadership's propensity to "
+       "fight (the truce's daily violation probability) is at least this.",
+       prior=(0.05, 0.9), **PROB),
+    assumption("combat.offensive_days", 30, "judgment: offensives that gain nothing for weeks "
+       "are called off (the Tripoli offensive stalled for months in 2019 but in waves)",
+       "An offensive that takes no place in this many days culminates; a new one needs the "
+       "full combat.attack_ratio.", prior=(7, 120), low=1, high=365),
     assumption("combat.attack_ratio", 1.5,
        "attackers seek local superiority before an offensive (Mearsheimer 1989 on the 3:1 rule; "
        "lower ratios suffice with air superiority)",
@@ -690,11 +700,11 @@ _MODEL_20: list[Param] = [
        "a patron defends the approaches to the core, not only the core itself",
        "A red line covers the backer's core places and the client's places within this many "
        "road links of them.", prior=(0, 4), low=0, high=4),
-    assumption("deterrence.intervention_strength", 2.0,
+    assumption("deterrence.intervention_strength", 4.0,
        "a state's air force and regular troops outclass militias (Egypt's air strikes of 2015 and "
-       "2017 in Libya)",
+       "2017 in Libya; Egypt's armed forces are among Africa's largest)",
        "Where a backer intervenes, the client's effective strength is multiplied by "
-       "1 + this.", prior=(0.5, 6.0), low=0.5, high=6.0),
+       "1 + this.", prior=(1.0, 10.0), low=0.0, high=20.0),
     assumption("deterrence.credibility", 0.8,
        "credibility of commitments (Schelling 1966): attackers discount threats",
        "Share of the threatened intervention that an attacker expects.", prior=(0.3, 1.0), **PROB),

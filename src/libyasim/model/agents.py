@@ -45,6 +45,7 @@ class Faction(mesa.Agent):
         self.stance = "reciprocate"
         self.target = -1  # place under attack (offensive), -1 for none
         self.origin = -1
+        self.offensive_since = -1  # day the current offensive began (or last took a place)
         self.consents = True  # to monitors watching it
         self.joins_talks = True
         self.orders: dict[str, Any] = {}
@@ -90,20 +91,24 @@ class Faction(mesa.Agent):
         c = m.cfg.combat
         wanted = self.orders.get("target") or ""
         best, best_ratio, origin = -1, 0.0, -1
+        day = m.state.day
+        going = self.stance == "offensive" and day - self.offensive_since < c.offensive_days
         for ratio, target, start in m.targets(self.side):
             if wanted and m.place_keys[target] != wanted:
                 continue
-            if target == self.target:
+            if going and target == self.target:
                 ratio /= c.culmination_share  # an offensive under way keeps going a while
             if ratio > best_ratio:
                 best, best_ratio, origin = target, ratio, start
         can_advance = m.state.air_share[self.side] >= m.cfg.air.advance_share
         if best >= 0 and (forced or (can_advance and best_ratio >= c.attack_ratio)):
-            if best != self.target:
-                m.state.log("offensive", f"The {m.side_name(self.side)} launches an offensive on "
-                            f"{m.place_name(best)}.", self.key, m.place_keys[best])
+            if not (going and best == self.target):
+                self.offensive_since = day
+                m.state.log("offensive", f"The {m.side_name(self.side)} launches an offensive "
+                            f"on {m.place_name(best)}.", self.key, m.place_keys[best])
             self.stance, self.target, self.origin = "offensive", best, origin
-        elif m.state.at_war() and best_ratio >= c.limited_ratio:
+        elif (m.state.at_war() and best_ratio >= c.limited_ratio
+              and self.propensity >= c.raid_propensity):
             self.stance, self.target, self.origin = "limited", best, origin
         else:
             self._stand_down("reciprocate")

@@ -92,6 +92,8 @@ class CombatConfig:
     positional_intensity: float
     limited_intensity: float
     limited_ratio: float
+    raid_propensity: float
+    offensive_days: int
     attack_ratio: float
     culmination_share: float
     town_defence: tuple[float, ...]  # the holder's multiplier at each place (towns only)
@@ -102,7 +104,8 @@ _COMBAT_NAMES = (
     "lethality", "engaged_share", "killed_share", "noise_cv", "urban_defence", "air_weight",
     "strength_gradient", "reach_floor", "break_ratio", "capture_rate", "capture_intensity",
     "advance_share", "civilian_harm", "urban_civilian_factor", "positional_intensity",
-    "limited_intensity", "limited_ratio", "attack_ratio", "culmination_share")
+    "limited_intensity", "limited_ratio", "raid_propensity", "offensive_days", "attack_ratio",
+    "culmination_share")
 
 
 @dataclass(frozen=True, slots=True)

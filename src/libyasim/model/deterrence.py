@@ -22,7 +22,8 @@ def assess(s: State, cfg: Config, backers: list[Backer]) -> None:
         for place in line.places:
             if s.owner[place] != line.side:
                 continue
-            s.threat[place] = expected
+            tested = (line.backer, place) in s.intervening
+            s.threat[place] = 1.0 + d.strength if tested else expected
             exposed = any(place in (g, lp) and g != lp for g, lp in s.pairs)
             key = (line.backer, -1 - place)
             if exposed and key not in s.intervening:
@@ -45,6 +46,7 @@ def intervene(s: State, cfg: Config, factions: list[Faction], backers: list[Back
         for line in d.red_lines:
             if place in line.places and s.owner[place] == line.side != f.side:
                 s.shield[place] = 1.0 + d.strength
+                s.threat[place] = 1.0 + d.strength  # a red line tested is a red line believed
                 if (line.backer, place) not in s.intervening:
                     s.intervening.add((line.backer, place))
                     s.log("intervention", f"{backers[line.backer].key.capitalize()} intervenes "
