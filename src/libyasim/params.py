@@ -773,7 +773,7 @@ _MODEL_20: list[Param] = [
        "a political track on a unified government (Berlin process)",
        "Daily progress of the political track per unit of pressure while talks go on.",
        prior=(0.0, 0.3), low=0.0, high=0.3),
-    assumption("mediation.parallel_rate", 0.004,
+    assumption("mediation.parallel_rate", 0.002,
        "many ceasefires are unilateral declarations, not signed agreements (ETH/PRIO Civil "
        "Conflict Ceasefire dataset)",
        "Daily chance of parallel ceasefire declarations, without mediators, once the stalemate "
