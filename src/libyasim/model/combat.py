@@ -20,9 +20,9 @@ def update_fronts(s: State, cfg: Config, initial: bool = False) -> None:
         s.contested = [c and o != NONE for c, o in zip(m.contested, owner)]
     else:
         presence = cfg.forces.presence
-        g, w, lna = s.forces
+        gna, wag, lna = s.forces
         s.contested = [o != NONE and x + y > presence and z > presence
-                       for o, x, y, z in zip(owner, g, w, lna)]
+                       for o, x, y, z in zip(owner, gna, wag, lna)]
     if s.owners_seen != owner:  # who holds what changed: engagements and reach
         s.owners_seen = list(owner)
         s.owner_version += 1

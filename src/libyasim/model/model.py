@@ -70,8 +70,9 @@ class LibyaModel(mesa.Model):
         self.factions = self.agents_by_type[Faction]
         self.backers = self.agents_by_type[Backer]
         self.mediators = self.agents_by_type[Mediator]
-        self._actors = {a.key: a for a in (*self.faction_list, *self.backer_list,
-                                           *self.mediator_list)}
+        actors: list[Faction | Backer | Mediator] = [
+            *self.faction_list, *self.backer_list, *self.mediator_list]
+        self._actors = {a.key: a for a in actors}
         self._recorder = Recorder(cfg, self.horizon)
         self._targets: list[list[tuple[float, int, int]]] = [[], []]
         self._targets_key: list[tuple[int, int, int] | None] = [None, None]
