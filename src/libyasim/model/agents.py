@@ -116,8 +116,7 @@ class Faction(mesa.Agent):
     def _violate(self, p: float) -> None:
         """Today's violations: the leadership's by stance, plus units outside its control."""
         t = self.model.cfg.truce
-        lead = {"hold": 0.0, "reciprocate": p, "limited": 1.0,
-                "offensive": 1.0}[self.stance]
+        lead = p if self.stance == "reciprocate" else _LEAD[self.stance]
         s = self.model.state
         cc = self.command_control * (s.pay if self.side == GNA else 1.0)
         ordered = s.dice.decide.poisson(t.violations_per_day_max * cc * lead)
@@ -235,4 +234,4 @@ class Mediator(mesa.Agent):
         return ties / weights if weights else 0.0
 
 
-SIDE_NAMES = {GNA: "GNA side", LNA: "LNA"}
+_LEAD = {"hold": 0.0, "limited": 1.0, "offensive": 1.0}  # the leadership's violations by stance

@@ -144,13 +144,13 @@ def fight(s: State, cfg: Config, factions: list[Faction]) -> None:
     air_l = 1.0 + c.air_weight * s.air_share[LNA]
     eff_g, eff_l = s.eff
     shield, owner, town, exposure = s.shield, s.owner, c.town_defence, c.exposure
-    noise = s.dice.combat.normal  # lognormal multipliers of mean 1 (see Dice)
+    noise = s.dice.combat.normals(2 * len(s.pairs))  # lognormal, mean 1 (see Dice)
     scale = c.lethality * c.engaged_share
     loss_g: dict[int, float] = {}
     loss_l: dict[int, float] = {}
     exposed = top = 0.0
     attacks = []
-    for (g, lp), (split_g, split_l) in zip(s.pairs, s.pair_split):
+    for k, ((g, lp), (split_g, split_l)) in enumerate(zip(s.pairs, s.pair_split)):
         intensity = base
         if g in targets or lp in targets:
             intensity = 1.0
@@ -160,16 +160,17 @@ def fight(s: State, cfg: Config, factions: list[Faction]) -> None:
         if intensity <= 0.0:
             continue
         top = max(top, intensity)
-        k = scale * intensity
+        scale_i = scale * intensity
         fire_g = eff_g[g] * air_g * shield[g] * split_g
         fire_l = eff_l[lp] * air_l * shield[lp] * split_l
         defence_g = (town[g] if owner[g] == GNA else 1.0) * shield[g]
         defence_l = (town[lp] if owner[lp] == LNA else 1.0) * shield[lp]
-        loss_g[g] = loss_g.get(g, 0.0) + k * fire_l * noise() / defence_g
-        loss_l[lp] = loss_l.get(lp, 0.0) + k * fire_g * noise() / defence_l
+        loss_g[g] = loss_g.get(g, 0.0) + scale_i * fire_l * noise[2 * k] / defence_g
+        loss_l[lp] = loss_l.get(lp, 0.0) + scale_i * fire_g * noise[2 * k + 1] / defence_l
         exposed += intensity * (exposure[g] if g == lp else exposure[g] + exposure[lp])
     s.intensity = top
     lost = _apply(s, cfg, GNA, loss_g) + _apply(s, cfg, LNA, loss_l)
+    _thin_contingents(s)
     s.battle_deaths = s.dice.combat.count(c.killed_share * lost)
     s.civilian_deaths = s.dice.combat.count(c.civilian_harm * exposed)
     air = (air_g, air_l)
@@ -187,27 +188,35 @@ def _base_intensity(s: State, cfg: Config) -> float:
 
 
 def _apply(s: State, cfg: Config, side: int, losses: dict[int, float]) -> float:
-    """Take losses from each of the side's factions at a place in proportion to its fighters;
-    foreign contingents lose their share. Returns the fighters lost."""
+    """Take losses from each of the side's factions at a place in proportion to its fighters.
+    Returns the fighters lost."""
     total, presence = 0.0, cfg.forces.presence
+    factions = FACTIONS_OF[side]
+    columns = [s.forces[f] for f in factions]
+    lost = [0.0] * len(factions)
     for place, loss in losses.items():
-        here = [s.forces[f][place] for f in FACTIONS_OF[side]]
-        present = sum(here)
+        present = sum(column[place] for column in columns)
         if present <= 0.0:
             continue
-        ratio = min(loss / present, 1.0)
-        for f, x in zip(FACTIONS_OF[side], here):
-            taken = x * ratio
-            s.forces[f][place] = x - taken
-            s.losses[f] += taken
-            total += taken
+        ratio = loss / present if loss < present else 1.0
+        for k, column in enumerate(columns):
+            taken = column[place] * ratio
+            column[place] -= taken
+            lost[k] += taken
         if s.contested[place] and present * (1.0 - ratio) <= presence:
             s.map_dirty = True  # one side is gone: the place is no longer contested
-    for i, con in enumerate(s.contingent_faction):
-        lost = s.losses[con]
-        if lost > 0.0:
-            s.contingents[i] *= max(0.0, 1.0 - lost / max(s.totals[con], lost))
+    for f, x in zip(factions, lost):
+        s.losses[f] += x
+        total += x
     return total
+
+
+def _thin_contingents(s: State) -> None:
+    """Foreign contingents lose fighters in proportion to their client faction's losses."""
+    for i, f in enumerate(s.contingent_faction):
+        lost = s.losses[f]
+        if lost > 0.0:
+            s.contingents[i] *= max(0.0, 1.0 - lost / max(s.totals[f], lost))
 
 
 def _maybe_capture(s: State, cfg: Config, g: int, lp: int, attacker: int,

@@ -78,6 +78,14 @@ class Stream:
         z = float(self.rng.standard_normal())
         return z if self.sigma is None else math.exp(self.sigma * z - 0.5 * self.sigma ** 2)
 
+    def normals(self, n: int) -> list[float]:
+        """The next `n` normals (lognormal multipliers for combat)."""
+        i = self._zi
+        if i + n <= self._zend:
+            self._zi = i + n
+            return self._zrow[i:i + n]
+        return [self.normal() for _ in range(n)]
+
     def poisson(self, mean: float) -> int:
         """A Poisson count by inversion (normal approximation above a mean of 30)."""
         if mean <= 0.0:
