@@ -233,28 +233,12 @@ def _number(text: str, where: _Where, column: str) -> float:
 
 
 # ---------------------------------------------------------------------------- the model's columns
-DERIVED = {  # columns the 2.0 model records, computed from older series where missing
-    "conflict_deaths": ("battle_deaths", "civilian_deaths"),
-    "violations": ("violations_gna", "violations_wag", "violations_lna"),
-}
-
-
 def series_columns() -> dict[str, tuple[str, ...] | None]:
     """The model's daily series columns -> category labels (None for numeric columns)."""
-    from libyasim import model
+    from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS
 
-    categories = dict(getattr(model, "SERIES_CATEGORIES", {}))
-    out: dict[str, tuple[str, ...] | None] = {
-        c: tuple(categories[c]) if c in categories else None for c in model.SERIES_COLUMNS}
-    if not hasattr(model, "SERIES_CATEGORIES"):  # the 0.1 model: names of the 2.0 contract
-        from libyasim.geography import PLACES
-
-        out["truce_state"] = ("none", "holding", "broken", "settled")
-        out.update({f"holder_{p.key}": ("gna", "lna", "unaligned", "contested") for p in PLACES})
-    for name, parts in DERIVED.items():
-        if name not in out and all(p in out for p in parts):
-            out[name] = None
-    return out
+    return {c: tuple(SERIES_CATEGORIES[c]) if c in SERIES_CATEGORIES else None
+            for c in SERIES_COLUMNS}
 
 
 # ---------------------------------------------------------------------------- runs' statistics
@@ -302,15 +286,10 @@ class SeriesView:
         return cls(arrays, start_date, labels)
 
     def column(self, name: str) -> np.ndarray:
-        if name in self.arrays:
-            return self.arrays[name]
-        if name in DERIVED and all(p in self.arrays for p in DERIVED[name]):
-            return sum(self.arrays[p] for p in DERIVED[name])
-        raise KeyError(name)
+        return self.arrays[name]
 
     def has(self, name: str) -> bool:
-        return name in self.arrays or (name in DERIVED and all(p in self.arrays
-                                                                for p in DERIVED[name]))
+        return name in self.arrays
 
     def day(self, date: dt.date) -> int:
         return (date - self.start_date).days
