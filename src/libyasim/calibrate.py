@@ -48,7 +48,8 @@ DEFAULT_BUDGET = 900  # seconds: with the default population, well under 20 minu
 DEFAULT_POPULATION = 150
 DEFAULT_GENERATIONS = 8
 NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
-DIAGONAL_FROM = 12  # above this many parameters: logit-scale sampling, diagonal kernel
+DIAGONAL_FROM = 12  # above this many parameters the perturbation kernel is diagonal
+MIN_EPSILON = 0.25  # distances below a quarter of the observations' scales: within their noise
 
 
 class CalibrationError(Exception):
@@ -71,10 +72,12 @@ class Prior:
         return round(x) if self.integer else x
 
     def sampled(self, logit: bool):
-        """pyabc's prior: uniform on [low, high]; or, for many parameters, a standard logistic
-        on z = the logit of x's position in its range (which makes x exactly uniform), so that
-        perturbations never leave the prior's box (in dozens of dimensions nearly every
-        proposal would)."""
+        """pyabc's prior: a standard logistic on z = the logit of x's position in its range
+        (which makes x exactly uniform on [low, high]), so that perturbations never leave the
+        prior's box; with a plain uniform, pyabc redraws proposals that leave it without
+        renormalising the kernel, which overweights particles near a bound (the importance
+        weights collapsed to a few particles when the posterior leaned on one), and in dozens
+        of dimensions nearly every proposal leaves it."""
         import pyabc
 
         return pyabc.RV("logistic", 0, 1) if logit else pyabc.RV("uniform", self.low,
@@ -215,7 +218,7 @@ class Simulator:
         self.priors = list(priors)
         self.observations = list(observations)
         self.deadline: float | None = None  # wall-clock time after which particles are refused
-        self.logit = len(self.priors) > DIAGONAL_FROM  # sample on the logit scale
+        self.logit = True  # sample on the logit scale (see Prior.sampled)
 
     def overrides(self, particle: dict[str, float]) -> dict[str, Any]:
         """The model's values for a particle of pyabc's (unbounded) parameters."""
@@ -313,6 +316,9 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
         if last.particles / max(last.samples, 1) < min_acceptance:
             stopped = "acceptance"
             break
+        if last.epsilon <= MIN_EPSILON:
+            stopped = "epsilon"
+            break
     simulator.deadline = None
     result = _write(out, history, simulator, priors, used, left, not_fitted, settings,
                     stopped, time.monotonic() - started, predictive_draws)
@@ -401,11 +407,12 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0]
     summary = {
-        "method": f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors"
-                  + (" sampled on the logit scale of each value's position in its range, "
-                     "diagonal" if simulator.logit else ", multivariate")
+        "method": f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors sampled on the logit "
+                  "scale of each value's position in its range, "
+                  + ("diagonal" if len(priors) > DIAGONAL_FROM else "multivariate")
                   + " normal perturbation kernel, weighted Euclidean distance with fixed "
-                  "scales, epsilon = median distance of the previous population",
+                  "scales, epsilon = median distance of the previous population, stopping "
+                  f"at epsilon {MIN_EPSILON}",
         "scenario": settings.scenario, "observations_file": settings.observations,
         "cutoff": settings.until, "information_cutoff": settings.until,
         "observations_used": [{"name": o.name, "kind": o.kind, "column": o.column,

@@ -341,7 +341,8 @@ def _binary_panel(ax, binary: Sequence[Scored]) -> None:
     ax.set(xlim=(-0.05, 1.05), xlabel="probability",
            title=f"yes/no facts ({len(binary)})")
     if binary:
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3,
+                  frameon=False)
     ax.invert_yaxis()
 
 
