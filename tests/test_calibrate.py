@@ -27,8 +27,8 @@ BASELINE = ROOT / "scenarios" / "baseline.toml"
 DAY0 = dt.date(2020, 1, 10)
 TRUTH = -2.0  # where violations respond to it (below about -3 they barely do)
 PRIOR = "truce.base_logit=-6:1"
-WINDOWS = [(2, 11), (12, 21), (22, 31), (32, 40)]  # days after day 0
-UNTIL = DAY0 + dt.timedelta(days=40)
+WINDOWS = [(2, 6), (7, 11), (12, 16), (17, 21)]  # days after day 0: the truce's first weeks,
+UNTIL = DAY0 + dt.timedelta(days=21)  # before the counts grow noisy as fighting resumes
 
 
 def _row(name, kind, column, value, start, end, equals="", known_on=None):
@@ -48,7 +48,7 @@ def synthetic(tmp_path_factory):
     """Observations produced by one run of the model at truce.base_logit = TRUTH."""
     folder = tmp_path_factory.mktemp("synthetic")
     scenario = load_scenario(BASELINE).with_overrides(
-        {"truce.base_logit": TRUTH, "scenario.horizon_days": 40})
+        {"truce.base_logit": TRUTH, "scenario.horizon_days": 21})
     _, series = simulate(scenario, 12345)
     view = SeriesView.from_array(series, DAY0)
     rows = []
@@ -97,7 +97,7 @@ def test_observations_after_until_are_never_read(synthetic, tmp_path):
         _row("planted_after", "total", "violations", 5000, DAY0 + dt.timedelta(days=2), later),
         # ends in time but was published after --until
         _row("planted_late_news", "total", "violations", 5000, DAY0 + dt.timedelta(days=2),
-             DAY0 + dt.timedelta(days=30), known_on=later)]
+             DAY0 + dt.timedelta(days=20), known_on=later)]
     with_planted = _write(folder / "planted.csv", planted)
     a = _calibrate(tmp_path / "a", train, generations=2)
     b = _calibrate(tmp_path / "b", with_planted, generations=2)

@@ -90,6 +90,7 @@ def test_ensemble_reads_runs_and_seed_from_the_registry(tmp_path):
 
 # Scenario settings the model does not read: the ensemble runner reads runs and seed;
 # `libyasim check` reads the information cutoff and the hindsight flag.
+CALIBRATED_NAMES = {n for n, p in PARAMS.items() if p.kind == "calibrated"}
 NOT_READ_BY_THE_MODEL = {"scenario.runs", "scenario.seed", "scenario.information_cutoff",
                          "scenario.hindsight", "scenario.posterior"}
 
@@ -250,10 +251,10 @@ def test_params_json_lists_every_entry_with_its_provenance(capsys):
         assert (row["kind"], row["source"], row["reason"], row["quote"]) == (
             p.kind, p.source, p.reason, p.quote)
         assert row["known_on"] == (p.known_on.isoformat() if p.known_on else None)
-        if p.kind == "assumption" and _numeric(p):  # the prior range
+        if p.kind in ("assumption", "calibrated") and _numeric(p):  # the prior range
             assert (row["low"], row["high"]) == p.prior
             assert row["low"] <= row["value"] <= row["high"]
-        elif p.kind != "assumption":  # the allowed range
+        elif p.kind not in ("assumption", "calibrated"):  # the allowed range
             assert (row["low"], row["high"]) == (p.low, p.high)
 
 
@@ -296,11 +297,14 @@ def test_known_by_leaves_out_values_the_scenario_does_not_use(capsys):
     assert "arms.turkey.start" in names
 
 
-def test_known_by_day_0_lists_nothing_for_the_baseline(capsys):
+def test_known_by_its_cutoff_lists_nothing_for_the_baseline(capsys):
     assert _params_json(capsys, str(SCENARIOS / "baseline.toml"), "--known-by",
-                        "2020-01-10") == []
-    assert main(["params", str(SCENARIOS / "baseline.toml"), "--known-by", "2020-01-10"]) == 0
-    assert "public by 2020-01-10" in capsys.readouterr().out
+                        "2020-03-31") == []
+    assert main(["params", str(SCENARIOS / "baseline.toml"), "--known-by", "2020-03-31"]) == 0
+    assert "public by 2020-03-31" in capsys.readouterr().out
+    # by day 0, only the values calibrated on what was public by 31 March 2020 were unknown
+    late = _params_json(capsys, str(SCENARIOS / "baseline.toml"), "--known-by", "2020-01-10")
+    assert {r["name"] for r in late} == CALIBRATED_NAMES
 
 
 def test_known_by_table(capsys):
@@ -331,9 +335,11 @@ def test_the_shipped_scenarios_use_nothing_published_after_their_cutoff():
         scenario = load_scenario(path)
         assert not scenario["scenario.hindsight"] or path.stem != "baseline"
         assert cutoff_problems(scenario) == [], path.name
-    baseline = load_scenario(SCENARIOS / "baseline.toml")
-    assert baseline["scenario.information_cutoff"] == baseline["scenario.start_date"]
-    assert not_public_by(baseline, baseline["scenario.start_date"]) == []
+    baseline = load_scenario(SCENARIOS / "baseline.toml")  # calibrated on what was known then
+    assert baseline["scenario.information_cutoff"] == dt.date(2020, 3, 31)
+    assert not_public_by(baseline, baseline["scenario.information_cutoff"]) == []
+    assert {p.name for p in not_public_by(baseline, baseline["scenario.start_date"])} == \
+        CALIBRATED_NAMES
 
 
 def test_check_fails_a_scenario_that_uses_later_information(tmp_path, capsys):
@@ -371,10 +377,11 @@ def test_the_cutoff_follows_day_0_unless_set(tmp_path):
     assert any("truce.start: known on 2020-01-10" in line for line in cutoff_problems(before))
     after = load_scenario(_write(tmp_path, "after.toml", "[scenario]\nstart_date = 2020-01-11\n"))
     assert after["scenario.information_cutoff"] == dt.date(2020, 1, 11)
-    assert cutoff_problems(after) == []
+    # the defaults include values calibrated on what was public by 31 March 2020
+    assert {line.split(": ")[1] for line in cutoff_problems(after)} == CALIBRATED_NAMES
     own = load_scenario(_write(tmp_path, "own.toml", "[scenario]\nstart_date = 2020-01-05\n"
-                               "information_cutoff = 2020-01-10\n"))
-    assert own["scenario.information_cutoff"] == dt.date(2020, 1, 10)
+                               "information_cutoff = 2020-03-31\n"))
+    assert own["scenario.information_cutoff"] == dt.date(2020, 3, 31)
     assert cutoff_problems(own) == []
 
 
@@ -386,7 +393,7 @@ def test_a_later_record_used_by_the_baseline_fails_check(monkeypatch, capsys):
     monkeypatch.setitem(PARAMS, "arms.uae.enabled", later)
     assert main(["check", str(SCENARIOS / "baseline.toml")]) == 2
     err = capsys.readouterr().err
-    assert "arms.uae.enabled: known on 2021-03-08" in err and "2020-01-10" in err
+    assert "arms.uae.enabled: known on 2021-03-08" in err and "2020-03-31" in err
     # ... and not when the scenario switches the backer off
     assert main(["check", str(SCENARIOS / "no_foreign_arms.toml")]) == 0
 
@@ -401,6 +408,8 @@ def test_a_calibrated_value_names_its_observations_and_counts_from_its_cutoff(mo
     monkeypatch.setitem(PARAMS, "truce.base_logit", fitted)
     test_public_information_has_its_date("truce.base_logit")
     baseline = load_scenario(SCENARIOS / "baseline.toml")  # resolves to the fitted default
-    assert [p.name for p in not_public_by(baseline, baseline["scenario.start_date"])] == \
-        ["truce.base_logit"]
-    assert "truce.base_logit: known on 2020-01-31" in cutoff_problems(baseline)[0]
+    assert "truce.base_logit" in {p.name for p in not_public_by(baseline, dt.date(2020, 1, 30))}
+    assert "truce.base_logit" not in {p.name for p in not_public_by(baseline,
+                                                                     dt.date(2020, 1, 31))}
+    early = baseline.with_overrides({"scenario.information_cutoff": dt.date(2020, 1, 30)})
+    assert any("truce.base_logit: known on 2020-01-31" in line for line in cutoff_problems(early))

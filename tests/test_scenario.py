@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -81,7 +82,13 @@ def test_variant_extends_baseline_and_states_only_its_change(path):
 def test_baseline_equals_the_model_defaults():
     from libyasim.params import defaults
 
-    assert load_scenario(BASELINE).values == defaults()
+    values = load_scenario(BASELINE).values
+    # apart from the calibration it names: its posterior and the cutoff it was fitted up to
+    assert values["scenario.information_cutoff"] == dt.date(2020, 3, 31)
+    assert values["scenario.posterior"].endswith("posterior/baseline")
+    model = {k: v for k, v in values.items()
+             if k not in ("scenario.information_cutoff", "scenario.posterior")}
+    assert model == {k: v for k, v in defaults().items() if k in model}
 
 
 # ------------------------------------------------------------------ malformed files

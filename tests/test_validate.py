@@ -29,7 +29,8 @@ def results(tmp_path_factory):
     folder = tmp_path_factory.mktemp("val")
     scenario_file = folder / "short.toml"
     base = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios/baseline.toml"
-    scenario_file.write_text(f'[scenario]\nextends = "{base}"\nhorizon_days = 60\n')
+    scenario_file.write_text(f'[scenario]\nextends = "{base}"\nhorizon_days = 60\n'
+                             "information_cutoff = 2020-01-10\n")
     out = run_ensemble(load_scenario(scenario_file), folder / "run", runs=24, seed=3, workers=1,
                        progress=False)
     return out
@@ -57,6 +58,7 @@ def _observations(tmp_path, results, extra=()):
     path = tmp_path / "obs.csv"
     frame.to_csv(path, index=False)
     first = load_observations(path)[0]
+    frame["value"] = frame["value"].astype(object)
     frame.loc[0, "value"] = float(np.median(statistic(first, view)))
     frame.to_csv(path, index=False)
     return path
