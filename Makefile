@@ -18,6 +18,7 @@ install: $(STAMP)
 
 baseline: $(STAMP)
 	$(VENV)/bin/libyasim run scenarios/baseline.toml --out results/baseline --force
+	$(VENV)/bin/libyasim validate results/baseline --force
 
 test: $(STAMP) lint
 	scripts/install-browser.sh
