@@ -361,8 +361,9 @@ def _transition(dimensions: int):
     class DiagonalNormalTransition(pyabc.MultivariateNormalTransition):
         def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
             super().fit(X, w)
-            self.cov = np.diag(np.maximum(np.diag(self.cov), 1e-8))
-            self.normal = st.multivariate_normal(cov=self.cov)
+            diagonal = np.diag(np.maximum(np.diag(np.asarray(self.cov)), 1e-8))  # type: ignore[has-type]
+            self.cov = diagonal
+            self.normal = st.multivariate_normal(cov=diagonal)
 
     return (DiagonalNormalTransition() if dimensions > DIAGONAL_FROM
             else pyabc.MultivariateNormalTransition())
@@ -452,7 +453,7 @@ def _weighted_summary(values: pd.Series, weights: pd.Series) -> dict[str, float]
     order = np.argsort(values.to_numpy())
     v, w = values.to_numpy()[order], weights.to_numpy()[order]
     cdf = np.cumsum(w) / np.sum(w)
-    q = {k: float(v[min(np.searchsorted(cdf, k), len(v) - 1)]) for k in (0.05, 0.5, 0.95)}
+    q = {k: float(v[min(int(np.searchsorted(cdf, k)), len(v) - 1)]) for k in (0.05, 0.5, 0.95)}
     return {"posterior_mean": float(np.sum(v * w) / np.sum(w)), "posterior_q05": q[0.05],
             "posterior_median": q[0.5], "posterior_q95": q[0.95]}
 

@@ -544,13 +544,11 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
     seed = scenario["scenario.seed"] if seed is None else seed
     backend = backend or LocalBackend(workers)
     chunk_size = _chunk_size(out, resume, chunk_size, runs, backend)
-    draws = draw_module.resolve(scenario) if draws == "scenario" else draws
-    values = [draw_module.run_values(draws, scenario, seed, r) for r in range(runs)] \
-        if draws is not None else []  # type: ignore[arg-type]
+    chosen = draw_module.resolve(scenario) if isinstance(draws, str) else draws
+    values = [draw_module.run_values(chosen, scenario, seed, r) for r in range(runs)]
     manifest = manifest_for(scenario, runs, seed, chunk_size, shard)
-    if draws is not None:
-        manifest["draws"] = {**draws.describe(),  # type: ignore[union-attr]
-                             "values": [dict(v) for v in values]}
+    if chosen is not None:
+        manifest["draws"] = {**chosen.describe(), "values": [dict(v) for v in values]}
     with _locked(out):
         if not resume:
             refuse_other(out, manifest, force)

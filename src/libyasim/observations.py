@@ -117,8 +117,8 @@ def load_observations(path: str | Path | None = None,
     if sorted(header) != sorted(COLUMNS) or len(header) != len(COLUMNS):
         missing = [c for c in COLUMNS if c not in header]
         extra = [c for c in header if c not in COLUMNS]
-        detail = "; ".join(filter(None, [missing and f"missing {', '.join(missing)}",
-                                         extra and f"unexpected {', '.join(extra)}"]))
+        detail = "; ".join(([f"missing {', '.join(missing)}"] if missing else [])
+                           + ([f"unexpected {', '.join(extra)}"] if extra else []))
         raise ObservationError(f"{path}: row 1 (header): {detail or 'repeated columns'}; "
                                f"expected exactly: {', '.join(COLUMNS)}")
     out: list[Observation] = []
@@ -190,6 +190,9 @@ def _parse_row(cells: dict[str, str], columns: Mapping[str, Sequence[str] | None
     if kind == "state" and start != end:
         start = end  # a state is read on `end` only
     known_on = _date(cells["known_on"], where, "known_on")
+    value: float | dt.date
+    low: float | dt.date | None
+    high: float | dt.date | None
     if kind == "first_day":
         value = _date(cells["value"], where, "value")
         low = _date(cells["low"], where, "low") if cells["low"] else None
@@ -202,7 +205,7 @@ def _parse_row(cells: dict[str, str], columns: Mapping[str, Sequence[str] | None
         high = _number(cells["high"], where, "high") if cells["high"] else None
         if kind in BINARY_KINDS and value not in (0.0, 1.0):
             raise where.error("value", f"got {cells['value']!r}; expected 1 (true) or 0 (false)")
-        if kind == "total" and value < 0:
+        if kind == "total" and float(value) < 0:
             raise where.error("value", f"got {value:g}; expected a count of at least 0")
     if kind in BINARY_KINDS and (low is not None or high is not None):
         raise where.error("low" if low is not None else "high",

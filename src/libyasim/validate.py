@@ -117,9 +117,7 @@ def reference_forecasts(obs: Observation, view: SeriesView, records: Sequence[Ob
                and abs((obs.end - r.end).days - 365) <= 7]
     year_before = None
     if earlier:
-        record = earlier[-1]
-        year_before = (float((record.value - record.start).days)  # type: ignore[operator]
-                       if obs.kind == "first_day" else float(record.value))  # type: ignore[arg-type]
+        year_before = earlier[-1].observed()  # a date as days after its window's start
     return {"persistence": persistence, "year_before": year_before}
 
 
@@ -285,7 +283,7 @@ def figure(scored: Sequence[Scored], title: str):
     _binary_panel(ax, binary)
     ax = fig.add_subplot(right[1])
     pits = [s.row["pit"] for s in numeric]
-    ax.hist(pits, bins=np.linspace(0, 1, 6), color="#4c72b0", edgecolor="white")
+    ax.hist(pits, bins=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0], color="#4c72b0", edgecolor="white")
     if pits:
         ax.axhline(len(pits) / 5, color="black", lw=1, ls="--", label="uniform (calibrated)")
         ax.legend(loc="upper center", fontsize=8)
