@@ -27,14 +27,12 @@ from libyasim.game.engine import ACTORS, OPTIONS, SHORT_NAMES, choice_label
 from libyasim.plots import END_STATE_LABELS
 from libyasim.scenario import Scenario
 
-PLOT_LOCK = threading.Lock()  # pyplot is not thread-safe; every figure is drawn under it
-
 # outcome -> (label, unit text); the class's value is placed in the ensemble's distribution
 OUTCOMES = {
     "conflict_deaths": ("deaths in fighting (fighters and civilians)", "deaths"),
     "civilian_deaths": ("civilian deaths", "deaths"),
     "violations_total": ("truce violations", "violations"),
-    "truce_collapse_day": ("day the truce collapsed (after the horizon: it held)", "day"),
+    "truce_collapse_day": ("day the truce collapsed (held: past the end)", "day"),
     "gna_population_share": ("share of the population held by the GNA side", "share"),
     "arms_delivered_total": ("arms delivered by all backers", "fighter-equivalents"),
 }
@@ -136,9 +134,14 @@ def percentile_sentences(table: pd.DataFrame, horizon: int, runs: int) -> list[s
         fmt = _fmt(row["outcome"], horizon)
         lines.append(f"{label}: class {fmt(row['class'])}; model alone: median "
                      f"{fmt(row['median'])} (90% of runs between {fmt(row['p5'])} and "
-                     f"{fmt(row['p95'])}); the class is at the {row['percentile']:.0f}th "
-                     "percentile.")
+                     f"{fmt(row['p95'])}); the class is at the "
+                     f"{_ordinal(round(row['percentile']))} percentile.")
     return lines
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _fmt(key: str, horizon: int):
@@ -163,33 +166,38 @@ def distributions_figure(outcomes: Mapping[str, Any], runs: pd.DataFrame, horizo
     """Histograms of the model-only ensemble with the class's result marked, and end states."""
     table = percentile_table(outcomes, runs, horizon).set_index("outcome")
     keys = [k for k in OUTCOMES if k in table.index]
-    fig, axes = plt.subplots(2, 4, figsize=(15, 7), layout="constrained")
-    flat = axes.ravel()
-    for ax, key in zip(flat, keys):
+    fig = plt.figure(figsize=(15, 7.5), layout="constrained")
+    grid = fig.add_gridspec(2, 4)
+    cells = [grid[0, 0], grid[0, 1], grid[0, 2], grid[0, 3], grid[1, 0], grid[1, 1]]
+    for cell, key in zip(cells, keys):
+        ax = fig.add_subplot(cell)
         label, unit = OUTCOMES[key]
         values = runs[key].astype(float)
         if key == "truce_collapse_day":
             values = values.fillna(horizon + 1.0)
         ax.hist(values.dropna(), bins=20, color="#9bb7d4", edgecolor="white",
                 label="model alone")
-        mine = table.loc[key, "class"]
+        mine = float(table.loc[key, "class"])
         ax.axvline(mine, color="#d62728", lw=2.5, label="your class")
-        ax.set_title(f"{label}\nclass at the {table.loc[key, 'percentile']:.0f}th percentile",
+        ax.set_title(f"{label}\nclass at the "
+                     f"{_ordinal(round(float(table.loc[key, 'percentile'])))} percentile",
                      fontsize=9)
         ax.set_xlabel(unit)
         ax.set_ylabel("model-only runs")
         ax.legend(fontsize=7)
-    ax = flat[len(keys)]
+    ax = fig.add_subplot(grid[1, 2:])
     counts = runs["end_state"].value_counts(normalize=True)
     states = list(counts.index)
     colours = ["#d62728" if s == outcomes.get("end_state") else "#9bb7d4" for s in states]
-    ax.barh([END_STATE_LABELS.get(s, s) for s in states], 100 * counts.to_numpy(),
-            color=colours)
+    ax.barh(range(len(states)), 100 * counts.to_numpy(), color=colours)
+    ax.set_yticks([])
+    for i, state in enumerate(states):  # labels inside the plot, so the grid stays even
+        ax.annotate(f"{END_STATE_LABELS.get(state, state)} ({100 * counts.iloc[i]:.0f}%)",
+                    (0, i), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel("% of model-only runs")
     ax.set_title("End states (red: your class's)", fontsize=9)
-    for extra in flat[len(keys) + 1:]:
-        extra.axis("off")
     fig.suptitle(f"Your class's game against {len(runs)} runs of the model alone "
                  f"({scenario_name})", fontsize=12)
     return fig
@@ -209,66 +217,88 @@ def forcefulness(actor: str, orders: Mapping[str, Any]) -> float:
 
 
 def summary(actor: str, orders: Mapping[str, Any]) -> str:
-    """A turn's orders in a few words."""
+    """A turn's orders in a few words (choices left at "no" or "nobody" are not mentioned)."""
     parts = []
     for option in OPTIONS[actor]:
-        if option.key not in orders:
+        value = orders.get(option.key)
+        if value is None or value == "" or value is False:
             continue
-        value = orders[option.key]
         if option.key == "target" and orders.get("stance") != "offensive":
             continue
-        words = choice_label(actor, option.key, value)
-        if isinstance(value, bool):
-            if value:
-                parts.append(option.label.lower())
-            continue
-        if option.key == "target":
-            parts[-1] = f"{parts[-1]} at {words}" if parts else words
-            continue
-        name = option.label.lower().removeprefix("send ")
-        parts.append(words if option.key == "stance" else f"{name}: {words}")
-    return "; ".join(parts) or "no orders"
+        words = choice_label(actor, option.key, value).removeprefix("the ")
+        if value is True:
+            parts.append(option.label.lower())
+        elif option.key == "target" and parts:
+            parts[-1] = f"{parts[-1]} at {words}"
+        elif option.key == "stance":
+            parts.append(words)
+        else:
+            parts.append(f"{option.label.lower().removeprefix('send ')} {words}")
+    return ", ".join(parts) or "no orders"
 
 
 def timeline_figure(turns: Sequence[tuple[int, Mapping[str, Mapping[str, Any]]]],
                     actors: Sequence[str], last_day: int, date_of,
                     events: Sequence[tuple[int, str]] = ()) -> Figure:
     """Each class actor's decisions over the game: one row per actor, one bar per turn,
-    coloured by how forceful the orders were, labelled where they changed."""
+    coloured by how forceful the orders were (the mediator: how engaged), labelled where
+    they changed; key events are numbered dashed lines, listed below."""
     actors = [a for a in ACTORS if a in actors]
-    height = 1.6 + 1.05 * max(len(actors), 1)
-    fig, ax = plt.subplots(figsize=(13, height), layout="constrained")
-    cmap = plt.get_cmap("RdYlGn_r")
+    events = list(events)[:9]
+    fig, ax = plt.subplots(figsize=(13, 1.9 + 1.5 * max(len(actors), 1) + 0.2 * len(events)),
+                           layout="constrained")
+    force, engaged = plt.get_cmap("RdYlGn_r"), plt.get_cmap("Blues")
     starts = [d for d, _ in turns] + [last_day]
     for row, actor in enumerate(actors):
+        cmap = engaged if actor == "berlin" else force
         current: Mapping[str, Any] | None = None
-        previous_text = None
+        previous_text, flip = None, False
         for (day, orders), end in zip(turns, starts[1:]):
             current = orders.get(actor, current)
             if current is None:
-                ax.barh(row, end - day, left=day, color="#dddddd", edgecolor="white", height=0.6)
+                ax.barh(row, end - day, left=day, color="#dddddd", edgecolor="white", height=0.5)
                 continue
-            ax.barh(row, end - day, left=day, color=cmap(forcefulness(actor, current)),
-                    edgecolor="white", height=0.6)
+            level = forcefulness(actor, current)
+            ax.barh(row, end - day, left=day, color=cmap(0.15 + 0.85 * level if cmap is engaged
+                                                         else level),
+                    edgecolor="white", height=0.5)
             text = summary(actor, current)
             if text != previous_text:
-                ax.annotate(text, (day, row - 0.32), xytext=(2, 0), textcoords="offset points",
-                            fontsize=6.5, rotation=18, ha="left", va="bottom")
-                previous_text = text
-    for day, text in events:
-        ax.axvline(day, color="#444444", lw=0.8, ls="--", zorder=0)
-        ax.annotate(text, (day, 1.0), xycoords=("data", "axes fraction"), xytext=(2, 2),
-                    textcoords="offset points", fontsize=7, rotation=20, color="#444444")
+                y, va = (row + 0.27, "top") if flip else (row - 0.27, "bottom")
+                ax.annotate(text, (day, y), xytext=(2, 0), textcoords="offset points",
+                            fontsize=7, ha="left", va=va)
+                previous_text, flip = text, not flip
+    for number, (day, text) in enumerate(events, start=1):
+        ax.axvline(day, color="#555555", lw=0.8, ls="--", zorder=0)
+        ax.annotate(str(number), (day, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(0, 2), textcoords="offset points", fontsize=8, ha="center",
+                    color="#333333")
+    if events:
+        listing = "   ".join(f"{n}: {date_of(d):%d %b}, {t}" for n, (d, t) in
+                             enumerate(events, start=1))
+        ax.set_xlabel("date (each bar is one turn; text where the orders changed)\n"
+                      + _wrap(listing, 170), fontsize=8)
+    else:
+        ax.set_xlabel("date (each bar is one turn; text where the orders changed)")
     ax.set_yticks(range(len(actors)), [SHORT_NAMES[a] for a in actors])
-    ax.set_ylim(len(actors) - 0.4, -0.8)
+    ax.set_ylim(len(actors) - 0.4, -0.6)
     ax.set_xlim(0, max(last_day, 1))
     ticks = sorted(set(starts))
     step = max(1, len(ticks) // 12)
     ax.set_xticks(ticks[::step], [f"{date_of(d):%d %b}" for d in ticks[::step]], fontsize=8)
-    ax.set_xlabel("date (each bar is one turn; text where the orders changed)")
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, 1))
-    bar = fig.colorbar(sm, ax=ax, shrink=0.8, pad=0.01)
-    bar.set_label("restraint (0) to\nall-out (1)", fontsize=8)
-    ax.set_title("Your class's decisions, turn by turn (grey: the model played this actor)",
-                 fontsize=11, pad=28)
+    bar = fig.colorbar(plt.cm.ScalarMappable(cmap=force, norm=plt.Normalize(0, 1)), ax=ax,
+                       shrink=0.8, pad=0.01)
+    bar.set_label("factions and backers:\nrestraint (0) to all-out (1)", fontsize=8)
+    if "berlin" in actors:
+        bar = fig.colorbar(plt.cm.ScalarMappable(cmap=engaged, norm=plt.Normalize(0, 1)),
+                           ax=ax, shrink=0.8, pad=0.01)
+        bar.set_label("mediator: share of\ninitiatives taken", fontsize=8)
+    ax.set_title("Your class's decisions, turn by turn (grey: the model played this actor; "
+                 "numbers: key events)", fontsize=11, pad=14)
     return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))

@@ -4,7 +4,8 @@ One page for everyone: the teacher creates a room and runs it; students join wit
 code, take an actor (or join its team) and choose their orders each turn. The rules live in
 `libyasim.game.rooms`; this module only draws them. Every text a player typed is shown with
 `solara.Text` (never as Markdown or HTML). Each page watches its room's version number and
-redraws when another browser changed the room.
+redraws when another browser changed the room: every component that reads the room takes that
+number (`tick`) as an argument, since a component whose arguments are unchanged is not redrawn.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import dataclasses
 import functools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -81,40 +83,56 @@ def ensemble_of(room: Room) -> debrief.Ensemble:
     return debrief.ensemble(room.scenario, s.ensemble_runs, s.ensemble_dir)
 
 
-# ---------------------------------------------------------------- cached pictures
-@functools.lru_cache(maxsize=64)
-def _map_png(holders: tuple[tuple[str, str], ...], title: str) -> bytes:
-    return debrief.png(map_figure(dict(holders), title=title, width=7.5, dpi=90))
+# ---------------------------------------------------------------- pictures, drawn in the background
+_DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="game-draw")  # one: pyplot
+_DRAWINGS: dict[Hashable, Future] = {}
+_DRAWINGS_LOCK = threading.Lock()
+_DRAWN = [0]  # drawings finished so far: pages waiting for one redraw when it changes
 
 
-def map_png(room: Room) -> bytes:
+def _finished(_: Future) -> None:
+    _DRAWN[0] += 1
+
+
+def drawing(key: Hashable, make: Callable[[], Any]) -> Future:
+    """The PNG drawn by `make`, drawn once per key in the background (the page stays live)."""
+    with _DRAWINGS_LOCK:
+        future = _DRAWINGS.get(key)
+        if future is None:
+            if len(_DRAWINGS) > 300:  # forget old pictures
+                for old in [k for k, f in _DRAWINGS.items() if f.done()][:150]:
+                    del _DRAWINGS[old]
+            future = _DRAWINGS[key] = _DRAWER.submit(make)
+            future.add_done_callback(_finished)
+        return future
+
+
+def map_drawing(room: Room) -> Future:
     with room.lock:
-        holders = tuple(room.run.holders().items())
+        holders = room.run.holders()
         title = f"Who holds what on {room.run.date_of(room.run.day):%d %B %Y}"
-    return _map_png(holders, title)
+    return drawing(("map", tuple(holders.items()), title), lambda: debrief.png(
+        map_figure(holders, title=title, width=7.5, dpi=90)))
 
 
-@functools.lru_cache(maxsize=16)
-def _debrief_pngs(code: str, turns: int, last_day: int, ensemble_ready: bool,
-                  room: Room) -> tuple[bytes, bytes | None]:
-    del code, turns, last_day, ensemble_ready  # the cache key
+def debrief_drawings(room: Room, ens: debrief.Ensemble) -> tuple[Future, Future | None]:
+    """The decisions' timeline and, once the ensemble is ready, its comparison."""
     with room.lock:
-        record = [(t.day, t.orders) for t in room.turns]
-        actors = {a for t in room.turns for a in t.orders}
-        last, date_of = room.run.day, room.run.date_of
+        turns = [(t.day, t.orders) for t in room.turns]
+        actors = sorted({a for t in room.turns for a in t.orders})
+        last, date_of, horizon = room.run.day, room.run.date_of, room.run.horizon
         outcomes = room.run.outcomes()
         marks = [(e.day, e.text) for t in room.turns for e in t.events
                  if e.kind in ("truce", "settlement", "talks") or (
                      e.kind == "control" and e.place == "tripoli")]
-    with debrief.PLOT_LOCK:
-        timeline = debrief.png(debrief.timeline_figure(record, sorted(actors), last, date_of,
-                                                       marks[:8]))
-        ens = ensemble_of(room)
-        dist = None
-        if ens.runs_table is not None:
-            dist = debrief.png(debrief.distributions_figure(
-                outcomes, ens.runs_table, room.run.horizon, room.scenario.name))
-    return timeline, dist
+    key = (room.code, id(room.run), last, len(turns))
+    timeline = drawing(("timeline", *key), lambda: debrief.png(
+        debrief.timeline_figure(turns, actors, last, date_of, marks)))
+    if ens.runs_table is None:
+        return timeline, None
+    runs = ens.runs_table
+    return timeline, drawing(("distributions", *key), lambda: debrief.png(
+        debrief.distributions_figure(outcomes, runs, horizon, room.scenario.name)))
 
 
 # ---------------------------------------------------------------- helpers
@@ -154,33 +172,39 @@ def Situation(room: Room, tick: int):
             solara.Warning("The teacher has paused the game.", classes=["game-paused"])
         if ended:
             solara.Info("The game has ended: see the debrief below.", classes=["game-ended"])
-        with solara.Columns([3, 2]):
-            solara.Image(map_png(room), classes=["game-map"])
-            with solara.Column():
-                solara.Markdown("**Last turn's events**")
-                with solara.Div(classes=["game-events"]):
-                    if not events:
-                        solara.Text("Nothing yet: the first turn has not been played."
-                                    if turn == 0 else "A quiet fortnight: no events.")
-                    for line in events[-40:]:
-                        with solara.Div():
-                            solara.Text(line)
-                solara.Markdown("**The war so far**")
-                tripoli = out.get("holder_tripoli", "gna")
-                lines = [
-                    f"Truce: {TRUCE_WORDS[truce] if 0 <= truce < 4 else truce}",
-                    f"Truce violations: {out['violations_total']:,}",
-                    (f"Deaths in fighting: {out['battle_deaths']:,} fighters, "
-                     f"{out['civilian_deaths']:,} civilians"),
-                    f"Tripoli is held by {HOLDER_WORDS.get(tripoli, tripoli)}",
-                    (f"Population held: GNA side {out['gna_population_share']:.0%}, "
-                     f"LNA {out['lna_population_share']:.0%}"),
-                    f"If it ended today: {END_STATE_LABELS.get(out['end_state'], out['end_state'])}",
-                ]
-                with solara.Div(classes=["game-outcomes"]):
-                    for line in lines:
-                        with solara.Div():
-                            solara.Text(line)
+        picture = map_drawing(room)
+        last_map = solara.use_ref(None)
+        if picture.done():
+            last_map.current = picture.result()
+        if last_map.current is not None:
+            solara.Image(last_map.current, width="100%", classes=["game-map"])
+        else:
+            solara.Text("Drawing the map...")
+        with solara.Column():
+            solara.Markdown("**Last turn's events**")
+            with solara.Div(classes=["game-events"]):
+                if not events:
+                    solara.Text("Nothing yet: the first turn has not been played."
+                                if turn == 0 else "A quiet turn: no events.")
+                for line in events[-40:]:
+                    with solara.Div():
+                        solara.Text(line)
+            solara.Markdown("**The war so far**")
+            tripoli = out.get("holder_tripoli", "gna")
+            lines = [
+                f"Truce: {TRUCE_WORDS[truce] if 0 <= truce < 4 else truce}",
+                f"Truce violations: {out['violations_total']:,}",
+                (f"Deaths in fighting: {out['battle_deaths']:,} fighters, "
+                 f"{out['civilian_deaths']:,} civilians"),
+                f"Tripoli is held by {HOLDER_WORDS.get(tripoli, tripoli)}",
+                (f"Population held: GNA side {out['gna_population_share']:.0%}, "
+                 f"LNA {out['lna_population_share']:.0%}"),
+                f"If it ended today: {END_STATE_LABELS.get(out['end_state'], out['end_state'])}",
+            ]
+            with solara.Div(classes=["game-outcomes"]):
+                for line in lines:
+                    with solara.Div():
+                        solara.Text(line)
 
 
 # ---------------------------------------------------------------- the teacher
@@ -206,8 +230,8 @@ def TeacherView(room: Room, token: str, tick: int):
         solara.Markdown("**Seats** (the model plays every actor nobody holds)")
         for actor, name in ACTORS.items():
             with solara.Row(classes=["game-seat", f"game-seat-{actor}"]):
-                state = ("submitted" if actor in submitted else "choosing") \
-                    if actor in seats else "played by the model"
+                state = "played by the model" if actor not in seats else (
+                    "submitted" if actor in submitted else "played by" if ended else "choosing")
                 solara.Text(f"{name}: {state}", style={"min-width": "22em"})
                 for member_token, member_name in seats.get(actor, []):
                     solara.Text(member_name, style={"margin-right": "0.3em"})
@@ -224,7 +248,7 @@ def TeacherView(room: Room, token: str, tick: int):
                 solara.Button("Refuse", on_click=functools.partial(
                     _attempt, set_message, functools.partial(
                         room.answer_request, token, member_token, False)))
-        with solara.Row():
+        with solara.Row(style={"flex-wrap": "wrap"}):
             solara.Button("Advance turn", color="primary", disabled=ended,
                           on_click=lambda: _attempt(set_message, lambda: room.advance(token)))
             solara.Button("Resume" if paused else "Pause", disabled=ended,
@@ -262,7 +286,7 @@ def OptionField(room: Room, actor: str, option, value: Any, locked: bool, token:
 
 
 @solara.component
-def Orders(room: Room, token: str, actor: str, set_message: Callable[[str], None]):
+def Orders(room: Room, token: str, actor: str, set_message: Callable[[str], None], tick: int):
     with room.lock:
         seat = room.seats[actor]
         draft = {**{o.key: o.default for o in OPTIONS[actor]}, **seat.draft}
@@ -277,6 +301,8 @@ def Orders(room: Room, token: str, actor: str, set_message: Callable[[str], None
             if option.key == "target" and draft.get("stance") != "offensive":
                 continue
             OptionField(room, actor, option, draft[option.key], locked, token, set_message)
+        solara.Text(f"Your team's choices: {debrief.summary(actor, draft)}",
+                    classes=["game-draft"], style={"font-weight": "bold"})
         if locked and not room.ended:
             names = ", ".join(SHORT_NAMES[a] for a in waiting)
             solara.Success(f"Submitted. Waiting for: {names or 'the turn to run'}.",
@@ -287,7 +313,7 @@ def Orders(room: Room, token: str, actor: str, set_message: Callable[[str], None
 
 
 @solara.component
-def SeatChooser(room: Room, token: str, set_message: Callable[[str], None]):
+def SeatChooser(room: Room, token: str, set_message: Callable[[str], None], tick: int):
     invite, set_invite = solara.use_state("")
     with room.lock:
         teams = {a: [room.members[t].name for t in s.members] for a, s in room.seats.items()}
@@ -347,13 +373,13 @@ def PlayerView(room: Room, token: str, tick: int):
                     solara.Text("with " + ", ".join(team))
         if member.actor is None:
             if not room.ended:
-                SeatChooser(room, token, set_message)
+                SeatChooser(room, token, set_message, tick)
             return
         solara.Text(f"Your team's invite code: {invite} (give it only to classmates who "
                     "join your team)", classes=["game-invite"],
                     style={"font-size": "0.85em", "color": "#555"})
     if member.actor and not room.ended:
-        Orders(room, token, member.actor, set_message)
+        Orders(room, token, member.actor, set_message, tick)
 
 
 # ---------------------------------------------------------------- debrief
@@ -362,14 +388,15 @@ def Debrief(room: Room, tick: int):
     ens = ensemble_of(room)
     ready = ens.done.is_set()
     with room.lock:
-        turns, last = len(room.turns), room.run.day
         outcomes = room.run.outcomes()
         horizon = room.run.horizon
-    timeline, dist = _debrief_pngs(room.code, turns, last, ready and ens.runs_table is not None,
-                                   room)
+    timeline, dist = debrief_drawings(room, ens)
     with solara.Card("Debrief", classes=["game-debrief"]):
         solara.Markdown("**Your class's decisions**")
-        solara.Image(timeline, classes=["game-timeline"])
+        if timeline.done():
+            solara.Image(timeline.result(), width="100%", classes=["game-timeline"])
+        else:
+            solara.Text("Drawing the timeline...")
         solara.Markdown("**Your class against the model playing alone**")
         if not ready:
             solara.Info(f"The model is playing the same scenario {ens.runs} times on its own "
@@ -382,8 +409,10 @@ def Debrief(room: Room, tick: int):
                 for line in debrief.percentile_sentences(table, horizon, len(ens.runs_table)):
                     with solara.Div():
                         solara.Text(line)
-            if dist is not None:
-                solara.Image(dist, classes=["game-distributions"])
+            if dist is not None and dist.done():
+                solara.Image(dist.result(), width="100%", classes=["game-distributions"])
+            else:
+                solara.Text("Drawing the comparison...")
         solara.FileDownload(lambda: dumps(room.record()), filename=f"libyasim-game-{room.code}.json",
                             label="Download the whole game (JSON)", mime_type="application/json")
         solara.Markdown("Rerun it with `libyasim replay FILE`: same scenario, seed and orders, "
@@ -429,9 +458,9 @@ def _watch(room: Room | None):
         if room is None:
             return
         ens = ensemble_of(room)
-        seen = (room.version, ens.done.is_set())
+        seen = (room.version, ens.done.is_set(), _DRAWN[0])
         while not cancel.wait(0.4):
-            now = (room.version, ens.done.is_set())
+            now = (room.version, ens.done.is_set(), _DRAWN[0])
             if now != seen:
                 seen = now
                 yield now
@@ -455,11 +484,13 @@ def Page():
                 solara.Error(f"There is no room {code[:12]!r} (or it has expired).")
             Landing(token, set_code)
             return
-        if room.is_teacher(token):
-            TeacherView(room, token, tick)
-        else:
-            PlayerView(room, token, tick)
-        Situation(room, tick)
+        with solara.Columns([2, 3]):
+            with solara.Column():
+                if room.is_teacher(token):
+                    TeacherView(room, token, tick)
+                else:
+                    PlayerView(room, token, tick)
+            Situation(room, tick)
         if room.ended:
             Debrief(room, tick)
 

@@ -46,11 +46,19 @@ def normalise_code(text: str) -> str:
 
 def clean_name(text: str) -> str:
     """A display name: printable characters only, spaces collapsed, at most NAME_MAX long."""
-    printable = "".join(c for c in text if unicodedata.category(c)[0] not in "CZ" or c == " ")
+    printable = "".join(" " if c.isspace() else c for c in text[:10 * NAME_MAX]
+                        if c.isspace() or unicodedata.category(c)[0] not in "CZ")
     name = " ".join(printable.split())[:NAME_MAX].strip()
     if not name:
         raise GameError("Please give a name (letters or digits).")
     return name
+
+
+def _checked(actor: str, orders: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return check_orders(actor, orders)
+    except ValueError as exc:
+        raise GameError(str(exc)) from None
 
 
 @dataclass
@@ -241,7 +249,7 @@ class Room:
             if actor in self.submitted:
                 raise GameError("Your team has submitted this turn's choices.")
             draft = {**self.seats[actor].draft, key: value}
-            self.seats[actor].draft = check_orders(actor, draft)
+            self.seats[actor].draft = _checked(actor, draft)
             self._changed()
 
     def _player(self, token: str) -> str:
@@ -260,7 +268,7 @@ class Room:
             if actor in self.submitted:
                 raise GameError("Your team has already submitted this turn.")
             chosen = self.seats[actor].draft if orders is None else orders
-            self.submitted[actor] = check_orders(actor, chosen)
+            self.submitted[actor] = _checked(actor, chosen)
             self.seats[actor].draft = dict(self.submitted[actor])
             self._changed()
             self._maybe_run()
