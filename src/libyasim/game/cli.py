@@ -43,8 +43,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                       help="days the model runs per turn (default: 14)")
     game.add_argument("--seed", type=_whole(0, 2**63 - 1),
                       help="seed of the class's run (default: the scenario's)")
-    game.add_argument("--ensemble-runs", type=_whole(10, 2000), default=100,
-                      help="model-only runs the debrief compares the class with (default: 100)")
+    game.add_argument("--ensemble-runs", type=_whole(10, 2000),
+                      help="model-only runs the debrief compares the class with (default: the "
+                      "scenario's runs)")
     game.add_argument("--ensemble-dir", default=str(Path("results") / "game-ensembles"),
                       help="where those runs are saved and reused (default: "
                       "results/game-ensembles)")
@@ -101,7 +102,7 @@ def cmd_game(args: argparse.Namespace) -> int:
     url = f"http://{shown}:{args.port}/"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIBYASIM_GAME_")}
     env.update({ENV_TURN_DAYS: str(args.turn_days), ENV_URL: url,
-                ENV_RUNS: str(args.ensemble_runs),
+                ENV_RUNS: str(args.ensemble_runs or scenario["scenario.runs"]),
                 ENV_DIR: str(Path(args.ensemble_dir).resolve()),
                 "SOLARA_ASSETS_PROXY": "true"})
     if args.scenario:

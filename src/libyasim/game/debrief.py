@@ -164,8 +164,8 @@ def png(fig: Figure) -> bytes:
 def distributions_figure(outcomes: Mapping[str, Any], runs: pd.DataFrame, horizon: int,
                          scenario_name: str) -> Figure:
     """Histograms of the model-only ensemble with the class's result marked, and end states."""
-    table = percentile_table(outcomes, runs, horizon).set_index("outcome")
-    keys = [k for k in OUTCOMES if k in table.index]
+    rows = {r["outcome"]: r for r in percentile_table(outcomes, runs, horizon).to_dict("records")}
+    keys = [k for k in OUTCOMES if k in rows]
     fig = plt.figure(figsize=(15, 7.5), layout="constrained")
     grid = fig.add_gridspec(2, 4)
     cells = [grid[0, 0], grid[0, 1], grid[0, 2], grid[0, 3], grid[1, 0], grid[1, 1]]
@@ -177,10 +177,10 @@ def distributions_figure(outcomes: Mapping[str, Any], runs: pd.DataFrame, horizo
             values = values.fillna(horizon + 1.0)
         ax.hist(values.dropna(), bins=20, color="#9bb7d4", edgecolor="white",
                 label="model alone")
-        mine = float(table.loc[key, "class"])
+        mine = float(rows[key]["class"])
         ax.axvline(mine, color="#d62728", lw=2.5, label="your class")
         ax.set_title(f"{label}\nclass at the "
-                     f"{_ordinal(round(float(table.loc[key, 'percentile'])))} percentile",
+                     f"{_ordinal(round(rows[key]['percentile']))} percentile",
                      fontsize=9)
         ax.set_xlabel(unit)
         ax.set_ylabel("model-only runs")
