@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from pathlib import Path
 
@@ -13,12 +14,15 @@ from libyasim.cli import main
 from libyasim.ensemble import run_ensemble
 from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS
 from libyasim.model import LibyaModel
-from libyasim.params import KINDS, PARAMS
-from libyasim.scenario import Scenario, load_scenario
+from libyasim.params import ARTICLE_DATE, KINDS, PARAMS, Param, calibrated, record
+from libyasim.scenario import Scenario, cutoff_problems, load_scenario, not_public_by
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
-ARTICLE = ROOT.parent / "shared" / "article.txt"
+# the source article sits in ../shared beside the checkout (or beside the worktrees' folder)
+ARTICLE = next((p for p in (ROOT.parent / "shared" / "article.txt",
+                            ROOT.parents[1] / "shared" / "article.txt") if p.exists()),
+               ROOT.parent / "shared" / "article.txt")
 # Scenarios whose switches send the model down different branches (truce collapse and
 # re-declaration, talks and settlement, no arms, monitoring), so that together they read
 # every parameter at least once.
@@ -84,11 +88,17 @@ def test_ensemble_reads_runs_and_seed_from_the_registry(tmp_path):
     assert not scenario.values.reads - set(PARAMS)
 
 
+# Scenario settings the model does not read: the ensemble runner reads runs and seed;
+# `libyasim check` reads the information cutoff and the hindsight flag.
+NOT_READ_BY_THE_MODEL = {"scenario.runs", "scenario.seed", "scenario.information_cutoff",
+                         "scenario.hindsight"}
+
+
 def test_every_settable_entry_is_read_by_the_model(model_reads):
     """The reverse: no registry entry that nothing uses (fixed map entries excepted)."""
-    ensemble_only = {"scenario.runs", "scenario.seed"}  # read by the ensemble runner
     unused = sorted(name for name, p in PARAMS.items()
-                    if not p.fixed and name not in ensemble_only and name not in model_reads)
+                    if not p.fixed and name not in NOT_READ_BY_THE_MODEL
+                    and name not in model_reads)
     assert not unused, f"registry entries never read by the model: {unused}"
 
 
@@ -113,26 +123,73 @@ def test_fixed_entries_match_the_map_the_model_uses():
 def test_entry_is_complete(name):
     p = PARAMS[name]
     assert p.name == name
-    assert p.kind in ("article", "public_record", "assumption")
-    assert p.kind in KINDS
+    assert p.kind in KINDS == ("article", "public_record", "assumption", "calibrated")
     assert isinstance(p.source, str) and p.source.strip(), "empty source"
     assert isinstance(p.reason, str) and p.reason.strip(), "empty reason"
     assert isinstance(p.default, (bool, int, float, str, dt.date))
-    if isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
-        assert p.low is None or p.default >= p.low, "default below its range"
-        assert p.high is None or p.default <= p.high, "default above its range"
+    if _numeric(p):
+        assert p.low is None or p.default >= p.low, "default below its allowed range"
+        assert p.high is None or p.default <= p.high, "default above its allowed range"
     if p.choices:
         assert p.default in p.choices
+    assert p.known_on is None or type(p.known_on) is dt.date
+    assert (p.quote is not None) == (p.kind == "article"), "a quote belongs to article entries"
 
 
-def _fold(text: str) -> str:
-    """Fold white space; curly quotes and apostrophes to straight ones."""
-    text = (text.replace("\u2019", "'").replace("\u2018", "'")
-            .replace("\u201c", '"').replace("\u201d", '"'))
-    return re.sub(r"\s+", " ", text).strip()
+def _numeric(p: Param) -> bool:
+    return isinstance(p.default, (int, float)) and not isinstance(p.default, bool)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PARAMS.items() if p.kind == "assumption"))
+def test_assumption_has_an_honest_prior_and_no_date(name):
+    p = PARAMS[name]
+    assert p.known_on is None, "an assumption is a judgment, not information published on a date"
+    assert "calibration" not in p.source.lower(), "say what the value means, not 'calibration'"
+    if not _numeric(p):
+        assert p.prior is None
+        return
+    assert p.prior is not None, "a numeric assumption needs a prior range"
+    low, high = p.prior
+    assert math.isfinite(low) and math.isfinite(high) and low < high
+    assert low <= p.default <= high, "the prior range does not contain the default"
+    assert p.low is None or low >= p.low, "prior below the allowed range"
+    assert p.high is None or high <= p.high, "prior above the allowed range"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PARAMS.items() if p.kind != "assumption"))
+def test_public_information_has_its_date(name):
+    p = PARAMS[name]
+    assert p.known_on is not None, "article, public_record and calibrated values have a date"
+    if p.kind == "article":
+        assert p.known_on == ARTICLE_DATE
+        assert p.source == "news article, about 10 January 2020"
+    if p.kind == "public_record":  # names the document with its date, and the figure
+        assert str(p.known_on.year) in p.source, "the source does not date the document"
+        assert ":" in p.source and len(p.source.split(":", 1)[1].strip()) >= 20, \
+            "the source should say what the document gives, after a colon"
+        assert p.prior is None
+    if p.kind == "calibrated":  # names the observations and the information cutoff
+        assert p.source.startswith("fitted to ")
+        assert p.known_on.isoformat() in p.source
+        assert p.prior is not None and p.prior[0] <= p.default <= p.prior[1]
+
+
+_LATER = re.compile(r"\b(?:(?:February|March|April|May|June|July|August|September|October|"
+                    r"November|December) 2020|202[1-9])\b")
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_sources_cite_nothing_published_after_day_0(name):
+    """Later events may be told in a reason (openly), but a value's source is day-0 knowledge."""
+    p = PARAMS[name]
+    if p.known_on is None or p.known_on <= ARTICLE_DATE:
+        assert not _LATER.search(p.source), f"{name} cites later information: {p.source}"
 
 
 ARTICLE_ENTRIES = sorted(n for n, p in PARAMS.items() if p.kind == "article")
+# words by which a quote states a holder
+HOLDER_WORDS = {"gna": ("Government of National Accord",),
+                "lna": ("Libyan National Army", "Haftar")}
 
 
 def test_there_are_article_entries():
@@ -142,33 +199,73 @@ def test_there_are_article_entries():
 @pytest.mark.skipif(not ARTICLE.exists(), reason="../shared/article.txt is not there")
 @pytest.mark.parametrize("name", ARTICLE_ENTRIES)
 def test_article_quote_occurs_in_the_article(name):
-    article = _fold(ARTICLE.read_text(encoding="utf-8"))
-    quote = _fold(PARAMS[name].source)
+    article = ARTICLE.read_text(encoding="utf-8")
+    quote = PARAMS[name].quote or ""
     assert len(quote) >= 5, f"quote too short to mean anything: {quote!r}"
-    assert quote in article, f"{name}: {quote!r} is not in the article"
+    assert quote in article, f"{name}: {quote!r} is not an exact part of the article"
+    assert len(quote) <= 160, "quote a short phrase, not a passage"
+
+
+@pytest.mark.parametrize("name", ARTICLE_ENTRIES)
+def test_article_quote_states_the_value(name):
+    p = PARAMS[name]
+    quote = p.quote or ""
+    if isinstance(p.default, dt.date):
+        month = p.default.strftime("%B")
+        assert re.search(rf"{month} {p.default.day}\b|\b{p.default.day} {month}", quote), \
+            f"{name}: the quote does not give {p.default.isoformat()}"
+    elif p.choices:
+        assert any(word in quote for word in HOLDER_WORDS[p.default]), \
+            f"{name}: the quote does not name {p.default}"
+    else:
+        assert p.default is True, "an article quote states that something is the case"
+
+
+def test_judged_values_are_not_labelled_as_stated():
+    """Values the issue names as judgments (leverage, ties, command and control, volumes)."""
+    judged = ["mediation.russia_turkey.leverage", "mediation.berlin.leverage",
+              "forces.wag.command_control", "arms.russia.volume", "arms.turkey.volume",
+              *[n for n in PARAMS if ".tie." in n]]
+    assert {PARAMS[n].kind for n in judged} == {"assumption"}
 
 
 # ------------------------------------------------------------------ `libyasim params`
-def _params_json(capsys, path: Path) -> list[dict]:
-    code = main(["params", str(path), "--format", "json"])
+JSON_KEYS = {"name", "value", "kind", "source", "reason", "low", "high", "known_on", "quote"}
+
+
+def _params_json(capsys, *args: str) -> list[dict]:
+    code = main(["params", *args, "--format", "json"])
     out = capsys.readouterr().out
     assert code == 0
     return json.loads(out)
 
 
-def test_params_json_lists_every_entry_with_exactly_the_five_keys(capsys):
-    rows = _params_json(capsys, SCENARIOS / "baseline.toml")
+def test_params_json_lists_every_entry_with_its_provenance(capsys):
+    rows = _params_json(capsys, str(SCENARIOS / "baseline.toml"))
     assert isinstance(rows, list)
     assert [r["name"] for r in rows if isinstance(r, dict)] == list(PARAMS)
     for row in rows:
-        assert set(row) == {"name", "value", "kind", "source", "reason"}
+        assert set(row) == JSON_KEYS
         p = PARAMS[row["name"]]
-        assert (row["kind"], row["source"], row["reason"]) == (p.kind, p.source, p.reason)
+        assert (row["kind"], row["source"], row["reason"], row["quote"]) == (
+            p.kind, p.source, p.reason, p.quote)
+        assert row["known_on"] == (p.known_on.isoformat() if p.known_on else None)
+        if p.kind == "assumption" and _numeric(p):  # the prior range
+            assert (row["low"], row["high"]) == p.prior
+            assert row["low"] <= row["value"] <= row["high"]
+        elif p.kind != "assumption":  # the allowed range
+            assert (row["low"], row["high"]) == (p.low, p.high)
+
+
+def test_params_json_without_a_scenario_gives_the_defaults(capsys):
+    rows = {r["name"]: r["value"] for r in _params_json(capsys)}
+    assert rows["truce.start"] == "2020-01-12"
+    assert rows["arms.turkey.volume"] == PARAMS["arms.turkey.volume"].default
 
 
 def test_params_json_shows_the_scenario_values(capsys):
-    rows = {r["name"]: r["value"] for r in _params_json(capsys, SCENARIOS /
-                                                         "embargo_enforced.toml")}
+    rows = {r["name"]: r["value"] for r in _params_json(capsys, str(SCENARIOS /
+                                                                    "embargo_enforced.toml"))}
     variant = load_scenario(SCENARIOS / "embargo_enforced.toml")
     assert rows["arms.embargo_enforcement"] == variant["arms.embargo_enforcement"]
     assert rows["arms.embargo_enforcement"] != PARAMS["arms.embargo_enforcement"].default
@@ -181,3 +278,129 @@ def test_params_table_names_every_entry(capsys):
     for name in PARAMS:
         assert name in out
     assert re.search(r"truce\.enabled \*", out), "settings of the file are not marked"
+
+
+def test_known_by_lists_the_values_not_yet_public(capsys):
+    rows = _params_json(capsys, str(SCENARIOS / "baseline.toml"), "--known-by", "2019-12-01")
+    expected = [n for n, p in PARAMS.items() if p.known_on and p.known_on > dt.date(2019, 12, 1)]
+    assert [r["name"] for r in rows] == expected
+    assert "truce.start" in expected and "arms.uae.enabled" in expected  # article; 9 Dec 2019
+    assert "arms.russia.enabled" not in expected  # published 5 November 2019
+    assert all(r["known_on"] > "2019-12-01" for r in rows)
+
+
+def test_known_by_leaves_out_values_the_scenario_does_not_use(capsys):
+    rows = _params_json(capsys, str(SCENARIOS / "no_truce.toml"), "--known-by", "2019-12-01")
+    names = {r["name"] for r in rows}
+    assert "truce.start" not in names and "truce.enabled" not in names  # switched off
+    assert "arms.turkey.start" in names
+
+
+def test_known_by_day_0_lists_nothing_for_the_baseline(capsys):
+    assert _params_json(capsys, str(SCENARIOS / "baseline.toml"), "--known-by",
+                        "2020-01-10") == []
+    assert main(["params", str(SCENARIOS / "baseline.toml"), "--known-by", "2020-01-10"]) == 0
+    assert "public by 2020-01-10" in capsys.readouterr().out
+
+
+def test_known_by_table(capsys):
+    assert main(["params", "--known-by", "2020-01-07"]) == 0
+    out = capsys.readouterr().out
+    assert "truce.start" in out and "place.sirte.holder" not in out  # 6 January 2020
+
+
+def test_known_by_rejects_a_bad_date(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["params", "--known-by", "January"])
+    assert info.value.code == 2
+    assert "expected a date" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the information cutoff
+EXTENDS = f'[scenario]\nextends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_scenarios_use_nothing_published_after_their_cutoff():
+    for path in sorted(SCENARIOS.glob("*.toml")):
+        scenario = load_scenario(path)
+        assert not scenario["scenario.hindsight"] or path.stem != "baseline"
+        assert cutoff_problems(scenario) == [], path.name
+    baseline = load_scenario(SCENARIOS / "baseline.toml")
+    assert baseline["scenario.information_cutoff"] == baseline["scenario.start_date"]
+    assert not_public_by(baseline, baseline["scenario.start_date"]) == []
+
+
+def test_check_fails_a_scenario_that_uses_later_information(tmp_path, capsys):
+    path = _write(tmp_path, "early.toml", f"{EXTENDS}information_cutoff = 2020-01-01\n")
+    code = main(["check", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    lines = err.strip().splitlines()
+    expected = [n for n, p in PARAMS.items() if p.known_on and p.known_on > dt.date(2020, 1, 1)]
+    assert len(lines) == len(expected)  # one line per value: the article's and Sirte
+    for name, line in zip(expected, lines):
+        assert line.startswith(f"error: {path}: {name}: ")
+        assert PARAMS[name].known_on.isoformat() in line and "2020-01-01" in line
+        assert "hindsight" in line
+
+
+def test_hindsight_allows_later_information(tmp_path, capsys):
+    path = _write(tmp_path, "hindcast.toml",
+                  f"{EXTENDS}information_cutoff = 2020-01-01\nhindsight = true\n")
+    assert main(["check", str(path)]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_a_value_set_in_the_file_replaces_the_later_information(tmp_path):
+    path = _write(tmp_path, "own.toml", f"{EXTENDS}information_cutoff = 2020-01-08\n"
+                  '[place.sirte]\nholder = "wag"\n')
+    problems = cutoff_problems(load_scenario(path))
+    assert problems and not any("place.sirte.holder" in line for line in problems)
+    assert any("truce.start" in line for line in problems)
+
+
+def test_the_cutoff_follows_day_0_unless_set(tmp_path):
+    before = load_scenario(_write(tmp_path, "before.toml", "[scenario]\nstart_date = 2020-01-05\n"))
+    assert before["scenario.information_cutoff"] == dt.date(2020, 1, 5)
+    assert any("truce.start: known on 2020-01-10" in line for line in cutoff_problems(before))
+    after = load_scenario(_write(tmp_path, "after.toml", "[scenario]\nstart_date = 2020-01-11\n"))
+    assert after["scenario.information_cutoff"] == dt.date(2020, 1, 11)
+    assert cutoff_problems(after) == []
+    own = load_scenario(_write(tmp_path, "own.toml", "[scenario]\nstart_date = 2020-01-05\n"
+                               "information_cutoff = 2020-01-10\n"))
+    assert own["scenario.information_cutoff"] == dt.date(2020, 1, 10)
+    assert cutoff_problems(own) == []
+
+
+def test_a_later_record_used_by_the_baseline_fails_check(monkeypatch, capsys):
+    """A public record published after day 0 counts when the baseline uses it ..."""
+    later = record("arms.uae.enabled", True, "UN Panel of Experts on Libya, S/2021/229 "
+                   "(8 March 2021): UAE cargo flights to the LNA", dt.date(2021, 3, 8),
+                   "The UAE supplies the LNA.")
+    monkeypatch.setitem(PARAMS, "arms.uae.enabled", later)
+    assert main(["check", str(SCENARIOS / "baseline.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "arms.uae.enabled: known on 2021-03-08" in err and "2020-01-10" in err
+    # ... and not when the scenario switches the backer off
+    assert main(["check", str(SCENARIOS / "no_foreign_arms.toml")]) == 0
+
+
+def test_a_calibrated_value_names_its_observations_and_counts_from_its_cutoff(monkeypatch):
+    fitted = calibrated("truce.base_logit", -1.7, "UNSMIL's counts of truce violations, "
+                        "12-31 January 2020", dt.date(2020, 1, 31),
+                        "Log-odds of a violation on a quiet day.", prior=(-4.0, 0.0),
+                        low=-10, high=10)
+    assert fitted.kind == "calibrated" and fitted.known_on == dt.date(2020, 1, 31)
+    assert "UNSMIL" in fitted.source and "2020-01-31" in fitted.source
+    monkeypatch.setitem(PARAMS, "truce.base_logit", fitted)
+    test_public_information_has_its_date("truce.base_logit")
+    baseline = load_scenario(SCENARIOS / "baseline.toml")  # resolves to the fitted default
+    assert [p.name for p in not_public_by(baseline, baseline["scenario.start_date"])] == \
+        ["truce.base_logit"]
+    assert "truce.base_logit: known on 2020-01-31" in cutoff_problems(baseline)[0]

@@ -124,7 +124,7 @@ def provenance(base: Scenario, *names: str) -> str:
     for name in names:
         param = PARAMS[name]
         line = (f"{name} = {_value_text(param.default)} by default. "
-                f"Source ({param.kind.replace('_', ' ')}): {param.source}. {param.reason}")
+                f"Source ({param.kind.replace('_', ' ')}): {param.citation}. {param.reason}")
         if name in base.overrides and base[name] != param.default:
             line += f" This scenario sets {_value_text(base[name])}."
         lines.append(line)

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from libyasim.ensemble import EnsembleError
 from libyasim.params import PARAMS
-from libyasim.scenario import ScenarioError, load_scenario
+from libyasim.scenario import (
+    ScenarioError,
+    cutoff_problems,
+    default_scenario,
+    load_scenario,
+    not_public_by,
+)
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 
@@ -35,6 +41,13 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"expected a seed between 0 and 2^63-1, got {value}")
     return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -66,37 +79,53 @@ def _backend(args: argparse.Namespace):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    status = 0
     for path in args.scenarios:
         scenario = load_scenario(path)
+        problems = cutoff_problems(scenario)
+        for line in problems:
+            print(f"error: {line}", file=sys.stderr)
+        if problems:
+            status = EXIT_BAD_INPUT
+            continue
         print(f"{path}: ok ({scenario.name}: {len(scenario.overrides)} settings, "
               f"{scenario['scenario.horizon_days']} days, {scenario['scenario.runs']} runs)")
-    return 0
+    return status
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
-    rows = []
-    for name, param in PARAMS.items():
-        value = scenario[name]
-        rows.append({"name": name, "value": value.isoformat() if isinstance(value, dt.date) else value,
-                     "kind": param.kind, "source": param.source, "reason": param.reason,
-                     "set_by_scenario": name in scenario.overrides})
+    scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
+    shown = (not_public_by(scenario, args.known_by) if args.known_by
+             else list(PARAMS.values()))
+    rows = [{"name": p.name, "value": _iso(scenario[p.name]), "kind": p.kind,
+             "source": p.source, "reason": p.reason, "low": p.range[0], "high": p.range[1],
+             "known_on": _iso(p.known_on), "quote": p.quote} for p in shown]
     if args.format == "json":
-        print(json.dumps([{k: r[k] for k in ("name", "value", "kind", "source", "reason")}
-                          for r in rows], indent=1))
+        print(json.dumps(rows, indent=1))
+        return 0
+    if args.known_by and not rows:
+        print(f"every value {scenario.name} uses was public by {args.known_by.isoformat()}")
         return 0
     import pandas as pd
 
-    table = pd.DataFrame(rows)
-    table["name"] = [f"{n}{' *' if s else ''}" for n, s in zip(table["name"], table["set_by_scenario"])]
+    table = pd.DataFrame(rows, columns=["name", "value", "kind", "known_on", "source"])
+    table["name"] = [f"{n}{' *' if n in scenario.overrides else ''}" for n in table["name"]]
     table["value"] = [_shorten(str(v), 24) for v in table["value"]]
-    table["source"] = [_shorten(s, 90) for s in table["source"]]
+    table["known_on"] = [v or "" for v in table["known_on"]]
+    table["source"] = [_shorten(p.citation, 90) for p in shown]
     with pd.option_context("display.max_rows", None, "display.max_colwidth", 90,
                            "display.width", 250, "display.colheader_justify", "left"):
-        print(table[["name", "value", "kind", "source"]].to_string(
-            index=False, formatters={c: f"{{:<{table[c].str.len().max()}}}".format
-                                     for c in ("name", "value", "kind", "source")}))
-    print("\n* set by the scenario file; others are defaults. `--format json` adds the reasons.")
+        print(table.to_string(index=False, formatters={
+            c: f"{{:<{max(1, table[c].str.len().max())}}}".format for c in table.columns}))
+    if args.known_by:
+        print(f"\nthe values {scenario.name} uses that were not public by "
+              f"{args.known_by.isoformat()}")
+    print("\n* set by the scenario file; others are defaults. `--format json` adds the "
+          "reasons, ranges and quotes.")
     return 0
 
 
@@ -365,13 +394,17 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--quiet", action="store_true", help="no progress bar or table")
     sens.set_defaults(func=cmd_sensitivity)
 
-    check = sub.add_parser("check", help="validate scenario files without running them")
+    check = sub.add_parser("check", help="validate scenario files without running them; fail "
+                           "a file that uses information published after its information_cutoff")
     check.add_argument("scenarios", nargs="+", metavar="FILE")
     check.set_defaults(func=cmd_check)
 
     params = sub.add_parser("params", help="the resolved parameters of a scenario and their sources")
-    params.add_argument("scenario")
+    params.add_argument("scenario", nargs="?", help="scenario file (default: the model's defaults)")
     params.add_argument("--format", choices=("table", "json"), default="table")
+    params.add_argument("--known-by", type=_date, metavar="YYYY-MM-DD",
+                        help="list only the values the scenario uses that were not public by "
+                        "this date")
     params.set_defaults(func=cmd_params)
 
     comp = sub.add_parser("compare", help="run scenarios with the same seeds and compare them")

@@ -42,10 +42,22 @@ class Param:
     fixed: bool = False  # shown with provenance, but not settable from a scenario file
     known_on: dt.date | None = None  # when the information became public (None: assumption)
     quote: str | None = None  # for `article`: the short exact quote that states the value
+    prior: tuple[float, float] | None = None  # assumption, calibrated: range of plausible values
 
     @property
     def type(self) -> type:
         return type(self.default)
+
+    @property
+    def citation(self) -> str:
+        """The source as a reader should see it: an article entry shows its quote."""
+        return f'"{self.quote}" ({self.source})' if self.quote else self.source
+
+    @property
+    def range(self) -> tuple[float | None, float | None]:
+        """The range `libyasim params` shows: the prior of a judged or fitted value, else the
+        allowed range (a scenario may set any value in the allowed range)."""
+        return self.prior if self.prior is not None else (self.low, self.high)
 
     def describe_expected(self) -> str:
         """Plain words for what a valid value looks like."""
@@ -62,314 +74,434 @@ class Param:
         return kind
 
 
-def _p(name, default, kind, source, reason, low=None, high=None, **kw) -> Param:
-    return Param(name, default, kind, source, reason, low, high, **kw)
+ARTICLE_SOURCE = "news article, about 10 January 2020"
+PANEL_2019 = "UN Panel of Experts on Libya, final report S/2019/914 (9 December 2019)"
+
+
+def article(name: str, default: Any, quote: str, reason: str, **kw: Any) -> Param:
+    """A value that the article's own words state; `quote` is the short exact phrase."""
+    return Param(name, default, ARTICLE, ARTICLE_SOURCE, reason, known_on=ARTICLE_DATE,
+                 quote=quote, **kw)
+
+
+def record(name: str, default: Any, document: str, published: dt.date, reason: str,
+           **kw: Any) -> Param:
+    """A value a named public document gives: `document` names it, its date and the figure as
+    it gives it; `reason` says how the value follows; `published` is the document's date."""
+    return Param(name, default, RECORD, document, reason, known_on=published, **kw)
+
+
+def assumption(name: str, default: Any, source: str, reason: str,
+               prior: tuple[float, float] | None = None, **kw: Any) -> Param:
+    """A modelling judgment: `source` is what informs it, `prior` the range of plausible values
+    (for numbers; the calibration priors)."""
+    return Param(name, default, ASSUMPTION, source, reason, prior=prior, **kw)
+
+
+def calibrated(name: str, default: Any, observations: str, cutoff: dt.date, reason: str,
+               prior: tuple[float, float], **kw: Any) -> Param:
+    """A value fitted to named observations, all public by `cutoff` (its `known_on`)."""
+    source = f"fitted to {observations} (information up to {cutoff.isoformat()})"
+    return Param(name, default, CALIBRATED, source, reason, known_on=cutoff, prior=prior, **kw)
 
 
 D = dt.date
-PROB = dict(low=0.0, high=1.0)
-NONNEG = dict(low=0.0)
+PROB: dict[str, Any] = {"low": 0.0, "high": 1.0}
+NONNEG: dict[str, Any] = {"low": 0.0}
 
 _CORE: list[Param] = [
     # --- scenario --------------------------------------------------------------------------
-    _p("scenario.start_date", D(2020, 1, 10), ARTICLE,
-       "told RIA Novosti on January 9",
-       "Day 0 is the day after the latest event the article reports."),
-    _p("scenario.horizon_days", 365, ASSUMPTION, "modelling choice",
-       "One year covers the 2020 campaign up to the October 2020 permanent ceasefire.",
-       low=1, high=3650),
-    _p("scenario.runs", 200, ASSUMPTION, "modelling choice",
-       "200 runs put a 95% interval of about +/-7 points on a probability and finish in seconds.",
-       low=1, high=10_000_000),
-    _p("scenario.seed", 20200112, ASSUMPTION, "modelling choice",
-       "Fixed root seed so that a scenario reruns identically; the date of the truce.",
-       low=0, high=2**63 - 1),
-    _p("scenario.information_cutoff", D(2020, 1, 10), ASSUMPTION, "modelling choice",
-       "The scenario may use only information public on or before this date (default: day 0); "
-       "`libyasim check` refuses later sources unless scenario.hindsight is true."),
-    _p("scenario.hindsight", False, ASSUMPTION, "modelling choice",
-       "Set true to allow values that were published after the information cutoff (a "
-       "counterfactual or a hindcast with hindsight), stated openly."),
+    assumption("scenario.start_date", D(2020, 1, 10), "modelling choice: the article's date",
+               "Day 0 is the day after the latest event the article reports (a statement to "
+               "RIA Novosti on 9 January 2020)."),
+    assumption("scenario.horizon_days", 365, "modelling choice",
+               "One year: long enough for a truce, talks and a settlement or a new campaign to "
+               "play out.", prior=(30, 730), low=1, high=3650),
+    assumption("scenario.runs", 200, "modelling choice",
+               "200 runs put a 95% interval of about +/-7 points on a probability and finish "
+               "in seconds.", prior=(1, 10_000_000), low=1, high=10_000_000),
+    assumption("scenario.seed", 20200112, "modelling choice",
+               "Fixed root seed so that a scenario reruns identically; the date of the truce.",
+               prior=(0, 2**63 - 1), low=0, high=2**63 - 1),
+    assumption("scenario.information_cutoff", D(2020, 1, 10), "modelling choice",
+               "The scenario may use only information public on or before this date (default: "
+               "day 0, scenario.start_date); `libyasim check` refuses later sources unless "
+               "scenario.hindsight is true."),
+    assumption("scenario.hindsight", False, "modelling choice",
+               "Set true to allow values that were published after the information cutoff (a "
+               "counterfactual or a hindcast with hindsight), stated openly."),
     # --- truce -----------------------------------------------------------------------------
-    _p("truce.enabled", True, ARTICLE, "cease hostilities from 00:00 on January 12",
-       "Russia and Turkey called a truce that both sides welcomed."),
-    _p("truce.start", D(2020, 1, 12), ARTICLE, "cease hostilities from 00:00 on January 12",
-       "The truce starts at 00:00 on 12 January 2020.", on_or_after_start=True),
-    _p("truce.monitoring", False, RECORD,
-       "UN Security Council resolution 2570 (April 2021) first set up UN ceasefire monitors",
-       "No monitoring mechanism existed in January 2020."),
-    _p("truce.monitoring_effect", 0.7, ASSUMPTION,
-       "Fortna, 'Peace Time' (2004): monitoring and verification clauses make ceasefires last longer",
-       "Monitoring lowers the log-odds of violating by this much (about half the odds).",
-       **NONNEG),
-    _p("truce.base_logit", -2.0, ASSUMPTION, "calibration",
-       "Log-odds of a violation on a quiet day with even forces and no mediation: about 12% of days.",
-       low=-10, high=10),
-    _p("truce.advantage_weight", 5.0, ASSUMPTION,
-       "bargaining theory of war (Fearon 1995): a side that expects to win keeps fighting",
-       "Log-odds added per unit of perceived advantage (advantage runs from -1 to 1).",
-       **NONNEG),
-    _p("truce.reciprocity_weight", 0.25, ASSUMPTION,
-       "tit-for-tat reciprocity in ceasefires (Axelrod 1984)",
-       "Log-odds added per remembered violation by the other side; how violations are answered.",
-       **NONNEG),
-    _p("truce.forgiveness", 0.25, ASSUMPTION, "generous tit-for-tat (Nowak & Sigmund 1992)",
-       "Share of remembered violations forgiven each day.", **PROB),
-    _p("truce.spoiler_rate", 0.08, ASSUMPTION,
-       "spoilers in peace processes (Stedman 1997)",
-       "Daily chance that units outside the leadership's control break the truce, "
-       "scaled by the share of forces not under command.", **PROB),
-    _p("truce.violations_per_day_max", 6.0, ASSUMPTION, "calibration",
-       "Expected violations a faction commits on a day it decides to violate.", low=0.0, high=1000),
-    _p("truce.intensity_per_violation", 0.05, ASSUMPTION, "calibration",
-       "Fighting intensity (0 quiet, 1 open war) that each violation brings to the fronts.",
-       **PROB),
-    _p("truce.collapse_threshold", 40, ASSUMPTION,
-       "UNSMIL counted dozens of violations a month in early 2020",
-       "Violations within the window above which the truce is considered collapsed.", low=1),
-    _p("truce.collapse_window_days", 14, ASSUMPTION, "calibration",
-       "Two weeks of sustained violations mark a collapse rather than an incident.",
-       low=1, high=365),
-    _p("truce.declare_over_probability", 0.6, ASSUMPTION, "calibration",
-       "A faction whose daily violation probability exceeds this declares the truce over.",
-       **PROB),
-    _p("truce.redeclare_rate", 0.01, ASSUMPTION,
-       "repeated truces in Libya: 12 January, 21 August and 23 October 2020",
-       "Daily chance per unit of mediation pressure that a collapsed truce is declared again.",
-       **PROB),
+    article("truce.enabled", True, "cease hostilities from 00:00 on January 12",
+            "Russia and Turkey called a truce; both sides welcomed the initiative."),
+    article("truce.start", D(2020, 1, 12), "cease hostilities from 00:00 on January 12",
+            "The truce starts at 00:00 on 12 January 2020.", on_or_after_start=True),
+    assumption("truce.monitoring", False,
+               "the Istanbul call (article) names no monitors; none were in place on day 0",
+               "No ceasefire monitoring mechanism on day 0."),
+    assumption("truce.monitoring_effect", 0.7,
+               "Fortna, 'Peace Time' (2004): monitoring and verification clauses make "
+               "ceasefires last longer",
+               "Monitoring lowers the log-odds of violating by this much (0.7: about half the "
+               "odds); no study gives the size for Libya.", prior=(0.0, 1.5), **NONNEG),
+    assumption("truce.base_logit", -2.0, "judgment: a truce both sides welcomed, but one side "
+               "said its war 'will continue' (article)",
+               "Log-odds of a violation on a quiet day with even forces and no mediation: -2 "
+               "is about 12% of days.", prior=(-4.0, 0.0), low=-10, high=10),
+    assumption("truce.advantage_weight", 5.0,
+               "bargaining theory of war (Fearon 1995): a side that expects to win keeps "
+               "fighting",
+               "Log-odds added per unit of perceived advantage (advantage runs from -1 to 1).",
+               prior=(1.0, 10.0), **NONNEG),
+    assumption("truce.reciprocity_weight", 0.25,
+               "tit-for-tat reciprocity in ceasefires (Axelrod 1984)",
+               "Log-odds added per remembered violation by the other side; how violations are "
+               "answered.", prior=(0.05, 1.0), **NONNEG),
+    assumption("truce.forgiveness", 0.25, "generous tit-for-tat (Nowak & Sigmund 1992)",
+               "Share of remembered violations forgiven each day.", prior=(0.05, 0.75), **PROB),
+    assumption("truce.spoiler_rate", 0.08, "spoilers in peace processes (Stedman 1997)",
+               "Daily chance that units outside the leadership's control break the truce, "
+               "scaled by the share of forces not under command.", prior=(0.01, 0.3), **PROB),
+    assumption("truce.violations_per_day_max", 6.0, "judgment: a day of violations is a "
+               "handful of incidents (shelling, clashes), not one",
+               "Expected violations a faction commits on a day it decides to violate.",
+               prior=(1.0, 20.0), low=0.0, high=1000),
+    assumption("truce.intensity_per_violation", 0.05,
+               "judgment: about twenty violations a day amount to open war",
+               "Fighting intensity (0 quiet, 1 open war) that each violation brings to the "
+               "fronts.", prior=(0.01, 0.2), **PROB),
+    assumption("truce.collapse_threshold", 40,
+               "judgment: sustained fighting, not isolated incidents, ends a truce",
+               "Violations within the window above which the truce is considered collapsed.",
+               prior=(10, 150), low=1),
+    assumption("truce.collapse_window_days", 14,
+               "judgment: two weeks separate a collapse from an incident",
+               "Days over which violations are summed to decide a collapse.",
+               prior=(3, 30), low=1, high=365),
+    assumption("truce.declare_over_probability", 0.6,
+               "judgment: a leadership declares a truce over only when it is bent on fighting",
+               "A faction whose daily violation probability exceeds this declares the truce "
+               "over.", prior=(0.3, 0.95), **PROB),
+    assumption("truce.redeclare_rate", 0.01,
+               "judgment: broken truces in Libya were called again (the UN's Eid al-Adha truce "
+               "of August 2019; the Istanbul call of January 2020)",
+               "Daily chance per unit of mediation pressure that a collapsed truce is declared "
+               "again.", prior=(0.001, 0.05), **PROB),
     # --- mediation -------------------------------------------------------------------------
-    _p("mediation.russia_turkey.enabled", True, ARTICLE,
-       "Vladimir Putin and Recep Tayyip Erdogan, as mediators",
-       "The Istanbul initiative of 8 January 2020 is active."),
-    _p("mediation.russia_turkey.leverage", 0.8, ARTICLE,
-       "The interests of Turkey and Russia coincide",
-       "High leverage: the two mediators are also the main backers on each side.", **NONNEG),
-    _p("mediation.berlin.enabled", True, ARTICLE, "support the ongoing Berlin process",
-       "The Berlin process with the UN is active."),
-    _p("mediation.berlin.leverage", 0.5, ARTICLE,
-       "no specific measures have been worked out",
-       "A wide coalition with less leverage of its own than the two main backers.", **NONNEG),
-    _p("mediation.conference_date", D(2020, 1, 19), RECORD,
-       "Berlin Conference on Libya, 19 January 2020 (article: 'may be held in mid-January')",
-       "Talks are scheduled at the conference.", on_or_after_start=True),
-    _p("mediation.violation_cost", 1.0, ASSUMPTION,
-       "mediator leverage raises the cost of defection (Beardsley 2011, 'The Mediation Dilemma')",
-       "Log-odds of violating removed per unit of mediation pressure.", **NONNEG),
-    _p("mediation.conference_talks_probability", 0.5, RECORD,
-       "Haftar left the Moscow talks of 13 January 2020 without signing; the 5+5 military "
-       "commission met in Geneva from 3 February 2020",
-       "Chance per unit of pressure that talks start at the conference.", **PROB),
-    _p("mediation.talks_rate", 0.01, ASSUMPTION, "calibration",
-       "Daily chance per unit of pressure that talks start after the conference, while a "
-       "truce holds.", **PROB),
-    _p("mediation.stalemate_advantage", 0.35, ASSUMPTION,
-       "mutually hurting stalemate (Zartman 2000)",
-       "Both sides see no gain in fighting when the absolute advantage is below this.",
-       **PROB),
-    _p("mediation.hurting_losses", 0.01, ASSUMPTION,
-       "a stalemate is ripe only when it hurts both sides (Zartman 2000)",
-       "Both sides hurt when their recent losses (a running sum over about memory.days) "
-       "exceed this share of their fighters.", **PROB),
-    _p("mediation.stalemate_days", 60, ASSUMPTION, "ripeness theory (Zartman 2000)",
-       "Days of stalemate before a settlement becomes possible.", low=1, high=3650),
-    _p("mediation.settlement_rate", 0.02, ASSUMPTION,
-       "permanent ceasefire signed 23 October 2020, about nine months after the talks began",
-       "Daily chance per unit of pressure of a signed, permanent ceasefire once the stalemate "
-       "is ripe and talks are under way.", **PROB),
+    article("mediation.russia_turkey.enabled", True,
+            "Vladimir Putin and Recep Tayyip Erdogan, as mediators",
+            "The Istanbul initiative of 8 January 2020 is active."),
+    assumption("mediation.russia_turkey.leverage", 0.8,
+               "judgment: the two mediators are also the main backers on each side; experts in "
+               "the article say their interests 'coincide'",
+               "Mediation pressure the initiative brings to bear (per unit of tie to the "
+               "backers): high, but not total.", prior=(0.2, 1.5), **NONNEG),
+    article("mediation.berlin.enabled", True, "they support the ongoing Berlin process",
+            "The Berlin process with the UN is active."),
+    assumption("mediation.berlin.leverage", 0.5,
+               "judgment: a wide coalition; after two rounds 'no specific measures have been "
+               "worked out' (article)",
+               "Mediation pressure of the Berlin process: less leverage of its own than the two "
+               "main backers.", prior=(0.1, 1.0), **NONNEG),
+    assumption("mediation.conference_date", D(2020, 1, 15),
+               "article: 'the next conference may be held in mid-January'",
+               "Talks can start at the conference; the middle of the month stands for "
+               "'mid-January'.", on_or_after_start=True),
+    assumption("mediation.violation_cost", 1.0,
+               "mediator leverage raises the cost of defection (Beardsley 2011, 'The Mediation "
+               "Dilemma')",
+               "Log-odds of violating removed per unit of mediation pressure.",
+               prior=(0.2, 3.0), **NONNEG),
+    assumption("mediation.conference_talks_probability", 0.5,
+               "judgment: both sides welcomed the call to 'immediately sit down at the "
+               "negotiating table' (article), but Sarraj met no one in Rome on 8 January",
+               "Chance per unit of pressure that talks start at the conference: even odds.",
+               prior=(0.1, 0.9), **PROB),
+    assumption("mediation.talks_rate", 0.01,
+               "judgment: talks start within months, not days, of a holding truce",
+               "Daily chance per unit of pressure that talks start after the conference, while "
+               "a truce holds.", prior=(0.001, 0.05), **PROB),
+    assumption("mediation.stalemate_advantage", 0.35,
+               "mutually hurting stalemate (Zartman 2000)",
+               "Both sides see no gain in fighting when the absolute advantage is below this.",
+               prior=(0.1, 0.6), **PROB),
+    assumption("mediation.hurting_losses", 0.01,
+               "a stalemate is ripe only when it hurts both sides (Zartman 2000)",
+               "Both sides hurt when their recent losses (a running sum over about memory.days) "
+               "exceed this share of their fighters.", prior=(0.002, 0.05), **PROB),
+    assumption("mediation.stalemate_days", 60, "ripeness theory (Zartman 2000)",
+               "Days of stalemate before a settlement becomes possible: two months. Version "
+               "0.1 set it knowing the 2020 record; a value calibrated to observations before "
+               "the cutoff is to replace it.",
+               prior=(14, 180), low=1, high=3650),
+    assumption("mediation.settlement_rate", 0.02,
+               "judgment: once talks are under way in a ripe stalemate, a signed ceasefire is "
+               "a matter of months",
+               "Daily chance per unit of pressure of a signed, permanent ceasefire once the "
+               "stalemate is ripe and talks are under way. Version 0.1 set it knowing the "
+               "2020 record; a value calibrated to observations before the cutoff is to "
+               "replace it.", prior=(0.002, 0.1), **PROB),
     # --- arms supply and the embargo ----------------------------------------------------------
-    _p("arms.embargo_enforcement", 0.05, RECORD,
-       "UN Panel of Experts on Libya, S/2021/229: the arms embargo 'remains totally ineffective'",
-       "Chance that a shipment is interdicted: a leaky embargo.", **PROB),
-    _p("arms.delivery_delay_days", 21, ASSUMPTION, "calibration",
-       "Shipping, training and integration take about three weeks before materiel counts.",
-       low=0, high=365),
-    _p("arms.shipment_size", 50.0, ASSUMPTION, "calibration",
-       "Fighter-equivalents per shipment (a cargo flight or ship); sets the lumpiness of supply.",
-       low=1.0, high=100_000),
-    _p("arms.escalation", 1.0, ASSUMPTION,
-       "backers respond to their client's losses (Egypt's 'red line' at Sirte-Jufra, 20 June 2020)",
-       "Extra share of deliveries per unit of the client's recent losses.", **NONNEG),
-    _p("arms.escalation_cap", 3.0, ASSUMPTION, "calibration",
-       "Deliveries rise at most to this multiple of the planned volume.", low=1.0, high=100),
+    assumption("arms.embargo_enforcement", 0.05,
+               f"{PANEL_2019}: Jordan, Turkey and the UAE supplied weapons to the parties "
+               "routinely, sometimes blatantly",
+               "Chance that a shipment is interdicted: a leaky embargo, judged from the Panel's "
+               "account of violations that went unhindered.",
+               prior=(0.0, 0.3), **PROB),
+    assumption("arms.delivery_delay_days", 21,
+               "judgment: shipping, training and integration take weeks",
+               "Days before delivered materiel and fighters count at the front.",
+               prior=(7, 60), low=0, high=365),
+    assumption("arms.shipment_size", 50.0,
+               "judgment: a cargo flight or a ship's load",
+               "Fighter-equivalents per shipment; sets the lumpiness of supply.",
+               prior=(10.0, 300.0), low=1.0, high=100_000),
+    assumption("arms.escalation", 1.0,
+               "backers answer their client's losses: the GNA turned to Turkey for military "
+               "help as the LNA advanced on Tripoli (article)",
+               "Extra share of deliveries per unit of the client's recent losses.",
+               prior=(0.0, 3.0), **NONNEG),
+    assumption("arms.escalation_cap", 3.0, "judgment: a backer's means are limited",
+               "Deliveries rise at most to this multiple of the planned volume.",
+               prior=(1.5, 6.0), low=1.0, high=100),
     # per backer
-    _p("arms.turkey.enabled", True, ARTICLE, "the arrival of the first group of Turkish troops",
-       "Turkey deploys troops, Syrian fighters, drones and air defence for the GNA."),
-    _p("arms.turkey.start", D(2020, 1, 7), ARTICLE, "On January 7",
-       "First Turkish troops arrive in Tripoli on 7 January 2020."),
-    _p("arms.turkey.volume", 2000.0, RECORD,
-       "US DoD Lead Inspector General, Q1 2020: Turkey sent 3,500-3,800 paid Syrian fighters "
-       "to Libya in the first three months of 2020",
-       "Fighter-equivalents a month: about 1,200 fighters plus Turkish troops, drones and air defence.", **NONNEG),
-    _p("arms.turkey.air_share", 0.5, RECORD,
-       "Bayraktar TB2 drones and air defence turned the air war in spring 2020 (UN Panel of Experts)",
-       "Share of Turkish deliveries that is air power.", **PROB),
-    _p("arms.russia.enabled", True, RECORD,
-       "UN Panel of Experts (2020): 800-1,200 Wagner Group contractors fought with the LNA",
-       "Russian private military contractors support the LNA."),
-    _p("arms.russia.start", D(2019, 9, 1), RECORD,
-       "Wagner snipers reported on the Tripoli front from September 2019",
-       "Deliveries were under way before day 0."),
-    _p("arms.russia.volume", 250.0, RECORD,
-       "US AFRICOM, May 2020: Russia sent at least 14 MiG-29 and Su-24 aircraft to Jufra",
-       "Fighter-equivalents a month: contractors plus aircraft.", **NONNEG),
-    _p("arms.russia.air_share", 0.3, ASSUMPTION, "follows the AFRICOM report of combat aircraft",
-       "Share of Russian deliveries that is air power.", **PROB),
-    _p("arms.uae.enabled", True, RECORD,
-       "UN Panel of Experts, S/2021/229: UAE-operated Wing Loong drones and cargo flights to the LNA",
-       "The UAE supplies the LNA with drones and materiel."),
-    _p("arms.uae.start", D(2019, 4, 4), RECORD, "LNA offensive on Tripoli from 4 April 2019",
-       "Deliveries were under way before day 0."),
-    _p("arms.uae.volume", 500.0, RECORD,
-       "UN Panel of Experts: over 100 cargo flights to eastern Libya from January to April 2020",
-       "Fighter-equivalents a month.", **NONNEG),
-    _p("arms.uae.air_share", 0.5, RECORD,
-       "UAE drones gave the LNA air superiority over Tripoli in 2019 (UN Panel of Experts)",
-       "Share of UAE deliveries that is air power.", **PROB),
-    _p("arms.egypt.enabled", True, RECORD,
-       "Egypt backed the LNA; its parliament authorised troops for Libya on 20 July 2020",
-       "Egypt supplies and trains the LNA across the land border."),
-    _p("arms.egypt.start", D(2019, 4, 4), RECORD, "LNA offensive on Tripoli from 4 April 2019",
-       "Deliveries were under way before day 0."),
-    _p("arms.egypt.volume", 250.0, ASSUMPTION, "no public count of Egyptian deliveries",
-       "A modest, steady flow of supplies and training (fighter-equivalents a month).", **NONNEG),
-    _p("arms.egypt.air_share", 0.1, ASSUMPTION, "mostly ground logistics",
-       "Share of Egyptian deliveries that is air power.", **PROB),
-    _p("arms.qatar.enabled", True, ARTICLE, "supported by Qatar and Turkey",
-       "Qatar backs the Tripoli side, chiefly with money."),
-    _p("arms.qatar.start", D(2019, 4, 4), ASSUMPTION, "support since the 2014 government",
-       "Support was under way before day 0."),
-    _p("arms.qatar.volume", 150.0, ASSUMPTION, "no public count of Qatari support",
-       "Funding that buys supplies: a small flow of fighter-equivalents a month.", **NONNEG),
-    _p("arms.qatar.air_share", 0.0, ASSUMPTION, "money, not aircraft",
-       "Share of Qatari deliveries that is air power.", **PROB),
+    article("arms.turkey.enabled", True,
+            "announced the arrival of the first group of Turkish troops in Tripoli",
+            "Turkey deploys troops, Syrian fighters, drones and air defence for the GNA."),
+    article("arms.turkey.start", D(2020, 1, 7),
+            "On January 7, Nasser Ammar, commander of the support forces",
+            "First Turkish troops arrive in Tripoli on 7 January 2020."),
+    assumption("arms.turkey.volume", 2000.0,
+               "judgment: Turkey's parliament authorised a deployment on 2 January and the "
+               "first troops arrived on 7 January (article); the size of the flow was not "
+               "public on day 0",
+               "Fighter-equivalents a month: Syrian fighters plus Turkish troops, drones and "
+               "air defence. Version 0.1 set it knowing the 2020 record (the US Lead "
+               "Inspector General's report of May 2020 counts 3,500-3,800 Syrian fighters sent "
+               "in the first quarter); a value calibrated to observations before the cutoff is "
+               "to replace it.",
+               prior=(300.0, 5000.0), **NONNEG),
+    assumption("arms.turkey.air_share", 0.5,
+               f"{PANEL_2019}: Turkey supplied armed drones and armoured vehicles to the GNA "
+               "side in 2019",
+               "Share of Turkish deliveries that is air power (drones, air defence).",
+               prior=(0.2, 0.8), **PROB),
+    record("arms.russia.enabled", True,
+           "The New York Times, 'Russian Snipers, Missiles and Warplanes Try to Tilt Libyan "
+           "War', 5 November 2019: about 200 Russian fighters of the Wagner Group had arrived "
+           "in the previous six weeks to fight for Haftar",
+           D(2019, 11, 5), "Russian private military contractors support the LNA: switch on."),
+    record("arms.russia.start", D(2019, 9, 24),
+           "The New York Times, 5 November 2019: the Russian fighters arrived 'in the last six "
+           "weeks'", D(2019, 11, 5),
+           "Six weeks before 5 November 2019: deliveries were under way before day 0 (any "
+           "date before day 0 gives the same model)."),
+    assumption("arms.russia.volume", 250.0,
+               "judgment: a few hundred contractors with 'Sukhoi jets' and guided artillery "
+               "(The New York Times, 5 November 2019)",
+               "Fighter-equivalents a month: contractors plus aircraft.",
+               prior=(50.0, 1000.0), **NONNEG),
+    assumption("arms.russia.air_share", 0.3,
+               "judgment: contractors on the ground, some aircraft (The New York Times, "
+               "5 November 2019)",
+               "Share of Russian deliveries that is air power.", prior=(0.1, 0.6), **PROB),
+    record("arms.uae.enabled", True,
+           f"{PANEL_2019}: the United Arab Emirates, with Jordan and Turkey, repeatedly "
+           "supplied weapons to the parties, the UAE to the LNA",
+           D(2019, 12, 9), "The UAE supplies the LNA with drones and materiel: switch on."),
+    assumption("arms.uae.start", D(2019, 4, 4), "the LNA's offensive on Tripoli from 4 April 2019",
+               "Deliveries were under way before day 0 (any date before day 0 gives the same "
+               "model)."),
+    assumption("arms.uae.volume", 500.0,
+               "judgment: the main supplier of the LNA's air war (UN Panel of Experts, "
+               "December 2019); no public count of deliveries",
+               "Fighter-equivalents a month.", prior=(100.0, 2000.0), **NONNEG),
+    assumption("arms.uae.air_share", 0.5,
+               f"{PANEL_2019}: UAE-supplied drones and aircraft flew for the LNA",
+               "Share of UAE deliveries that is air power.", prior=(0.2, 0.8), **PROB),
+    assumption("arms.egypt.enabled", True,
+               "judgment: Egypt backs the LNA (President Sisi received Haftar in Cairo on "
+               "14 April 2019); its deliveries are not counted publicly",
+               "Egypt supplies and trains the LNA across the land border."),
+    assumption("arms.egypt.start", D(2019, 4, 4), "the LNA's offensive on Tripoli from 4 April 2019",
+               "Deliveries were under way before day 0 (any date before day 0 gives the same "
+               "model)."),
+    assumption("arms.egypt.volume", 250.0, "no public count of Egyptian deliveries",
+               "A modest, steady flow of supplies and training (fighter-equivalents a month).",
+               prior=(0.0, 1000.0), **NONNEG),
+    assumption("arms.egypt.air_share", 0.1, "judgment: mostly ground logistics",
+               "Share of Egyptian deliveries that is air power.", prior=(0.0, 0.4), **PROB),
+    assumption("arms.qatar.enabled", True,
+               "judgment: the article says the 2014 Tripoli government was 'supported by Qatar "
+               "and Turkey'; its support in 2020 is not stated",
+               "Qatar backs the Tripoli side, chiefly with money."),
+    assumption("arms.qatar.start", D(2019, 4, 4), "judgment: support since the 2014 government",
+               "Support was under way before day 0 (any date before day 0 gives the same "
+               "model)."),
+    assumption("arms.qatar.volume", 150.0, "no public count of Qatari support",
+               "Funding that buys supplies: a small flow of fighter-equivalents a month.",
+               prior=(0.0, 600.0), **NONNEG),
+    assumption("arms.qatar.air_share", 0.0, "judgment: money, not aircraft",
+               "Share of Qatari deliveries that is air power.", prior=(0.0, 0.2), **PROB),
     # --- forces ------------------------------------------------------------------------------
-    _p("forces.lna.fighters", 25000, RECORD,
-       "public estimates of the LNA's fighting strength, about 25,000 (e.g. ECFR, 'Mapping "
-       "Libya's armed groups', 2019); the LNA claims far more",
-       "Fighters of the LNA and its allied local forces on day 0.", low=0),
-    _p("forces.gna.fighters", 6000, RECORD,
-       "forces under the GNA's own command in Tripoli are a minority of its side (ECFR 2019)",
-       "Fighters under the GNA's direct command on day 0.", low=0),
-    _p("forces.wag.fighters", 20000, RECORD,
-       "Misrata's brigades alone were estimated at about 18,000 fighters (ECFR 2019)",
-       "Fighters of the western armed groups (Volcano of Wrath) on day 0.", low=0),
-    _p("forces.wag.command_control", 0.4, ARTICLE,
-       "armed groups based in the western regions of Libya",
-       "Share of the western armed groups' units that obey the GNA leadership on the truce.",
-       **PROB),
-    _p("forces.gna.command_control", 0.9, ASSUMPTION, "units under direct command",
-       "Share of GNA units that obey the leadership.", **PROB),
-    _p("forces.lna.command_control", 0.8, RECORD,
-       "the LNA relies on allied local brigades (Kaniyat in Tarhuna) and foreign contractors",
-       "Share of LNA-side units that obey Haftar's command on the truce.", **PROB),
-    _p("forces.lna.air", 400.0, RECORD,
-       "UAE drones gave the LNA air superiority over Tripoli in 2019 (UN Panel of Experts)",
-       "Air power on day 0, in fighter-equivalents.", **NONNEG),
-    _p("forces.gna.air", 150.0, RECORD,
-       "Turkish drones delivered to the GNA in 2019 were largely destroyed (UN Panel of Experts)",
-       "Air power on day 0, in fighter-equivalents.", **NONNEG),
-    _p("forces.front_share", 0.6, ASSUMPTION, "the war for Tripoli concentrated forces",
-       "Share of each faction's fighters at front places on day 0; the rest by population.",
-       **PROB),
-    _p("forces.place_weight_floor", 50000.0, ASSUMPTION, "calibration",
-       "Forces are placed in proportion to residents plus this floor, so that air bases and "
-       "villages get garrisons too.", **NONNEG),
-    _p("forces.redeploy_rate", 0.03, ASSUMPTION, "calibration",
-       "Share of rear forces moved to the fronts each day.", **PROB),
-    _p("forces.garrison_share", 0.3, ASSUMPTION, "calibration",
-       "Share of a rear place's day-0 garrison kept back from redeployment.", **PROB),
+    assumption("forces.lna.fighters", 25000,
+               "judgment: public estimates of the LNA's strength vary widely; it claims far more",
+               "Fighters of the LNA and its allied local forces on day 0.",
+               prior=(10000, 40000), low=0),
+    assumption("forces.gna.fighters", 6000,
+               "judgment: forces under the GNA's own command are a minority of its side",
+               "Fighters under the GNA's direct command on day 0.", prior=(2000, 15000), low=0),
+    assumption("forces.wag.fighters", 20000,
+               "judgment: the western armed groups, Misrata's brigades the largest, carry the "
+               "defence of Tripoli",
+               "Fighters of the western armed groups (Volcano of Wrath) on day 0.",
+               prior=(8000, 40000), low=0),
+    assumption("forces.wag.command_control", 0.4,
+               "judgment: the article calls them 'armed groups based in the western regions of "
+               "Libya', not GNA forces",
+               "Share of the western armed groups' units that obey the GNA leadership on the "
+               "truce.", prior=(0.2, 0.8), **PROB),
+    assumption("forces.gna.command_control", 0.9, "judgment: units under direct command",
+               "Share of GNA units that obey the leadership.", prior=(0.7, 1.0), **PROB),
+    assumption("forces.lna.command_control", 0.8,
+               "judgment: the LNA relies on allied local brigades (the Kaniyat in Tarhuna) and "
+               "foreign contractors",
+               "Share of LNA-side units that obey Haftar's command on the truce.",
+               prior=(0.5, 1.0), **PROB),
+    assumption("forces.lna.air", 400.0,
+               f"judgment: UAE-supplied drones gave the LNA the edge in the air ({PANEL_2019})",
+               "Air power on day 0, in fighter-equivalents.", prior=(100.0, 800.0), **NONNEG),
+    assumption("forces.gna.air", 150.0,
+               f"judgment: Turkish drones supplied to the GNA side in 2019 ({PANEL_2019}), "
+               "many since lost",
+               "Air power on day 0, in fighter-equivalents.", prior=(30.0, 400.0), **NONNEG),
+    assumption("forces.front_share", 0.6, "judgment: the war for Tripoli concentrated forces",
+               "Share of each faction's fighters at front places on day 0; the rest by "
+               "population.", prior=(0.3, 0.9), **PROB),
+    assumption("forces.place_weight_floor", 50000.0,
+               "judgment: air bases and villages have garrisons too",
+               "Forces are placed in proportion to residents plus this floor.",
+               prior=(10000.0, 200000.0), **NONNEG),
+    assumption("forces.redeploy_rate", 0.03, "judgment: moving forces takes weeks",
+               "Share of rear forces moved to the fronts each day.", prior=(0.005, 0.1), **PROB),
+    assumption("forces.garrison_share", 0.3, "judgment: rear places keep a garrison",
+               "Share of a rear place's day-0 garrison kept back from redeployment.",
+               prior=(0.1, 0.6), **PROB),
     # --- combat ------------------------------------------------------------------------------
-    _p("combat.lethality", 0.0025, ASSUMPTION,
-       "Lanchester attrition calibrated to about 2,000 fighters killed in the first nine months "
-       "of the Tripoli offensive (WHO and UN, January 2020)",
-       "Fighters put out of action per day per effective enemy fighter engaged at full intensity.",
-       low=0.0, high=1.0),
-    _p("combat.engaged_share", 0.25, ASSUMPTION, "most fighters at a front are not in contact daily",
-       "Share of forces at a front place that takes part in a day's fighting.", **PROB),
-    _p("combat.killed_share", 0.25, RECORD,
-       "about three wounded per combatant killed in modern wars (ICRC wounded-to-killed ratios)",
-       "Share of fighters put out of action who are killed.", **PROB),
-    _p("combat.noise_cv", 0.35, ASSUMPTION, "calibration",
-       "Coefficient of variation of daily losses (gamma noise).", low=0.0, high=5.0),
-    _p("combat.urban_defence", 1.5, ASSUMPTION,
-       "defender's advantage in towns (Dupuy's combat factors, about 1.3-1.6)",
-       "Multiplier on defenders' effective strength in a town.", low=1.0, high=10.0),
-    _p("combat.air_weight", 1.5, ASSUMPTION,
-       "air and drone superiority decided the 2020 campaign (UN Panel of Experts)",
-       "Effective strength is multiplied by 1 + air_weight x the side's share of air power.",
-       **NONNEG),
-    _p("combat.air_attrition", 0.01, ASSUMPTION,
-       "drones were lost in numbers on both sides in 2020 (UN Panel of Experts)",
-       "Daily share of air power lost to wear, accidents and air defence.", **PROB),
-    _p("combat.strength_gradient", 0.1, ASSUMPTION,
-       "loss-of-strength gradient (Boulding 1962, 'Conflict and Defense'); the GNA advance "
-       "stopped at Sirte, 2-3 road links from its bases, in June 2020",
-       "Share of a side's strength lost per road link between a place and the nearest supply "
-       "hub the side holds.", **PROB),
-    _p("combat.reach_floor", 0.4, ASSUMPTION, "calibration",
-       "A side keeps at least this share of its strength however far from its hubs.", **PROB),
-    _p("combat.break_ratio", 0.6, ASSUMPTION, "calibration",
-       "Defenders break when their effective strength falls below this share of the attacker's.",
-       low=0.0, high=1.0),
-    _p("combat.capture_rate", 0.05, ASSUMPTION,
-       "towns held out for days to weeks once outmatched (Gharyan 2019, al-Watiya 2020)",
-       "Daily chance at full intensity that outmatched defenders break.", **PROB),
-    _p("combat.capture_intensity", 0.5, ASSUMPTION, "calibration",
-       "A place can change hands only on days of at least this fighting intensity.", **PROB),
-    _p("combat.advance_share", 0.5, ASSUMPTION, "calibration",
-       "Share of the attacker's forces that move into a captured place.", **PROB),
-    _p("combat.civilian_harm", 0.06, RECORD,
-       "about 280 civilians killed around Tripoli from April 2019 to January 2020 (WHO, UNSMIL)",
-       "Civilian deaths per day per 100,000 residents at a place under full-intensity fighting.",
-       **NONNEG),
-    _p("combat.urban_civilian_factor", 2.0, ASSUMPTION,
-       "explosive weapons in populated areas harm more civilians (UN Secretary-General reports)",
-       "Multiplier on civilian harm where the fighting is in a town.", low=1.0, high=20),
+    assumption("combat.lethality", 0.0025,
+               "Lanchester attrition; UN and WHO tallies before day 0 put the dead of the "
+               "Tripoli offensive since April 2019 in the low thousands",
+               "Fighters put out of action per day per effective enemy fighter engaged at full "
+               "intensity.", prior=(0.0005, 0.01), low=0.0, high=1.0),
+    assumption("combat.engaged_share", 0.25,
+               "judgment: most fighters at a front are not in contact on a given day",
+               "Share of forces at a front place that takes part in a day's fighting.",
+               prior=(0.05, 0.5), **PROB),
+    assumption("combat.killed_share", 0.25,
+               "wounded-to-killed ratios of about 3:1 in modern wars (Dupuy, 'Attrition', 1990)",
+               "Share of fighters put out of action who are killed.", prior=(0.15, 0.4), **PROB),
+    assumption("combat.noise_cv", 0.35, "judgment: daily losses are erratic",
+               "Coefficient of variation of daily losses (gamma noise).",
+               prior=(0.1, 1.0), low=0.0, high=5.0),
+    assumption("combat.urban_defence", 1.5,
+               "defender's advantage in towns (Dupuy's combat factors, about 1.3-1.6)",
+               "Multiplier on defenders' effective strength in a town.",
+               prior=(1.1, 2.5), low=1.0, high=10.0),
+    assumption("combat.air_weight", 1.5,
+               f"judgment: drones and air strikes shaped the Tripoli front in 2019 ({PANEL_2019})",
+               "Effective strength is multiplied by 1 + air_weight x the side's share of air "
+               "power.", prior=(0.5, 3.0), **NONNEG),
+    assumption("combat.air_attrition", 0.01,
+               f"judgment: drones were lost on both sides in 2019 ({PANEL_2019})",
+               "Daily share of air power lost to wear, accidents and air defence.",
+               prior=(0.002, 0.05), **PROB),
+    assumption("combat.strength_gradient", 0.1,
+               "loss-of-strength gradient (Boulding 1962, 'Conflict and Defense')",
+               "Share of a side's strength lost per road link between a place and the nearest "
+               "supply hub the side holds.", prior=(0.0, 0.3), **PROB),
+    assumption("combat.reach_floor", 0.4,
+               "judgment: a side far from its hubs still fights with local supplies",
+               "A side keeps at least this share of its strength however far from its hubs.",
+               prior=(0.1, 0.8), **PROB),
+    assumption("combat.break_ratio", 0.6, "judgment: defenders break when clearly outmatched",
+               "Defenders break when their effective strength falls below this share of the "
+               "attacker's.", prior=(0.3, 0.9), low=0.0, high=1.0),
+    assumption("combat.capture_rate", 0.05,
+               "judgment: outmatched towns held out for days to weeks (Gharyan, June 2019)",
+               "Daily chance at full intensity that outmatched defenders break.",
+               prior=(0.01, 0.2), **PROB),
+    assumption("combat.capture_intensity", 0.5,
+               "judgment: towns change hands in real fighting, not in skirmishes",
+               "A place can change hands only on days of at least this fighting intensity.",
+               prior=(0.2, 0.9), **PROB),
+    assumption("combat.advance_share", 0.5, "judgment: attackers leave some forces behind",
+               "Share of the attacker's forces that move into a captured place.",
+               prior=(0.2, 0.8), **PROB),
+    assumption("combat.civilian_harm", 0.06,
+               "judgment: UN tallies before day 0 count a few hundred civilians killed around "
+               "Tripoli since April 2019",
+               "Civilian deaths per day per 100,000 residents at a place under full-intensity "
+               "fighting.", prior=(0.01, 0.2), **NONNEG),
+    assumption("combat.urban_civilian_factor", 2.0,
+               "explosive weapons in populated areas harm more civilians (UN Secretary-General "
+               "reports on the protection of civilians)",
+               "Multiplier on civilian harm where the fighting is in a town.",
+               prior=(1.0, 5.0), low=1.0, high=20),
     # --- morale and supply --------------------------------------------------------------------
-    _p("morale.capture_gain", 0.05, ASSUMPTION, "calibration",
-       "Morale gained per place captured.", **PROB),
-    _p("morale.loss_per_place", 0.08, ASSUMPTION,
-       "the LNA's front collapsed within days of losing al-Watiya and Tarhuna (May-June 2020)",
-       "Morale lost per place lost.", **PROB),
-    _p("morale.casualty_sensitivity", 2.0, ASSUMPTION, "calibration",
-       "Morale lost per unit of the day's losses as a share of the faction's fighters.", **NONNEG),
-    _p("morale.recovery", 0.02, ASSUMPTION, "calibration",
-       "Share of the gap to normal morale (1) recovered each day.", **PROB),
-    _p("morale.desertion", 0.01, ASSUMPTION, "calibration",
-       "Daily share of fighters lost per unit of morale below morale.desertion_threshold.", **PROB),
-    _p("morale.floor", 0.2, ASSUMPTION, "calibration",
-       "Morale never falls below this: some fighters always hold on.", low=0.0, high=1.0),
-    _p("morale.ceiling", 1.3, ASSUMPTION, "calibration",
-       "Morale never rises above this: victories help only so much.", low=1.0, high=5.0),
-    _p("morale.desertion_threshold", 0.7, ASSUMPTION, "calibration",
-       "Below this morale, fighters start to desert.", low=0.0, high=5.0),
-    _p("memory.days", 30.0, ASSUMPTION, "a month: the horizon of monthly UN and media tallies",
-       "Days over which recent losses and deliveries are remembered: each day keeps "
-       "1 - 1/days of the running sum.", low=1.0, high=3650),
-    _p("forces.presence_threshold", 1.0, ASSUMPTION, "calibration",
-       "Fewer fighters than this at a place do not count as a presence (for contested places "
-       "and the Tripoli front).", low=0.0),
-    _p("supply.base", 0.85, ASSUMPTION, "calibration",
-       "Supply level a faction keeps from its own depots, ports and air bases.", **PROB),
-    _p("supply.delivery_weight", 40.0, ASSUMPTION, "calibration",
-       "Supply gained per unit of a month's deliveries as a share of the faction's fighters.",
-       **NONNEG),
-    _p("supply.adjust_rate", 0.1, ASSUMPTION, "calibration",
-       "Share of the gap to the supply target closed each day.", **PROB),
-    _p("supply.erosion", 0.002, ASSUMPTION, "calibration",
-       "Daily share of fighters lost per unit of missing supply.", **PROB),
+    assumption("morale.capture_gain", 0.05, "judgment: victories lift morale a little",
+               "Morale gained per place captured.", prior=(0.01, 0.15), **PROB),
+    assumption("morale.loss_per_place", 0.08,
+               "judgment: lost towns weigh more than won ones (loss aversion)",
+               "Morale lost per place lost.", prior=(0.02, 0.2), **PROB),
+    assumption("morale.casualty_sensitivity", 2.0, "judgment: heavy losses sap morale",
+               "Morale lost per unit of the day's losses as a share of the faction's fighters.",
+               prior=(0.5, 5.0), **NONNEG),
+    assumption("morale.recovery", 0.02, "judgment: morale recovers over weeks",
+               "Share of the gap to normal morale (1) recovered each day.",
+               prior=(0.005, 0.1), **PROB),
+    assumption("morale.desertion", 0.01, "judgment: demoralised fighters drift away",
+               "Daily share of fighters lost per unit of morale below "
+               "morale.desertion_threshold.", prior=(0.001, 0.05), **PROB),
+    assumption("morale.floor", 0.2, "judgment: some fighters always hold on",
+               "Morale never falls below this.", prior=(0.05, 0.5), low=0.0, high=1.0),
+    assumption("morale.ceiling", 1.3, "judgment: victories help only so much",
+               "Morale never rises above this.", prior=(1.1, 2.0), low=1.0, high=5.0),
+    assumption("morale.desertion_threshold", 0.7, "judgment: desertion starts when morale "
+               "is clearly low", "Below this morale, fighters start to desert.",
+               prior=(0.4, 0.9), low=0.0, high=5.0),
+    assumption("memory.days", 30.0, "a month: the horizon of monthly UN and media tallies",
+               "Days over which recent losses and deliveries are remembered: each day keeps "
+               "1 - 1/days of the running sum.", prior=(7.0, 90.0), low=1.0, high=3650),
+    assumption("forces.presence_threshold", 1.0, "judgment: a handful of fighters is no "
+               "presence", "Fewer fighters than this at a place do not count as a presence "
+               "(for contested places and the Tripoli front).", prior=(0.5, 10.0), low=0.0),
+    assumption("supply.base", 0.85, "judgment: each side has its own depots, ports and air "
+               "bases", "Supply level a faction keeps from its own means.",
+               prior=(0.6, 1.0), **PROB),
+    assumption("supply.delivery_weight", 40.0, "judgment: foreign deliveries top up supply",
+               "Supply gained per unit of a month's deliveries as a share of the faction's "
+               "fighters.", prior=(10.0, 100.0), **NONNEG),
+    assumption("supply.adjust_rate", 0.1, "judgment: supply adjusts over days to weeks",
+               "Share of the gap to the supply target closed each day.",
+               prior=(0.02, 0.3), **PROB),
+    assumption("supply.erosion", 0.002, "judgment: unsupplied forces wear away slowly",
+               "Daily share of fighters lost per unit of missing supply.",
+               prior=(0.0005, 0.01), **PROB),
     # --- outcomes ------------------------------------------------------------------------------
-    _p("outcomes.tripoli_front_radius_km", 100.0, ASSUMPTION,
-       "the LNA left Tarhuna, 65 km from Tripoli, on 5 June 2020",
-       "The LNA has left the Tripoli front when it holds no place within this distance of "
-       "Tripoli's centre.", low=1.0, high=2000),
-    _p("map.supply_hubs", "; ".join(f"{side}: {', '.join(h)}" for side, h in SUPPLY_HUBS.items()),
-       RECORD, "UN Panel of Experts on Libya (2019-2021): Mitiga airport and Misrata supplied the "
-       "GNA side; Benghazi and the al-Jufra air base the LNA",
-       "Where each side's supplies land.", fixed=True),
-    _p("map.roads", ", ".join(f"{a}-{b}" for a, b in ROADS), RECORD,
-       "the brief's road links: coastal highway and inland routes",
-       "Which places are neighbours.", fixed=True),
+    assumption("outcomes.tripoli_front_radius_km", 100.0,
+               "definition: the LNA launched its April 2019 offensive on Tripoli from Gharyan "
+               "(about 80 km from the centre) and Tarhuna (about 65 km)",
+               "The LNA has left the Tripoli front when it holds no place within this distance "
+               "of Tripoli's centre: the circle that holds the offensive's bases (version 0.1 "
+               "chose it knowing the 2020 record; this definition needs no such knowledge).",
+               prior=(60.0, 130.0), low=1.0, high=2000),
+    assumption("map.supply_hubs",
+               "; ".join(f"{side}: {', '.join(h)}" for side, h in SUPPLY_HUBS.items()),
+               f"judgment: each side's main ports and air bases ({PANEL_2019} traces "
+               "deliveries to both sides by sea and air)",
+               "Where each side's supplies land.", fixed=True),
+    assumption("map.roads", ", ".join(f"{a}-{b}" for a, b in ROADS),
+               "modelling choice: the coastal highway and the main inland routes between the "
+               "key places", "Which places are neighbours.", fixed=True),
 ]
 
 _TIES = {  # mediator -> backer -> tie strength (0..1)
@@ -377,21 +509,68 @@ _TIES = {  # mediator -> backer -> tie strength (0..1)
     "berlin": {"turkey": 1.0, "russia": 1.0, "uae": 1.0, "egypt": 1.0, "qatar": 0.0},
 }
 _TIE_SOURCES = {
-    "russia_turkey": (ARTICLE, "Vladimir Putin and Recep Tayyip Erdogan, as mediators",
-                      "Each co-mediator has full leverage over its own client's main backer; "
-                      "some over their partners."),
-    "berlin": (ARTICLE, "Egypt, the United Arab Emirates, Turkey",
+    "russia_turkey": (("judgment: Putin and Erdogan act 'as mediators' (article) and each "
+                       "backs one side"),
+                      ("Each co-mediator has full leverage over its own client's main backer; "
+                       "some over their partners.")),
+    "berlin": (("judgment: the article lists the Berlin participants (Egypt, the UAE, Turkey, "
+                "Russia and others; not Qatar)"),
                "Participants of the Berlin process are tied to it; Qatar is not among them."),
 }
+
+
+def _tie_prior(tie: float) -> tuple[float, float]:
+    return (0.5, 1.0) if tie >= 1.0 else (0.0, min(1.0, tie + 0.4))
 
 
 def _tie_params() -> list[Param]:
     out = []
     for mediator, ties in _TIES.items():
-        kind, source, reason = _TIE_SOURCES[mediator]
+        source, reason = _TIE_SOURCES[mediator]
         for backer, tie in ties.items():
-            out.append(_p(f"mediation.{mediator}.tie.{backer}", tie, kind, source, reason, **PROB))
+            out.append(assumption(f"mediation.{mediator}.tie.{backer}", tie, source, reason,
+                                  prior=_tie_prior(tie), **PROB))
     return out
+
+
+# Day-0 holders that the article states or a dated report gives; the others are the
+# modeller's reading of the situation in early January 2020 (the place's `holder_source`).
+_HOLDER_QUOTES = {
+    "tripoli": "Government of National Accord (PNS) sitting in Tripoli",
+    "tobruk": ("in the city of Tobruk, there is an interim government led by Abdullah at-Thani. "
+               "It relies on the military resources of the Libyan National Army"),
+    "benghazi": "Haftar\u2019s troops managed to take control of the large Libyan city of Benghazi",
+}
+_HOLDER_RECORDS = {
+    "sirte": (("LNA spokesman Ahmad al-Mesmari on television, 6 January 2020 (AFP): 'Sirte "
+               "has been totally liberated'"), D(2020, 1, 6)),
+    "gharyan": (("Reuters, 26 June 2019: forces allied to the Tripoli government retook "
+                 "Gharyan from the LNA"), D(2019, 6, 26)),
+}
+_CONTESTED_QUOTES = {"tripoli_south": "only a few kilometers from the center"}
+
+
+def _holder_param(p) -> Param:
+    name, reason = f"place.{p.key}.holder", f"Who holds {p.name} on day 0."
+    if p.key in _HOLDER_QUOTES:
+        return article(name, p.holder, _HOLDER_QUOTES[p.key], reason, choices=HOLDERS)
+    if p.key in _HOLDER_RECORDS:
+        document, published = _HOLDER_RECORDS[p.key]
+        return record(name, p.holder, document, published,
+                      f"{reason} It changed hands then; no later change before day 0 was "
+                      "reported.", choices=HOLDERS)
+    return assumption(name, p.holder, f"judgment: {p.holder_source}", reason, choices=HOLDERS)
+
+
+def _contested_param(p) -> Param:
+    name, reason = f"place.{p.key}.contested", "Both sides have forces there on day 0."
+    if p.key in _CONTESTED_QUOTES:
+        return article(name, p.contested, _CONTESTED_QUOTES[p.key], reason)
+    return assumption(name, p.contested, f"judgment: {p.holder_source}", reason)
+
+
+def _population_prior(population: int) -> tuple[float, float]:
+    return (round(0.7 * population, -3), max(5000.0, round(1.3 * population, -3)))
 
 
 def _place_params() -> list[Param]:
@@ -399,18 +578,20 @@ def _place_params() -> list[Param]:
     for p in PLACES:
         key = f"place.{p.key}"
         out += [
-            _p(f"{key}.holder", p.holder, RECORD, p.holder_source,
-               f"Who holds {p.name} on day 0.", choices=HOLDERS),
-            _p(f"{key}.population", p.population, RECORD, p.population_source,
-               "Rounded public estimate; drives civilian harm and population control.", low=0),
-            _p(f"{key}.urban", p.urban, ASSUMPTION, "town or open ground/air base",
-               "Towns give defenders an advantage and raise civilian harm."),
-            _p(f"{key}.contested", p.contested, RECORD, p.holder_source,
-               "Both sides have forces there on day 0."),
-            _p(f"{key}.lat", p.lat, RECORD, "brief: approximate coordinates", "Map position.",
-               fixed=True),
-            _p(f"{key}.lon", p.lon, RECORD, "brief: approximate coordinates", "Map position.",
-               fixed=True),
+            _holder_param(p),
+            assumption(f"{key}.population", p.population, f"judgment: {p.population_source}",
+                       "Rounded public estimate of the residents (the area's, for fronts and "
+                       "bases); drives civilian harm and population control.",
+                       prior=_population_prior(p.population), low=0),
+            assumption(f"{key}.urban", p.urban, "judgment: town or open ground/air base",
+                       "Towns give defenders an advantage and raise civilian harm."),
+            _contested_param(p),
+            assumption(f"{key}.lat", p.lat, "approximate coordinates of the place (0.01 degree)",
+                       "Map position: one point stands for the place.",
+                       prior=(round(p.lat - 0.25, 2), round(p.lat + 0.25, 2)), fixed=True),
+            assumption(f"{key}.lon", p.lon, "approximate coordinates of the place (0.01 degree)",
+                       "Map position: one point stands for the place.",
+                       prior=(round(p.lon - 0.25, 2), round(p.lon + 0.25, 2)), fixed=True),
         ]
     return out
 

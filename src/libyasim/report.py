@@ -91,7 +91,7 @@ def provenance_table(results: Sequence[Results]) -> pd.DataFrame:
         row = {"name": name}
         for r in results:
             row[r.name] = r.values.get(name, "\u2014")
-        row.update(kind=param.kind, source=param.source, reason=param.reason)
+        row.update(kind=param.kind, source=param.citation, reason=param.reason)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -6,9 +6,10 @@ import datetime as dt
 import difflib
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from libyasim.params import PARAMS, Param, defaults
 
@@ -183,7 +184,7 @@ def _convert(param: Param, value: Any, where: str) -> Any:
     return kind(value)
 
 
-def _finite(value: int | float) -> bool:
+def _finite(value: float) -> bool:
     """A number the model can compute with (not nan, not infinite, not beyond a float)."""
     try:
         return math.isfinite(float(value))
@@ -195,11 +196,48 @@ def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
     """All parameters: defaults updated with overrides, with cross-parameter checks."""
     values = {**defaults(), **overrides}
     start = values["scenario.start_date"]
+    if "scenario.information_cutoff" not in overrides:  # by default, what was known on day 0
+        values["scenario.information_cutoff"] = start
     for name, param in PARAMS.items():
         if param.on_or_after_start and values[name] < start:
             raise ScenarioError(source, name, f"got {values[name].isoformat()}; expected a date on "
                                 f"or after scenario.start_date ({start.isoformat()}, day 0)")
     return values
+
+
+def _switched_off(name: str, values: Mapping[str, Any]) -> bool:
+    """True when a switch above the parameter is off (arms.turkey.enabled for arms.turkey.volume,
+    truce.enabled for truce.start): its value then does not matter."""
+    parts = name.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        switch = ".".join(parts[:i]) + ".enabled"
+        if switch != name and values.get(switch) is False:
+            return True
+    return False
+
+
+def not_public_by(scenario: Scenario, date: dt.date) -> list[Param]:
+    """The registry values the scenario uses that were published after `date`.
+
+    A value is used when the scenario keeps the registry's default (whether or not its file
+    restates it) and no switch above it is off.
+    """
+    return [p for name, p in PARAMS.items()
+            if p.known_on is not None and p.known_on > date and scenario[name] == p.default
+            and not _switched_off(name, scenario.values)]
+
+
+def cutoff_problems(scenario: Scenario) -> list[str]:
+    """One line per value the scenario uses that was published after its information cutoff
+    (none when the scenario says `hindsight = true`)."""
+    if scenario["scenario.hindsight"]:
+        return []
+    cutoff = scenario["scenario.information_cutoff"]
+    where = scenario.path or scenario.name
+    return [f"{where}: {p.name}: known on {p.known_on.isoformat()}, after the information "
+            f"cutoff {cutoff.isoformat()}; expected only information public by the cutoff "
+            "(set another value, or [scenario] hindsight = true)"
+            for p in not_public_by(scenario, cutoff) if p.known_on is not None]
 
 
 def resolve_scenario(scenario: str | Path | Scenario | None,
