@@ -97,7 +97,12 @@ def _enter(page, name: str, actor: str) -> None:
     page.locator(".game-submit").wait_for()
 
 
-def _choose(page, label: str, choice: str) -> None:
+def _choose(page, actor: str, key: str, value) -> None:
+    """Pick `value` for the option `key` in the page's drop-down, by the words it shows."""
+    from libyasim.game.engine import OPTIONS, choice_label
+
+    label = next(o.label for o in OPTIONS[actor] if o.key == key)
+    choice = choice_label(actor, key, value)
     page.get_by_label(label).click(force=True)
     page.get_by_role("option", name=choice, exact=True).click()
     page.locator(".game-draft").get_by_text(choice).wait_for()  # the server has it
@@ -123,8 +128,8 @@ def test_a_class_plays_a_game_to_the_debrief(browser, game_url: str, tmp_path: P
     assert teacher.locator(".game-seat-lna img").count() == 0
     assert ann.get_by_text(HTML_NAME, exact=True).is_visible()
 
-    _choose(ann, "Stance on the truce", "limited attacks")
-    _choose(bob, "Send fighters", "double")
+    _choose(ann, "lna", "stance", "limited")
+    _choose(bob, "turkey", "fighters", 2.0)
     ann.locator(".game-submit").click()
     ann.locator(".game-submitted").wait_for()
     teacher.locator(".game-seat-lna").get_by_text("submitted").wait_for()

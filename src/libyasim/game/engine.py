@@ -1,9 +1,10 @@
 """The game's only contact with the model: actors, their options, one run played turn by turn.
 
-A `GameRun` is one model run (a scenario and a seed) that the class plays: before each turn the
-human players' orders are set on the model (`set_orders`), then the model steps the turn's days.
-Orders are recorded by the day on which they were set, so `replay` (and the model's own
-`simulate(scenario, seed, orders)`) rerun a game to the same daily series.
+A `GameRun` is one model run (a scenario and a seed) that the class plays: a turn starts on the
+day the class sees (day t, after t steps); the human players' orders are set on the model
+(`set_orders`), then the model steps the turn's days, t+1 to t+D. The orders thus take effect
+from day t+1, which is how the model's own `simulate(scenario, seed, orders)` reads
+`orders[t + 1]` (see `orders_by_day`): `replay` and `simulate` rerun a game to the same series.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from libyasim.params import PARAMS
 from libyasim.scenario import Scenario
 
 try:  # model 2.0: a package that takes orders and reports events
-    from libyasim.model import SERIES_COLUMNS, Event, LibyaModel
+    from libyasim.model import PLACE_KEYS, SERIES_COLUMNS, Event, LibyaModel
     from libyasim.model.orders import ACTOR_OPTIONS, Option
     TAKES_ORDERS = True
 except ImportError:  # the 0.1 model: orders are recorded but not applied; events are derived
     from libyasim.model import SERIES_COLUMNS, LibyaModel  # type: ignore[assignment]
+    PLACE_KEYS = tuple(p.key for p in PLACES)
     TAKES_ORDERS = False
 
     @dataclass(frozen=True)
@@ -163,7 +165,7 @@ class GameRun:
     def __init__(self, scenario: Scenario, seed: int):
         self.scenario, self.seed = scenario, seed
         self.model = LibyaModel(scenario, rng=seed)
-        self.events: list[Event] = []
+        self.events: list[Event] = list(self.model.events) if TAKES_ORDERS else []
         self._holders = self.model.place_holders()
 
     @property
@@ -182,7 +184,7 @@ class GameRun:
         return self.model.date_of(day)
 
     def holders(self) -> dict[str, str]:
-        return dict(zip((p.key for p in PLACES), self.model.place_holders()))
+        return dict(zip(PLACE_KEYS, self.model.place_holders()))
 
     def outcomes(self) -> dict[str, Any]:
         out = dict(self.model.outcomes())
@@ -239,8 +241,9 @@ class GameRun:
 
 def orders_by_day(turns: list[tuple[int, Mapping[str, Mapping[str, Any]]]]
                   ) -> dict[int, dict[str, dict[str, Any]]]:
-    """Turns' (day, orders) as the model's `orders` argument: day -> actor -> orders."""
-    return {day: {a: dict(o) for a, o in orders.items()} for day, orders in turns if orders}
+    """Turns' (start day, orders) as the model's `orders` argument: the day they take effect
+    (the first day the turn steps) -> actor -> orders."""
+    return {day + 1: {a: dict(o) for a, o in orders.items()} for day, orders in turns if orders}
 
 
 def replay(scenario: Scenario, seed: int, turns: list[tuple[int, Mapping[str, Mapping[str, Any]]]],

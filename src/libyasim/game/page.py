@@ -181,7 +181,7 @@ def Situation(room: Room, tick: int):
         else:
             solara.Text("Drawing the map...")
         with solara.Column():
-            solara.Markdown("**Last turn's events**")
+            solara.Markdown("**Last turn's events**" if turn else "**The situation**")
             with solara.Div(classes=["game-events"]):
                 if not events:
                     solara.Text("Nothing yet: the first turn has not been played."

@@ -59,7 +59,7 @@ def game_record(room: Room) -> dict[str, Any]:
         "class_actors": sorted({a for t in room.turns for a in t.orders},
                                key=list(ACTORS).index),
         "turns": [{"turn": i + 1, "day": t.day, "date": run.date_of(t.day).isoformat(),
-                   "orders": _jsonable(t.orders),
+                   "orders_from_day": t.day + 1, "orders": _jsonable(t.orders),
                    "events": [{"day": e.day, "date": run.date_of(e.day).isoformat(),
                                "kind": e.kind, "text": e.text, "actor": e.actor,
                                "place": e.place} for e in t.events]}

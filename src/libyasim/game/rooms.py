@@ -330,7 +330,8 @@ class Room:
 
     # ------------------------------------------------------------------ reading
     def last_events(self) -> tuple[Event, ...]:
-        return self.turns[-1].events if self.turns else ()
+        """The last turn's events (before the first turn: the situation on day 0)."""
+        return self.turns[-1].events if self.turns else tuple(self.run.events)
 
     def record(self) -> dict[str, Any]:
         """The whole game as JSON-ready data (see `libyasim.game.record`)."""
