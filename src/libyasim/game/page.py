@@ -153,6 +153,25 @@ def _date(room: Room, day: int) -> str:
     return f"{room.run.date_of(day):%-d %b %Y}"
 
 
+VIOLATION_KINDS = ("violation", "violations")  # daily reports, summed up per turn
+
+
+def event_lines(room: Room) -> list[str]:
+    """The last turn's events as dated sentences; daily violation reports as one line."""
+    events = room.last_events()
+    lines = [f"{room.run.date_of(e.day):%-d %b}: {e.text}" for e in events
+             if e.kind not in VIOLATION_KINDS]
+    days = sorted({e.day for e in events if e.kind in VIOLATION_KINDS})
+    if days:
+        series = room.run.series[days[0]: days[-1] + 1]
+        columns = ["violations"] if "violations" in COL else [
+            f"violations_{k}" for k in ("gna", "wag", "lna")]
+        total = int(sum(series[:, COL[c]].sum() for c in columns))
+        lines.append(f"{room.run.date_of(days[0]):%-d %b} to {room.run.date_of(days[-1]):%-d %b}: "
+                     f"{total:,} truce violations reported, on {len(days)} of those days")
+    return lines
+
+
 # ---------------------------------------------------------------- shared view
 @solara.component
 def Situation(room: Room, tick: int):
@@ -162,7 +181,7 @@ def Situation(room: Room, tick: int):
         day, horizon = run.day, run.horizon
         out = run.outcomes()
         truce = int(run.model.series[day, COL["truce_state"]])
-        events = [f"{run.date_of(e.day):%-d %b}: {e.text}" for e in room.last_events()]
+        events = event_lines(room)
         turn = len(room.turns)
         paused, ended = room.paused, room.ended
     with solara.Card(classes=["game-situation"]):
