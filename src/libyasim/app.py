@@ -1,9 +1,10 @@
-"""The classroom app: a Mesa SolaraViz page with a live map of Libya, the truce and charts.
+"""The classroom app: a Solara page with a live map of Libya, the truce, events and charts.
 
-Served by `libyasim app [SCENARIO]`, which runs `solara run libyasim.app`; the scenario file
-reaches the page through the LIBYASIM_APP_SCENARIO environment variable (the baseline when
-unset). Students set plain-word switches (each shows the provenance of its default on hover),
-press Reset to start again with them, then Step, Play or run the whole horizon at once.
+Served by `libyasim app [SCENARIO]` (see `libyasim.serve`); the scenario file reaches the page
+through the LIBYASIM_APP_SCENARIO environment variable (the baseline when unset). Students set
+plain-word switches (each shows the provenance of its default on hover), press Reset to start
+again with them, then step a day, play, or run 30 days or the whole horizon at once. The page
+drives Mesa's model (`LibyaModel`) through its public interface only.
 """
 
 from __future__ import annotations
@@ -11,28 +12,39 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import threading
+import time
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import numpy as np
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import force_update, update_counter
 
-from libyasim.geography import LIBYA_OUTLINE, PLACES, ROADS
-from libyasim.model import SERIES_COLUMNS, LibyaModel, Truce
+from libyasim import maps
+from libyasim.model import PLACE_KEYS, SERIES_CATEGORIES, SERIES_COLUMNS, LibyaModel
 from libyasim.params import PARAMS
 from libyasim.plots import END_STATE_LABELS, SIDE_COLOURS
 from libyasim.scenario import Scenario, load_scenario, resolve_scenario
+from libyasim.serve import SCENARIO_ENV
 
-SCENARIO_ENV = "LIBYASIM_APP_SCENARIO"
+TITLE = "libyasim: ceasefire in Libya, 2020"
 GNA_BACKERS, LNA_BACKERS = ("turkey", "qatar"), ("russia", "uae", "egypt")
 COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
-HOLDER_WORDS = {"gna": "GNA side", "lna": "LNA side", "unaligned": "unaligned",
-                "contested": "contested"}
-TRUCE_COLOURS = {Truce.NONE: "#7f7f7f", Truce.IN_FORCE: "#2ca02c", Truce.COLLAPSED: "#d62728",
-                 Truce.SETTLED: "#1f77b4"}
+TRUCE_STATES = SERIES_CATEGORIES["truce_state"]
+TRUCE_COLOURS = {"none": "#7f7f7f", "holding": "#2ca02c", "broken": "#d62728",
+                 "settled": "#1f77b4"}
+HOLDER_WORDS = {"gna": "GNA side", "lna": "LNA side", "unaligned": "no side",
+                "contested": "both sides: contested"}
+PLAY_DAYS, PLAY_PAUSE_S = 7, 0.3  # Play runs a week at a time
+MAX_SEED = 2**32 - 1
+CSS = """
+.libyasim-message { white-space: normal !important; overflow-wrap: anywhere; }
+.libyasim-message .v-alert__content { white-space: normal; }
+.libyasim-status p { margin-bottom: 4px; }
+.libyasim-situation img, .libyasim-charts img { width: 100%; height: auto; }
+"""
 
 
 @dataclass(frozen=True)
@@ -82,25 +94,6 @@ class Settings:
         return out
 
 
-class ClassroomModel(LibyaModel):
-    """The Libya model built from the app's switches, collecting its data every day.
-
-    `settings` may be a reactive value: Mesa's Reset button rebuilds the model with the same
-    arguments, so it then reads the switches as they are at that moment.
-    """
-
-    def __init__(self, base: Scenario, settings: Settings | solara.Reactive[Settings]):
-        current = settings.value if isinstance(settings, solara.Reactive) else settings
-        self.settings = current
-        super().__init__(base, rng=current.seed, collect_every_step=True,
-                         **current.overrides(base))
-
-    def step(self) -> None:
-        """One day; nothing once the horizon is reached."""
-        if self.running:
-            super().step()
-
-
 def base_scenario() -> Scenario:
     """The scenario named by LIBYASIM_APP_SCENARIO, or the defaults (which are the baseline's)."""
     path = os.environ.get(SCENARIO_ENV)
@@ -131,28 +124,58 @@ def provenance(base: Scenario, *names: str) -> str:
     return "\n".join(lines)
 
 
+def build_model(base: Scenario, settings: Settings) -> LibyaModel:
+    """The model for these switches, recording its data every day."""
+    return LibyaModel(base, rng=settings.seed, collect_every_step=True,
+                      **settings.overrides(base))
+
+
+def parse_seed(text: str | None) -> int:
+    """A seed typed by a student; ValueError with a sentence saying what is expected."""
+    shown = (text or "").strip()
+    if not shown.isdigit() or int(shown) > MAX_SEED:
+        raise ValueError(f"The seed must be a whole number from 0 to {MAX_SEED:,}; "
+                         f"{shown!r} is not one. The last valid seed is kept.")
+    return int(shown)
+
+
 # ---------------------------------------------------------------- the switches
+def Html(content: str, style: str = ""):
+    """Trusted HTML built here (any outside text escaped). Solara's Markdown is avoided: it
+    loads KaTeX from a CDN on every use, which no installed package ships."""
+    return solara.HTML(tag="div", unsafe_innerHTML=content, style=style)
+
+
 @solara.component
 def Hint(text: str, children: list = []):  # noqa: B006 (solara's children convention)
     """Show `text` when the pointer rests on the children."""
-    with solara.Tooltip(solara.Markdown(text.replace("\n", "\n\n"),
-                                        style={"max-width": "420px", "color": "white"})):
+    with solara.Tooltip(Html("<br><br>".join(escape(line) for line in text.split("\n")),
+                             style="max-width: 420px; color: white")):
         solara.Div(children=children, classes=["libyasim-control"])
 
 
 @solara.component
-def SwitchPanel(base: Scenario, settings: solara.Reactive[Settings],
-                model: solara.Reactive[ClassroomModel]):
+def SwitchPanel(base: Scenario, settings: solara.Reactive[Settings], applied: Settings):
     """Plain-word switches; they take effect when Reset is pressed."""
     s = settings.value
+    seed_text = solara.use_reactive(str(s.seed))
+    seed_error = solara.use_reactive("")
 
-    def setter(field: str):
-        return lambda value: settings.set(dataclasses.replace(settings.value, **{field: value}))
+    def setter(name: str):
+        return lambda value: settings.set(dataclasses.replace(settings.value, **{name: value}))
+
+    def set_seed(text: str | None) -> None:
+        seed_text.set(text or "")
+        try:
+            setter("seed")(parse_seed(text))
+            seed_error.set("")
+        except ValueError as error:
+            seed_error.set(str(error))
 
     truce_date = base["scenario.start_date"] + dt.timedelta(days=s.truce_day)
-    with solara.Sidebar(), solara.Card("Scenario switches", classes=["libyasim-switches"]):
-        solara.Markdown(f"Scenario: **{base.name}**. Rest the pointer on a switch to see where "
-                        "its default comes from.")
+    with solara.Card("Scenario switches", classes=["libyasim-switches"]):
+        Html(f"Scenario: <b>{escape(base.name)}</b>. Rest the pointer on a switch to see where "
+             "its default comes from.")
         with Hint(provenance(base, "truce.enabled")):
             solara.Checkbox(label="Truce called", value=s.truce, on_value=setter("truce"))
         with Hint(provenance(base, "truce.start")):
@@ -185,11 +208,14 @@ def SwitchPanel(base: Scenario, settings: solara.Reactive[Settings],
                                value=s.arms_lna, min=0.0, max=3.0, step=0.1,
                                on_value=setter("arms_lna"))
         with Hint(provenance(base, "scenario.seed")):
-            solara.InputInt("Random seed (same seed, same run)", value=s.seed,
-                            on_value=setter("seed"))
-        if s != model.value.settings:
-            solara.Warning("Switches changed: press RESET to start again with them.",
-                           classes=["libyasim-pending"])
+            solara.InputText("Random seed (same seed, same run)", value=seed_text.value,
+                             on_value=set_seed, continuous_update=False,
+                             classes=["libyasim-seed"])
+        if seed_error.value:
+            solara.Error(seed_error.value, classes=["libyasim-message", "libyasim-seed-error"])
+        if s != applied:
+            solara.Warning("Switches changed: press Reset to start again with them.",
+                           classes=["libyasim-message", "libyasim-pending"])
 
 
 # ---------------------------------------------------------------- the views
@@ -197,99 +223,58 @@ def _date_text(model: LibyaModel, day: int | None) -> str:
     return _value_text(model.date_of(day)) if day is not None else ""
 
 
-def _truce_words(model: LibyaModel) -> str:
-    if model.truce == Truce.IN_FORCE:
-        since = "" if model.truce_collapse_day is None else " again"
-        return f"in force{since}"
-    if model.truce == Truce.COLLAPSED:
-        return f"collapsed (first on {_date_text(model, model.truce_collapse_day)})"
-    if model.truce == Truce.SETTLED:
-        return f"permanent ceasefire signed on {_date_text(model, model.settlement_day)}"
-    if model.truce_start_day is None:
-        return "none called"
-    return f"not yet in force (from {_date_text(model, model.truce_start_day)})"
+def truce_words(model: LibyaModel, settings: Settings) -> tuple[str, str]:
+    """The state of the truce today in words, and its colour."""
+    state = TRUCE_STATES[int(model.series[model.steps, COL["truce_state"]])]
+    colour = TRUCE_COLOURS[state]
+    if state == "holding":
+        return "in force and holding", colour
+    if state == "broken":
+        return "in force on paper, but fighting has resumed", colour
+    if state == "settled":
+        day = model.outcomes().get("settlement_day")
+        return f"permanent ceasefire signed on {_date_text(model, day)}", colour
+    if settings.truce and model.steps < settings.truce_day:
+        return f"not yet in force (called for {_date_text(model, settings.truce_day)})", colour
+    return "none in force", colour
 
 
-def status_markdown(model: LibyaModel) -> str:
+def status_html(model: LibyaModel, settings: Settings) -> str:
     """Today's date, the truce, violations, talks, deaths and Tripoli, in a few lines."""
     day = model.steps
     so_far = model.series[: day + 1]
     today = [int(so_far[day, COL[f"violations_{k}"]]) for k in ("gna", "wag", "lna")]
-    total = int(so_far[:, COL["violations_gna"]:COL["violations_lna"] + 1].sum())
-    tripoli = model.place_holders()[model.place_index["tripoli"]]
-    talks = (f"since {_date_text(model, model.talks_day)}" if model.talks_day is not None
-             else "not started")
-    colour = TRUCE_COLOURS[model.truce]
-    return (
-        f"### Day {day} of {model.horizon}: {_date_text(model, day)}\n\n"
-        f"<span style='background:{colour};color:white;padding:2px 8px;border-radius:4px'>"
-        f"Truce: {_truce_words(model)}</span>\n\n"
-        f"**Violations today:** GNA {today[0]}, western armed groups {today[1]}, "
-        f"LNA {today[2]} (total so far: {total})  \n"
-        f"**Talks:** {talks}  \n"
-        f"**Deaths so far:** {int(so_far[:, COL['battle_deaths']].sum()):,} fighters, "
-        f"{int(so_far[:, COL['civilian_deaths']].sum()):,} civilians  \n"
-        f"**Tripoli:** held by the {HOLDER_WORDS[tripoli]}  \n"
-        f"**Outcome if it ended today:** {END_STATE_LABELS[model.end_state()]}")
-
-
-@solara.component
-def Situation(model: ClassroomModel):
-    """Map of Libya and the state of the truce today."""
-    update_counter.get()
-    with solara.Card(classes=["libyasim-situation"]):
-        with solara.Div(classes=["libyasim-status"]):
-            solara.Markdown(status_markdown(model))
-        solara.FigureMatplotlib(map_figure(model), format="png",
-                                dependencies=[model, model.steps])
-        with solara.Row():
-            solara.Button("Run 30 days", on_click=lambda: run_days(model, 30),
-                          disabled=not model.running, classes=["libyasim-run30"])
-            solara.Button("Run to the end", color="primary", on_click=lambda: run_days(model),
-                          disabled=not model.running, classes=["libyasim-run-all"])
-
-
-def run_days(model: ClassroomModel, days: int | None = None) -> None:
-    """Step `days` days (or to the horizon), then redraw once."""
-    remaining = model.horizon - model.steps if days is None else days
-    for _ in range(remaining):
-        model.step()
-    force_update()
+    total = int(sum(so_far[:, COL[f"violations_{k}"]].sum() for k in ("gna", "wag", "lna")))
+    outcomes = model.outcomes()
+    tripoli = model.place_holders()[PLACE_KEYS.index("tripoli")]
+    talks = (f"since {_date_text(model, outcomes['talks_day'])}"
+             if outcomes.get("talks_day") is not None else "not started")
+    words, colour = truce_words(model, settings)
+    fighters = int(so_far[:, COL["battle_deaths"]].sum())
+    civilians = int(so_far[:, COL["civilian_deaths"]].sum())
+    lines = [
+        (f"<b>Violations today:</b> GNA {today[0]}, western armed groups {today[1]}, "
+         f"LNA {today[2]} (total so far: {total})"),
+        f"<b>Talks:</b> {talks}",
+        f"<b>Deaths so far:</b> {fighters:,} fighters, {civilians:,} civilians",
+        f"<b>Tripoli:</b> held by the {HOLDER_WORDS[tripoli]}",
+        f"<b>Outcome if it ended today:</b> {END_STATE_LABELS[outcomes['end_state']]}",
+    ]
+    return (f"<h3>{_date_text(model, day)} (day {day} of {model.horizon})</h3>"
+            f"<p><span style='background:{colour};color:white;padding:2px 8px;"
+            f"border-radius:4px'>Truce: {words}</span></p><p>{'<br>'.join(lines)}</p>")
 
 
 def map_figure(model: LibyaModel) -> Figure:
-    """Libya's outline, roads and places, coloured by holder and sized by forces."""
-    fig = Figure(figsize=(6.2, 5.4), dpi=90)
-    ax = fig.subplots()
-    outline = np.array(LIBYA_OUTLINE)
-    ax.fill(outline[:, 0], outline[:, 1], color="#f3ead7", ec="#8c7b5a", lw=1.2, zorder=0)
-    coords = {p.key: (p.lon, p.lat) for p in PLACES}
-    for a, b in ROADS:
-        (x0, y0), (x1, y1) = coords[a], coords[b]
-        ax.plot([x0, x1], [y0, y1], color="#b0a58c", lw=1.2, zorder=1)
-    holders = model.place_holders()
-    forces = model.forces.sum(axis=1)
-    sizes = 30 + 600 * np.sqrt(forces / max(forces.max(), 1.0))
-    for i, place in enumerate(PLACES):
-        ax.scatter(place.lon, place.lat, s=sizes[i], color=SIDE_COLOURS[holders[i]],
-                   alpha=0.8, ec="black", lw=0.6, zorder=3)
-    for key in ("tripoli", "misrata", "sirte", "jufra", "benghazi", "tobruk", "sabha", "gharyan"):
-        x, y = coords[key]
-        ax.annotate(PLACES[model.place_index[key]].name.split(" (")[0], (x, y),
-                    xytext=(6, 6), textcoords="offset points", fontsize=8, zorder=4)
-    for holder in ("gna", "lna", "contested", "unaligned"):
-        ax.scatter([], [], s=60, color=SIDE_COLOURS[holder], ec="black", lw=0.6,
-                   label=HOLDER_WORDS[holder])
-    ax.legend(loc="lower left", fontsize=8, title="held by (size: fighters)",
-              title_fontsize=8, framealpha=0.9)
-    ax.set_xlim(9.3, 25.5)
-    ax.set_ylim(19.3, 34.0)
-    ax.set_aspect(1.15)
-    ax.set_xlabel("longitude (degrees east)")
-    ax.set_ylabel("latitude (degrees north)")
-    ax.set_title(f"Who holds what on {_date_text(model, model.steps)}")
-    fig.tight_layout()
-    return fig
+    """Who holds each place today, on the shared map."""
+    holders = dict(zip(PLACE_KEYS, model.place_holders()))
+    return maps.map_figure(holders, title=f"Who holds what on {_date_text(model, model.steps)}",
+                           width=7.6, dpi=90)
+
+
+def events_lines(model: LibyaModel, limit: int = 8) -> list[str]:
+    """The latest events, newest first, as "15 Feb: what happened"."""
+    return [f"{model.date_of(e.day):%-d %b}: {e.text}" for e in reversed(model.events[-limit:])]
 
 
 def charts_figure(model: LibyaModel) -> Figure:
@@ -303,9 +288,10 @@ def charts_figure(model: LibyaModel) -> Figure:
     for key, name in (("gna", "GNA"), ("wag", "western armed groups"), ("lna", "LNA")):
         ax.plot(dates, s[:, COL[f"violations_{key}"]], color=SIDE_COLOURS[key], lw=1, label=name)
     state = s[:, COL["truce_state"]].astype(int)
-    for value, label in ((Truce.IN_FORCE, "truce in force"), (Truce.SETTLED, "settled")):
-        ax.fill_between(dates, 0, 1, where=state == value, color=TRUCE_COLOURS[value],
-                        alpha=0.12, step="mid", transform=ax.get_xaxis_transform(), label=label)
+    for label, words in (("holding", "truce holding"), ("settled", "settled")):
+        ax.fill_between(dates, 0, 1, where=state == TRUCE_STATES.index(label),
+                        color=TRUCE_COLOURS[label], alpha=0.12, step="mid",
+                        transform=ax.get_xaxis_transform(), label=words)
     ax.set_ylabel("violations per day")
     ax.set_title("Truce violations")
     ax.legend(fontsize=7, loc="upper left", ncol=2)
@@ -330,41 +316,88 @@ def charts_figure(model: LibyaModel) -> Figure:
     return fig
 
 
-@solara.component
-def Charts(model: ClassroomModel):
-    """Live charts of violations, deaths and control."""
-    update_counter.get()
-    with solara.Card(classes=["libyasim-charts"]):
-        solara.FigureMatplotlib(charts_figure(model), format="png",
-                                dependencies=[model, model.steps])
+def run_days(model: LibyaModel, days: int | None = None) -> None:
+    """Step `days` days (or to the horizon); nothing past the horizon."""
+    remaining = model.horizon - model.steps if days is None else days
+    for _ in range(remaining):
+        if not model.running:
+            break
+        model.step()
 
 
 @solara.component
-def SidebarSwitches(base: Scenario, settings: solara.Reactive[Settings],
-                    model: solara.Reactive[ClassroomModel]):
-    """The switch panel one component level below the page, so that the sidebar lists it
-    after Mesa's controls (the sidebar orders its parts by depth)."""
-    SwitchPanel(base, settings, model)
+def Controls(running: bool, playing: solara.Reactive[bool], on_reset, on_run):
+    """Reset, one day, play/pause, 30 days, to the end (`running`: before the horizon)."""
+    busy = playing.value
+    with solara.Row(classes=["libyasim-controls"], style={"flex-wrap": "wrap"}):
+        solara.Button("Reset", icon_name="mdi-restart", on_click=on_reset, disabled=busy,
+                      classes=["libyasim-reset"])
+        solara.Button("Step one day", on_click=lambda: on_run(1),
+                      disabled=busy or not running, classes=["libyasim-step"])
+        solara.Button("Pause" if busy else "Play", icon_name="mdi-pause" if busy else "mdi-play",
+                      on_click=lambda: playing.set(not busy), disabled=not running,
+                      classes=["libyasim-play"])
+        solara.Button("Run 30 days", on_click=lambda: on_run(30),
+                      disabled=busy or not running, classes=["libyasim-run30"])
+        solara.Button("Run to the end", color="primary", on_click=lambda: on_run(None),
+                      disabled=busy or not running, classes=["libyasim-run-all"])
 
 
 @solara.component
 def Page():
-    """One session: its own switches and model, in Mesa's SolaraViz frame.
-
-    The views are laid out here rather than passed as SolaraViz components: Mesa places
-    components in a draggable grid whose script (vue-grid-layout, built for Vue 2) fails under
-    the Vue 3 front end of the installed Solara, leaving the page blank.
-    """
+    """One session: its own switches and model."""
     base = solara.use_memo(base_scenario, [])
     first = solara.use_memo(lambda: Settings.from_scenario(base), [])
     settings = solara.use_reactive(first)
-    model = solara.use_reactive(solara.use_memo(lambda: ClassroomModel(base, first), []))
-    SolaraViz(model, components=[], model_params={"base": base, "settings": settings},
-              play_interval=1, render_interval=1, name="libyasim: ceasefire in Libya, 2020")
-    SidebarSwitches(base, settings, model)
-    with solara.Columns([1, 1]):
-        Situation(model.value)
-        Charts(model.value)
+    applied = solara.use_reactive(first)
+    model = solara.use_reactive(solara.use_memo(lambda: build_model(base, first), []))
+    version = solara.use_reactive(0)  # bumped whenever the model moves on
+    playing = solara.use_reactive(False)
+    lock = solara.use_memo(threading.Lock, [])
+    m = model.value
+
+    def reset() -> None:
+        applied.set(settings.value)
+        model.set(build_model(base, settings.value))
+        version.set(version.value + 1)
+
+    def run(days: int | None) -> None:
+        with lock:
+            run_days(m, days)
+        version.set(version.value + 1)
+
+    def play() -> None:
+        while playing.value and m.running:
+            time.sleep(PLAY_PAUSE_S)
+            with lock:
+                run_days(m, PLAY_DAYS)
+            version.set(version.value + 1)
+        playing.set(False)
+
+    solara.lab.use_task(play, dependencies=[playing.value, m], prefer_threaded=True)
+    # drawn only when the model has moved on, not when a switch moves
+    map_fig = solara.use_memo(lambda: map_figure(m), [m, version.value])
+    charts_fig = solara.use_memo(lambda: charts_figure(m), [m, version.value])
+    solara.Title(TITLE)
+    solara.Style(CSS)
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar():
+        SwitchPanel(base, settings, applied.value)
+    Controls(m.running, playing, reset, run)
+    with solara.Columns([3, 2]):
+        with solara.Column(), solara.Card(classes=["libyasim-situation"]):
+            with solara.Div(classes=["libyasim-status"]):
+                Html(status_html(m, applied.value))
+            solara.FigureMatplotlib(map_fig, format="png", dependencies=[m, version.value])
+        with solara.Column():
+            with solara.Card("What happened", classes=["libyasim-events"]):
+                lines = events_lines(m)
+                Html("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+                     if lines else "Nothing yet: step or play to see events.")
+            with solara.Card(classes=["libyasim-charts"]):
+                solara.FigureMatplotlib(charts_fig, format="png",
+                                        dependencies=[m, version.value])
 
 
 page = Page

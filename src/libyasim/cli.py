@@ -219,23 +219,13 @@ def _port(text: str) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from libyasim.app import SCENARIO_ENV
+    from libyasim.serve import SCENARIO_ENV, serve
 
     env = {k: v for k, v in os.environ.items() if k != SCENARIO_ENV}
     if args.scenario:
         load_scenario(args.scenario)  # a bad file fails here, with a clear message
         env[SCENARIO_ENV] = str(Path(args.scenario).resolve())
-    print(f"libyasim app: open http://127.0.0.1:{args.port} in a browser (Ctrl-C to stop)",
-          file=sys.stderr, flush=True)
-    from solara.server import settings
-
-    cache = Path(settings.assets.proxy_cache_dir)
-    if not cache.is_dir() or not any(cache.iterdir()):
-        print("libyasim app: the page's scripts are fetched from the internet; offline, run "
-              "scripts/install-browser.sh once to store them locally", file=sys.stderr)
-    command = [sys.executable, "-m", "solara", "run", "libyasim.app", "--host", "127.0.0.1",
-               "--port", str(args.port), "--no-open", "--production"]
-    os.execve(sys.executable, command, env)  # the server replaces this process
+    return serve("app", "libyasim.app", host=args.host, port=args.port, env=env)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
@@ -427,7 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     app = sub.add_parser("app", help="the interactive classroom app in a browser")
     app.add_argument("scenario", nargs="?", help="scenario file (default: the baseline)")
-    app.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (default: 8765)")
+    app.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
+    app.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: 127.0.0.1, this computer only; "
+                          "0.0.0.0 opens it to the network)")
     app.set_defaults(func=cmd_app)
 
     exercises = sub.add_parser("exercises", help="recompute the exercises' answer keys")

@@ -1,4 +1,4 @@
-"""The map: key places of January 2020, the roads between them and an outline of Libya."""
+"""Key places of January 2020 and the roads between them (drawn by `libyasim.maps`)."""
 
 from __future__ import annotations
 
@@ -74,21 +74,6 @@ ROADS: tuple[tuple[str, str], ...] = (
 # Where each side's supplies land: ports and air bases (UN Panel of Experts reports, 2019-2021:
 # Mitiga airport and Misrata for the GNA side; Benghazi and the al-Jufra air base for the LNA).
 SUPPLY_HUBS: dict[str, tuple[str, ...]] = {"gna": ("tripoli", "misrata"), "lna": ("benghazi", "jufra")}
-
-# Simplified outline of Libya (lon, lat), traced by hand at about 50 km accuracy from the
-# international boundaries and the coastline: good enough to place the key places on a map.
-LIBYA_OUTLINE: tuple[tuple[float, float], ...] = (
-    (11.56, 33.17), (12.08, 32.93), (12.49, 32.80), (13.19, 32.90), (14.26, 32.65),
-    (15.09, 32.45), (15.25, 32.25), (15.75, 31.60), (16.59, 31.21), (17.50, 30.95),
-    (18.55, 30.55), (19.60, 30.40), (20.05, 30.95), (19.95, 31.60), (20.07, 32.12),
-    (20.60, 32.55), (21.50, 32.90), (22.60, 32.78), (23.20, 32.45), (23.96, 32.08),
-    (24.90, 31.95), (25.15, 31.60), (24.85, 30.90), (25.00, 29.20), (25.00, 22.00),
-    (25.00, 20.00), (24.00, 20.00), (24.00, 19.50), (15.99, 23.45), (14.98, 23.00),
-    (11.99, 23.52), (11.56, 24.30), (10.25, 24.60), (10.00, 25.35), (9.40, 26.20),
-    (9.87, 26.50), (9.85, 28.50), (9.95, 29.50), (9.55, 30.23), (10.30, 30.90),
-    (10.00, 31.40), (10.85, 32.20), (11.50, 32.40), (11.56, 33.17),
-)
-
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres."""

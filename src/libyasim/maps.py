@@ -18,10 +18,11 @@ from importlib import resources
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.path import Path as MplPath
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
@@ -31,7 +32,8 @@ HOLDER_LABELS = ("gna", "lna", "unaligned", "contested")
 HOLDER_COLOURS = {"gna": "#1f77b4", "lna": "#d62728", "unaligned": "#7f7f7f",
                   "contested": "#9467bd"}
 HOLDER_WORDS = {"gna": "GNA side", "lna": "LNA side", "unaligned": "unaligned",
-                "contested": "contested (both sides' forces there; ringed)"}
+                "contested": "contested (ringed)"}
+SHORT_WORDS = {"gna": "GNA", "lna": "LNA", "unaligned": "unaligned", "contested": "contested"}
 OPPOSING = frozenset({"gna", "lna"})
 
 BOUNDARY_FILE = "libya_ne_10m.geojson"
@@ -41,6 +43,7 @@ INSET_BOUNDS = (0.008, 0.008, 0.60, 0.42)  # inset (x, y, width, height) in the 
 MAP_SCALE, INSET_SCALE = 0.7, 0.55  # marker sizes on the map and in the inset
 SEA, LAND, NEIGHBOUR = "#dbe9f4", "#f6f0e0", "#ebebe6"
 COAST, BORDER = "#6b5a3a", "#a9a49a"
+LABEL_GAP = 3  # pixels between labels
 LABEL_BOX = {"boxstyle": "square,pad=0.1", "fc": (1, 1, 1, 0.6), "lw": 0}
 NEIGHBOUR_NAMES = {"TUNISIA": (8.85, 31.6), "ALGERIA": (8.3, 27.2), "NIGER": (13.2, 21.4),
                    "CHAD": (19.6, 21.0), "SUDAN": (25.2, 19.4), "EGYPT": (25.6, 27.3),
@@ -83,6 +86,7 @@ class DrawnMap:
     ax: Axes
     inset: Axes | None
     front: list[tuple[str, str]]  # roads crossed by the front line
+    front_bars: LineCollection  # the bars drawn across them on the main map
     markers: dict[Axes, list[str]] = field(default_factory=dict)  # places drawn, per axes
     labels: dict[Axes, dict[str, Annotation]] = field(default_factory=dict)
 
@@ -138,7 +142,8 @@ def _draw_roads_and_front(ax: Axes, holders: Mapping[str, str], tick: float,
     Returns the roads on the front and the bars drawn across them.
     """
     pos = {p.key: (p.lon, p.lat) for p in PLACES}
-    aspect = ax.get_aspect() if isinstance(ax.get_aspect(), float) else 1.0
+    shape = ax.get_aspect()
+    aspect = shape if isinstance(shape, float) else 1.0
     front = front_roads(holders)
     halves, tints, roads, bars = [], [], [], []
     for a, b in ROADS:
@@ -186,14 +191,14 @@ def _draw_places(ax: Axes, holders: Mapping[str, str],
     else:
         for place, size in zip(places, sizes):
             for holder, verts, extent in _pie_markers(shares[place.key]):
-                ax.scatter(place.lon, place.lat, s=size * extent**2, marker=verts,
+                ax.scatter(place.lon, place.lat, s=size * extent**2, marker=MplPath(verts),
                            color=HOLDER_COLOURS[holder], lw=0, zorder=3)
         ax.scatter(xy[:, 0], xy[:, 1], s=sizes, facecolor="none", ec="black", lw=0.7,
                    zorder=3.1, gid="places")
     ringed = [i for i, k in enumerate(keys) if holders[k] == "contested"]
     if ringed:
         ax.scatter(xy[ringed, 0], xy[ringed, 1], s=sizes[ringed] * 2.3, facecolor="none",
-                   ec="black", lw=1.1, linestyle=(0, (2, 1.5)), zorder=3.2)
+                   ec="black", lw=1.1, linestyle=(0, (2, 1.5)), zorder=3.2, gid="contested")
     return list(keys)
 
 
@@ -218,14 +223,31 @@ def _renderer(fig):
 
 
 def _label_text(key: str, shares: Mapping[str, Mapping[str, float]] | None) -> str:
+    """The place's name; with shares, the holders of at least 0.5% of runs below it."""
     name = {p.key: p.name for p in PLACES}[key]
     if shares is None:
         return name
-    share = shares[key]
-    return f"{name}\nGNA {share.get('gna', 0.0):.0%} \u00b7 LNA {share.get('lna', 0.0):.0%}"
+    parts = [f"{SHORT_WORDS[h]} {shares[key].get(h, 0.0):.0%}" for h in HOLDER_LABELS
+             if shares[key].get(h, 0.0) >= 0.005]
+    lines = [" \u00b7 ".join(parts[i:i + 2]) for i in range(0, len(parts), 2)]
+    return "\n".join([name, *lines])
 
 
 _DIRECTIONS = ((1, 0), (1, 1), (1, -1), (-1, 0), (-1, 1), (-1, -1), (0, 1), (0, -1))
+
+
+def _directions(screen: Mapping[str, np.ndarray], key: str) -> list[tuple[int, int]]:
+    """The eight label directions, those pointing away from nearby places first."""
+    away = np.zeros(2)
+    for other, xy in screen.items():
+        gap = screen[key] - xy
+        dist = float(np.hypot(*gap))
+        if other != key and 0 < dist < 80:
+            away += gap / dist**2
+    if np.hypot(*away) < 1 / 200:
+        return list(_DIRECTIONS)
+    return sorted(_DIRECTIONS, key=lambda d: -(d[0] * away[0] + d[1] * away[1])
+                  / math.hypot(*d))
 
 
 def _place_labels(ax: Axes, texts: Mapping[str, str], fontsize: float,
@@ -239,7 +261,8 @@ def _place_labels(ax: Axes, texts: Mapping[str, str], fontsize: float,
     """
     fig = ax.figure
     renderer = _renderer(fig)
-    ax.apply_aspect()
+    locator = ax.get_axes_locator()  # an inset's: where it will be drawn
+    ax.apply_aspect(locator(ax, renderer) if locator is not None else None)
     frame = ax.get_window_extent(renderer)
     by_key = {p.key: p for p in PLACES}
     taken = list(avoid)
@@ -247,50 +270,52 @@ def _place_labels(ax: Axes, texts: Mapping[str, str], fontsize: float,
         (x0, y0), (x1, y1) = ax.transData.transform(segment)
         taken.append(Bbox.from_extents(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
     to_px = fig.dpi / 72
-    for key in texts:
-        place = by_key[key]
-        x, y = ax.transData.transform((place.lon, place.lat))
-        r = math.sqrt(_marker_size(place.population, scale)) / 2 * to_px
+    screen = {k: ax.transData.transform((by_key[k].lon, by_key[k].lat)) for k in texts}
+    for key, (x, y) in screen.items():
+        r = math.sqrt(_marker_size(by_key[key].population, scale)) / 2 * to_px
         taken.append(Bbox.from_extents(x - r, y - r, x + r, y + r))
     labels: dict[str, Annotation] = {}
+    placed: list[Bbox] = []  # the labels' boxes, kept LABEL_GAP pixels apart
     order = sorted(texts, key=lambda k: -by_key[k].population)
     for key in order:
         place = by_key[key]
         r = math.sqrt(_marker_size(place.population, scale)) / 2 + 2  # points
         chosen = None
-        for distance in (r, r + 6, r + 14, r + 24, r + 36, r + 50):
-            for dx, dy in _DIRECTIONS:
-                ha = {1: "left", -1: "right", 0: "center"}[dx]
-                va = {1: "bottom", -1: "top", 0: "center"}[dy]
-                step = distance / (math.sqrt(2) if dx and dy else 1)
-                label = ax.annotate(
-                    texts[key], (place.lon, place.lat), xytext=(dx * step, dy * step),
-                    textcoords="offset points", ha=ha, va=va, fontsize=fontsize,
-                    linespacing=1.0, zorder=5, bbox=LABEL_BOX)
-                box = label.get_window_extent(renderer).padded(3)
-                fits = (frame.containsx(box.x0) and frame.containsx(box.x1)
-                        and frame.containsy(box.y0) and frame.containsy(box.y1))
-                if fits and not any(box.overlaps(other) for other in taken):
-                    chosen = (label, box, distance > r + 7)
-                    break
-                label.remove()
-            if chosen:
+        candidates = ((size, distance, d) for size in (fontsize, 0.85 * fontsize, 0.72 * fontsize)
+                      for distance in (r, r + 6, r + 14, r + 24, r + 36, r + 50, r + 66, r + 84)
+                      for d in _directions(screen, key))
+        for size, distance, (dx, dy) in candidates:
+            step = distance / (math.sqrt(2) if dx and dy else 1)
+            label = ax.annotate(
+                texts[key], (place.lon, place.lat), xytext=(dx * step, dy * step),
+                textcoords="offset points", ha={1: "left", -1: "right", 0: "center"}[dx],
+                va={1: "bottom", -1: "top", 0: "center"}[dy], fontsize=size,
+                linespacing=1.0, zorder=5, bbox=LABEL_BOX)
+            box = label.get_window_extent(renderer)
+            fits = (frame.containsx(box.x0) and frame.containsx(box.x1)
+                    and frame.containsy(box.y0) and frame.containsy(box.y1))
+            if (fits and not any(box.overlaps(other) for other in taken)
+                    and not any(box.padded(LABEL_GAP).overlaps(o) for o in placed)):
+                chosen = (label, box, distance > r + 5)
                 break
+            label.remove()
         if chosen is None:  # no free spot: keep the nearest, so that no place goes unnamed
-            chosen = (ax.annotate(texts[key], (place.lon, place.lat), xytext=(r, 0),
-                                  textcoords="offset points", ha="left", va="center",
-                                  fontsize=fontsize, linespacing=1.0, zorder=5), None, False)
+            label = ax.annotate(texts[key], (place.lon, place.lat), xytext=(r, 0),
+                                textcoords="offset points", ha="left", va="center",
+                                fontsize=fontsize, linespacing=1.0, zorder=5)
+            labels[key] = label
+            continue
         label, box, far = chosen
         if far:  # a leader line from the marker's edge to the label
             label.remove()
             label = ax.annotate(
                 label.get_text(), (place.lon, place.lat), xytext=label.xyann,
-                textcoords="offset points", ha=label.get_ha(), va=label.get_va(),
-                fontsize=fontsize, linespacing=1.0, zorder=5, bbox=LABEL_BOX,
+                textcoords="offset points", ha=label.get_horizontalalignment(),
+                va=label.get_verticalalignment(),
+                fontsize=label.get_fontsize(), linespacing=1.0, zorder=5, bbox=LABEL_BOX,
                 arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6,
                             "shrinkA": 1, "shrinkB": r - 1})
-        if box is not None:
-            taken.append(box)
+        placed.append(box)
         labels[key] = label
     return labels
 
@@ -319,7 +344,7 @@ def draw_map(ax: Axes, holders: Mapping[str, str], *, title: str | None = None,
     _draw_land(ax, lw=0.9)
     front, bars = _draw_roads_and_front(ax, holders, tick=0.28, lw=0.8)
     keys = [p.key for p in PLACES]
-    drawn = DrawnMap(ax, None, front,
+    drawn = DrawnMap(ax, None, front, bars,
                      markers={ax: _draw_places(ax, holders, shares, keys, MAP_SCALE)})
     for name, (lon, lat) in NEIGHBOUR_NAMES.items():
         ax.text(lon, lat, name, fontsize=7.5, color="#5b7a99" if "Sea" in name else "#8a857a",
@@ -333,6 +358,8 @@ def draw_map(ax: Axes, holders: Mapping[str, str], *, title: str | None = None,
     avoid = []
     renderer = _renderer(ax.figure)
     ax.apply_aspect()
+    if legend:
+        avoid.append(_legend(ax, shares is not None).get_window_extent(renderer))
     if inset:
         drawn.inset = sub = ax.inset_axes(INSET_BOUNDS)
         _set_view(sub, TRIPOLI_FRONT)
@@ -344,18 +371,15 @@ def draw_map(ax: Axes, holders: Mapping[str, str], *, title: str | None = None,
         sub.set_yticks([])
         for spine in sub.spines.values():
             spine.set_edgecolor("#444444")
-        sub.text(0.01, 0.985, "The Tripoli front", transform=sub.transAxes, fontsize=8,
-                 fontweight="bold", va="top", zorder=6)
-        sub.apply_aspect()
+        heading = sub.text(0.01, 0.985, "The Tripoli front", transform=sub.transAxes,
+                           fontsize=8, fontweight="bold", va="top", zorder=6)
         drawn.labels[sub] = _place_labels(
-            sub, {k: _label_text(k, shares) for k in inside}, 6.8, [], INSET_SCALE, inset_bars)
+            sub, {k: _label_text(k, shares) for k in inside}, 6.8,
+            [heading.get_window_extent(renderer), *avoid], INSET_SCALE, inset_bars)
         ax.indicate_inset_zoom(sub, edgecolor="#444444", alpha=0.8)
         avoid.append(sub.get_window_extent(renderer).expanded(1.02, 1.02))
     outside = [p.key for p in PLACES
                if not (inset and _in_view(p.lon, p.lat, TRIPOLI_FRONT))]
-    if legend:
-        leg = _legend(ax, shares is not None)
-        avoid.append(leg.get_window_extent(renderer))
     drawn.labels[ax] = _place_labels(ax, {k: _label_text(k, shares) for k in outside}, 7.3,
                                      avoid, MAP_SCALE, bars)
     return drawn
@@ -366,10 +390,10 @@ def _legend(ax: Axes, pies: bool):
                       mew=0.7, label=HOLDER_WORDS[h]) for h in HOLDER_LABELS]
     handles += [
         Line2D([], [], color="#5c5447", lw=0.8, label="road"),
-        Line2D([], [], color="black", lw=3, label="front line (road between\nopposing holdings)"),
+        Line2D([], [], color="black", lw=3, label="front line"),
     ]
-    title = ("share of runs holding each place\n(pie; size: population)" if pies
-             else "held by (size: population)")
+    title = ("share of runs holding\neach place (pie)\nsize: population" if pies
+             else "held by\n(size: population)")
     return ax.legend(handles=handles, loc="lower right", fontsize=6.8, title=title,
                      title_fontsize=7, framealpha=0.92, borderpad=0.5)
 
@@ -378,7 +402,9 @@ def map_figure(holders: Mapping[str, str], *, title: str | None = None, inset: b
                shares: Mapping[str, Mapping[str, float]] | None = None,
                width: float = 8.0, dpi: float = 100) -> Figure:
     """A figure holding only the map (see `draw_map`)."""
-    fig = Figure(figsize=(width, width * 0.86), dpi=dpi)
-    ax = fig.add_axes((0.07, 0.06, 0.91, 0.86))
+    height = width * 0.86
+    top = 0.2 + 0.2 * (title.count("\n") + 1 if title else 0)  # inches for the title
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    ax = fig.add_axes((0.62 / width, 0.48 / height, 1 - 0.72 / width, 1 - (0.48 + top) / height))
     draw_map(ax, holders, title=title, inset=inset, shares=shares)
     return fig

@@ -45,6 +45,10 @@ SERIES_COLUMNS = (
     "morale_gna", "morale_wag", "morale_lna",
 )
 _COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
+# Names of the 2.0 interface that the app uses (model 2.0 replaces this module).
+SERIES_CATEGORIES = {"truce_state": ("none", "holding", "broken", "settled")}
+HOLDER_LABELS = ("gna", "lna", "unaligned", "contested")
+PLACE_KEYS = tuple(p.key for p in PLACES)
 VIOLATION_COLUMNS = ("violations_gna", "violations_wag", "violations_lna")
 
 
@@ -108,6 +112,7 @@ class LibyaModel(mesa.Model):
         self.delivered_month = [0.0, 0.0]  # ground deliveries of the last ~30 days, by side
         self.arriving = np.zeros(len(FACTIONS))  # today's ground deliveries, by faction
         self.series = np.zeros((self.horizon + 1, len(SERIES_COLUMNS)))
+        self.events: list = []  # model 2.0 records what happened each day
         self._today = np.zeros(len(SERIES_COLUMNS))
 
         # shipments sent up to day 0 (from the backers' start dates) arrive from day 1 on

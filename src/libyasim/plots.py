@@ -14,9 +14,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from libyasim import analysis, compare
+from libyasim import analysis, compare, maps
 from libyasim.compare import Results
-from libyasim.geography import LIBYA_OUTLINE, PLACES, ROADS
+from libyasim.geography import PLACES
 
 SIDE_COLOURS = {"gna": "#1f77b4", "lna": "#d62728", "unaligned": "#7f7f7f",
                 "contested": "#9467bd", "wag": "#17becf"}
@@ -158,95 +158,18 @@ def fan_figure(series: pd.DataFrame, start: dt.date, scenario_name: str) -> Figu
     return fig
 
 
-NORTH_WEST = (11.5, 15.5, 31.3, 33.2)  # lon min, lon max, lat min, lat max of the map's inset
-# Label positions (lon, lat, alignment) of the crowded places, drawn in the inset only.
-_INSET_LABELS = {
-    "zuwara": (11.55, 32.7, "left"), "sabratha": (11.95, 33.1, "left"),
-    "surman": (12.8, 33.1, "left"), "tripoli": (13.75, 33.05, "left"),
-    "tripoli_south": (13.45, 32.66, "left"), "zawiya": (12.75, 32.47, "center"),
-    "watiya": (11.6, 32.2, "left"), "gharyan": (12.45, 31.93, "left"),
-    "tarhuna": (13.8, 32.33, "left"), "misrata": (14.95, 32.62, "right"),
-    "bani_walid": (14.02, 31.55, "left"), "abu_grein": (15.45, 31.7, "right"),
-}
-# Offsets (dlon, dlat, alignment) of labels on the main map, where the default crowds.
-_MAP_LABELS = {"oil_crescent": (0.0, -0.55, "center"), "ajdabiya": (0.35, 0.25, "left")}
-
-
-def _in_north_west(lon: float, lat: float) -> bool:
-    x0, x1, y0, y1 = NORTH_WEST
-    return x0 <= lon <= x1 and y0 <= lat <= y1
-
-
-def _draw_places(ax, runs: pd.DataFrame, cmap, scale: float) -> dict[str, str]:
-    """Outline, roads and places coloured by holder; return each place's label text."""
-    outline = np.array(LIBYA_OUTLINE)
-    ax.fill(outline[:, 0], outline[:, 1], color="#f3efe4", zorder=0)
-    ax.plot(outline[:, 0], outline[:, 1], color="#8c8c8c", lw=1, zorder=1)
-    pos = {p.key: (p.lon, p.lat) for p in PLACES}
-    for a, b in ROADS:
-        ax.plot(*zip(pos[a], pos[b]), color="#b0a890", lw=1, zorder=1)
-    labels = {}
-    for p in PLACES:
-        held = runs[f"holder_{p.key}"].value_counts(normalize=True)
-        gna, lna = held.get("gna", 0.0), held.get("lna", 0.0)
-        size = scale * (60 + 400 * np.sqrt(p.population / 1_100_000))
-        ax.scatter(p.lon, p.lat, s=size, color=cmap(0.5 + 0.5 * (gna - lna)), edgecolor="k",
-                   lw=0.8, zorder=3)
-        labels[p.key] = f"{p.name}\nGNA {gna:.0%} / LNA {lna:.0%}"
-        if held.get("contested", 0.0) > 0.005:
-            labels[p.key] += f"\ncontested {held.get('contested', 0.0):.0%}"
-    return labels
-
-
 def map_figure(runs: pd.DataFrame, scenario_name: str, horizon_date: dt.date) -> Figure:
-    """Map of Libya: each place coloured by how often the GNA side or the LNA holds it.
-
-    The crowded north-west (Tripoli and its neighbours) is labelled in a zoomed inset.
-    """
-    fig, ax = plt.subplots(figsize=(10, 9.5), layout="constrained")
-    cmap = plt.get_cmap("RdBu")
-    labels = _draw_places(ax, runs, cmap, scale=1.0)
-    for p in PLACES:
-        if _in_north_west(p.lon, p.lat):
-            continue
-        dx, dy, ha = _MAP_LABELS.get(p.key, (0.35, 0.0, "left"))
-        ax.annotate(labels[p.key], (p.lon, p.lat), xytext=(p.lon + dx, p.lat + dy), fontsize=7,
-                    ha=ha, va="center", zorder=4)
-    aspect = 1 / np.cos(np.radians(28))
-    ax.set_xlim(7.5, 26)
-    ax.set_ylim(19, 34.5)
-    ax.set_aspect(aspect)
-
-    inset = ax.inset_axes([0.02, 0.02, 0.78, 0.44])
-    _draw_places(inset, runs, cmap, scale=1.6)
-    for p in PLACES:
-        if p.key in _INSET_LABELS:
-            x, y, ha = _INSET_LABELS[p.key]
-            inset.annotate(labels[p.key], (p.lon, p.lat), xytext=(x, y), fontsize=6.5, ha=ha,
-                           va="center", zorder=4,
-                           arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6,
-                                       "shrinkA": 1, "shrinkB": 4})
-    x0, x1, y0, y1 = NORTH_WEST
-    inset.set_xlim(x0, x1)
-    inset.set_ylim(y0, y1)
-    inset.set_aspect(1 / np.cos(np.radians(32)))
-    inset.set_facecolor("#dbe9f4")  # the sea, north of the coast
-    inset.set_xticks([])
-    inset.set_yticks([])
-    inset.set_title("north-west Libya, zoomed (11.5\u201315.5\u00b0E, 31.3\u201333.2\u00b0N)",
-                    fontsize=8, pad=2)
-    ax.indicate_inset_zoom(inset, edgecolor="#444444")
-
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(-1, 1))
-    bar = fig.colorbar(sm, ax=ax, shrink=0.6, pad=0.01)
-    bar.set_label("share of runs held by GNA side minus share held by LNA\n"
-                  "(blue: GNA side, red: LNA)")
-    ax.set_xlabel("longitude (\u00b0E)")
-    ax.set_ylabel("latitude (\u00b0N)")
-    ax.set_title(f"Who holds the key places on {horizon_date:%d %B %Y}\n"
-                 f"{_subtitle(scenario_name, len(runs))}; marker size: population", fontsize=11)
-    ax.grid(alpha=0.2)
-    return fig
+    """Map of Libya: each place a pie of how often each side holds it at the horizon."""
+    shares = {}
+    for place in PLACES:
+        held = runs[f"holder_{place.key}"].astype(str).replace({"none": "unaligned"})
+        shares[place.key] = {str(k): float(v) for k, v in
+                             held.value_counts(normalize=True).items()}
+    return maps.map_figure(
+        maps.modal_holders(shares), shares=shares, width=9.0,
+        title=f"Who holds the key places on {horizon_date.day} {horizon_date:%B %Y}\n"
+              f"{_subtitle(scenario_name, len(runs))}; front line between the most frequent "
+              "holders")
 
 
 def save_all(runs: pd.DataFrame, series: pd.DataFrame | None, manifest: dict, out: Path
