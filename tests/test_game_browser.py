@@ -1,5 +1,6 @@
 """The classroom game in real browsers: `libyasim game` on 127.0.0.1, a teacher and students in
-separate browser contexts (separate sessions) of headless Chromium, driven by Playwright."""
+separate browser contexts (separate sessions) of headless Chromium, driven by Playwright. The
+browsers resolve no name but 127.0.0.1, so the page must work offline."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 # no route to any CDN: every name but the game's address fails to resolve
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 TIMEOUT_MS = 30_000
 HTML_NAME = "<b>Ann</b><img src=x>"
 

@@ -103,20 +103,19 @@ def cmd_game(args: argparse.Namespace) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIBYASIM_GAME_")}
     env.update({ENV_TURN_DAYS: str(args.turn_days), ENV_URL: url,
                 ENV_RUNS: str(args.ensemble_runs or scenario["scenario.runs"]),
-                ENV_DIR: str(Path(args.ensemble_dir).resolve()),
-                "SOLARA_ASSETS_PROXY": "true"})
+                ENV_DIR: str(Path(args.ensemble_dir).resolve())})
     if args.scenario:
         env[ENV_SCENARIO] = str(Path(args.scenario).resolve())
     if args.seed is not None:
         env[ENV_SEED] = str(args.seed)
-    print(f"libyasim game: open {url} in a browser and press Create room (Ctrl-C to stop)",
+    print(f"libyasim game: students open {url} (the teacher presses Create room there)",
           file=sys.stderr, flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print("libyasim game: listening on the network: use it on a trusted classroom network "
               "only (docs/game.md)", file=sys.stderr, flush=True)
-    command = [sys.executable, "-m", "solara", "run", "libyasim.game.page", "--host", args.host,
-               "--port", str(args.port), "--no-open", "--production"]
-    os.execve(sys.executable, command, env)  # the server replaces this process
+    from libyasim.serve import serve
+
+    return serve("game", "libyasim.game.page", host=args.host, port=args.port, env=env)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

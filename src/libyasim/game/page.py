@@ -172,6 +172,18 @@ def event_lines(room: Room) -> list[str]:
     return lines
 
 
+# ---------------------------------------------------------------- text (no Markdown: its maths
+# renderer would be fetched from a CDN, and players' texts must never become HTML)
+def Heading(text: str, size: str = "1.05em") -> None:
+    solara.Text(text, style={"font-weight": "bold", "font-size": size, "display": "block",
+                             "margin": "0.7em 0 0.3em 0"})
+
+
+def Paragraph(text: str) -> None:
+    with solara.Div(style={"margin-bottom": "0.5em"}):
+        solara.Text(text)
+
+
 # ---------------------------------------------------------------- shared view
 @solara.component
 def Situation(room: Room, tick: int):
@@ -200,7 +212,7 @@ def Situation(room: Room, tick: int):
         else:
             solara.Text("Drawing the map...")
         with solara.Column():
-            solara.Markdown("**Last turn's events**" if turn else "**The situation**")
+            Heading("Last turn's events" if turn else "The situation")
             with solara.Div(classes=["game-events"]):
                 if not events:
                     solara.Text("Nothing yet: the first turn has not been played."
@@ -208,7 +220,7 @@ def Situation(room: Room, tick: int):
                 for line in events[-40:]:
                     with solara.Div():
                         solara.Text(line)
-            solara.Markdown("**The war so far**")
+            Heading("The war so far")
             tripoli = out.get("holder_tripoli", "gna")
             lines = [
                 f"Truce: {TRUCE_WORDS[truce] if 0 <= truce < 4 else truce}",
@@ -246,7 +258,7 @@ def TeacherView(room: Room, token: str, tick: int):
             submitted = set(room.submitted)
             requests = [(t, room.members[t].name, a) for t, a in room.requests.items()]
             paused, ended, turns = room.paused, room.ended, len(room.turns)
-        solara.Markdown("**Seats** (the model plays every actor nobody holds)")
+        Heading("Seats (the model plays every actor nobody holds)")
         for actor, name in ACTORS.items():
             with solara.Row(classes=["game-seat", f"game-seat-{actor}"]):
                 state = "played by the model" if actor not in seats else (
@@ -338,8 +350,8 @@ def SeatChooser(room: Room, token: str, set_message: Callable[[str], None], tick
         teams = {a: [room.members[t].name for t in s.members] for a, s in room.seats.items()}
         asked = room.requests.get(token)
     with solara.Card("Choose who you play", classes=["game-seats"]):
-        solara.Markdown("Take a free actor, or join a team that already plays one with the "
-                        "invite code its members see (or ask the teacher to let you in).")
+        Paragraph("Take a free actor, or join a team that already plays one with the "
+                  "invite code its members see (or ask the teacher to let you in).")
         if asked:
             solara.Info(f"You asked to join the team playing {ACTORS[asked]}: waiting for "
                         "the teacher.", classes=["game-asked"])
@@ -411,12 +423,12 @@ def Debrief(room: Room, tick: int):
         horizon = room.run.horizon
     timeline, dist = debrief_drawings(room, ens)
     with solara.Card("Debrief", classes=["game-debrief"]):
-        solara.Markdown("**Your class's decisions**")
+        Heading("Your class's decisions")
         if timeline.done():
             solara.Image(timeline.result(), width="100%", classes=["game-timeline"])
         else:
             solara.Text("Drawing the timeline...")
-        solara.Markdown("**Your class against the model playing alone**")
+        Heading("Your class against the model playing alone")
         if not ready:
             solara.Info(f"The model is playing the same scenario {ens.runs} times on its own "
                         "for the comparison; this takes a minute.", classes=["game-waiting"])
@@ -434,8 +446,8 @@ def Debrief(room: Room, tick: int):
                 solara.Text("Drawing the comparison...")
         solara.FileDownload(lambda: dumps(room.record()), filename=f"libyasim-game-{room.code}.json",
                             label="Download the whole game (JSON)", mime_type="application/json")
-        solara.Markdown("Rerun it with `libyasim replay FILE`: same scenario, seed and orders, "
-                        "same daily series.")
+        Paragraph("Rerun it with: libyasim replay FILE (same scenario, seed and orders: "
+                  "the same daily series).")
 
 
 # ---------------------------------------------------------------- the page
@@ -460,8 +472,8 @@ def Landing(token: str, open_room: Callable[[str], None]):
         solara.Error(message, classes=["game-error"])
     with solara.Columns([1, 1]):
         with solara.Card("Teacher"):
-            solara.Markdown(f"Scenario **{s.scenario.name}**, turns of {s.turn_days} days. "
-                            "Create a room, then give its code to the class.")
+            Paragraph(f"Scenario: {s.scenario.name}; turns of {s.turn_days} days. "
+                      "Create a room, then give its code to the class.")
             solara.Button("Create room", color="primary", classes=["game-create"],
                           on_click=lambda: _attempt(set_message, create))
         with solara.Card("Student"):
@@ -497,7 +509,7 @@ def Page():
     tick = hash(result.value) if result.value else 0
     solara.Title("libyasim game")
     with solara.Column(style={"max-width": "1400px", "margin": "auto"}):
-        solara.Markdown("## Ceasefire in Libya, 2020: the classroom game")
+        Heading("Ceasefire in Libya, 2020: the classroom game", size="1.6em")
         if room is None:
             if code:
                 solara.Error(f"There is no room {code[:12]!r} (or it has expired).")
