@@ -280,3 +280,43 @@ def test_timeline_carries_orders_forward() -> None:
     assert colours[0] == colours[1] != colours[2]  # turn 2 kept turn 1's orders
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts == ["hold the truce", "an offensive at Tripoli"]
+
+
+def test_a_team_shares_its_choices_and_one_submit_locks_them(room: Room) -> None:
+    seated(room)
+    room.join(EVE, "Eve")
+    room.join_team(EVE, "lna", room.seats["lna"].invite)
+    room.set_draft(EVE, "stance", "limited")
+    assert room.seats["lna"].draft["stance"] == "limited"  # Ann's page shows the same draft
+    room.submit(ANN)
+    assert room.submitted["lna"]["stance"] == "limited"
+    with pytest.raises(GameError, match="already submitted"):
+        room.submit(EVE)
+    with pytest.raises(GameError, match="expected one of"):
+        room.set_draft(BOB, "fighters", 7.0)
+
+
+def test_an_emptied_seat_goes_back_to_the_model(room: Room) -> None:
+    seated(room)
+    old_invite = room.seats["lna"].invite
+    room.submit(BOB)
+    room.remove_from_team(TEACHER, ANN)  # the last team still choosing leaves: the turn runs
+    assert "lna" not in room.seats and room.seat_of(ANN) is None
+    assert len(room.turns) == 1 and list(room.turns[0].orders) == ["turkey"]
+    room.join(EVE, "Eve")
+    seat = room.take_seat(EVE, "lna")
+    assert seat.members == [EVE] and seat.invite != old_invite
+
+
+def test_game_command_refuses_a_busy_port_in_one_line() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "libyasim.cli", "game", "--port", str(port)],
+                              capture_output=True, text=True, cwd=ROOT, check=False, timeout=60)
+    assert done.returncode == 2
+    assert "already in use" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
