@@ -279,7 +279,11 @@ def test_timeline_carries_orders_forward() -> None:
     colours = [b.get_facecolor() for b in bars]
     assert colours[0] == colours[1] != colours[2]  # turn 2 kept turn 1's orders
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == ["hold the truce", "an offensive at Tripoli"]
+    assert texts == ["hold the truce", "offensive at Tripoli"]
+    assert debrief.summary("turkey", engine.check_orders("turkey", {"fighters": 2.0})) == \
+        "fighters \u00d72"
+    assert debrief.summary("berlin", {"convene_talks": True, "press": "russia"}) == \
+        "talks + presses Russia"
 
 
 def test_a_team_shares_its_choices_and_one_submit_locks_them(room: Room) -> None:

@@ -216,25 +216,43 @@ def forcefulness(actor: str, orders: Mapping[str, Any]) -> float:
     return float(np.mean(active)) if active else 0.5
 
 
+# words for an option's key in the timeline's short summaries
+SHORT_KEYS = {"monitors": "monitors", "talks": "talks", "inspectors": "inspectors",
+              "convene_talks": "talks", "propose_monitors": "monitors", "press": "presses",
+              "guarantees": "guarantees"}
+LEVELS = {0.0: "none", 0.5: "\u00bd", 1.0: "\u00d71", 2.0: "\u00d72"}
+KEY_EVENT_KINDS = ("truce", "truce_broken", "truce_over", "settlement", "talks", "intervention")
+KEY_PLACES = ("tripoli", "misrata", "sirte", "jufra", "gharyan", "tarhuna", "benghazi")
+
+
 def summary(actor: str, orders: Mapping[str, Any]) -> str:
-    """A turn's orders in a few words (choices left at "no" or "nobody" are not mentioned)."""
-    parts = []
-    for option in OPTIONS[actor]:
-        value = orders.get(option.key)
-        if value is None or value == "" or value is False:
-            continue
-        if option.key == "target" and orders.get("stance") != "offensive":
-            continue
-        words = choice_label(actor, option.key, value).removeprefix("the ")
+    """A turn's orders in a few words: the stance (and target), the supplies that differ from
+    the usual, and the yes/no choices that are yes."""
+    words, extras = [], []
+    stance = orders.get("stance")
+    if stance is not None:
+        text = choice_label(actor, "stance", stance).removeprefix("an ")
+        if stance == "offensive" and orders.get("target"):
+            text += f" at {choice_label(actor, 'target', orders['target'])}"
+        words.append(text)
+    levels = [f"{k} {LEVELS.get(orders[k], orders[k])}" for k in ("fighters", "materiel", "drones")
+              if k in orders and orders[k] != 1.0]
+    if any(k in orders for k in ("fighters", "materiel", "drones")):
+        words.append(", ".join(levels) if levels else "usual supplies")
+    for key, short in SHORT_KEYS.items():
+        value = orders.get(key)
         if value is True:
-            parts.append(option.label.lower())
-        elif option.key == "target" and parts:
-            parts[-1] = f"{parts[-1]} at {words}"
-        elif option.key == "stance":
-            parts.append(words)
-        else:
-            parts.append(f"{option.label.lower().removeprefix('send ')} {words}")
-    return ", ".join(parts) or "no orders"
+            extras.append(short)
+        elif isinstance(value, str) and value:
+            extras.append(f"{short} {choice_label(actor, key, value)}")
+    return "; ".join(filter(None, [", ".join(words), " + ".join(extras)])) or "no orders"
+
+
+def key_events(events: Sequence[Any]) -> list[tuple[int, str]]:
+    """The events worth a line on the timeline: the truce's life, talks, interventions, and
+    who took the main places."""
+    return [(e.day, e.text) for e in events if e.kind in KEY_EVENT_KINDS
+            or (e.kind in ("capture", "control") and e.place in KEY_PLACES)]
 
 
 def timeline_figure(turns: Sequence[tuple[int, Mapping[str, Mapping[str, Any]]]],

@@ -122,9 +122,7 @@ def debrief_drawings(room: Room, ens: debrief.Ensemble) -> tuple[Future, Future 
         actors = sorted({a for t in room.turns for a in t.orders})
         last, date_of, horizon = room.run.day, room.run.date_of, room.run.horizon
         outcomes = room.run.outcomes()
-        marks = [(e.day, e.text) for t in room.turns for e in t.events
-                 if e.kind in ("truce", "settlement", "talks") or (
-                     e.kind == "control" and e.place == "tripoli")]
+        marks = debrief.key_events([e for t in room.turns for e in t.events])
     key = (room.code, id(room.run), last, len(turns))
     timeline = drawing(("timeline", *key), lambda: debrief.png(
         debrief.timeline_figure(turns, actors, last, date_of, marks)))
