@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from libyasim.game.engine import ACTORS, OPTIONS, SHORT_NAMES, choice_label
+from libyasim.game.engine import ACTORS, SHORT_NAMES, choice_label
 from libyasim.plots import END_STATE_LABELS
 from libyasim.scenario import Scenario
 
