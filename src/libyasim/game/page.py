@@ -317,7 +317,9 @@ def OptionField(room: Room, actor: str, option, value: Any, locked: bool, token:
 @solara.component
 def Orders(room: Room, token: str, actor: str, set_message: Callable[[str], None], tick: int):
     with room.lock:
-        seat = room.seats[actor]
+        seat = room.seats.get(actor)
+        if seat is None:  # the teacher has just removed the team
+            return
         draft = {**{o.key: o.default for o in OPTIONS[actor]}, **seat.draft}
         locked = actor in room.submitted or room.ended
         waiting = [a for a in room.human_actors() if a not in room.submitted]
@@ -377,7 +379,11 @@ def SeatChooser(room: Room, token: str, set_message: Callable[[str], None], tick
 def PlayerView(room: Room, token: str, tick: int):
     message, set_message = solara.use_state("")
     name, set_name = solara.use_state("")
-    member = room.member(token)
+    with room.lock:  # one consistent reading: the teacher may change the seats meanwhile
+        member = room.member(token)
+        seat = room.seats.get(member.actor) if member and member.actor else None
+        actor = seat.actor if seat else None
+        team = [room.members[t].name for t in seat.members if t != token] if seat else []
     with solara.Card(f"Room {room.code}", classes=["game-player"]):
         if message:
             solara.Error(message, classes=["game-error"])
@@ -391,24 +397,19 @@ def PlayerView(room: Room, token: str, tick: int):
         with solara.Row():
             solara.Text("You are ")
             solara.Text(member.name, classes=["game-my-name"], style={"font-weight": "bold"})
-            if member.actor:
-                with room.lock:
-                    seat = room.seats[member.actor]
-                    team = [room.members[t].name for t in seat.members if t != token]
-                    invite = seat.invite
-                solara.Text(f"and you play {ACTORS[member.actor]}",
-                            classes=["game-my-actor"])
+            if actor:
+                solara.Text(f"and you play {ACTORS[actor]}", classes=["game-my-actor"])
                 if team:
                     solara.Text("with " + ", ".join(team))
-        if member.actor is None:
+        if seat is None:
             if not room.ended:
                 SeatChooser(room, token, set_message, tick)
             return
-        solara.Text(f"Your team's invite code: {invite} (give it only to classmates who "
+        solara.Text(f"Your team's invite code: {seat.invite} (give it only to classmates who "
                     "join your team)", classes=["game-invite"],
                     style={"font-size": "0.85em", "color": "#555"})
-    if member.actor and not room.ended:
-        Orders(room, token, member.actor, set_message, tick)
+    if actor and not room.ended:
+        Orders(room, token, actor, set_message, tick)
 
 
 # ---------------------------------------------------------------- debrief
