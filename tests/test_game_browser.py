@@ -101,14 +101,16 @@ def _enter(page, name: str, actor: str) -> None:
 
 
 def _choose(page, actor: str, key: str, value) -> None:
-    """Pick `value` for the option `key` in the page's drop-down, by the words it shows."""
-    from libyasim.game.engine import OPTIONS, choice_label
+    """Pick `value` for the option `key` in the page's drop-down, by the words it shows, and
+    wait until the team's choices on the page (read back from the server) include it."""
+    from libyasim.game.debrief import summary
+    from libyasim.game.engine import OPTIONS, check_orders, choice_label
 
     label = next(o.label for o in OPTIONS[actor] if o.key == key)
-    choice = choice_label(actor, key, value)
     page.get_by_label(label).click(force=True)
-    page.get_by_role("option", name=choice, exact=True).click()
-    page.locator(".game-draft").get_by_text(choice).wait_for()  # the server has it
+    page.get_by_role("option", name=choice_label(actor, key, value), exact=True).click()
+    expected = summary(actor, check_orders(actor, {key: value}))
+    page.locator(".game-draft").get_by_text(expected).wait_for()
 
 
 def test_a_class_plays_a_game_to_the_debrief(browser, game_url: str, tmp_path: Path) -> None:
