@@ -193,6 +193,11 @@ def test_rooms_expire_and_are_bounded(scenario) -> None:
     assert len(registry.rooms) == 2 and third.code in registry.rooms
     now[0] = 1000.0
     assert registry.get(first.code) is None
+    many = Registry(max_rooms=10)
+    for _ in range(3):
+        many.create("one-browser", scenario, 1, 5)
+    with pytest.raises(GameError, match="already runs 3 rooms"):
+        many.create("one-browser", scenario, 1, 5)
 
 
 def _played(room: Room) -> Room:

@@ -24,6 +24,7 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
 NAME_MAX = 24
 MAX_ROOMS = 30
+MAX_ROOMS_PER_TEACHER = 3  # open rooms one browser may run at a time
 MAX_MEMBERS = 80  # per room
 MAX_REQUESTS = 20  # pending requests to join a team, per room
 MAX_INVITE_TRIES = 5  # wrong team invites before a student must ask the teacher
@@ -361,6 +362,10 @@ class Registry:
             raise GameError("A turn lasts at least one day.")
         with self.lock:
             self._purge()
+            if sum(hmac.compare_digest(r.teacher, teacher) for r in self.rooms.values()) \
+                    >= MAX_ROOMS_PER_TEACHER:
+                raise GameError(f"This browser already runs {MAX_ROOMS_PER_TEACHER} rooms; "
+                                "use one of them or wait for one to expire.")
             if len(self.rooms) >= self.max_rooms:
                 raise GameError(f"This server already holds {self.max_rooms} rooms; end or "
                                 "wait for an old one to expire.")
