@@ -147,6 +147,10 @@ def test_a_class_plays_a_game_to_the_debrief(browser, game_url: str, tmp_path: P
         page.locator(".game-events").get_by_text(re.compile(r"^\d+ Jan: ")).first.wait_for()
     assert ann.locator(".game-events").inner_text() == bob.locator(".game-events").inner_text()
 
+    if os.environ.get("LIBYASIM_UPDATE_SCREENSHOT"):  # refresh the picture in docs/game.md
+        ann.locator(".game-map-pending").wait_for(state="detached")
+        ann.screenshot(path=str(ROOT / "docs" / "img" / "game.png"))
+
     # a reload keeps the seat
     ann.reload()
     ann.locator(".game-my-actor").get_by_text("LNA").wait_for()

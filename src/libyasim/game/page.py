@@ -205,10 +205,11 @@ def Situation(room: Room, tick: int):
         last_map = solara.use_ref(None)
         if picture.done():
             last_map.current = picture.result()
-        if last_map.current is not None:
+        if not picture.done():
+            solara.Text(f"Drawing the map of {_date(room, day)}...",
+                        classes=["game-map-pending"], style={"color": "#777"})
+        if last_map.current is not None:  # meanwhile, the last map drawn
             solara.Image(last_map.current, width="100%", classes=["game-map"])
-        else:
-            solara.Text("Drawing the map...")
         with solara.Column():
             Heading("Last turn's events" if turn else "The situation")
             with solara.Div(classes=["game-events"]):
