@@ -1,11 +1,12 @@
 # Two commands do all the set-up:
 #   make baseline   install into .venv and run the baseline scenario with its plots (results/baseline)
-#   make test       install into .venv (with test tools and Chromium) and run the whole test suite
+#   make test       install into .venv (with test tools and Chromium), check style and types, run
+#                   the whole test suite, then the quick tests on a core install at minimum versions
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: baseline test install clean
+.PHONY: baseline test test-min lint install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -16,11 +17,21 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 baseline: $(STAMP)
-	$(VENV)/bin/libyasim run scenarios/baseline.toml --out results/baseline
+	$(VENV)/bin/libyasim run scenarios/baseline.toml --out results/baseline --force
 
-test: $(STAMP)
+test: $(STAMP) lint
 	scripts/install-browser.sh
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(MAKE) test-min
+
+# style and types (configured in pyproject.toml)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy src
+
+# the core alone, at the lowest versions pyproject.toml allows, in a fresh build/min-venv
+test-min:
+	scripts/test-min-versions.sh
 
 clean:
 	rm -rf $(VENV) results

@@ -56,6 +56,7 @@ def test_status_names_the_date_and_the_truce() -> None:
     text = status_html(model, settings)
     assert "10 January 2020 (day 0 of 365)" in text
     assert "Truce: not yet in force (called for 12 January 2020)" in text
+    assert "<b>Tripoli:</b> held by the GNA side" in text
     run_days(model, 3)
     assert "13 January 2020 (day 3 of 365)" in status_html(model, settings)
     run_days(model)

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from libyasim import compare
+from libyasim import comparison as compare
 from libyasim.cli import main
-from libyasim.compare import Results
+from libyasim.results import Results, load_comparison
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 16
@@ -43,8 +43,8 @@ def compared(scenarios, tmp_path_factory) -> Path:
 
 
 def test_compare_writes_tables_and_plots(compared, capsys):
-    for name in ("compare.json", "differences.csv", "logrank.csv", "end_states.csv",
-                 "outcomes.csv"):
+    for name in ("compare.json", "summary.csv", "differences.csv", "logrank.csv",
+                 "end_states.csv", "survival.csv", "outcomes.csv"):
         assert (compared / name).is_file(), name
     for name in ("truce_survival", "deaths_violations", "end_states", "differences",
                  "fan_charts"):
@@ -64,7 +64,7 @@ def test_compare_writes_tables_and_plots(compared, capsys):
 
 
 def test_runs_share_seeds_across_scenarios(compared):
-    results = compare.load_comparison(compared)
+    results = load_comparison(compared).results
     assert [r.name for r in results] == ["baseline", "embargo_enforced", "no_truce"]
     for r in results:
         assert len(r.runs) == RUNS and r.manifest["root_seed"] == 5
@@ -76,15 +76,19 @@ def test_compare_reuses_saved_results_and_reruns_when_seed_differs(scenarios, co
     compared = Path(shutil.copytree(compared, tmp_path / "copy"))
     runs_file = compared / "scenarios" / "baseline" / "runs.parquet"
     before = runs_file.stat().st_mtime_ns
-    args = ["compare", str(scenarios[0]), str(scenarios[1]), "--runs", str(RUNS), "--out",
-            str(compared), "--workers", "1"]
+    args = ["compare", *map(str, scenarios), "--runs", str(RUNS), "--out", str(compared),
+            "--workers", "1"]
     assert main([*args, "--seed", "5"]) == 0
     err = capsys.readouterr().err
     assert "baseline: reused" in err and "embargo_enforced: reused" in err
     assert runs_file.stat().st_mtime_ns == before
-    assert main([*args, "--seed", "6"]) == 0
+    capsys.readouterr()
+    assert main([*args, "--seed", "6"]) == 2  # another seed: refused, nothing changed
+    assert "holds a comparison" in capsys.readouterr().err
+    assert runs_file.stat().st_mtime_ns == before
+    assert main([*args, "--seed", "6", "--force"]) == 0
     assert "baseline: ran" in capsys.readouterr().err
-    assert compare.load_comparison(compared)[0].manifest["root_seed"] == 6
+    assert load_comparison(compared).results[0].manifest["root_seed"] == 6
 
 
 def test_compare_reuses_a_run_folder_under_results(scenarios, tmp_path, monkeypatch, capsys):
@@ -97,17 +101,17 @@ def test_compare_reuses_a_run_folder_under_results(scenarios, tmp_path, monkeypa
     err = capsys.readouterr().err
     assert "baseline: copied from results/baseline" in err and "embargo_enforced: ran" in err
     original = pd.read_parquet(tmp_path / "results" / "baseline" / "runs.parquet")
-    pd.testing.assert_frame_equal(compare.load_comparison("cmp")[0].runs, original)
+    pd.testing.assert_frame_equal(load_comparison("cmp").results[0].runs, original)
 
 
 def test_a_scenario_compared_with_itself_differs_by_exactly_zero(scenarios, tmp_path):
     base = scenarios[0]
     assert main(["compare", str(base), str(base), "--runs", "8", "--out", str(tmp_path / "c"),
                  "--workers", "1", "--quiet"]) == 0
-    results = compare.load_comparison(tmp_path / "c")
+    results = load_comparison(tmp_path / "c").results
     assert [r.path.name for r in results] == ["baseline", "baseline-2"]
     diffs = pd.read_csv(tmp_path / "c" / "differences.csv")
-    assert len(diffs) == len(compare.KEY_OUTCOMES)
+    assert len(diffs) == len(compare.compared_outcomes())
     assert (diffs[["difference", "low", "high"]].abs() < 1e-12).all().all()
 
 
@@ -124,17 +128,23 @@ def test_bad_input_gives_one_line_and_exit_code_2(args, message, capsys, monkeyp
 
 # ---------------------------------------------------------------------------- statistics
 def fake(name: str, collapse_days: list[float | None], deaths: list[float], seeds=None,
-         horizon: int = 100) -> Results:
-    """Results with given truce collapse days (None: held) and battle deaths per run."""
+         horizon: int = 100, start: int = 0) -> Results:
+    """Results with a truce from day `start`, given collapse days (None: held) and battle
+    deaths per run."""
     n = len(deaths)
     runs = pd.DataFrame({
         "run": range(n), "seed": np.arange(n, dtype=np.uint64) if seeds is None else seeds,
+        "truce_declared": True, "truce_start_day": pd.array([start] * n, dtype="Int64"),
         "truce_collapsed": [d is not None for d in collapse_days],
         "truce_collapse_day": pd.array(collapse_days, dtype="Int64"),
+        "truce_days": pd.array([None if d is None else d - start for d in collapse_days],
+                               dtype="Int64"),
         "battle_deaths": deaths, "end_state": ["frozen_front"] * n,
-        "violations_total": 0, "civilian_deaths": 0, "gna_population_share": 0.5,
+        "violations_total": 0, "civilian_deaths": 0, "conflict_deaths": deaths,
+        "gna_population_share": 0.5,
         "arms_delivered_total": 0.0, "settlement_day": pd.array([None] * n, dtype="Int64"),
         "tripoli_fall_day": pd.array([None] * n, dtype="Int64"),
+        "talks_day": pd.array([None] * n, dtype="Int64"),
     })
     values = {"scenario.horizon_days": horizon, "scenario.start_date": "2020-01-10",
               "truce.enabled": True}
@@ -183,3 +193,71 @@ def test_logrank_separates_early_and_late_collapse():
 def test_compare_json_lists_the_scenarios(compared):
     record = json.loads((compared / "compare.json").read_text())
     assert [s["folder"] for s in record["scenarios"]][0] == "scenarios/baseline"
+
+
+def test_truce_length_counts_from_the_truce_start():
+    """A truce that starts on day 50 and collapses on day 60 held 10 days, not 60."""
+    early = fake("early", [10, 12, 14, None], [0] * 4, start=0)
+    late = fake("late", [60, 62, 64, None], [0] * 4, start=50)
+    diffs = compare.differences([early, late]).set_index("outcome")
+    # held truces count as their whole window: 100 days from day 0, 50 days from day 50
+    assert diffs.loc["truce_days", "reference"] == pytest.approx((10 + 12 + 14 + 100) / 4)
+    assert diffs.loc["truce_days", "value"] == pytest.approx((10 + 12 + 14 + 50) / 4)
+    surv = compare.survival([early, late])
+    assert surv[surv["scenario"] == "late"]["day"].max() == 50  # the window, not the horizon
+    summary = compare.scenario_summary([early, late])
+    assert summary.loc["late", "median_truce_days"] == summary.loc["early", "median_truce_days"]
+    assert compare.logrank([early, late]).loc[0, "pvalue"] > 0.5
+
+
+def _kaplan_meier_median(days: np.ndarray, collapsed: np.ndarray) -> float | None:
+    """An independent Kaplan-Meier median: first time survival falls to 0.5 or below."""
+    survival = 1.0
+    for t in np.unique(days[collapsed]):
+        at_risk = (days >= t).sum()
+        survival *= 1 - ((days == t) & collapsed).sum() / at_risk
+        if survival <= 0.5 + 1e-9:  # exactly one half, up to rounding
+            return float(t)
+    return None
+
+
+def test_late_truce_against_baseline_agrees_with_durations_from_start_and_collapse(tmp_path):
+    """The issue's check: a truce moved to 1 April against the baseline."""
+    base = short_scenario(tmp_path, "baseline", days=200)
+    late = tmp_path / "late.toml"
+    late.write_text(f'[scenario]\nextends = "{base}"\nname = "late_truce"\n'
+                    '[truce]\nstart = 2020-04-01\n')
+    out = tmp_path / "cmp"
+    assert main(["compare", str(base), str(late), "--runs", "30", "--seed", "11", "--out",
+                 str(out), "--workers", "2", "--quiet"]) == 0
+    comparison = load_comparison(out)
+    summary = comparison.table("summary")
+    diffs = comparison.table("differences").set_index("outcome")
+    for r in comparison.results:
+        runs = r.runs
+        start = (r.scenario["truce.start"] - r.scenario["scenario.start_date"]).days
+        assert (runs["truce_start_day"] == start).all()
+        collapsed = runs["truce_collapse_day"].notna().to_numpy()
+        direct = runs["truce_collapse_day"].astype(float).to_numpy() - start
+        assert np.array_equal(runs["truce_days"].astype(float).to_numpy()[collapsed],
+                              direct[collapsed])
+        held = np.where(collapsed, direct, r.horizon - start)
+        median = _kaplan_meier_median(held, collapsed)
+        assert summary.loc[r.name, "median_truce_days"] == median
+        mean = diffs.loc["truce_days", "reference" if r.name == "baseline" else "value"]
+        assert mean == pytest.approx(held.mean())
+    assert summary.loc["late_truce", "median_truce_days"] < summary.loc[
+        "baseline", "median_truce_days"]
+
+
+def test_compare_prints_a_summary_per_scenario(compared, scenarios, capsys):
+    args = ["compare", *map(str, scenarios), "--runs", str(RUNS), "--seed", "5", "--out",
+            str(compared), "--workers", "1"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    for row in ("truce collapsed (share of runs with a truce)",
+                "median truce length (days from its start)", "conflict deaths (median)",
+                "permanent ceasefire signed (share of runs)", "ends: Truce holds"):
+        assert row in out
+    summary_line = next(line for line in out.splitlines() if line.startswith("median truce"))
+    assert "no truce declared" in summary_line

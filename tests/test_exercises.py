@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from libyasim.exercises import (KEY_FILE, TEMPLATE_FILE, find_exercises, load_exercise,
-                                render_key, stale_keys)
+from libyasim.exercises import (
+    KEY_FILE,
+    TEMPLATE_FILE,
+    find_exercises,
+    load_exercise,
+    render_key,
+    stale_keys,
+)
 from libyasim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,8 +60,28 @@ def test_key_fields_are_filled_from_the_runs(tmp_path: Path) -> None:
                             "{table}\n{changes}\n")
     text = render_key(load_exercise(folder), workers=1)
     assert "# tiny\n3 runs, seed 7\n" in text
-    assert "| runs in which the truce collapsed |" in text
+    assert "truce collapsed (share of runs with a truce)" in text
     assert "**b** against **a**" in text
+
+
+def test_key_agrees_with_what_compare_prints(tmp_path: Path, capsys) -> None:
+    """The answer key's figures and verdicts are those of `libyasim compare` on the same files."""
+    from libyasim.cli import main
+
+    folder = _tiny_exercise(tmp_path / "ex", "{table}\n{changes}\n")
+    text = render_key(load_exercise(folder), workers=1)
+    out = tmp_path / "cmp"
+    assert main(["compare", str(folder / "scenarios" / "a.toml"),
+                 str(folder / "scenarios" / "b.toml"), "--out", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    table = printed.split("\n\n")[0]
+    assert table in text  # the per-scenario summary, as printed
+    diffs = pd.read_csv(out / "differences.csv")
+    for _, row in diffs.iterrows():
+        scale = 100 if row["unit"].startswith("share") else 1
+        verdict = "beyond Monte Carlo noise" if row["clear"] else "within the Monte Carlo noise"
+        line = next(line for line in text.splitlines() if line.startswith(f"- {row['label']}: "))
+        assert f"{row['difference'] * scale:+,.1f}" in line and verdict in line
 
 
 def test_unknown_field_gets_a_clear_message(tmp_path: Path) -> None:

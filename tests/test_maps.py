@@ -12,7 +12,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from libyasim import maps, plots
+from libyasim import analysis, maps, plots
 from libyasim.geography import PLACES, ROADS
 
 DATA = Path(maps.__file__).parent / "data"
@@ -20,8 +20,9 @@ KEYS = [p.key for p in PLACES]
 
 
 def _day0() -> dict[str, str]:
-    holders = {p.key: {"wag": "gna", "none": "unaligned"}.get(p.holder, p.holder) for p in PLACES}
-    holders["tripoli_south"] = "contested"
+    """A January-2020-like map: the GNA side in the west, the LNA east and south."""
+    holders = {p.key: "gna" if p.lon < 15.5 and p.lat > 31 else "lna" for p in PLACES}
+    holders.update(tripoli_south="contested", bani_walid="unaligned", tarhuna="lna")
     return holders
 
 
@@ -126,7 +127,8 @@ def test_contested_places_are_ringed_and_bad_labels_refused() -> None:
     ax = fig.axes[0]
     rings = [c for c in ax.collections if c.get_gid() == "contested"]
     assert len(rings) == 1
-    assert rings[0].get_offsets().tolist() == [[13.15, 32.75]]
+    south = next(p for p in PLACES if p.key == "tripoli_south")
+    assert rings[0].get_offsets().tolist() == [[south.lon, south.lat]]
     with pytest.raises(ValueError, match="tripoli"):
         maps.map_figure({k: v for k, v in holders.items() if k != "tripoli"})
     with pytest.raises(ValueError, match="wag"):
@@ -136,7 +138,7 @@ def test_contested_places_are_ringed_and_bad_labels_refused() -> None:
 def test_ensemble_map_shows_how_often_each_side_holds_a_place() -> None:
     runs = pd.DataFrame({f"holder_{k}": ["gna", "gna", "lna", "gna"] for k in KEYS})
     runs["holder_bani_walid"] = "unaligned"
-    fig = plots.map_figure(runs, "test", dt.date(2021, 1, 9))
+    fig = plots.map_figure(analysis.holder_shares(runs), "test", len(runs), dt.date(2021, 1, 9))
     texts = [t.get_text() for t in fig.axes[0].texts + fig.axes[0].child_axes[0].texts]
     assert "Sirte\nGNA 75% \u00b7 LNA 25%" in texts
     assert "Bani Walid\nunaligned 100%" in texts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,9 +9,15 @@ import pytest
 from libyasim.cli import main
 from libyasim.ensemble import load_results, run_seed
 from libyasim.scenario import ScenarioError, load_scenario
-from libyasim.sweep import (design_points, outcome_values, sensitivity, sensitivity_figure,
-                            sweep)
-
+from libyasim.sweep import (
+    design_points,
+    drivers,
+    findings,
+    outcome_values,
+    sensitivity,
+    sensitivity_figure,
+    sweep,
+)
 
 
 def test_factorial_design_rounds_whole_numbers_and_drops_duplicates():
@@ -58,7 +63,7 @@ def test_outcome_values_censor_days_at_the_horizon():
     assert outcome_values(runs, "end_state=truce_holds", 30).tolist() == [0.0, 1.0]
     with pytest.raises(ScenarioError, match="unknown end state"):
         outcome_values(runs, "end_state=peace", 30)
-    with pytest.raises(ScenarioError, match="not a numeric outcome"):
+    with pytest.raises(ScenarioError, match="is a category"):
         outcome_values(runs, "end_state", 30)
 
 
@@ -137,3 +142,21 @@ def test_sensitivity_reuses_its_folder_only_for_the_same_design(short, tmp_path,
     other = sensitivity(scenario, ranges, ["battle_deaths"], method="morris", samples=3, runs=2,
                         seed=3, out=tmp_path, workers=1)
     assert len(load_results(tmp_path)[0]) == 3 * 3 * 2 and len(other) == len(first)
+
+
+def test_sensitivity_skips_an_outcome_without_variance_and_names_no_driver_in_noise(short):
+    """An outcome that is the same in every run is skipped with a message; overlapping
+    intervals name no driver."""
+    df = sensitivity(load_scenario(short), {"scenario.runs": (1, 1000),
+                                            "truce.spoiler_rate": (0.0, 0.5)},
+                     ["days", "battle_deaths"], method="sobol", samples=8, runs=2, seed=1,
+                     workers=1)
+    assert set(df["outcome"]) == {"battle_deaths"}
+    assert "same" in df.attrs["skipped"]["days"]
+    lines = findings(df)
+    assert any(line.startswith("days: skipped") for line in lines)
+    noisy = pd.DataFrame({"outcome": "x", "param": ["a", "b"], "method": "sobol",
+                          "index": "ST", "value": [0.5, 0.4], "conf": [0.2, 0.2]})
+    assert drivers(noisy, "x") == []
+    clear = noisy.assign(conf=[0.02, 0.02])
+    assert drivers(clear, "x") == ["a"]

@@ -10,7 +10,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_API = ("Results", "load", "load_comparison", "run", "compare", "summary", "end_states",
+_API = ("Results", "Comparison", "load", "load_comparison", "run", "compare", "summary",
+        "scenario_summary", "end_states",
         "survival", "differences", "logrank", "outcome_means", "plot_survival",
         "plot_distributions", "plot_end_states", "plot_fans", "plot_map", "plot_differences")
 

@@ -19,6 +19,9 @@ Every plot function takes one `Results` or a list of them (the first is the refe
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,13 +29,16 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from libyasim import analysis, compare as _compare, plots
-from libyasim.compare import Results, load_comparison
+from libyasim import comparison as _compare
+from libyasim import plots
+from libyasim.results import Comparison, Results
+from libyasim.results import load_comparison as _load_comparison
 from libyasim.scenario import Scenario, resolve_scenario
 
 ScenarioLike = str | Path | Scenario
 
-__all__ = ["Results", "load", "load_comparison", "run", "compare", "summary", "end_states",
+__all__ = ["Results", "Comparison", "load", "load_comparison", "run", "compare", "summary",
+           "scenario_summary", "end_states",
            "survival", "differences", "logrank", "outcome_means", "plot_survival",
            "plot_distributions", "plot_end_states", "plot_fans", "plot_map", "plot_differences"]
 
@@ -46,14 +52,34 @@ def load(folder: str | Path) -> Results:
     return Results.load(folder)
 
 
+def load_comparison(folder: str | Path) -> list[Results]:
+    """The results of a `libyasim compare` folder, reference first."""
+    return _load_comparison(folder).results
+
+
+def default_folder(name: str, overrides: Mapping[str, Any] | None = None) -> Path:
+    """``results/NAME``, or ``results/NAME-KEY=VALUE...`` with overrides (a short hash when
+    that would be long), so that runs with other settings never share a folder."""
+    slug = re.sub(r"[^A-Za-z0-9_.=-]+", "_", name) or "scenario"
+    if overrides:
+        text = "-".join(f"{k}={v}" for k, v in sorted(overrides.items()))
+        tail = re.sub(r"[^A-Za-z0-9_.=-]+", "_", text)
+        if len(tail) > 60:
+            digest = hashlib.sha1(json.dumps(sorted(overrides.items()), default=str).encode())
+            tail = "overrides-" + digest.hexdigest()[:10]
+        slug = f"{slug}-{tail}"
+    return Path("results") / slug
+
+
 def run(scenario: ScenarioLike, runs: int | None = None, seed: int | None = None,
         out: str | Path | None = None, overrides: Mapping[str, Any] | None = None,
-        workers: int | None = None) -> Results:
+        workers: int | None = None, overwrite: bool = False) -> Results:
     """Run an ensemble of a scenario (a file path, a `Scenario` or None for the defaults), or
     reuse `out` when it already holds the same scenario, runs and seed.
 
     `overrides` sets parameters on top of the file, e.g. ``{"arms.embargo_enforcement": 0.5}``.
-    The results go to `out` (default: ``results/NAME``).
+    The results go to `out` (default: ``results/NAME``, with the overrides in the name). A
+    folder holding other results is refused (EnsembleError) unless `overwrite`.
 
     >>> base = run("scenarios/baseline.toml", runs=50)                       # doctest: +SKIP
     >>> half = run("scenarios/baseline.toml", runs=50,
@@ -62,13 +88,13 @@ def run(scenario: ScenarioLike, runs: int | None = None, seed: int | None = None
     resolved = resolve_scenario(scenario, overrides)
     runs = resolved["scenario.runs"] if runs is None else runs
     seed = resolved["scenario.seed"] if seed is None else seed
-    folder = Path(out) if out is not None else Path("results") / resolved.name
-    return _compare.run_or_reuse(resolved, folder, runs, seed, workers)[0]
+    folder = Path(out) if out is not None else default_folder(resolved.name, overrides)
+    return _compare.run_or_reuse(resolved, folder, runs, seed, workers, force=overwrite)[0]
 
 
 def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: int | None = None,
             out: str | Path | None = None, workers: int | None = None,
-            write: bool = True) -> list[Results]:
+            write: bool = True, overwrite: bool = False) -> list[Results]:
     """Run (or reuse) scenarios with the same seeds; the first is the reference.
 
     With `write` the comparison tables (CSV) and figures (PNG) are saved in `out`, as by
@@ -84,10 +110,11 @@ def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: in
     seed = resolved[0]["scenario.seed"] if seed is None else seed
     folder = Path(out) if out is not None else Path("results") / (
         "compare-" + "-".join(s.name for s in resolved))[:120]
-    results = _compare.run_comparison(resolved, folder, runs, seed, workers)
+    results = _compare.run_comparison(resolved, folder, runs, seed, workers, force=overwrite,
+                                      command=f"libyasim.compare({[s.name for s in resolved]})")
     if write:
-        tables = _compare.write_tables(results, folder)
-        plots.save_comparison(results, folder, tables["differences"])
+        _compare.write_tables(results, folder)
+        plots.save_comparison(_load_comparison(folder))
     return results
 
 
@@ -104,8 +131,14 @@ def summary(results: Results | Sequence[Results]) -> pd.DataFrame:
     """
     items = _as_list(results)
     if len(items) == 1:
-        return analysis.summary(items[0].runs)
-    return pd.concat({r.name: analysis.summary(r.runs) for r in items}, axis=1)
+        return items[0].table("summary")
+    return pd.concat({r.name: r.table("summary") for r in items}, axis=1)
+
+
+def scenario_summary(results: Results | Sequence[Results]) -> pd.DataFrame:
+    """Per scenario: truce collapse share and median truce length (from the truce's start) with
+    intervals, median deaths, settlement probability, end-state shares (as `compare` prints)."""
+    return _compare.scenario_summary(_as_list(results))
 
 
 def end_states(results: Results | Sequence[Results]) -> pd.DataFrame:
@@ -114,7 +147,8 @@ def end_states(results: Results | Sequence[Results]) -> pd.DataFrame:
 
 
 def survival(results: Results | Sequence[Results]) -> pd.DataFrame:
-    """Kaplan-Meier truce survival by day with 95% bands (a `scenario` column)."""
+    """Kaplan-Meier truce survival by days since the truce's start, with 95% bands (a
+    `scenario` column); scenarios without a declared truce have no rows."""
     return _compare.survival(_as_list(results))
 
 
@@ -140,8 +174,8 @@ def plot_survival(results: Results | Sequence[Results]) -> Figure:
     items = _as_list(results)
     if len(items) == 1:
         r = items[0]
-        return plots.survival_figure(r.runs, r.horizon, r.start, r.name)
-    return plots.compare_survival_figure(items)
+        return plots.survival_figure(r.table("survival"), r.table("truce").iloc[0], r.name)
+    return plots.compare_survival_figure(items, _compare.survival(items), _compare.logrank(items))
 
 
 def plot_distributions(results: Results | Sequence[Results]) -> Figure:
@@ -156,8 +190,8 @@ def plot_end_states(results: Results | Sequence[Results]) -> Figure:
     """End-state probabilities with 95% intervals (side by side for several scenarios)."""
     items = _as_list(results)
     if len(items) == 1:
-        return plots.end_states_figure(items[0].runs, items[0].name)
-    return plots.compare_end_states_figure(items)
+        return plots.end_states_figure(items[0].table("end_states"), items[0].name)
+    return plots.compare_end_states_figure(items, _compare.end_states(items))
 
 
 def plot_fans(results: Results | Sequence[Results]) -> Figure:
@@ -167,13 +201,13 @@ def plot_fans(results: Results | Sequence[Results]) -> Figure:
         r = items[0]
         if r.series is None:
             raise ValueError(f"{r.name}: these results have no daily series")
-        return plots.fan_figure(r.series, r.start, r.name)
+        return plots.fan_figure(r.table("fans"), r.start, r.name, len(r.runs))
     return plots.compare_fan_figure(items)
 
 
 def plot_map(results: Results) -> Figure:
     """Map of who holds each key place at the horizon, with a zoom on the north-west."""
-    return plots.map_figure(results.runs, results.name,
+    return plots.map_figure(results.table("holders"), results.name, len(results.runs),
                             results.start + dt.timedelta(days=results.horizon))
 
 

@@ -35,8 +35,8 @@ COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
 TRUCE_STATES = SERIES_CATEGORIES["truce_state"]
 TRUCE_COLOURS = {"none": "#7f7f7f", "holding": "#2ca02c", "broken": "#d62728",
                  "settled": "#1f77b4"}
-HOLDER_WORDS = {"gna": "GNA side", "lna": "LNA side", "unaligned": "no side",
-                "contested": "both sides: contested"}
+HELD_WORDS = {"gna": "held by the GNA side", "lna": "held by the LNA side",
+              "unaligned": "held by no side", "contested": "contested by both sides"}
 PLAY_DAYS, PLAY_PAUSE_S = 7, 0.3  # Play runs a week at a time
 MAX_SEED = 2**32 - 1
 CSS = """
@@ -257,7 +257,7 @@ def status_html(model: LibyaModel, settings: Settings) -> str:
          f"LNA {today[2]} (total so far: {total})"),
         f"<b>Talks:</b> {talks}",
         f"<b>Deaths so far:</b> {fighters:,} fighters, {civilians:,} civilians",
-        f"<b>Tripoli:</b> held by the {HOLDER_WORDS[tripoli]}",
+        f"<b>Tripoli:</b> {HELD_WORDS[tripoli]}",
         f"<b>Outcome if it ended today:</b> {END_STATE_LABELS[outcomes['end_state']]}",
     ]
     return (f"<h3>{_date_text(model, day)} (day {day} of {model.horizon})</h3>"

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
+from libyasim import __version__
 from libyasim.ensemble import EnsembleError
-from libyasim.params import PARAMS
-from libyasim.scenario import (
-    ScenarioError,
-    cutoff_problems,
-    default_scenario,
-    load_scenario,
-    not_public_by,
-)
+from libyasim.extras import MissingExtra
+from libyasim.params import PARAMS, Param
+from libyasim.scenario import (Scenario, ScenarioError, default_scenario, load_scenario,
+                               not_public_by)
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 
@@ -79,48 +79,93 @@ def _backend(args: argparse.Namespace):
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    status = 0
+    from libyasim.check import problems
+
+    bad = 0
     for path in args.scenarios:
-        scenario = load_scenario(path)
-        problems = cutoff_problems(scenario)
-        for line in problems:
-            print(f"error: {line}", file=sys.stderr)
-        if problems:
-            status = EXIT_BAD_INPUT
+        found = problems(path)
+        if found:
+            bad += 1
+            for problem in found:
+                print(f"error: {problem}", file=sys.stderr)
             continue
+        scenario = load_scenario(path)
         print(f"{path}: ok ({scenario.name}: {len(scenario.overrides)} settings, "
               f"{scenario['scenario.horizon_days']} days, {scenario['scenario.runs']} runs)")
-    return status
+    if bad and len(args.scenarios) > 1:
+        print(f"{bad} of {len(args.scenarios)} files have problems", file=sys.stderr)
+    return EXIT_BAD_INPUT if bad else 0
 
 
 def _iso(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(_iso(value)) if value is not None else ""
+
+
+def _param_range(param: Param) -> str:
+    """The range shown: the prior of a judged or fitted value, else the allowed range."""
+    if param.choices:
+        return " | ".join(param.choices)
+    if param.type is bool:
+        return "true | false"
+    low, high = param.range
+    if low is None and high is None:
+        return "on/after day 0" if param.on_or_after_start else ""
+    lo, hi = _text(low), _text(high)
+    return f"{lo} to {hi}" if lo and hi else (f">= {lo}" if lo else f"<= {hi}")
+
+
+def params_rows(scenario: Scenario, shown: list[Param] | None = None) -> list[dict[str, str]]:
+    """The rows of the `params` table: name (* when the scenario sets it), value, range, kind,
+    known_on, source (an article entry with its quote). Extend here to show more fields."""
+    rows = []
+    for p in PARAMS.values() if shown is None else shown:
+        rows.append({"name": p.name + (" *" if p.name in scenario.overrides else ""),
+                     "value": _text(scenario[p.name]), "range": _param_range(p),
+                     "kind": p.kind, "known_on": _text(p.known_on), "source": p.citation})
+    return rows
+
+
+def params_table(scenario: Scenario, width: int | None = None,
+                 shown: list[Param] | None = None) -> str:
+    """The `params` table as text: every cell in full, long cells wrapped (the source to the
+    terminal's width, values and ranges to at most 24 characters)."""
+    rows = params_rows(scenario, shown)
+    columns = ["name", "value", "range", "kind", "known_on", "source"]
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    limit = {"value": 24, "range": 24}
+    fixed = {c: min(limit.get(c, 10**6), max(len(c), *(len(r[c]) for r in rows)))
+             for c in columns[:-1]}
+    fixed[columns[-1]] = max(30, width - sum(fixed.values()) - 2 * len(fixed))
+    lines = []
+    for row in [dict(zip(columns, columns)), *rows]:
+        cells = [textwrap.wrap(row[c], fixed[c], break_on_hyphens=False) or [""] for c in columns]
+        for parts in itertools.zip_longest(*cells, fillvalue=""):
+            lines.append("  ".join(p.ljust(fixed[c]) for p, c in zip(parts, columns)).rstrip())
+    return "\n".join(lines)
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
     shown = (not_public_by(scenario, args.known_by) if args.known_by
              else list(PARAMS.values()))
-    rows = [{"name": p.name, "value": _iso(scenario[p.name]), "kind": p.kind,
-             "source": p.source, "reason": p.reason, "low": p.range[0], "high": p.range[1],
-             "known_on": _iso(p.known_on), "quote": p.quote} for p in shown]
     if args.format == "json":
+        rows = [{"name": p.name, "value": _iso(scenario[p.name]), "kind": p.kind,
+                 "source": p.source, "reason": p.reason, "low": p.range[0], "high": p.range[1],
+                 "known_on": _iso(p.known_on), "quote": p.quote} for p in shown]
         print(json.dumps(rows, indent=1))
         return 0
-    if args.known_by and not rows:
+    if args.known_by and not shown:
         print(f"every value {scenario.name} uses was public by {args.known_by.isoformat()}")
         return 0
-    import pandas as pd
-
-    table = pd.DataFrame(rows, columns=["name", "value", "kind", "known_on", "source"])
-    table["name"] = [f"{n}{' *' if n in scenario.overrides else ''}" for n in table["name"]]
-    table["value"] = [_shorten(str(v), 24) for v in table["value"]]
-    table["known_on"] = [v or "" for v in table["known_on"]]
-    table["source"] = [_shorten(p.citation, 90) for p in shown]
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 90,
-                           "display.width", 250, "display.colheader_justify", "left"):
-        print(table.to_string(index=False, formatters={
-            c: f"{{:<{max(1, table[c].str.len().max())}}}".format for c in table.columns}))
+    print(params_table(scenario, shown=shown))
     if args.known_by:
         print(f"\nthe values {scenario.name} uses that were not public by "
               f"{args.known_by.isoformat()}")
@@ -129,13 +174,10 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from libyasim import analysis, plots
-    from libyasim.ensemble import load_results, run_ensemble
+    from libyasim.ensemble import run_ensemble
+    from libyasim.results import Results
 
     scenario = load_scenario(args.scenario)
     out = Path(args.out or Path("results") / Path(args.scenario).stem)
@@ -146,31 +188,39 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"running {runs} runs of '{scenario.name}' (seed {seed}) into {out}", file=sys.stderr)
     try:
         run_ensemble(scenario, out, runs=runs, seed=seed, resume=args.resume,
-                     progress=not quiet, shard=args.shard, backend=_backend(args))
+                     progress=not quiet, shard=args.shard, backend=_backend(args),
+                     force=args.force)
     except KeyboardInterrupt:
         shard = f" --shard {args.shard[0]}/{args.shard[1]}" if args.shard else ""
         print(f"\ninterrupted: finished runs are saved in {out}; complete them with "
               f"`libyasim run {args.scenario} --out {out} --runs {runs} --seed {seed}{shard} "
               "--resume`", file=sys.stderr)
         return EXIT_INTERRUPTED
-    runs_df, series, manifest = load_results(out)
-    paths = plots.save_all(runs_df, series, manifest, out)
+    results = analysis.analyse(Results.load(out))
+    paths = plots.save_all(results)
     if not quiet:
-        table = analysis.summary(runs_df)
         with __import__("pandas").option_context("display.float_format", "{:,.2f}".format,
                                                  "display.width", 200):
-            print(table.to_string())
-        states = analysis.end_state_probabilities(runs_df)
+            print(results.table("summary").to_string())
+        truce = results.table("truce").iloc[0]
+        if truce["truce_runs"] == 0:
+            print(f"\ntruce: {analysis.NO_TRUCE_NOTE}")
+        elif isinstance(truce["truce_note"], str) and truce["truce_note"]:
+            print(f"\ntruce: {truce['truce_note']}")
+        states = results.table("end_states")
         print("\nend states (share of runs, 95% interval):")
         for _, row in states.iterrows():
             print(f"  {row.end_state:<22} {row.probability:6.1%}  [{row.low:.1%}, {row.high:.1%}]")
-        print(f"\nwrote {out}/runs.parquet, series.parquet, manifest.json and "
-              f"{len(paths)} plots in {out}/plots")
+        print(f"\nwrote {out}/runs.parquet, series.parquet, manifest.json, the tables "
+              f"(summary.csv, truce.csv, end_states.csv, survival.csv, ...) and {len(paths)} "
+              f"plots in {out}/plots")
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from libyasim import compare, plots
+    from libyasim import comparison as compare
+    from libyasim import plots
+    from libyasim.results import load_comparison
 
     if len(args.scenarios) < 2:
         print("error: compare needs at least two scenario files", file=sys.stderr)
@@ -185,19 +235,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
         log(f"comparing {len(scenarios)} scenarios, {runs} runs each with root seed {seed}, "
             f"into {out}")
     results = compare.run_comparison(scenarios, out, runs, seed, workers=args.workers,
-                                     progress=not args.quiet, log=log)
+                                     progress=not args.quiet, log=log,
+                                     command=_command_line(), force=args.force)
     tables = compare.write_tables(results, out)
-    paths = plots.save_comparison(results, out, tables["differences"])
+    paths = plots.save_comparison(load_comparison(out))
     if not args.quiet:
+        print(compare.format_summary(tables["summary"]))
+        print()
         print(compare.format_differences(tables["differences"], results[0].name))
         tests = tables["logrank"]
-        print("\ntruce survival, log-rank test against " + results[0].name + ":")
+        print("\ntruce survival from each truce's start, log-rank test against "
+              + results[0].name + ":")
         for _, row in tests.iterrows():
             text = row.note or f"z = {row.statistic:+.2f}, p = {row.pvalue:.3g}"
             print(f"  {row.scenario:<24} {text}")
-        print(f"\nwrote {out}/differences.csv, logrank.csv, end_states.csv, outcomes.csv and "
-              f"{len(paths)} plots in {out}/plots")
+        print(f"\nwrote {out}/summary.csv, differences.csv, logrank.csv, end_states.csv, "
+              f"survival.csv, outcomes.csv and {len(paths)} plots in {out}/plots")
     return 0
+
+
+def _command_line() -> str:
+    return " ".join(["libyasim", *sys.argv[1:]])
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -219,6 +277,9 @@ def _port(text: str) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    from libyasim.extras import require
+
+    require("solara", "app", "libyasim app")
     from libyasim.serve import SCENARIO_ENV, serve
 
     env = {k: v for k, v in os.environ.items() if k != SCENARIO_ENV}
@@ -229,14 +290,16 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from libyasim import plots
-    from libyasim.ensemble import load_results, merge_shards
+    from libyasim import analysis, plots
+    from libyasim.ensemble import merge_shards
+    from libyasim.results import Results
 
     out = merge_shards(args.folders, args.out)
-    runs_df, series, manifest = load_results(out)
-    paths = plots.save_all(runs_df, series, manifest, out)
-    print(f"merged {len(args.folders)} shards ({len(runs_df)} runs) into {out}: runs.parquet, "
-          f"{'series.parquet, ' if series is not None else ''}manifest.json and "
+    results = analysis.analyse(Results.load(out))
+    paths = plots.save_all(results)
+    print(f"merged {len(args.folders)} shards ({len(results.runs)} runs) into {out}: "
+          f"runs.parquet, {'series.parquet, ' if results.series is not None else ''}"
+          "manifest.json, tables and "
           f"{len(paths)} plots in {out}/plots")
     return 0
 
@@ -275,7 +338,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from libyasim.sweep import sensitivity, sensitivity_figure
+    from libyasim.sweep import findings, sensitivity, sensitivity_figure
 
     scenario = load_scenario(args.scenario)
     ranges = _ranges(args)
@@ -289,12 +352,17 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
               "completes them", file=sys.stderr)
         return EXIT_INTERRUPTED
     table.to_csv(out / "sensitivity.csv", index=False)
-    sensitivity_figure(table).savefig(out / "sensitivity.png", dpi=110)
+    (out / "findings.txt").write_text("\n".join(findings(table)) + "\n", encoding="utf-8")
+    wrote = ["sensitivity.csv", "findings.txt"]
+    if not table.empty:
+        sensitivity_figure(table).savefig(out / "sensitivity.png", dpi=110)
+        wrote.append("sensitivity.png")
     if not args.quiet:
         with __import__("pandas").option_context("display.width", 200,
                                                  "display.float_format", "{:,.3g}".format):
             print(table.to_string(index=False))
-        print(f"\nwrote {out}/sensitivity.csv, sensitivity.png and the runs in {out}/runs")
+        print("\n" + "\n".join(findings(table)))
+        print(f"\nwrote {', '.join(f'{out}/{w}' for w in wrote)} and the runs in {out}/runs")
     return 0
 
 
@@ -317,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="libyasim", description="Ceasefire dynamics in Libya's civil war (January 2020 on): "
         "agent-based Monte Carlo simulation.")
+    parser.add_argument("--version", action="version", version=f"libyasim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a Monte Carlo ensemble of a scenario, with plots")
@@ -330,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "slices with `libyasim merge`")
     run.add_argument("--resume", action="store_true",
                      help="complete an interrupted ensemble in the same --out folder")
+    run.add_argument("--force", action="store_true",
+                     help="replace the results of another scenario, settings or seed in --out")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     run.set_defaults(func=cmd_run)
 
@@ -371,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help=param_help)
     sens.add_argument("--outcome", action="append", required=True, metavar="NAME",
                       help="outcome to analyse (repeatable): a runs.parquet column such as "
-                      "truce_collapse_day or battle_deaths, or end_state=NAME")
+                      "truce_days or conflict_deaths, or end_state=NAME")
     sens.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     sens.add_argument("--samples", type=_positive_int, default=64,
                       help="Sobol base samples (a power of 2) or Morris trajectories "
@@ -407,6 +478,8 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--out", help="output folder (default: results/compare-A-B...)")
     comp.add_argument("--workers", type=_positive_int, default=os.cpu_count(),
                       help="parallel worker processes (default: all cores)")
+    comp.add_argument("--force", action="store_true",
+                      help="replace another comparison (other scenarios or seed) in --out")
     comp.add_argument("--quiet", action="store_true", help="no progress or tables")
     comp.set_defaults(func=cmd_compare)
 
@@ -415,7 +488,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", help="HTML file to write (default: FOLDER/report.html)")
     report.set_defaults(func=cmd_report)
 
-    app = sub.add_parser("app", help="the interactive classroom app in a browser")
+    app = sub.add_parser("app", help="serve the interactive classroom app and print its "
+                         "address to open in a browser")
     app.add_argument("scenario", nargs="?", help="scenario file (default: the baseline)")
     app.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
     app.add_argument("--host", default="127.0.0.1",
@@ -442,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, EnsembleError) as exc:
+    except (ScenarioError, EnsembleError, MissingExtra) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into `head` and the like

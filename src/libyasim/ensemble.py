@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import multiprocessing
 import os
@@ -34,15 +35,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from libyasim import __version__
-from libyasim.model import SERIES_COLUMNS, Truce, simulate
+from libyasim import __version__, outcomes
+from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS, simulate
 from libyasim.scenario import Scenario
 
 RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
     "runs.parquet", "series.parquet", "manifest.json", "chunks")
-DAY_COLUMNS = ("truce_collapse_day", "tripoli_fall_day", "lna_withdraw_day", "talks_day",
-               "settlement_day")
-TRUCE_NAMES = {int(t): t.name.lower() for t in Truce}
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points")
 
@@ -93,12 +91,8 @@ def run_chunk(scenario: Scenario, chunk: Chunk, with_series: bool = True) -> Chu
 
 # ---------------------------------------------------------------------------- tables
 def runs_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Per-run outcomes as a DataFrame with nullable day columns."""
-    df = pd.DataFrame(rows)
-    df["seed"] = df["seed"].astype(np.uint64)  # 64-bit seeds: one type whatever their values
-    for col in DAY_COLUMNS:
-        df[col] = df[col].astype("Int64")
-    return df
+    """Per-run outcomes as a DataFrame typed by the outcome registry (nullable day columns)."""
+    return outcomes.typed_runs(pd.DataFrame(rows))
 
 
 def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.DataFrame:
@@ -110,11 +104,13 @@ def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.
     days = np.tile(np.arange(n_days), n_runs)
     df.insert(1, "day", days)
     df.insert(2, "date", pd.to_datetime(start_date) + pd.to_timedelta(days, unit="D"))
-    for col in ("violations_gna", "violations_wag", "violations_lna", "battle_deaths",
-                "civilian_deaths"):
-        df[col] = df[col].astype(np.int32)
-    df["truce_state"] = pd.Categorical.from_codes(
-        df["truce_state"].astype(np.int8), categories=[TRUCE_NAMES[i] for i in range(len(Truce))])
+    for col in SERIES_COLUMNS:
+        kind = outcomes.daily_kind(col)
+        if kind == "count":
+            df[col] = df[col].astype(np.int32)
+        elif kind == "category":
+            df[col] = pd.Categorical.from_codes(df[col].to_numpy(np.int8),
+                                                categories=pd.Index(SERIES_CATEGORIES[col]))
     return df
 
 
@@ -143,10 +139,12 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
     buffers small, and each row group holds consecutive runs, which `merge_shards` relies on.
     """
     tmp = _tmp_path(path)
-    writer, group, size, last_run = None, [], 0, None
+    writer: pq.ParquetWriter | None = None
+    group: list[pa.Table] = []
+    size, last_run = 0, None
 
     def flush() -> None:
-        if group:
+        if group and writer is not None:
             table = pa.concat_tables(group)
             writer.write_table(table, row_group_size=len(table))
             group.clear()
@@ -175,8 +173,11 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
 
 def _join_parquet(parts: Sequence[Path], path: Path) -> None:
     """Stream several parquet files into one, a file at a time (flat memory), atomically."""
-    _write_parquet_parts(((lambda part=part: pq.ParquetFile(part).read(use_threads=False))
-                          for part in parts), path)
+    _write_parquet_parts((functools.partial(_read_whole, part) for part in parts), path)
+
+
+def _read_whole(path: Path) -> pa.Table:
+    return pq.ParquetFile(path).read(use_threads=False)
 
 
 # ---------------------------------------------------------------------------- backends
@@ -210,8 +211,18 @@ def _worker_init() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _start_method() -> str:
+    """Forkserver where there is one (no fork of a process with threads), else spawn."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 class LocalBackend:
-    """Chunks on local worker processes (fork where available), or in this process for one."""
+    """Chunks on local worker processes, or in this process for one worker.
+
+    Workers start from a fork server (spawn where there is none) that has the model loaded
+    already, so they start quickly and never fork a process that runs threads. A script that
+    runs ensembles on several workers needs the usual `if __name__ == "__main__":` guard.
+    """
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
@@ -221,9 +232,12 @@ class LocalBackend:
             for scenario, chunk in tasks:
                 yield run_chunk(scenario, chunk, with_series)
             return
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
-                                   mp_context=multiprocessing.get_context(method))
+        context = multiprocessing.get_context(_start_method())
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload(["libyasim.ensemble"])
+        before = set(multiprocessing.active_children())
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)),
+                                   initializer=_worker_init, mp_context=context)
         todo = iter(tasks)
         pending: set[Future] = set()
 
@@ -240,7 +254,7 @@ class LocalBackend:
                 for future in done:
                     yield future.result()
         except BaseException:
-            _terminate(pool)
+            _terminate(pool, before)
             raise
         pool.shutdown(wait=True)
 
@@ -249,13 +263,16 @@ def _take(iterator: Iterator[Task], n: int) -> list[Task]:
     return [task for _, task in zip(range(n), iterator)]  # range first: takes exactly n
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool at once (Ctrl-C, or an error): running chunks are dropped, not awaited."""
-    processes = list((pool._processes or {}).values())
+def _terminate(pool: ProcessPoolExecutor, before: set[Any]) -> None:
+    """Stop a pool at once (Ctrl-C, or an error): running chunks are dropped, not awaited.
+
+    Its workers are the child processes that were not there before it started.
+    """
+    workers = set(multiprocessing.active_children()) - before
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
+    for process in workers:
         process.terminate()
-    for process in processes:
+    for process in workers:
         process.join(timeout=5)
 
 
@@ -273,6 +290,9 @@ class DaskBackend:
         self.workers = workers or os.cpu_count() or 1
 
     def __call__(self, tasks: Sequence[Task], with_series: bool) -> Iterator[ChunkResult]:
+        from libyasim.extras import require
+
+        require("distributed", "cluster", "--backend dask")
         from distributed import Client, LocalCluster, as_completed
 
         cluster = None
@@ -341,7 +361,7 @@ def manifest_for(scenario: Scenario, runs: int, seed: int, chunk_size: int,
         "chunk_size": chunk_size,
         "shard": list(shard) if shard else None,
         "run_seeds": [run_seed(seed, r) for r in range(runs)],
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "mesa_version": mesa.__version__,
         "command": " ".join(sys.argv),
@@ -356,17 +376,67 @@ def _read_manifest(out: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+LOCK_FILE = ".lock"
+IDENTITY_KEYS = ("name", "values")  # of the manifest's scenario; with the root seed
+
+
+def usable_folder(out: Path) -> Path:
+    """`out` as a results folder: an error when it names a file (or lies under one)."""
+    if out.exists() and not out.is_dir():
+        raise EnsembleError(f"{out} is a file; expected a folder for the results "
+                            "(a new or a results folder)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnsembleError(f"cannot make the results folder {out}: {exc.strerror}") from None
+    return out
+
+
+def refuse_other(out: Path, manifest: Mapping[str, Any], force: bool) -> None:
+    """Refuse to write into a folder that holds other results (another scenario, other
+    settings or another seed) or other files, unless `force`."""
+    if force or not out.is_dir():
+        return
+    old = _read_manifest(out)
+    if old is None:
+        others = [p.name for p in out.iterdir() if p.name != LOCK_FILE]
+        if others:
+            raise EnsembleError(f"{out} holds other files ({', '.join(sorted(others)[:3])}"
+                                f"{'...' if len(others) > 3 else ''}), not libyasim results; "
+                                "choose another --out folder, or pass --force to write there")
+        return
+    was, now = old.get("scenario", {}), manifest.get("scenario", {})
+    what = [k for k in IDENTITY_KEYS if was.get(k) != now.get(k)]
+    if old.get("root_seed") != manifest.get("root_seed"):
+        what.append("seed")
+    if what:
+        names = {"name": "scenario name", "values": "settings"}
+        detail = ", ".join(names.get(w, w) for w in what)
+        raise EnsembleError(
+            f"{out} holds the results of scenario '{was.get('name')}' (root seed "
+            f"{old.get('root_seed')}); this run ('{now.get('name')}', seed "
+            f"{manifest.get('root_seed')}) differs in its {detail}. Nothing was changed. "
+            "Choose another --out folder, or pass --force (overwrite=True) to replace them")
+
+
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output folder (released even if this process is killed)."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".lock", "w") as handle:
+    """Hold an exclusive lock on the output folder (released even if this process is killed);
+    the lock file is removed when done."""
+    usable_folder(out)
+    path = out / LOCK_FILE
+    with open(path, "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            if os.fstat(handle.fileno()).st_ino != os.stat(path).st_ino:
+                raise BlockingIOError  # removed by its last holder meanwhile
+        except (BlockingIOError, FileNotFoundError):
             raise EnsembleError(f"{out} is in use by another running ensemble; wait for it or "
                                 "use another --out folder") from None
-        yield
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
 
 
 def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
@@ -447,20 +517,24 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
                  seed: int | None = None, workers: int | None = None, resume: bool = False,
                  with_series: bool = True, chunk_size: int | None = None,
                  shard: tuple[int, int] | None = None, progress: bool = True,
-                 backend: Backend | None = None) -> Path:
+                 backend: Backend | None = None, force: bool = False) -> Path:
     """Run an ensemble into folder `out`; return the folder.
 
     Finished chunks are saved as they come, so an interrupted run loses no finished run;
     `resume=True` completes an interrupted ensemble in the same folder (with the chunk size it
-    started with). `backend` defaults to `workers` local processes (all cores).
+    started with). `backend` defaults to `workers` local processes (all cores). A folder that
+    holds other results (another scenario, other settings, another seed) or other files is
+    refused unless `force`.
     """
-    out = Path(out)
+    out = usable_folder(Path(out))
     runs = scenario["scenario.runs"] if runs is None else runs
     seed = scenario["scenario.seed"] if seed is None else seed
     backend = backend or LocalBackend(workers)
     chunk_size = _chunk_size(out, resume, chunk_size, runs, backend)
     manifest = manifest_for(scenario, runs, seed, chunk_size, shard)
     with _locked(out):
+        if not resume:
+            refuse_other(out, manifest, force)
         if not _prepare(out, manifest, resume):
             chunks = plan_chunks(seed, runs, chunk_size, shard)
             _execute(out, [(scenario, c) for c in chunks], backend, with_series, progress)
@@ -494,12 +568,12 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str
 
 
 # ---------------------------------------------------------------------------- shards
-def merge_shards(dirs: Sequence[str | Path], out: str | Path) -> Path:
+def merge_shards(folders: Sequence[str | Path], target: str | Path) -> Path:
     """Join the finished shards of one ensemble (`--shard I/N`) into `out`, as one run would.
 
     Rows are streamed one row group at a time, in run order, so memory stays flat.
     """
-    dirs, out = [Path(d) for d in dirs], Path(out)
+    dirs, out = [Path(d) for d in folders], Path(target)
     manifests = []
     for d in dirs:
         manifest = _read_manifest(d)
@@ -527,7 +601,7 @@ def merge_shards(dirs: Sequence[str | Path], out: str | Path) -> Path:
             _merge_file([d / SERIES_FILE for d in dirs], out / SERIES_FILE)
         _merge_file([d / RUNS_FILE for d in dirs], out / RUNS_FILE)
         manifest = {**first, "shard": None, "merged_from": [str(d) for d in dirs],
-                    "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "command": " ".join(sys.argv)}
         atomic_write_text(json.dumps(manifest, indent=1), out / MANIFEST_FILE)
     return out
@@ -542,8 +616,11 @@ def _merge_file(paths: Sequence[Path], out: Path) -> None:
             first_run = file.read_row_group(g, columns=["run"]).column(0)[0].as_py()
             groups.append((first_run, path, g))
     groups.sort(key=lambda item: item[0])
-    _write_parquet_parts(((lambda p=p, g=g: pq.ParquetFile(p).read_row_group(g))
-                          for _, p, g in groups), out)
+    _write_parquet_parts((functools.partial(_read_group, p, g) for _, p, g in groups), out)
+
+
+def _read_group(path: Path, group: int) -> pa.Table:
+    return pq.ParquetFile(path).read_row_group(group)
 
 
 # ---------------------------------------------------------------------------- progress, results

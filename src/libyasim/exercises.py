@@ -1,11 +1,13 @@
-"""Classroom exercises: answer keys whose figures the model computes.
+"""Classroom exercises: answer keys whose figures are those `libyasim compare` prints.
 
 Each exercise folder holds `exercise.toml` (a title and its scenario files, the first being the
 reference), a `worksheet.md` for students, and `key.template.md`: the teacher's answer key with
-fields such as `{monitors.median_truce_days}` (scenario file stem, then a figure; see FIGURES),
-`{table}` (all figures side by side) and `{changes}` (each scenario against the reference, with
-whether the difference is beyond Monte Carlo noise). `render_keys` runs the scenarios (runs and
-seed from the files) and writes `answer_key.md`; `stale_keys` tells which committed keys differ.
+fields such as `{monitors.median_truce_days}` (scenario file stem, then a row of compare's
+per-scenario summary, see `comparison.SUMMARY_ROWS`, or `seed`), `{table}` (the per-scenario
+summary as `compare` prints it) and `{changes}` (each scenario against the reference, with
+whether the difference is beyond Monte Carlo noise, by the same paired test as `compare`).
+`render_keys` runs the scenarios as `compare` does (the reference's runs and seed for all) and
+writes `answer_key.md`; `stale_keys` tells which committed keys differ.
 """
 
 from __future__ import annotations
@@ -14,39 +16,19 @@ import json
 import string
 import tempfile
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
-from libyasim import analysis
-from libyasim.ensemble import load_results, run_ensemble
-from libyasim.plots import END_STATE_LABELS
+from libyasim import comparison
+from libyasim.ensemble import run_ensemble
+from libyasim.results import Results
 from libyasim.scenario import Scenario, ScenarioError, load_scenario
 
 SPEC_FILE, TEMPLATE_FILE, KEY_FILE = "exercise.toml", "key.template.md", "answer_key.md"
-NOISE_P = 0.05  # a difference is called clear when a two-sided test gives p below this
-
-# figure name -> what it means (the rows of {table})
-FIGURES = {
-    "truce_collapsed": "runs in which the truce collapsed",
-    "median_truce_days": "median truce survival (Kaplan-Meier)",
-    "violations": "truce violations in the year (mean)",
-    "battle_deaths": "battle deaths, fighters (median)",
-    "battle_deaths_range": "battle deaths, 90% of runs between",
-    "civilian_deaths": "civilian deaths (median)",
-    "tripoli_falls": "runs in which Tripoli falls",
-    "lna_withdraws": "runs in which the LNA leaves the Tripoli front",
-    "talks": "runs in which talks start",
-    "settlement": "runs ending in a signed permanent ceasefire",
-    "gna_population": "population held by the GNA side at the end (mean)",
-    "arms": "arms delivered, fighter-equivalents (mean)",
-    "most_likely_end": "most common end state",
-}
 
 
 @dataclass(frozen=True)
@@ -86,149 +68,84 @@ def find_exercises(root: str | Path) -> list[Path]:
 
 
 # ------------------------------------------------------------------ running and figures
-def _cache_key(scenario: Scenario) -> str:
-    return json.dumps(scenario.to_json()["values"], sort_keys=True)
+def _cache_key(scenario: Scenario, runs: int, seed: int) -> str:
+    return json.dumps([scenario.to_json()["values"], runs, seed], sort_keys=True)
 
 
-def run_scenario(scenario: Scenario, workers: int | None = None) -> pd.DataFrame:
-    """The per-run outcomes of a scenario (its own runs and seed), without daily series."""
+def run_scenario(scenario: Scenario, runs: int, seed: int, workers: int | None = None
+                 ) -> Results:
+    """A scenario's results (runs and root seed as given), without daily series."""
     with tempfile.TemporaryDirectory(prefix="libyasim-exercise-") as tmp:
-        run_ensemble(scenario, tmp, workers=workers, with_series=False, progress=False)
-        runs, _, _ = load_results(tmp)
-    return runs
+        run_ensemble(scenario, tmp, runs=runs, seed=seed, workers=workers, with_series=False,
+                     progress=False)
+        results = Results.load(tmp)
+    return replace(results, path=None)
 
 
-def _share(mask: pd.Series) -> str:
-    return f"{mask.mean():.0%}"
+def _verdict(row: dict[str, Any]) -> str:
+    return "beyond Monte Carlo noise" if row["clear"] else "within the Monte Carlo noise"
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}"
+def _amount(row: dict[str, Any], key: str, unit: bool = True) -> str:
+    share = row["unit"].startswith("share")
+    value = f"{row[key] * (100 if share else 1):+,.1f}"
+    if not unit:
+        return value
+    return f"{value} percentage points" if share else f"{value} {row['unit']}"
 
 
-def _survival(runs: pd.DataFrame, scenario: Scenario) -> str:
-    if not scenario["truce.enabled"]:
-        return "no truce"
-    horizon = scenario["scenario.horizon_days"]
-    median = analysis.median_survival(analysis.truce_survival(runs, horizon))
-    return f"more than {horizon} days" if median is None else f"{median:.0f} days"
-
-
-def figures(runs: pd.DataFrame, scenario: Scenario) -> dict[str, str]:
-    """The figures of one scenario's runs, formatted for an answer key (see FIGURES)."""
-    deaths = runs["battle_deaths"].astype(float)
-    ends = runs["end_state"].value_counts(normalize=True)
-    out = {
-        "runs": str(len(runs)),
-        "seed": str(scenario["scenario.seed"]),
-        "truce_collapsed": _share(runs["truce_collapsed"].astype(bool)),
-        "median_truce_days": _survival(runs, scenario),
-        "violations": _number(runs["violations_total"].mean()),
-        "battle_deaths": _number(deaths.median()),
-        "battle_deaths_range": f"{deaths.quantile(0.05):,.0f} and {deaths.quantile(0.95):,.0f}",
-        "civilian_deaths": _number(runs["civilian_deaths"].median()),
-        "tripoli_falls": _share(runs["tripoli_fall_day"].notna()),
-        "lna_withdraws": _share(runs["lna_withdraw_day"].notna()),
-        "talks": _share(runs["talks_day"].notna()),
-        "settlement": _share(runs["settlement_day"].notna()),
-        "gna_population": f"{runs['gna_population_share'].mean():.0%}",
-        "arms": _number(runs["arms_delivered_total"].mean()),
-        "most_likely_end": f"{END_STATE_LABELS[ends.index[0]]} ({ends.iloc[0]:.0%})",
-    }
-    for state, label in END_STATE_LABELS.items():
-        out[f"end_{state}"] = f"{ends.get(state, 0.0):.0%}"
-    return out
-
-
-# ------------------------------------------------------------------ comparisons
-def _verdict(p: float) -> str:
-    return "a clear difference" if p < NOISE_P else "within the Monte Carlo noise"
-
-
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
-
-
-def _fisher(a: pd.Series, b: pd.Series) -> float:
-    table = [[int(a.sum()), int((~a).sum())], [int(b.sum()), int((~b).sum())]]
-    return float(stats.fisher_exact(table).pvalue)
-
-
-def _mann_whitney(a: pd.Series, b: pd.Series) -> float:
-    p = stats.mannwhitneyu(a.astype(float), b.astype(float)).pvalue
-    return 1.0 if np.isnan(p) else float(p)  # nan when both samples are one same value
-
-
-def _logrank(a: pd.DataFrame, b: pd.DataFrame, horizon: int) -> float:
-    def censored(runs: pd.DataFrame) -> stats.CensoredData:
-        collapsed = runs["truce_collapsed"].to_numpy(bool)
-        days = runs["truce_collapse_day"].astype(float).fillna(horizon).to_numpy()
-        return stats.CensoredData(uncensored=days[collapsed], right=days[~collapsed])
-
-    if not (a["truce_collapsed"].any() or b["truce_collapsed"].any()):
-        return 1.0
-    return float(stats.logrank(censored(a), censored(b)).pvalue)
-
-
-def _happened(runs: pd.DataFrame, column: str) -> pd.Series:
-    return runs[column].notna() if column.endswith("_day") else runs[column].astype(bool)
-
-
-def _change_lines(ref_name: str, ref: pd.DataFrame, name: str, other: pd.DataFrame,
-                  fig_ref: dict[str, str], fig: dict[str, str], scenario: Scenario) -> list[str]:
-    horizon = scenario["scenario.horizon_days"]
-
-    rows = []
-    if scenario["truce.enabled"]:
-        rows.append(("median_truce_days", _logrank(ref, other, horizon)))
-    for figure, column in (("truce_collapsed", "truce_collapsed"),
-                           ("tripoli_falls", "tripoli_fall_day"), ("talks", "talks_day"),
-                           ("settlement", "settlement_day")):
-        rows.append((figure, _fisher(_happened(ref, column), _happened(other, column))))
-    for figure, column in (("violations", "violations_total"), ("battle_deaths", "battle_deaths"),
-                           ("civilian_deaths", "civilian_deaths"),
-                           ("gna_population", "gna_population_share"),
-                           ("arms", "arms_delivered_total")):
-        rows.append((figure, _mann_whitney(ref[column], other[column])))
-    lines = [f"**{name}** against **{ref_name}**:", ""]
-    for figure, p in rows:
-        lines.append(f"- {FIGURES[figure]}: {fig_ref[figure]} -> {fig[figure]} "
-                     f"({_verdict(p)}, {_p_text(p)})")
+def _change_lines(reference: Results, other: Results) -> list[str]:
+    """Each compared outcome of `other` against `reference`, as `compare` computes it."""
+    lines = [f"**{other.name}** against **{reference.name}** (mean difference, 95% paired "
+             "bootstrap interval):", ""]
+    for o in comparison.compared_outcomes():
+        row = comparison.paired_difference(reference, other, o.name)
+        if row is None:
+            continue
+        lines.append(f"- {row['label']}: {_amount(row, 'difference')} "
+                     f"[{_amount(row, 'low', False)} to {_amount(row, 'high', False)}], "
+                     f"{_verdict(row)}")
+    test = comparison.logrank([reference, other]).iloc[0]
+    if np.isfinite(test["pvalue"]):
+        verdict = "a clear difference" if test["pvalue"] < 0.05 else "within the noise"
+        lines.append(f"- truce survival from the truce's start, log-rank test: "
+                     f"p = {test['pvalue']:.2g} ({verdict})")
+    elif test["note"]:
+        lines.append(f"- truce survival: {test['note']}")
     return lines
 
 
 # ------------------------------------------------------------------ keys
 def render_key(exercise: Exercise, workers: int | None = None,
-               cache: dict[str, pd.DataFrame] | None = None) -> str:
+               cache: dict[str, Results] | None = None) -> str:
     """The answer key's text: the template with every figure filled in."""
     cache = {} if cache is None else cache
-    runs: dict[str, pd.DataFrame] = {}
+    reference = next(iter(exercise.scenarios.values()))
+    runs, seed = reference["scenario.runs"], reference["scenario.seed"]
+    results: list[Results] = []
     for name, scenario in exercise.scenarios.items():
-        key = _cache_key(scenario)
+        key = _cache_key(scenario, runs, seed)
         if key not in cache:
-            cache[key] = run_scenario(scenario, workers)
-        runs[name] = cache[key]
-    figs = {name: figures(runs[name], sc) for name, sc in exercise.scenarios.items()}
-    names = list(exercise.scenarios)
-    table = ["| | " + " | ".join(f"`{n}`" for n in names) + " |",
-             "|---|" + "---|" * len(names)]
-    table += [f"| {label} | " + " | ".join(figs[n][f] for n in names) + " |"
-              for f, label in FIGURES.items()]
+            cache[key] = run_scenario(scenario, runs, seed, workers)
+        results.append(replace(cache[key], name=name))
+    summary = comparison.scenario_summary(results)
+    cells = comparison.summary_cells(summary)
     changes: list[str] = []
-    for name in names[1:]:
-        changes += _change_lines(names[0], runs[names[0]], name, runs[name], figs[names[0]],
-                                 figs[name], exercise.scenarios[name]) + [""]
-    fields: dict[str, Any] = {n: SimpleNamespace(**f) for n, f in figs.items()}
-    fields.update(table="\n".join(table), changes="\n".join(changes).rstrip(),
-                  title=exercise.title)
+    for other in results[1:]:
+        changes += _change_lines(results[0], other) + [""]
+    fields: dict[str, Any] = {n: SimpleNamespace(**c, seed=str(seed)) for n, c in cells.items()}
+    fields.update(table="```\n" + comparison.format_summary(summary) + "\n```",
+                  changes="\n".join(changes).rstrip(), title=exercise.title)
     template_path = exercise.folder / TEMPLATE_FILE
+    names = list(exercise.scenarios)
     try:
         body = string.Formatter().vformat(template_path.read_text(encoding="utf-8"), (), fields)
     except (KeyError, AttributeError, ValueError, IndexError) as exc:
+        keys = ", ".join(k for k, _, _ in comparison.SUMMARY_ROWS)
         raise ScenarioError(str(template_path), None,
                             f"unknown or malformed field {exc}; expected a scenario stem "
-                            f"({', '.join(names)}) with a figure, {{table}} or {{changes}}"
-                            ) from None
+                            f"({', '.join(names)}) with one of {keys}, seed; or {{table}}, "
+                            "{changes}, {title}") from None
     header = (f"<!-- Generated by `libyasim exercises` from {TEMPLATE_FILE} and the scenario "
               "files: do not edit by hand. -->\n")
     return header + body
@@ -238,7 +155,7 @@ def render_keys(root: str | Path, write: bool = True, workers: int | None = None
                 ) -> dict[Path, str]:
     """Render the answer key of every exercise under `root`; write them unless `write` is
     False. Returns key path -> text."""
-    cache: dict[str, pd.DataFrame] = {}
+    cache: dict[str, Results] = {}
     out = {}
     for folder in find_exercises(root):
         text = render_key(load_exercise(folder), workers, cache)

@@ -43,12 +43,17 @@ SERIES_COLUMNS = (
     "violations_gna", "violations_wag", "violations_lna",
     "battle_deaths", "civilian_deaths", "arms_delivered", "truce_state",
     "morale_gna", "morale_wag", "morale_lna",
+    # 2.0 contract columns (see the CONTRACT): nominal violations, UCDP-style deaths, holders
+    "violations", "conflict_deaths", *(f"holder_{place.key}" for place in PLACES),
 )
 _COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
-# Names of the 2.0 interface that the app uses (model 2.0 replaces this module).
-SERIES_CATEGORIES = {"truce_state": ("none", "holding", "broken", "settled")}
-HOLDER_LABELS = ("gna", "lna", "unaligned", "contested")
-PLACE_KEYS = tuple(p.key for p in PLACES)
+PLACE_KEYS = tuple(place.key for place in PLACES)
+HOLDER_LABELS = ("gna", "lna", "unaligned", "contested")  # codes: GNA_SIDE, LNA_SIDE, NO_SIDE, 3
+# Categorical series columns -> their labels (the series holds the code, an index into them).
+SERIES_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "truce_state": ("none", "holding", "broken", "settled"),  # Truce codes, in order
+    **{f"holder_{key}": HOLDER_LABELS for key in PLACE_KEYS},
+}
 VIOLATION_COLUMNS = ("violations_gna", "violations_wag", "violations_lna")
 
 
@@ -515,6 +520,10 @@ class LibyaModel(mesa.Model):
         row[8:11] = self.forces.sum(axis=0)
         row[11], row[12] = self.air
         row[_COL["truce_state"]] = int(self.truce)
+        row[_COL["violations"]] = sum(row[_COL[c]] for c in VIOLATION_COLUMNS)
+        row[_COL["conflict_deaths"]] = row[_COL["battle_deaths"]] + row[_COL["civilian_deaths"]]
+        first_holder = _COL[f"holder_{self.place_keys[0]}"]
+        row[first_holder:first_holder + len(category)] = category
         for f in self.factions:
             row[_COL[f"morale_{f.key}"]] = f.morale
         self.series[day] = row
@@ -551,14 +560,24 @@ class LibyaModel(mesa.Model):
         day = self.steps
         violations = self.so_far(*VIOLATION_COLUMNS)
         battle, civilian = self.so_far("battle_deaths", "civilian_deaths")
+        start = self.truce_start_day
+        declared = start is not None and start <= day
+        collapse = self.truce_collapse_day
         return {
-            "truce_collapsed": self.truce_collapse_day is not None,
-            "truce_collapse_day": self.truce_collapse_day,
+            "truce_declared": declared,
+            "truce_start_day": start if declared else None,
+            "truce_collapsed": collapse is not None,
+            "truce_collapse_day": collapse,
+            "truce_days": None if collapse is None or start is None else collapse - start,
+            # 0.1: the first truce ends nominally when it collapses or a settlement supersedes it
+            "truce_end_day": collapse if collapse is not None else (
+                self.settlement_day if declared else None),
             "violations_total": sum(violations),
             "violations_gna": violations[0], "violations_wag": violations[1],
             "violations_lna": violations[2],
             "battle_deaths": battle,
             "civilian_deaths": civilian,
+            "conflict_deaths": battle + civilian,
             "tripoli_fall_day": self.tripoli_fall_day,
             "lna_withdraw_day": self.lna_withdraw_day,
             "talks_day": self.talks_day,
@@ -568,6 +587,8 @@ class LibyaModel(mesa.Model):
             "arms_delivered_total": float(sum(b.delivered for b in self.backers)),
             **{f"arms_delivered_{b.key}": float(b.delivered) for b in self.backers},
             "arms_interdicted_total": float(sum(b.interdicted for b in self.backers)),
+            "foreign_fighters_gna_peak": 0.0,  # the 0.1 model has no separate foreign fighters
+            "foreign_fighters_lna_peak": 0.0,
             "end_state": self.end_state(),
             "days": day,
             **{f"holder_{k}": h for k, h in zip(self.place_keys, self.place_holders())},

@@ -14,19 +14,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from libyasim import analysis, compare, maps
-from libyasim.compare import Results
-from libyasim.geography import PLACES
+from libyasim import maps
+from libyasim.analysis import NO_TRUCE_NOTE
+from libyasim.outcomes import END_STATE_LABELS
+from libyasim.results import Comparison, Results
 
+__all__ = ["END_STATE_LABELS", "SIDE_COLOURS", "save_all", "save_comparison"]
 SIDE_COLOURS = {"gna": "#1f77b4", "lna": "#d62728", "unaligned": "#7f7f7f",
                 "contested": "#9467bd", "wag": "#17becf"}
-END_STATE_LABELS = {
-    "lna_takes_tripoli": "LNA takes Tripoli",
-    "negotiated_settlement": "Negotiated settlement",
-    "gna_pushes_back": "GNA pushes the LNA back",
-    "truce_holds": "Truce holds",
-    "frozen_front": "Fighting, front frozen",
-}
 
 
 def _dates(start: dt.date, days) -> pd.DatetimeIndex:
@@ -43,26 +38,42 @@ def _subtitle(scenario_name: str, n_runs: int) -> str:
     return f"scenario: {scenario_name} \u2022 {n_runs} runs"
 
 
-def survival_figure(runs: pd.DataFrame, horizon: int, start: dt.date, scenario_name: str) -> Figure:
-    """Kaplan-Meier curve of the first truce with its 95% band and the censored share."""
-    surv = analysis.truce_survival(runs, horizon)
+def _no_truce(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=14,
+            color="#555555")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def survival_figure(surv: pd.DataFrame, truce: pd.Series, scenario_name: str) -> Figure:
+    """Kaplan-Meier curve of the first truce from its own start, with its 95% band.
+
+    `surv` and `truce` are the saved tables `survival` and `truce` (one row) of a run.
+    """
     fig, ax = plt.subplots(figsize=(8, 4.8), layout="constrained")
-    x = _dates(start, surv["day"])
-    ax.fill_between(x, surv["low"], surv["high"], step="post", alpha=0.25, color="#2ca02c",
-                    label="95% confidence band")
-    ax.step(x, surv["survival"], where="post", color="#2ca02c", lw=2,
-            label="share of runs with the first truce still holding")
-    censored = int((~runs["truce_collapsed"].astype(bool)).sum())
-    median = analysis.median_survival(surv)
-    if median is not None:
-        ax.axvline(_dates(start, [median])[0], color="k", ls=":", lw=1,
-                   label=f"median survival: {median:.0f} days")
+    runs = int(truce["runs"])
+    if surv.empty:
+        _no_truce(ax, f"{NO_TRUCE_NOTE} in any run:\nno truce survival to show")
+        ax.set_title(f"Truce survival\n{_subtitle(scenario_name, runs)}", fontsize=10)
+        return fig
+    ax.fill_between(surv["day"], surv["low"], surv["high"], step="post", alpha=0.25,
+                    color="#2ca02c", label="95% confidence band")
+    ax.step(surv["day"], surv["survival"], where="post", color="#2ca02c", lw=2,
+            label="share of truces still holding")
+    if np.isfinite(truce["median_truce_days"]):
+        ax.axvline(truce["median_truce_days"], color="k", ls=":", lw=1,
+                   label=f"median: {truce['median_truce_days']:.0f} days")
     ax.set_ylim(0, 1.02)
+    ax.set_xlim(0, surv["day"].max())
     ax.set_ylabel("probability the truce still holds")
-    ax.set_xlabel("date")
-    _date_axis(ax)
-    ax.set_title(f"Truce survival (Kaplan\u2013Meier)\n{_subtitle(scenario_name, len(runs))}; "
-                 f"{censored} runs censored at the horizon (truce never collapsed)", fontsize=10)
+    ax.set_xlabel("days since the truce started")
+    ax.grid(alpha=0.3)
+    censored = int(truce["truce_runs"] - round(truce["truce_collapsed"] * truce["truce_runs"]))
+    note = f"{censored} of {int(truce['truce_runs'])} truces held to the horizon (censored)"
+    if truce["truce_runs"] < runs:
+        note += f"; {runs - int(truce['truce_runs'])} runs without a truce left out"
+    ax.set_title(f"Truce survival from the truce's start (Kaplan\u2013Meier)\n"
+                 f"{_subtitle(scenario_name, runs)}; {note}", fontsize=10)
     ax.legend(loc="upper right", fontsize=8)
     return fig
 
@@ -88,30 +99,31 @@ def histograms_figure(runs: pd.DataFrame, scenario_name: str) -> Figure:
     return fig
 
 
-def end_states_figure(runs: pd.DataFrame, scenario_name: str) -> Figure:
-    """Probability of each end state with 95% Wilson intervals."""
-    probs = analysis.end_state_probabilities(runs)
+def end_states_figure(probs: pd.DataFrame, scenario_name: str) -> Figure:
+    """Probability of each end state with 95% Wilson intervals (the saved `end_states` table)."""
+    runs = int(probs["runs"].sum())
     fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
     y = np.arange(len(probs))
     err = np.vstack([probs["probability"] - probs["low"], probs["high"] - probs["probability"]])
     ax.barh(y, probs["probability"], xerr=err, capsize=4, color="#4c72b0",
             label="share of runs (bar) with 95% Wilson interval (whiskers)")
     for yi, p, high in zip(y, probs["probability"], probs["high"]):
-        ax.text(min(high + 0.02, 0.93), yi, f"{p:.0%}", va="center", fontsize=9)
+        ax.text(min(high + 0.02, 0.93), float(yi), f"{p:.0%}", va="center", fontsize=9)
     ax.set_yticks(y, [END_STATE_LABELS[s] for s in probs["end_state"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("probability at the horizon (share of runs)")
-    ax.set_title(f"End states\n{_subtitle(scenario_name, len(runs))}", fontsize=11)
+    ax.set_title(f"End states\n{_subtitle(scenario_name, runs)}", fontsize=11)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
 
-def _fan(ax, series: pd.DataFrame, column: str, start: dt.date, colour: str, label: str,
+def _fan(ax, fans: pd.DataFrame, column: str, start: dt.date, colour: str, label: str,
          cumulative: bool = False, scale: float = 1.0) -> None:
-    q = analysis.fan(series, column, cumulative) * scale
-    x = _dates(start, q.index)
+    q = fans[(fans["column"] == column) & (fans["cumulative"] == cumulative)]
+    x = _dates(start, q["day"])
+    q = q[["p05", "p25", "median", "p75", "p95"]] * scale
     ax.fill_between(x, q["p05"], q["p95"], color=colour, alpha=0.15)
     ax.fill_between(x, q["p25"], q["p75"], color=colour, alpha=0.35)
     ax.plot(x, q["median"], color=colour, lw=2, label=f"{label} (median)")
@@ -125,28 +137,28 @@ def _band_legend(ax) -> None:
     ax.legend(handles, labels, fontsize=8, loc="best")
 
 
-def fan_figure(series: pd.DataFrame, start: dt.date, scenario_name: str) -> Figure:
-    """Fan charts: population control, forces by faction, cumulative deaths."""
-    n_runs = series["run"].nunique()
+def fan_figure(fans: pd.DataFrame, start: dt.date, scenario_name: str, n_runs: int) -> Figure:
+    """Fan charts: population control, forces by faction, cumulative deaths (from the saved
+    `fans` table)."""
     fig, axes = plt.subplots(3, 1, figsize=(9, 11), layout="constrained", sharex=True)
     ax = axes[0]
-    _fan(ax, series, "population_gna", start, SIDE_COLOURS["gna"], "GNA side", scale=100)
-    _fan(ax, series, "population_lna", start, SIDE_COLOURS["lna"], "LNA side", scale=100)
-    _fan(ax, series, "population_contested", start, SIDE_COLOURS["contested"], "contested",
+    _fan(ax, fans, "population_gna", start, SIDE_COLOURS["gna"], "GNA side", scale=100)
+    _fan(ax, fans, "population_lna", start, SIDE_COLOURS["lna"], "LNA side", scale=100)
+    _fan(ax, fans, "population_contested", start, SIDE_COLOURS["contested"], "contested",
          scale=100)
     ax.set_ylabel("population held (% of the\npopulation of the key places)")
     ax.set_title("Control of the population", fontsize=10)
     _band_legend(ax)
     ax = axes[1]
-    _fan(ax, series, "forces_gna", start, SIDE_COLOURS["gna"], "GNA")
-    _fan(ax, series, "forces_wag", start, SIDE_COLOURS["wag"], "western armed groups")
-    _fan(ax, series, "forces_lna", start, SIDE_COLOURS["lna"], "LNA")
+    _fan(ax, fans, "forces_gna", start, SIDE_COLOURS["gna"], "GNA")
+    _fan(ax, fans, "forces_wag", start, SIDE_COLOURS["wag"], "western armed groups")
+    _fan(ax, fans, "forces_lna", start, SIDE_COLOURS["lna"], "LNA")
     ax.set_ylabel("fighters")
     ax.set_title("Forces by faction", fontsize=10)
     _band_legend(ax)
     ax = axes[2]
-    _fan(ax, series, "battle_deaths", start, "#d62728", "battle deaths", cumulative=True)
-    _fan(ax, series, "civilian_deaths", start, "#ff7f0e", "civilian deaths", cumulative=True)
+    _fan(ax, fans, "battle_deaths", start, "#d62728", "battle deaths", cumulative=True)
+    _fan(ax, fans, "civilian_deaths", start, "#ff7f0e", "civilian deaths", cumulative=True)
     ax.set_ylabel("cumulative deaths (people)")
     ax.set_title("Deaths since day 0", fontsize=10)
     ax.set_xlabel("date")
@@ -158,79 +170,82 @@ def fan_figure(series: pd.DataFrame, start: dt.date, scenario_name: str) -> Figu
     return fig
 
 
-def map_figure(runs: pd.DataFrame, scenario_name: str, horizon_date: dt.date) -> Figure:
-    """Map of Libya: each place a pie of how often each side holds it at the horizon."""
-    shares = {}
-    for place in PLACES:
-        held = runs[f"holder_{place.key}"].astype(str).replace({"none": "unaligned"})
-        shares[place.key] = {str(k): float(v) for k, v in
-                             held.value_counts(normalize=True).items()}
+def map_figure(holders: pd.DataFrame, scenario_name: str, n_runs: int,
+               horizon_date: dt.date) -> Figure:
+    """Map of Libya: each place a pie of how often each side holds it at the horizon
+    (from the saved `holders` table)."""
+    shares = {str(row["place"]): {h: float(row[h]) for h in maps.HOLDER_LABELS if h in row}
+              for _, row in holders.iterrows()}
     return maps.map_figure(
         maps.modal_holders(shares), shares=shares, width=9.0,
         title=f"Who holds the key places on {horizon_date.day} {horizon_date:%B %Y}\n"
-              f"{_subtitle(scenario_name, len(runs))}; front line between the most frequent "
+              f"{_subtitle(scenario_name, n_runs)}; front line between the most frequent "
               "holders")
 
 
-def save_all(runs: pd.DataFrame, series: pd.DataFrame | None, manifest: dict, out: Path
-             ) -> list[Path]:
-    """Write every plot of an ensemble as PNG into `out/plots`; return the paths."""
-    values = manifest["scenario"]["values"]
-    start = dt.date.fromisoformat(values["scenario.start_date"])
-    horizon = int(values["scenario.horizon_days"])
-    name = manifest["scenario"]["name"]
-    plots_dir = Path(out) / "plots"
+def save_all(results: Results) -> list[Path]:
+    """Write every plot of an ensemble as PNG into its folder's `plots`; return the paths.
+
+    Figures draw the ensemble's saved tables (computed once by `analysis`)."""
+    r = results
+    assert r.path is not None
     figures = {
-        "truce_survival": survival_figure(runs, horizon, start, name),
-        "deaths_violations": histograms_figure(runs, name),
-        "end_states": end_states_figure(runs, name),
-        "map": map_figure(runs, name, start + dt.timedelta(days=horizon)),
+        "truce_survival": survival_figure(r.table("survival"), r.table("truce").iloc[0], r.name),
+        "deaths_violations": histograms_figure(r.runs, r.name),
+        "end_states": end_states_figure(r.table("end_states"), r.name),
+        "map": map_figure(r.table("holders"), r.name, len(r.runs),
+                          r.start + dt.timedelta(days=r.horizon)),
     }
-    if series is not None:
-        figures["fan_charts"] = fan_figure(series, start, name)
-    return _save_figures(figures, plots_dir)
+    if r.series is not None:
+        figures["fan_charts"] = fan_figure(r.table("fans"), r.start, r.name, len(r.runs))
+    return _save_figures(figures, r.path / "plots")
 
 
 # ---------------------------------------------------------------------------- comparisons
 def scenario_colours(names: Sequence[str]) -> dict[str, str]:
     """A colour per scenario, the same in every comparison figure (reference first)."""
-    palette = plt.get_cmap("tab10").colors
-    return {name: mcolors.to_hex(palette[i % len(palette)]) for i, name in enumerate(names)}
+    palette = plt.get_cmap("tab10")
+    return {name: mcolors.to_hex(palette(i % palette.N)) for i, name in enumerate(names)}
 
 
 def _compare_subtitle(results: Sequence[Results]) -> str:
     runs = sorted({len(r.runs) for r in results})
-    same = all(compare.paired(results[0], r) for r in results[1:])
+    same = all(np.array_equal(results[0].seeds, r.seeds) for r in results[1:])
     seeds = "same seeds in every scenario" if same else "different seeds"
     return f"{' / '.join(str(n) for n in runs)} runs per scenario \u2022 {seeds}"
 
 
-def compare_survival_figure(results: Sequence[Results]) -> Figure:
-    """Kaplan-Meier truce survival of each scenario with 95% bands, and log-rank p-values
-    against the first scenario."""
+def compare_survival_figure(results: Sequence[Results], surv: pd.DataFrame,
+                            tests: pd.DataFrame) -> Figure:
+    """Kaplan-Meier truce survival of each scenario from its truce's start, with 95% bands, and
+    log-rank p-values against the first scenario (the saved `survival` and `logrank` tables)."""
     colours = scenario_colours([r.name for r in results])
-    tests = compare.logrank(results).set_index("scenario")
+    pvalues = {str(k): float(v) for k, v in zip(tests["scenario"], tests["pvalue"])}
     fig, ax = plt.subplots(figsize=(9, 5.2), layout="constrained")
     for i, r in enumerate(results):
-        if not r.truce_enabled:
-            ax.plot([], [], color=colours[r.name], lw=2, ls=":", label=f"{r.name}: no truce")
+        curve = surv[surv["scenario"] == r.name]
+        if curve.empty:
+            ax.plot([], [], color=colours[r.name], lw=2, ls=":",
+                    label=f"{r.name}: {NO_TRUCE_NOTE}")
             continue
-        surv = analysis.truce_survival(r.runs, r.horizon)
-        x = _dates(r.start, surv["day"])
-        ax.fill_between(x, surv["low"], surv["high"], step="post", alpha=0.15,
+        ax.fill_between(curve["day"], curve["low"], curve["high"], step="post", alpha=0.15,
                         color=colours[r.name])
-        label = r.name + (" (reference)" if i == 0 else "")
-        if i > 0 and np.isfinite(tests.loc[r.name, "pvalue"]):
-            label += f": log-rank p = {tests.loc[r.name, 'pvalue']:.2g}"
-        ax.step(x, surv["survival"], where="post", color=colours[r.name], lw=2, label=label)
+        text = r.name + (" (reference)" if i == 0 else "")
+        pvalue = pvalues.get(r.name, np.nan) if i > 0 else np.nan
+        if np.isfinite(pvalue):
+            text += f": log-rank p = {pvalue:.2g}"
+        ax.step(curve["day"], curve["survival"], where="post", color=colours[r.name], lw=2,
+                label=text)
+    if surv.empty:
+        _no_truce(ax, f"{NO_TRUCE_NOTE} in any scenario")
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("probability the first truce still holds")
-    ax.set_xlabel("date")
-    _date_axis(ax)
-    ax.set_title("Truce survival by scenario (Kaplan\u2013Meier, shaded: 95% confidence band)\n"
+    ax.set_xlabel("days since the truce started")
+    ax.grid(alpha=0.3)
+    ax.set_title("Truce survival from each truce's start (Kaplan\u2013Meier, shaded: 95% band)\n"
                  f"{_compare_subtitle(results)}; p-values compare each scenario with the "
                  "reference", fontsize=10)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper right", fontsize=8)
     return fig
 
 
@@ -259,10 +274,10 @@ def compare_distributions_figure(results: Sequence[Results]) -> Figure:
     return fig
 
 
-def compare_end_states_figure(results: Sequence[Results]) -> Figure:
-    """End-state probabilities of each scenario side by side, with 95% Wilson intervals."""
+def compare_end_states_figure(results: Sequence[Results], probs: pd.DataFrame) -> Figure:
+    """End-state probabilities of each scenario side by side, with 95% Wilson intervals (the
+    saved `end_states` table)."""
     colours = scenario_colours([r.name for r in results])
-    probs = compare.end_states(results)
     n = len(results)
     height = 0.8 / n
     fig, ax = plt.subplots(figsize=(9, 1.2 + 0.35 * n * len(END_STATE_LABELS)),
@@ -331,14 +346,14 @@ def compare_fan_figure(results: Sequence[Results]) -> Figure:
         col = axes[:, j]
         for key, side in (("population_gna", "gna"), ("population_lna", "lna"),
                           ("population_contested", "contested")):
-            _fan(col[0], r.series, key, r.start, SIDE_COLOURS[side],
+            _fan(col[0], r.table("fans"), key, r.start, SIDE_COLOURS[side],
                  {"gna": "GNA side", "lna": "LNA side"}.get(side, side), scale=100)
         for key, side, label in (("forces_gna", "gna", "GNA"), ("forces_wag", "wag", "western groups"),
                                  ("forces_lna", "lna", "LNA")):
-            _fan(col[1], r.series, key, r.start, SIDE_COLOURS[side], label)
-        _fan(col[2], r.series, "battle_deaths", r.start, "#d62728", "battle deaths",
+            _fan(col[1], r.table("fans"), key, r.start, SIDE_COLOURS[side], label)
+        _fan(col[2], r.table("fans"), "battle_deaths", r.start, "#d62728", "battle deaths",
              cumulative=True)
-        _fan(col[2], r.series, "civilian_deaths", r.start, "#ff7f0e", "civilian deaths",
+        _fan(col[2], r.table("fans"), "civilian_deaths", r.start, "#ff7f0e", "civilian deaths",
              cumulative=True)
         col[0].set_title(r.name, fontsize=11, fontweight="bold")
         col[2].set_xlabel("date")
@@ -356,19 +371,20 @@ def compare_fan_figure(results: Sequence[Results]) -> Figure:
     return fig
 
 
-def save_comparison(results: Sequence[Results], out: Path, diffs: pd.DataFrame | None = None
-                    ) -> list[Path]:
-    """Write every comparison plot as PNG into `out/plots`; return the paths."""
-    diffs = compare.differences(results) if diffs is None else diffs
+def save_comparison(comparison: Comparison) -> list[Path]:
+    """Write every comparison plot as PNG into the folder's `plots`, from its saved tables;
+    return the paths."""
+    results = comparison.results
     figures = {
-        "compare_truce_survival": compare_survival_figure(results),
+        "compare_truce_survival": compare_survival_figure(
+            results, comparison.table("survival"), comparison.table("logrank")),
         "compare_deaths_violations": compare_distributions_figure(results),
-        "compare_end_states": compare_end_states_figure(results),
-        "compare_differences": forest_figure(diffs, results[0].name),
+        "compare_end_states": compare_end_states_figure(results, comparison.table("end_states")),
+        "compare_differences": forest_figure(comparison.table("differences"), results[0].name),
     }
     if any(r.series is not None for r in results):
         figures["compare_fan_charts"] = compare_fan_figure(results)
-    return _save_figures(figures, Path(out) / "plots")
+    return _save_figures(figures, comparison.path / "plots")
 
 
 def _save_figures(figures: dict[str, Figure], plots_dir: Path) -> list[Path]:

@@ -17,10 +17,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from libyasim import __version__, analysis, compare, plots
-from libyasim.compare import COMPARE_FILE, Results
+from libyasim import __version__, plots
+from libyasim.comparison import format_summary
 from libyasim.ensemble import RUNS_FILE, EnsembleError
 from libyasim.params import PARAMS
+from libyasim.results import COMPARE_FILE, Comparison, Results, load_comparison
 
 REPORT_FILE = "report.html"
 _CSS = """
@@ -54,14 +55,14 @@ def _table_html(frame: pd.DataFrame, index: bool = True) -> str:
     return frame.to_html(index=index, border=0, na_rep="\u2014", float_format=_number)
 
 
-def _meta_html(results: Sequence[Results]) -> str:
+def _meta_html(results: Sequence[Results], command: str | None = None) -> str:
     m = results[0].manifest
     rows = [("scenarios", ", ".join(r.name for r in results)),
             ("runs per scenario", ", ".join(sorted({str(len(r.runs)) for r in results}))),
             ("root seed", ", ".join(sorted({str(r.manifest["root_seed"]) for r in results}))),
             ("simulated", m.get("created", "")), ("libyasim version", m.get("libyasim_version", "")),
             ("Mesa / Python", f"{m.get('mesa_version', '')} / {m.get('python', '')}"),
-            ("command", m.get("command", "")),
+            ("command", command if command is not None else m.get("command", "")),
             ("report written", dt.datetime.now().isoformat(timespec="seconds")
              + f" by libyasim {__version__}")]
     body = "".join(f"<tr><th class=text>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
@@ -115,58 +116,67 @@ def _provenance_html(results: Sequence[Results]) -> str:
 
 def _run_sections(r: Results) -> list[str]:
     horizon_date = r.start + dt.timedelta(days=r.horizon)
-    states = analysis.end_state_probabilities(r.runs)
+    truce = r.table("truce").iloc[0]
     sections = [
         "<h2>Summary of outcomes</h2><p class=note>Per-run outcomes over the horizon; "
-        "share_of_runs is the share of runs in which a dated event happened.</p>"
-        + _table_html(analysis.summary(r.runs)),
-        "<h2>End states</h2>" + _table_html(states, index=False),
+        "share_of_runs is the share of runs in which the outcome applies (a dated event "
+        "happened; a truce was declared). Truce days count from the truce's own start.</p>"
+        + _table_html(r.table("summary")),
+        "<h2>End states</h2>" + _table_html(r.table("end_states"), index=False),
         "<h2>Figures</h2>",
-        _figure_html(plots.survival_figure(r.runs, r.horizon, r.start, r.name),
-                     "Truce survival: share of runs in which the first truce still holds, by "
-                     "date (Kaplan-Meier with 95% band)."),
+        _figure_html(plots.survival_figure(r.table("survival"), truce, r.name),
+                     "Truce survival: share of truces still holding, by days since the truce "
+                     "started (Kaplan-Meier with 95% band)."),
         _figure_html(plots.histograms_figure(r.runs, r.name),
                      "Distributions of battle deaths, civilian deaths and truce violations."),
-        _figure_html(plots.end_states_figure(r.runs, r.name),
+        _figure_html(plots.end_states_figure(r.table("end_states"), r.name),
                      "Probability of each end state at the horizon, with 95% intervals."),
     ]
     if r.series is not None:
-        sections.append(_figure_html(plots.fan_figure(r.series, r.start, r.name),
+        sections.append(_figure_html(plots.fan_figure(r.table("fans"), r.start, r.name,
+                                                      len(r.runs)),
                                      "Daily control, forces and cumulative deaths: median with "
                                      "the middle 50% and 90% of runs."))
-    sections.append(_figure_html(plots.map_figure(r.runs, r.name, horizon_date),
+    sections.append(_figure_html(plots.map_figure(r.table("holders"), r.name, len(r.runs),
+                                                      horizon_date),
                                  "Who holds each key place at the horizon (share of runs)."))
     return sections
 
 
-def _compare_sections(results: Sequence[Results]) -> list[str]:
-    diffs = compare.differences(results)
-    tests = compare.logrank(results)
+def _compare_sections(comparison: Comparison) -> list[str]:
+    results = comparison.results
+    diffs = comparison.table("differences")
+    tests = comparison.table("logrank")
     shown = diffs.drop(columns=["label"]).rename(columns={"reference": f"{results[0].name} mean",
                                                           "value": "scenario mean"})
-    states = compare.end_states(results)
+    states = comparison.table("end_states")
     states["cell"] = [f"{p:.0%} [{lo:.0%}, {hi:.0%}]" for p, lo, hi
                       in zip(states["probability"], states["low"], states["high"])]
     state_table = states.pivot(index="end_state", columns="scenario", values="cell")
     state_table = state_table.loc[list(dict.fromkeys(states["end_state"])), [r.name for r in results]]
+    summary = format_summary(comparison.table("summary"))
     return [
+        "<h2>Each scenario</h2><p class=note>As `libyasim compare` prints it: 95% intervals in "
+        "brackets; truce length counted from each truce's own start.</p>"
+        f"<pre>{html.escape(summary)}</pre>",
         "<h2>Key outcomes by scenario</h2><p class=note>Mean per run (shares: fraction of runs)."
-        "</p>" + _table_html(compare.outcome_means(results)),
+        "</p>" + _table_html(comparison.table("outcomes")),
         f"<h2>Differences from {html.escape(results[0].name)}</h2><p class=note>Difference of "
         "each outcome's mean, scenario minus reference, with a 95% bootstrap (BCa) interval; "
-        "paired: the runs share seeds (common random numbers).</p>"
-        + _table_html(shown, index=False),
+        "paired: the runs share seeds (common random numbers); clear: the interval excludes 0."
+        "</p>" + _table_html(shown, index=False),
         _figure_html(plots.forest_figure(diffs, results[0].name),
                      "Forest plot of the differences above: dot = difference, bar = 95% "
                      "interval; an interval that excludes 0 is a difference beyond Monte Carlo "
                      "noise."),
         "<h2>Truce survival</h2>" + _table_html(tests, index=False)
         + "<p class=note>Log-rank test of each scenario against the reference.</p>",
-        _figure_html(plots.compare_survival_figure(results),
-                     "Truce survival by scenario (Kaplan-Meier with 95% bands)."),
+        _figure_html(plots.compare_survival_figure(results, comparison.table("survival"), tests),
+                     "Truce survival by scenario from each truce's start (Kaplan-Meier with 95% "
+                     "bands)."),
         "<h2>End states</h2><p class=note>Share of runs with 95% Wilson interval.</p>"
         + _table_html(state_table),
-        _figure_html(plots.compare_end_states_figure(results),
+        _figure_html(plots.compare_end_states_figure(results, comparison.table("end_states")),
                      "End-state probabilities side by side."),
         "<h2>Deaths, violations and daily outcomes</h2>",
         _figure_html(plots.compare_distributions_figure(results),
@@ -182,10 +192,13 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
     """Write the HTML report of a run or compare folder; return its path
     (default: FOLDER/report.html)."""
     folder = Path(folder)
+    command = None
     if (folder / COMPARE_FILE).is_file():
-        results = compare.load_comparison(folder)
+        comparison = load_comparison(folder)
+        results = comparison.results
+        command = comparison.command
         title = "Scenario comparison: " + " vs ".join(r.name for r in results)
-        sections = _compare_sections(results)
+        sections = _compare_sections(comparison)
     elif (folder / RUNS_FILE).is_file():
         results = [Results.load(folder)]
         title = f"Scenario {results[0].name}"
@@ -199,10 +212,12 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
         "<p>Agent-based Monte Carlo simulation of ceasefire dynamics in Libya's civil war from "
         "January 2020 (libyasim). Each run is one possible course of the year; the statistics "
         "describe the ensemble of runs.</p>"
-        + _meta_html(results) + "".join(sections)
+        + _meta_html(results, command) + "".join(sections)
         + "<h2>Scenarios</h2>" + _scenarios_html(results)
         + "<h2>Parameters and their provenance</h2>" + _provenance_html(results)
         + "</body></html>")
     path = Path(output) if output is not None else folder / REPORT_FILE
-    path.write_text(page, encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
     return path

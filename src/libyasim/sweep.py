@@ -2,7 +2,7 @@
 
 Both run through the ensemble engine (`ensemble.run_points`): every design point gets the same
 run seeds (common random numbers), on local processes or a Dask cluster. Outcomes are averaged
-over a point's runs; day outcomes (such as `truce_collapse_day`) count a run in which the event
+over a point's runs; day outcomes (such as `tripoli_fall_day`) count a run in which the event
 never happened as the horizon (a restricted mean), yes/no outcomes become shares of runs, and
 `end_state=NAME` is the share of runs ending in that end state.
 
@@ -12,7 +12,7 @@ Python use (e.g. in a notebook)::
     from libyasim.sweep import sensitivity, sensitivity_figure
     df = sensitivity(load_scenario("scenarios/baseline.toml"),
                      {"truce.spoiler_rate": (0.0, 0.2), "arms.embargo_enforcement": (0.0, 0.8)},
-                     outcomes=["truce_collapse_day", "battle_deaths"], method="sobol",
+                     outcomes=["truce_days", "conflict_deaths"], method="sobol",
                      samples=64, runs=10, seed=1)
     sensitivity_figure(df).savefig("sobol.png")
 """
@@ -29,28 +29,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from libyasim.ensemble import DAY_COLUMNS, Backend, load_results, run_points
-from libyasim.model import END_STATES
+from libyasim import outcomes as registry
+from libyasim.ensemble import Backend, load_results, run_points
 from libyasim.params import PARAMS
 from libyasim.scenario import Scenario, ScenarioError, _unknown_key_message
 
 Ranges = Mapping[str, tuple[float, float]]
-DEFAULT_OUTCOMES = ("truce_collapse_day", "violations_total", "battle_deaths", "civilian_deaths",
+DEFAULT_OUTCOMES = ("truce_days", "violations_total", "conflict_deaths", "civilian_deaths",
                     "gna_population_share", "end_state=lna_takes_tripoli")
-LABELS = {
-    "truce_collapse_day": "truce survival (days; censored at horizon)",
-    "tripoli_fall_day": "day Tripoli falls (days; horizon if never)",
-    "lna_withdraw_day": "day the LNA leaves Tripoli (days; horizon if never)",
-    "talks_day": "day talks start (days; horizon if never)",
-    "settlement_day": "day of settlement (days; horizon if never)",
-    "violations_total": "truce violations (count)",
-    "battle_deaths": "battle deaths (people)",
-    "civilian_deaths": "civilian deaths (people)",
-    "gna_population_share": "GNA-held population (share)",
-    "lna_population_share": "LNA-held population (share)",
-    "arms_delivered_total": "arms delivered (fighter-equivalents)",
-    "truce_collapsed": "truce collapsed (share of runs)",
-}
+# an outcome whose point means vary less than this (relative to their mean) has nothing to
+# attribute: sensitivity skips it with a message
+MIN_RELATIVE_SPREAD = 1e-6
+MIN_ODD_SHARE = 0.02  # fewer runs than this away from the most common value: nothing to explain
 
 
 # ---------------------------------------------------------------------------- parameters
@@ -121,22 +111,15 @@ def design_points(params: Ranges, design: str = "factorial", levels: int = 3,
 
 # ---------------------------------------------------------------------------- outcomes
 def outcome_values(runs: pd.DataFrame, outcome: str, horizon: int) -> pd.Series:
-    """One number per run for `outcome` (see the module docstring for the rules)."""
-    if outcome.startswith("end_state="):
-        state = outcome.split("=", 1)[1]
-        if state not in END_STATES:
-            raise ScenarioError("--outcome", outcome, f"unknown end state; expected one of "
-                                f"{', '.join(END_STATES)}")
-        return (runs["end_state"] == state).astype(float)
-    if outcome not in runs.columns or outcome in ("run", "seed", "point", "end_state") or not (
-            pd.api.types.is_numeric_dtype(runs[outcome])
-            or pd.api.types.is_bool_dtype(runs[outcome])):
-        numeric = [c for c in runs.columns if c not in ("run", "seed", "point")
-                   and (pd.api.types.is_numeric_dtype(runs[c]))]
-        raise ScenarioError("--outcome", outcome, "not a numeric outcome; expected one of "
-                            f"{', '.join(numeric)}, or end_state=NAME")
-    values = runs[outcome].astype("float")
-    return values.fillna(horizon) if outcome in DAY_COLUMNS else values
+    """One number per run for `outcome`, by the outcome registry's rules (`outcomes.values`):
+    day outcomes count a run in which the event never happened as the horizon, truce_days
+    counts from the truce's start, events are 0/1, `end_state=NAME` is 0/1."""
+    try:
+        return registry.values(runs, outcome, horizon)
+    except KeyError as exc:
+        raise ScenarioError("--outcome", outcome, f"{exc.args[0]}; numeric outcomes: "
+                            f"{', '.join(registry.numeric_names())}, or end_state=NAME"
+                            ) from None
 
 
 def point_table(runs: pd.DataFrame, points: pd.DataFrame, outcomes: Sequence[str],
@@ -158,7 +141,8 @@ def point_table(runs: pd.DataFrame, points: pd.DataFrame, outcomes: Sequence[str
 
 def _run_design(scenario: Scenario, points: pd.DataFrame, out: Path, runs: int, seed: int,
                 **engine: Any) -> pd.DataFrame:
-    run_points(scenario, points.to_dict("records"), out, runs=runs, seed=seed, **engine)
+    records = [{str(k): v for k, v in row.items()} for row in points.to_dict("records")]
+    run_points(scenario, records, out, runs=runs, seed=seed, **engine)
     return load_results(out)[0]
 
 
@@ -215,9 +199,7 @@ def sweep_figure(table: pd.DataFrame, params: Sequence[str], outcomes: Sequence[
 
 
 def _label(outcome: str) -> str:
-    if outcome.startswith("end_state="):
-        return f"P(end state {outcome.split('=', 1)[1]})"
-    return LABELS.get(outcome, outcome)
+    return registry.label(outcome)
 
 
 # ---------------------------------------------------------------------------- sensitivity
@@ -247,6 +229,9 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
         `index` ("S1", "ST" or "mu_star", "sigma"), `value`, `conf` (half-width of the 95%
         bootstrap interval; NaN where SALib gives none).
     """
+    from libyasim.extras import require
+
+    require("SALib", "sensitivity", "sensitivity analysis")
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import morris as morris_sample
@@ -255,7 +240,8 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
     params = check_ranges(params)
     seed = scenario["scenario.seed"] if seed is None else seed
     sample_seed = seed % 2**32
-    problem = {"num_vars": len(params), "names": list(params), "bounds": list(params.values())}
+    names = list(params)
+    problem = {"num_vars": len(params), "names": names, "bounds": list(params.values())}
     if method == "sobol":
         if samples < 2 or samples & (samples - 1):
             raise ScenarioError("--samples", None, f"got {samples}; expected a power of 2 "
@@ -265,30 +251,88 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
         x = morris_sample.sample(problem, samples, num_levels=4, seed=sample_seed)
     else:
         raise ScenarioError("--method", None, f"got {method!r}; expected 'sobol' or 'morris'")
-    points = pd.DataFrame([_overrides(problem["names"], row) for row in x], columns=list(params))
+    points = pd.DataFrame([_overrides(names, row) for row in x], columns=names)
     with tempfile.TemporaryDirectory(prefix="libyasim-sa-") as tmp:
         runs_df = _run_design(scenario, points, Path(out or tmp), runs, seed, workers=workers,
                               backend=backend, progress=progress, resume="auto")
     table = point_table(runs_df, points, outcomes, scenario["scenario.horizon_days"])
-    rows = []
+    rows, skipped = [], {}
     for outcome in outcomes:
         y = table[outcome].to_numpy(float)
+        per_run = outcome_values(runs_df, outcome, scenario["scenario.horizon_days"])
+        reason = _nothing_to_attribute(y, per_run.to_numpy(float))
+        if reason:
+            skipped[outcome] = reason
+            continue
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             if method == "sobol":
                 res = sobol_analyze.analyze(problem, y, calc_second_order=False,
                                             conf_level=0.95, seed=sample_seed)
-                pairs = (("S1", "S1_conf"), ("ST", "ST_conf"))
+                pairs: tuple[tuple[str, str | None], ...] = (("S1", "S1_conf"), ("ST", "ST_conf"))
             else:
                 res = morris_analyze.analyze(problem, x, y, conf_level=0.95, num_levels=4,
                                              seed=sample_seed)
                 pairs = (("mu_star", "mu_star_conf"), ("sigma", None))
-        for k, name in enumerate(problem["names"]):
+        for k, name in enumerate(names):
             for index, conf in pairs:
                 rows.append({"outcome": outcome, "param": name, "method": method,
                              "index": index, "value": float(res[index][k]),
                              "conf": float(res[conf][k]) if conf else np.nan})
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows, columns=["outcome", "param", "method", "index", "value", "conf"])
+    df.attrs["skipped"] = skipped
+    return df
+
+
+def _nothing_to_attribute(means: np.ndarray, per_run: np.ndarray) -> str:
+    """Why an outcome carries (next to) no variance to attribute, or "" when it does: its mean
+    is the same at every design point, or nearly every run (all points together) gives the same
+    value, as a share that is 1 in almost every run."""
+    per_run = per_run[np.isfinite(per_run)]
+    if not len(per_run) or not np.all(np.isfinite(means)) or np.ptp(means) <= (
+            MIN_RELATIVE_SPREAD * max(1.0, float(np.abs(means).mean()))):
+        value = f" ({means[0]:.3g})" if len(means) and np.isfinite(means[0]) else ""
+        return (f"skipped: its mean is the same{value} at every design point; no parameter "
+                "in these ranges changes it")
+    values, counts = np.unique(per_run, return_counts=True)
+    common = counts.max() / len(per_run)
+    if common >= 1.0 - MIN_ODD_SHARE:
+        return (f"skipped: {common:.1%} of all runs give the same value "
+                f"({values[counts.argmax()]:.3g}); too little variance to attribute to "
+                "parameters")
+    return ""
+
+
+def drivers(df: pd.DataFrame, outcome: str, index: str | None = None) -> list[str]:
+    """The parameters that stand out for `outcome`: the smallest top group (by `index`, default
+    ST for Sobol, mu_star for Morris) whose 95% intervals all lie above every other parameter's
+    interval and above zero. Empty when the intervals overlap: no driver can be named."""
+    sub = df[df["outcome"] == outcome]
+    if sub.empty:
+        return []
+    index = index or ("ST" if sub["method"].iloc[0] == "sobol" else "mu_star")
+    sub = sub[sub["index"] == index].sort_values("value", ascending=False)
+    conf = sub["conf"].fillna(0.0).to_numpy(float)
+    low, high = sub["value"].to_numpy(float) - conf, sub["value"].to_numpy(float) + conf
+    for k in range(1, len(sub)):
+        if low[:k].min() > max(high[k:].max(), 0.0):
+            return sub["param"].iloc[:k].tolist()
+    return []
+
+
+def findings(df: pd.DataFrame) -> list[str]:
+    """Plain sentences of what a sensitivity table supports, one per outcome (skipped ones
+    included)."""
+    lines = [f"{outcome}: {why}" for outcome, why in df.attrs.get("skipped", {}).items()]
+    for outcome in dict.fromkeys(df["outcome"]):
+        named = drivers(df, outcome)
+        if named:
+            lines.append(f"{outcome}: driven by {', '.join(named)} (their 95% intervals lie "
+                         "above all the others')")
+        else:
+            lines.append(f"{outcome}: no parameter stands out; the 95% intervals overlap, so "
+                         "no ranking of these parameters is supported")
+    return lines
 
 
 def sensitivity_figure(df: pd.DataFrame):
@@ -314,7 +358,10 @@ def sensitivity_figure(df: pd.DataFrame):
         ax.set_ylim(len(params) - 0.5, -0.5)
         ax.set_yticks(pos, params, fontsize=8)
         ax.axvline(0, color="black", lw=0.6)
-        ax.set_title(_label(outcome), fontsize=9)
+        named = drivers(df, outcome)
+        verdict = (f"driven by {', '.join(named)}" if named
+                   else "intervals overlap: no driver can be named")
+        ax.set_title(f"{_label(outcome)}\n{verdict}", fontsize=9)
         ax.set_xlabel("Sobol index (share of variance)" if method == "sobol"
                       else "Morris elementary effect (outcome units)")
         ax.grid(axis="x", alpha=0.3)

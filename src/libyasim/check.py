@@ -1,0 +1,69 @@
+"""`libyasim check`: every problem of every scenario file, one readable line each.
+
+`problems(path)` returns the list of problems of one file (empty when it is fine). The file is
+read, each setting is validated on its own (so that all wrong settings are reported, not only
+the first), and then the resolved scenario goes through the rules in `RULES`: functions of a
+`Scenario` that return a list of problems. Further rules (e.g. an information cutoff) are added
+by appending to `RULES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from libyasim.scenario import (Scenario, ScenarioError, _read_chain, _resolve, cutoff_problems,
+                               validate_values)
+
+Rule = Callable[[Scenario], list[str]]
+
+
+def truce_within_horizon(scenario: Scenario) -> list[str]:
+    """A truce that starts after the horizon is never simulated."""
+    if not scenario["truce.enabled"]:
+        return []
+    day = (scenario["truce.start"] - scenario["scenario.start_date"]).days
+    horizon = scenario["scenario.horizon_days"]
+    if day > horizon:
+        return [f"{scenario.path}: truce.start: got {scenario['truce.start'].isoformat()} "
+                f"(day {day}); expected a date within the horizon (day 0 to {horizon}), or "
+                "truce.enabled = false"]
+    return []
+
+
+# information published after the scenario's cutoff (scenario.cutoff_problems)
+RULES: list[Rule] = [truce_within_horizon, cutoff_problems]
+
+
+def problems(path: str | Path) -> list[str]:
+    """Every problem of the scenario file at `path`, one line each (empty: the file is fine)."""
+    path = Path(path)
+    if path.is_dir():
+        return [f"{path}: is a folder; expected a TOML scenario file"]
+    if not path.exists():
+        return [f"{path}: file not found; expected a TOML scenario file"]
+    try:
+        raw, meta = _read_chain(path, [])
+    except ScenarioError as exc:
+        return [str(exc)]
+    except OSError as exc:
+        return [f"{path}: cannot read it: {exc.strerror}"]
+    if not raw and not meta:
+        return [f"{path}: empty; nothing to run (expected settings such as "
+                "[scenario] extends = \"baseline.toml\")"]
+    found, overrides = [], {}
+    for name, item in raw.items():
+        try:
+            overrides.update(validate_values({name: item}, str(path)))
+        except ScenarioError as exc:
+            found.append(str(exc))
+    if found:
+        return found
+    try:
+        values = _resolve(overrides, str(path))
+    except ScenarioError as exc:
+        return [str(exc)]
+    name = meta.get("scenario.name") or path.stem
+    scenario = Scenario(name, meta.get("scenario.description", ""), str(path), overrides, values)
+    return [problem for rule in RULES for problem in rule(scenario)]
+

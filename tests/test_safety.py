@@ -1,0 +1,141 @@
+"""Results are never overwritten by accident; `check` reports every problem of every file;
+small command-line promises (--version, the params table, no lock file left)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import libyasim as ly
+from libyasim.api import default_folder
+from libyasim.cli import main, params_table
+from libyasim.ensemble import EnsembleError
+from libyasim.params import PARAMS
+from libyasim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _scenario(folder: Path, name: str, extra: str = "") -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                    f'name = "{name}"\nhorizon_days = 15\nruns = 3\n{extra}')
+    return path
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def test_a_folder_of_another_scenario_is_refused_and_kept(tmp_path, capsys):
+    base, other = _scenario(tmp_path, "base"), _scenario(tmp_path, "other",
+                                                         "[truce]\nmonitoring = true\n")
+    out = tmp_path / "out"
+    assert main(["run", str(base), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    before = (out / "runs.parquet").read_bytes()
+    capsys.readouterr()
+    assert main(["run", str(other), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "holds the results of scenario 'base'" in err and "--force" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert (out / "runs.parquet").read_bytes() == before
+    assert _manifest(out)["scenario"]["name"] == "base"
+    # another seed is another ensemble too
+    assert main(["run", str(base), "--out", str(out), "--seed", "9", "--workers", "1",
+                 "--quiet"]) == 2
+    # the same scenario and seed may be run again; --force replaces the other scenario
+    assert main(["run", str(base), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert main(["run", str(other), "--out", str(out), "--workers", "1", "--quiet",
+                 "--force"]) == 0
+    assert _manifest(out)["scenario"]["name"] == "other"
+    assert not (out / ".lock").exists()
+
+
+def test_out_naming_a_file_is_a_clear_error(tmp_path, capsys):
+    base = _scenario(tmp_path, "base")
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    assert main(["run", str(base), "--out", str(target), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "is a file" in err and "Traceback" not in err
+    assert target.read_text() == "mine"
+    assert main(["run", str(base), "--out", str(tmp_path), "--quiet"]) == 2  # other files
+    assert "holds other files" in capsys.readouterr().err
+
+
+def test_api_names_its_folder_from_the_scenario_and_overrides(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    base = _scenario(tmp_path, "base")
+    plain = ly.run(base, workers=1)
+    varied = ly.run(base, overrides={"arms.embargo_enforcement": 0.5}, workers=1)
+    assert plain.path == Path("results/base")
+    assert varied.path == default_folder("base", {"arms.embargo_enforcement": 0.5})
+    assert varied.path != plain.path and varied.values["arms.embargo_enforcement"] == 0.5
+    assert _manifest(plain.path)["scenario"]["values"]["arms.embargo_enforcement"] != 0.5
+    with pytest.raises(EnsembleError, match="--force"):
+        ly.run(base, overrides={"arms.embargo_enforcement": 0.5}, out="results/base", workers=1)
+    again = ly.run(base, overrides={"arms.embargo_enforcement": 0.5}, out="results/base",
+                   workers=1, overwrite=True)
+    assert again.values["arms.embargo_enforcement"] == 0.5
+
+
+def test_readme_api_example_works_in_a_fresh_interpreter_in_any_order(tmp_path):
+    """`ly.compare` stays the function even after the submodules are imported."""
+    import subprocess
+    import sys
+
+    base = _scenario(tmp_path, "base")
+    other = _scenario(tmp_path, "other", "[truce]\nmonitoring = true\n")
+    code = (f"import libyasim as ly\nimport libyasim.comparison, libyasim.results\n"
+            f"r = ly.compare([{str(base)!r}, {str(other)!r}], runs=3, workers=1)\n"
+            f"b = ly.run({str(base)!r}, runs=3, workers=1)\n"
+            "print(ly.differences(r).shape[0] > 0, ly.summary(b).shape[0] > 0)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600,
+                          env={**__import__("os").environ,
+                               "PYTHONPATH": str(Path(ly.__file__).resolve().parents[1])})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True True"
+
+
+def test_check_reports_every_problem_of_every_file(tmp_path, capsys):
+    good = _scenario(tmp_path, "good")
+    two = tmp_path / "two.toml"
+    two.write_text('[truce]\nenabled = "yes"\n[arms]\nembargo_enforcement = 1.5\n')
+    late = tmp_path / "late.toml"
+    late.write_text("[scenario]\nhorizon_days = 30\n[truce]\nstart = 2020-06-01\n")
+    empty = tmp_path / "empty.toml"
+    empty.write_text("# nothing here\n")
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    code = main(["check", str(two), str(good), str(late), str(empty), str(folder),
+                 str(tmp_path / "missing.toml")])
+    captured = capsys.readouterr()
+    assert code == 2 and "Traceback" not in captured.err
+    assert "good.toml: ok" in captured.out
+    errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 6
+    assert any("truce.enabled" in e for e in errors)
+    assert any("arms.embargo_enforcement" in e for e in errors)
+    assert any("late.toml: truce.start" in e and "horizon" in e for e in errors)
+    assert any("empty.toml" in e and "nothing to run" in e for e in errors)
+    assert any("folder.toml" in e and "is a folder" in e for e in errors)
+    assert any("missing.toml" in e and "not found" in e for e in errors)
+    assert "5 of 6 files have problems" in captured.err
+
+
+def test_version_and_params_table(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.startswith("libyasim ")
+    text = params_table(load_scenario(ROOT / "scenarios" / "monitored_truce.toml"), width=160)
+    lines = text.splitlines()
+    assert lines[0].split() == ["name", "value", "range", "kind", "known_on", "source"]
+    assert max(len(line) for line in lines) <= 160  # wrapped, not cut
+    assert any(line.startswith("truce.monitoring *") for line in lines)
+    assert "\u2026" not in text
+    row = next(line for line in lines if line.startswith("arms.embargo_enforcement"))
+    low, high = PARAMS["arms.embargo_enforcement"].range  # its prior range, not cut
+    assert f"{low:g} to {high:g}" in row
