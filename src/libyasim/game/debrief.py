@@ -23,19 +23,22 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from libyasim import outcomes as outcome_registry
 from libyasim.game.engine import ACTORS, SHORT_NAMES, choice_label
-from libyasim.plots import END_STATE_LABELS
+from libyasim.outcomes import END_STATE_LABELS
 from libyasim.scenario import Scenario
 
-# outcome -> (label, unit text); the class's value is placed in the ensemble's distribution
-OUTCOMES = {
-    "conflict_deaths": ("deaths in fighting (fighters and civilians)", "deaths"),
-    "civilian_deaths": ("civilian deaths", "deaths"),
-    "violations_total": ("truce violations", "violations"),
-    "truce_collapse_day": ("day the truce collapsed (held: past the end)", "day"),
-    "gna_population_share": ("share of the population held by the GNA side", "share"),
-    "arms_delivered_total": ("arms delivered by all backers", "fighter-equivalents"),
-}
+# outcomes where the class's value is placed in the ensemble's distribution (labels and units
+# from the outcome registry)
+OUTCOMES = ("conflict_deaths", "civilian_deaths", "violations_total", "truce_collapse_day",
+            "gna_population_share", "arms_delivered_total")
+
+
+def outcome_words(key: str) -> tuple[str, str]:
+    """An outcome's label and unit, as the outcome registry gives them."""
+    entry = outcome_registry.OUTCOMES[key]
+    held = " (held: past the end)" if entry.censoring == "horizon" else ""
+    return entry.label + held, entry.unit
 
 
 # ---------------------------------------------------------------- the model-only ensemble
@@ -50,7 +53,7 @@ class Ensemble:
         threading.Thread(target=self._compute, daemon=True, name="game-ensemble").start()
 
     def _compute(self) -> None:
-        from libyasim.compare import run_or_reuse
+        from libyasim.comparison import run_or_reuse
 
         try:
             results, _ = run_or_reuse(self.scenario, self.folder, self.runs,
@@ -100,7 +103,8 @@ def percentile_table(outcomes: Mapping[str, Any], runs: pd.DataFrame, horizon: i
     """Per outcome: the class's value, the ensemble's median and 5-95% range, and the share
     of model-only runs below the class's value (ties count half), in percent."""
     rows = []
-    for key, (label, _) in OUTCOMES.items():
+    for key in OUTCOMES:
+        label = outcome_words(key)[0]
         if key not in runs or key not in outcomes:
             continue
         values = runs[key].astype(float).fillna(horizon + 1.0 if key == "truce_collapse_day"
@@ -171,7 +175,7 @@ def distributions_figure(outcomes: Mapping[str, Any], runs: pd.DataFrame, horizo
     cells = [grid[0, 0], grid[0, 1], grid[0, 2], grid[0, 3], grid[1, 0], grid[1, 1]]
     for cell, key in zip(cells, keys):
         ax = fig.add_subplot(cell)
-        label, unit = OUTCOMES[key]
+        label, unit = outcome_words(key)
         values = runs[key].astype(float)
         if key == "truce_collapse_day":
             values = values.fillna(horizon + 1.0)
@@ -286,7 +290,7 @@ def timeline_figure(turns: Sequence[tuple[int, Mapping[str, Mapping[str, Any]]]]
                 ax.annotate(text, (day, y), xytext=(2, 0), textcoords="offset points",
                             fontsize=7, ha="left", va=va)
                 previous_text, flip = text, not flip
-    for number, (day, text) in enumerate(events, start=1):
+    for number, (day, _) in enumerate(events, start=1):
         ax.axvline(day, color="#555555", lw=0.8, ls="--", zorder=0)
         ax.annotate(str(number), (day, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(0, 2), textcoords="offset points", fontsize=8, ha="center",

@@ -25,7 +25,7 @@ try:  # model 2.0: a package that takes orders and reports events
     from libyasim.model.orders import ACTOR_OPTIONS, Option
     TAKES_ORDERS = True
 except ImportError:  # the 0.1 model: orders are recorded but not applied; events are derived
-    from libyasim.model import SERIES_COLUMNS, LibyaModel  # type: ignore[assignment]
+    from libyasim.model import SERIES_COLUMNS, LibyaModel
     PLACE_KEYS = tuple(p.key for p in PLACES)
     TAKES_ORDERS = False
 

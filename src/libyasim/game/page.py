@@ -43,7 +43,7 @@ from libyasim.game.engine import (
 from libyasim.game.record import dumps
 from libyasim.game.rooms import NAME_MAX, GameError, Registry, Room
 from libyasim.maps import map_figure
-from libyasim.plots import END_STATE_LABELS
+from libyasim.outcomes import END_STATE_LABELS
 from libyasim.scenario import Scenario, load_scenario, resolve_scenario
 
 HOLDER_WORDS = {"gna": "the GNA side", "lna": "the LNA", "unaligned": "local forces",

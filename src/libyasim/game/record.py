@@ -42,7 +42,7 @@ def _jsonable(value: Any) -> Any:
 
 def _categories() -> dict[str, list[str]]:
     try:
-        from libyasim.model import SERIES_CATEGORIES  # type: ignore[attr-defined]
+        from libyasim.model import SERIES_CATEGORIES
     except ImportError:
         return {"truce_state": ["none", "in_force", "collapsed", "settled"]}
     return {k: list(v) for k, v in SERIES_CATEGORIES.items()}
