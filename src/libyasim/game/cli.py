@@ -86,7 +86,10 @@ def _lan_address() -> str:
 
 
 def cmd_game(args: argparse.Namespace) -> int:
+    from libyasim.extras import require
     from libyasim.scenario import load_scenario, resolve_scenario
+
+    require("solara", "app", "libyasim game")
 
     scenario = load_scenario(args.scenario) if args.scenario else resolve_scenario(None)
     horizon = scenario["scenario.horizon_days"]
