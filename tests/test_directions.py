@@ -15,9 +15,10 @@ from libyasim.model import SERIES_COLUMNS, simulate
 from libyasim.scenario import Scenario, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-RUNS = 60
+RUNS = 80
 ALPHA = 0.01
 DEATHS = SERIES_COLUMNS.index("battle_deaths")
+VIOLATIONS = SERIES_COLUMNS.index("violations")
 FORCES = [SERIES_COLUMNS.index(c) for c in ("forces_gna", "forces_wag", "forces_lna")]
 
 
@@ -33,6 +34,7 @@ def _run(scenario: Scenario) -> pd.DataFrame:
     for seed in range(RUNS):
         outcome, series = simulate(scenario, seed)
         outcome["deaths_first_60_days"] = series[:61, DEATHS].sum()
+        outcome["violations_first_60_days"] = series[:61, VIOLATIONS].sum()
         outcome["fighters_at_horizon"] = series[-1, FORCES].sum()
         rows.append(outcome)
     return pd.DataFrame(rows)
@@ -67,17 +69,28 @@ def test_no_truce_brings_more_early_fighting():
     assert not variant["truce_collapsed"].any()
 
 
-def test_monitoring_makes_the_truce_last_longer():
+def test_monitoring_makes_the_truce_last_longer_without_making_settlement_rarer():
     base, variant = ensemble("baseline"), ensemble("monitored_truce")
     assert truce_lasts_longer(variant, base)
     assert variant["truce_collapse_day"].median() > base["truce_collapse_day"].median()
+    early = "violations_first_60_days"
+    assert paired_less(variant[early], base[early]) < ALPHA
+    # monitors must not stop the clock of ripeness: settlements are not rarer
+    settled_base = int(base["settlement_day"].notna().sum())
+    settled_variant = int(variant["settlement_day"].notna().sum())
+    table = [[settled_variant, RUNS - settled_variant], [settled_base, RUNS - settled_base]]
+    assert stats.fisher_exact(table, alternative="less").pvalue > 0.2
+    assert settled_variant >= settled_base
 
 
-def test_without_mediation_the_truce_is_shorter_and_nothing_is_signed():
+def test_without_mediation_the_truce_is_shorter_and_settlements_rarer():
     base, variant = ensemble("baseline"), ensemble("no_mediation")
     assert truce_lasts_longer(base, variant)
     assert variant["talks_day"].isna().all()
-    assert variant["settlement_day"].isna().all()
+    settled_base = base["settlement_day"].notna().sum()
+    settled_variant = variant["settlement_day"].notna().sum()
+    table = [[settled_base, RUNS - settled_base], [settled_variant, RUNS - settled_variant]]
+    assert stats.fisher_exact(table, alternative="greater").pvalue < ALPHA
 
 
 @pytest.mark.parametrize("name", ["embargo_enforced", "no_foreign_arms"])
@@ -117,3 +130,38 @@ def test_morale_hit_by_losses_costs_fighters_and_ground():
                                       "morale.loss_per_place": 0.3})
     base = ensemble("no_truce")
     assert paired_less(brittle["fighters_at_horizon"], base["fighters_at_horizon"]) < ALPHA
+
+
+def _more_often(a: pd.Series, b: pd.Series) -> float:
+    """One-sided Fisher p-value that events (True) are more frequent in `a` than in `b`."""
+    ya, yb = int(a.sum()), int(b.sum())
+    return stats.fisher_exact([[ya, RUNS - ya], [yb, RUNS - yb]], alternative="greater").pvalue
+
+
+def test_red_lines_freeze_the_front_before_sirte():
+    base, variant = ensemble("baseline"), ensemble("no_red_lines")
+    assert _more_often(variant["holder_sirte"].eq("gna"), base["holder_sirte"].eq("gna")) < ALPHA
+    assert paired_less(base["gna_population_share"], variant["gna_population_share"]) < ALPHA
+
+
+def test_sea_embargo_stops_turkish_ships_but_not_egypts_land_route():
+    base, variant = ensemble("baseline"), ensemble("sea_embargo")
+    assert paired_less(variant["arms_delivered_turkey"], base["arms_delivered_turkey"]) < ALPHA
+    assert paired_less(base["arms_interdicted_total"], variant["arms_interdicted_total"]) < ALPHA
+    # Egypt's supplies go over land: not significantly lower, and within a few percent
+    assert paired_less(variant["arms_delivered_egypt"], base["arms_delivered_egypt"]) > 0.05
+    ratio = variant["arms_delivered_egypt"].sum() / base["arms_delivered_egypt"].sum()
+    assert 0.95 < ratio < 1.05
+
+
+def test_without_the_oil_blockade_the_gna_side_is_stronger():
+    base, variant = ensemble("baseline"), ensemble("no_oil_blockade")
+    assert paired_less(base["gna_population_share"], variant["gna_population_share"]) < ALPHA
+    # and it takes the LNA's places near Tripoli at least as often
+    assert variant["lna_withdraw_day"].notna().sum() >= base["lna_withdraw_day"].notna().sum()
+
+
+def test_fewer_foreign_fighters_without_turkey():
+    base, variant = ensemble("baseline"), ensemble("no_turkish_deployment")
+    assert paired_less(variant["foreign_fighters_gna_peak"],
+                       base["foreign_fighters_gna_peak"]) < ALPHA

@@ -16,7 +16,16 @@ import pytest
 import libyasim
 from libyasim.cli import main
 from libyasim.ensemble import run_seed
-from libyasim.model import END_STATES, SERIES_COLUMNS, LibyaModel, Truce, simulate
+from libyasim.model import (
+    END_STATES,
+    HOLDER_LABELS,
+    PLACE_KEYS,
+    SERIES_CATEGORIES,
+    SERIES_COLUMNS,
+    LibyaModel,
+    Truce,
+    simulate,
+)
 from libyasim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,15 +35,24 @@ HORIZON = 120
 SEEDS = (1, 2, 3)
 COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
 
-OUTCOME_COLUMNS = ("truce_collapsed", "truce_collapse_day", "violations_total", "battle_deaths",
-                   "civilian_deaths", "tripoli_fall_day", "lna_withdraw_day", "talks_day",
-                   "settlement_day", "gna_population_share", "lna_population_share",
-                   "arms_delivered_total", "end_state")
-DAY_OUTCOMES = ("truce_collapse_day", "tripoli_fall_day", "lna_withdraw_day", "talks_day",
-                "settlement_day")
-SERIES_NEEDED = ("control_gna", "control_lna", "population_gna", "population_lna",
-                 "forces_gna", "forces_wag", "forces_lna", "violations_gna", "violations_wag",
-                 "violations_lna", "battle_deaths", "civilian_deaths", "truce_state")
+BACKERS = ("turkey", "russia", "uae", "egypt", "qatar")
+OUTCOME_COLUMNS = (
+    "truce_declared", "truce_start_day", "truce_collapse_day", "truce_days", "truce_collapsed",
+    "truce_end_day", "violations_total", "violations_gna", "violations_wag", "violations_lna",
+    "battle_deaths", "civilian_deaths", "conflict_deaths", "tripoli_fall_day",
+    "lna_withdraw_day", "talks_day", "settlement_day", "gna_population_share",
+    "lna_population_share", "arms_delivered_total", *(f"arms_delivered_{b}" for b in BACKERS),
+    "arms_interdicted_total", "foreign_fighters_gna_peak", "foreign_fighters_lna_peak",
+    "end_state", "days", *(f"holder_{k}" for k in PLACE_KEYS))
+DAY_OUTCOMES = ("truce_start_day", "truce_collapse_day", "truce_end_day", "tripoli_fall_day",
+                "lna_withdraw_day", "talks_day", "settlement_day")
+SERIES_NEEDED = (
+    *(f"control_{h}" for h in HOLDER_LABELS), *(f"population_{h}" for h in HOLDER_LABELS),
+    "forces_gna", "forces_wag", "forces_lna", "foreign_fighters_gna_side",
+    "foreign_fighters_lna_side", "air_gna_side", "air_lna_side", "violations_gna",
+    "violations_wag", "violations_lna", "violations", "battle_deaths", "civilian_deaths",
+    "conflict_deaths", "arms_delivered", "truce_state", "morale_gna", "morale_wag", "morale_lna",
+    *(f"holder_{k}" for k in PLACE_KEYS))
 
 
 def _short(path: Path, horizon: int = HORIZON):
@@ -46,10 +64,15 @@ def _run_checked(scenario, seed):
     model = LibyaModel(scenario, rng=seed)
     while model.running:
         model.step()
+        state = model.state
         assert np.isfinite(model.forces).all()
         assert (model.forces >= 0).all(), f"negative forces on day {model.steps}"
-        assert min(model.air) >= 0, f"negative air power on day {model.steps}"
-        for faction in model.factions:
+        assert min(state.reserve) >= -1e-9, f"negative reserve on day {model.steps}"
+        assert min(state.contingents) >= 0, f"negative foreign fighters on day {model.steps}"
+        assert min(state.drones + state.air_defence) >= 0, f"negative air on day {model.steps}"
+        assert 0 <= state.air_share[0] <= 1 and abs(sum(state.air_share) - 1) < 1e-9
+        assert 0 < state.funds <= 1
+        for faction in model.faction_list:
             assert faction.morale > 0 and 0 <= faction.supply <= 1
     assert model.steps == scenario["scenario.horizon_days"]  # day 0 is the initial state
     return model
@@ -66,8 +89,12 @@ CASES = [(path.stem, seed) for path in ALL_FILES for seed in SEEDS]
 ids = [f"{name}-{seed}" for name, seed in CASES]
 
 
-def test_series_columns_include_the_issue_list():
+def test_series_columns_include_the_contract_list():
     assert set(SERIES_NEEDED) <= set(SERIES_COLUMNS)
+    assert len(set(SERIES_COLUMNS)) == len(SERIES_COLUMNS)
+    assert SERIES_CATEGORIES["truce_state"] == ("none", "holding", "broken", "settled")
+    for key in PLACE_KEYS:
+        assert SERIES_CATEGORIES[f"holder_{key}"] == HOLDER_LABELS
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids)
@@ -81,17 +108,25 @@ def test_daily_series_invariants(runs, case):
     assert np.allclose(control.sum(axis=1), 1.0)
     assert np.allclose(population.sum(axis=1), 1.0)
     assert (control >= 0).all() and (population >= 0).all()
-    forces = s[:, [COL["forces_gna"], COL["forces_wag"], COL["forces_lna"]]]
+    forces = s[:, [COL["forces_gna"], COL["forces_wag"], COL["forces_lna"],
+                   COL["foreign_fighters_gna_side"], COL["foreign_fighters_lna_side"]]]
     assert (forces >= 0).all()
-    for col in ("battle_deaths", "civilian_deaths", "violations_gna", "violations_wag",
-                "violations_lna", "arms_delivered"):
+    for col in ("battle_deaths", "civilian_deaths", "conflict_deaths", "violations_gna",
+                "violations_wag", "violations_lna", "violations", "arms_delivered"):
         daily = s[:, COL[col]]
         assert (daily >= 0).all(), col
-        assert (np.diff(np.cumsum(daily)) >= 0).all(), col
         if col != "arms_delivered":
             assert np.array_equal(daily, np.round(daily)), f"{col} is not a count"
-    states = s[:, COL["truce_state"]]
-    assert set(np.unique(states)) <= {int(t) for t in Truce}
+    assert np.array_equal(s[:, COL["conflict_deaths"]],
+                          s[:, COL["battle_deaths"]] + s[:, COL["civilian_deaths"]])
+    assert np.array_equal(s[:, COL["violations"]], s[:, COL["violations_gna"]]
+                          + s[:, COL["violations_wag"]] + s[:, COL["violations_lna"]])
+    for col, labels in SERIES_CATEGORIES.items():
+        assert set(np.unique(s[:, COL[col]])) <= set(range(len(labels))), col
+    # the holder columns agree with the control shares, every day
+    holders = s[:, [COL[f"holder_{k}"] for k in PLACE_KEYS]].astype(int)
+    for code, label in enumerate(HOLDER_LABELS):
+        assert np.allclose((holders == code).mean(axis=1), s[:, COL[f"control_{label}"]])
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids)
@@ -99,27 +134,35 @@ def test_truce_states_follow_the_calendar(runs, case):
     model = runs[case]
     states = model.series[:, COL["truce_state"]].astype(int)
     p = model.params
-    violations = model.series[:, COL["violations_gna"]:COL["violations_lna"] + 1].sum(axis=1)
+    violations = model.series[:, COL["violations"]]
+    nominal = np.isin(states, [Truce.HOLDING, Truce.BROKEN])
+    in_force = nominal.copy()  # nominal at some time of the day: at its start or at its end
+    in_force[1:] |= nominal[:-1]
+    assert violations[~in_force].sum() == 0  # counted on the days of the nominal life only
+    out = model.outcomes()
     if not p["truce.enabled"]:
-        assert not np.isin(states, [Truce.IN_FORCE, Truce.COLLAPSED]).any()
-        assert violations.sum() == 0
+        assert not nominal.any() and not out["truce_declared"]
         assert model.truce_collapse_day is None
     else:
         start = (p["truce.start"] - p["scenario.start_date"]).days
         assert (states[:start] == Truce.NONE).all()
-        assert (violations[:start] == 0).all()
+        assert out["truce_start_day"] == start and states[start] != Truce.NONE
     settled = np.flatnonzero(states == Truce.SETTLED)
-    if len(settled):  # a signed ceasefire is final, and nothing is violated after it
+    if len(settled):  # a permanent ceasefire is final, and nothing is violated after it
         assert (states[settled[0]:] == Truce.SETTLED).all()
         assert settled[0] == model.settlement_day
         assert violations[settled[0] + 1:].sum() == 0
     else:
         assert model.settlement_day is None
-    if model.truce_collapse_day is not None:
-        assert states[model.truce_collapse_day] in (Truce.COLLAPSED, Truce.SETTLED)
-        assert not (states[:model.truce_collapse_day] == Truce.COLLAPSED).any()
-    else:
-        assert not (states == Truce.COLLAPSED).any()
+    collapse = model.truce_collapse_day
+    if collapse is not None:  # the effective life ends on a day of war intensity
+        assert states[collapse] in (Truce.BROKEN, Truce.NONE, Truce.SETTLED)
+        assert model.series[collapse, COL["intensity"]] >= p["truce.war_intensity"]
+        assert (states[out["truce_start_day"]:collapse] == Truce.HOLDING).all()
+    if out["truce_end_day"] is not None:  # the nominal life ends after it began
+        assert out["truce_end_day"] >= out["truce_start_day"]
+        if collapse is not None:
+            assert out["truce_end_day"] >= collapse
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids)
@@ -129,16 +172,22 @@ def test_outcomes_are_complete_and_consistent(runs, case):
     assert set(OUTCOME_COLUMNS) <= set(out)
     assert out["end_state"] in END_STATES
     assert out["truce_collapsed"] == (out["truce_collapse_day"] is not None)
+    if out["truce_collapsed"]:
+        assert out["truce_days"] == out["truce_collapse_day"] - out["truce_start_day"] >= 0
+    else:
+        assert out["truce_days"] is None
     for col in DAY_OUTCOMES:
         day = out[col]
         assert day is None or (isinstance(day, int) and 0 <= day <= HORIZON), (col, day)
-    if out["settlement_day"] is not None:
-        assert out["talks_day"] is not None and out["talks_day"] <= out["settlement_day"]
     s = model.series
     assert out["battle_deaths"] == int(s[:, COL["battle_deaths"]].sum()) >= 0
     assert out["civilian_deaths"] == int(s[:, COL["civilian_deaths"]].sum()) >= 0
-    assert out["violations_total"] == int(
-        s[:, COL["violations_gna"]:COL["violations_lna"] + 1].sum())
+    assert out["conflict_deaths"] == out["battle_deaths"] + out["civilian_deaths"]
+    assert out["violations_total"] == int(s[:, COL["violations"]].sum()) == (
+        out["violations_gna"] + out["violations_wag"] + out["violations_lna"])
+    assert out["foreign_fighters_gna_peak"] >= s[:, COL["foreign_fighters_gna_side"]].max() - 1e-6
+    for key, holder in zip(PLACE_KEYS, model.place_holders()):
+        assert out[f"holder_{key}"] == holder == HOLDER_LABELS[int(s[-1, COL[f"holder_{key}"]])]
     assert 0 <= out["gna_population_share"] <= 1 and 0 <= out["lna_population_share"] <= 1
     assert out["gna_population_share"] + out["lna_population_share"] <= 1 + 1e-9
     backers = sum(v for k, v in out.items()
@@ -148,7 +197,7 @@ def test_outcomes_are_complete_and_consistent(runs, case):
     # the end state follows its priority order
     if out["tripoli_fall_day"] is not None and out["holder_tripoli"] == "lna":
         assert out["end_state"] == "lna_takes_tripoli"
-    elif model.truce == Truce.SETTLED:
+    elif model.truce == Truce.SETTLED and model.state.settlement_path != "decisive_victory":
         assert out["end_state"] == "negotiated_settlement"
 
 
@@ -159,8 +208,9 @@ def test_switched_off_mechanisms_still_run(runs):
         assert no_arms["arms_interdicted_total"] == 0
         no_truce = runs[("no_truce", seed)].outcomes()
         assert no_truce["violations_total"] == 0 and not no_truce["truce_collapsed"]
+        assert not no_truce["truce_declared"]
         no_mediation = runs[("no_mediation", seed)].outcomes()
-        assert no_mediation["talks_day"] is None and no_mediation["settlement_day"] is None
+        assert no_mediation["talks_day"] is None
         no_turkey = runs[("no_turkish_deployment", seed)].outcomes()
         assert no_turkey["arms_delivered_turkey"] == 0
 
@@ -221,8 +271,8 @@ def test_datacollector_collects_every_day_when_asked():
 
 
 def test_batch_run_drives_the_model():
-    kwargs = dict(parameters={"scenario__horizon_days": 30, "truce__enabled": [True, False]},
-                  rng=[1, 2], number_processes=1, display_progress=False, max_steps=1000)
+    kwargs = {"parameters": {"scenario__horizon_days": 30, "truce__enabled": [True, False]},
+              "rng": [1, 2], "number_processes": 1, "display_progress": False, "max_steps": 1000}
     results = pd.DataFrame(mesa.batch_run(LibyaModel, **kwargs))
     assert len(results) == 4  # 2 seeds x 2 truce settings, collected at the end
     assert (results["Step"] == 30).all() and (results["day"] == 30).all()
@@ -321,7 +371,8 @@ def test_every_shipment_due_by_the_horizon_arrives():
     model = LibyaModel(rng=1, scenario__horizon_days=30)
     while model.running:
         model.step()
-    overdue = {day: len(items) for day, items in model.arrivals.items() if day <= model.steps}
+    overdue = {day: len(items) for day, items in model.state.in_transit.items()
+               if day <= model.steps}
     assert not overdue, f"shipments never delivered, by due day: {overdue}"
 
 
@@ -330,7 +381,8 @@ def test_truce_starting_on_day_0_is_in_force():
         {"scenario.horizon_days": 5, "truce.start": load_scenario(
             SCENARIOS / "baseline.toml")["scenario.start_date"]})
     model = LibyaModel(scenario, rng=1)
-    assert model.truce == Truce.IN_FORCE
+    assert model.truce == Truce.HOLDING
+    assert model.series[0, COL["truce_state"]] == Truce.HOLDING
     model.step()
     assert model.truce != Truce.NONE
 

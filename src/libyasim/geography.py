@@ -16,7 +16,7 @@ class Place:
     name: str
     lat: float
     lon: float
-    holder: str  # "gna", "wag", "lna" or "none"
+    holder: str  # "gna", "wag", "lna" or "unaligned"
     population: int
     urban: bool
     holder_source: str
@@ -42,7 +42,7 @@ PLACES: tuple[Place, ...] = (
           "retaken for the GNA on 26 June 2019"),
     Place("tarhuna", "Tarhuna", 32.43, 13.63, "lna", 100_000, True,
           "Kaniyat brigade allied with the LNA since April 2019"),
-    Place("bani_walid", "Bani Walid", 31.76, 13.98, "none", 100_000, True,
+    Place("bani_walid", "Bani Walid", 31.76, 13.98, "unaligned", 100_000, True,
           "unaligned town, declared neutrality"),
     Place("misrata", "Misrata", 32.38, 15.09, "wag", 400_000, True,
           "strongest western brigades (Misrata)"),

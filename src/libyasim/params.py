@@ -23,7 +23,7 @@ ARTICLE_DATE = dt.date(2020, 1, 10)  # the news article was published about 10 J
 BACKERS = ("turkey", "russia", "uae", "egypt", "qatar")
 MEDIATORS = ("russia_turkey", "berlin")
 FACTIONS = ("gna", "wag", "lna")
-HOLDERS = ("gna", "wag", "lna", "none")
+HOLDERS = ("gna", "wag", "lna", "unaligned", "none")  # "none": the 0.1 name of "unaligned"
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,9 @@ _CORE: list[Param] = [
     assumption("truce.monitoring_effect", 0.7,
                "Fortna, 'Peace Time' (2004): monitoring and verification clauses make "
                "ceasefires last longer",
-               "Monitoring lowers the log-odds of violating by this much (0.7: about half the "
-               "odds); no study gives the size for Libya.", prior=(0.0, 1.5), **NONNEG),
+               "Log-odds of violating removed per unit of the chance that a violation is "
+               "attributed to its author (monitors raise that chance where the watched side "
+               "consents); no study gives the size for Libya.", prior=(0.0, 1.5), **NONNEG),
     assumption("truce.base_logit", -2.0, "judgment: a truce both sides welcomed, but one side "
                "said its war 'will continue' (article)",
                "Log-odds of a violation on a quiet day with even forces and no mediation: -2 "
@@ -154,10 +155,12 @@ _CORE: list[Param] = [
                prior=(1.0, 10.0), **NONNEG),
     assumption("truce.reciprocity_weight", 0.25,
                "tit-for-tat reciprocity in ceasefires (Axelrod 1984)",
-               "Log-odds added per remembered violation by the other side; how violations are "
-               "answered.", prior=(0.05, 1.0), **NONNEG),
+               "Log-odds added per violation a day that a faction perceives the other side's "
+               "leadership to commit (a recent average); how violations are answered.",
+               prior=(0.05, 1.0), **NONNEG),
     assumption("truce.forgiveness", 0.25, "generous tit-for-tat (Nowak & Sigmund 1992)",
-               "Share of remembered violations forgiven each day.", prior=(0.05, 0.75), **PROB),
+               "Weight of today in the remembered daily violations (the rest is forgiven "
+               "memory).", prior=(0.05, 0.75), **PROB),
     assumption("truce.spoiler_rate", 0.08, "spoilers in peace processes (Stedman 1997)",
                "Daily chance that units outside the leadership's control break the truce, "
                "scaled by the share of forces not under command.", prior=(0.01, 0.3), **PROB),
@@ -167,15 +170,12 @@ _CORE: list[Param] = [
                prior=(1.0, 20.0), low=0.0, high=1000),
     assumption("truce.intensity_per_violation", 0.05,
                "judgment: about twenty violations a day amount to open war",
-               "Fighting intensity (0 quiet, 1 open war) that each violation brings to the "
-               "fronts.", prior=(0.01, 0.2), **PROB),
-    assumption("truce.collapse_threshold", 40,
-               "judgment: sustained fighting, not isolated incidents, ends a truce",
-               "Violations within the window above which the truce is considered collapsed.",
-               prior=(10, 150), low=1),
+               "Fighting intensity (0 quiet, 1 open war) that each violation brings, spread "
+               "over the engagements of all fronts.", prior=(0.01, 0.2), **PROB),
     assumption("truce.collapse_window_days", 14,
-               "judgment: two weeks separate a collapse from an incident",
-               "Days over which violations are summed to decide a collapse.",
+               "judgment: a side declares a broken truce over only after weeks of fighting",
+               "Days of war under a broken truce after which a side bent on fighting declares "
+               "it over (unless talks keep it alive).",
                prior=(3, 30), low=1, high=365),
     assumption("truce.declare_over_probability", 0.6,
                "judgment: a leadership declares a truce over only when it is bent on fighting",
@@ -224,10 +224,6 @@ _CORE: list[Param] = [
                "mutually hurting stalemate (Zartman 2000)",
                "Both sides see no gain in fighting when the absolute advantage is below this.",
                prior=(0.1, 0.6), **PROB),
-    assumption("mediation.hurting_losses", 0.01,
-               "a stalemate is ripe only when it hurts both sides (Zartman 2000)",
-               "Both sides hurt when their recent losses (a running sum over about memory.days) "
-               "exceed this share of their fighters.", prior=(0.002, 0.05), **PROB),
     assumption("mediation.stalemate_days", 60, "ripeness theory (Zartman 2000)",
                "Days of stalemate before a settlement becomes possible: two months. Version "
                "0.1 set it knowing the 2020 record; a value calibrated to observations before "
@@ -387,11 +383,13 @@ _CORE: list[Param] = [
                "Share of a rear place's day-0 garrison kept back from redeployment.",
                prior=(0.1, 0.6), **PROB),
     # --- combat ------------------------------------------------------------------------------
-    assumption("combat.lethality", 0.0025,
+    assumption("combat.lethality", 0.02,
                "Lanchester attrition; UN and WHO tallies before day 0 put the dead of the "
                "Tripoli offensive since April 2019 in the low thousands",
                "Fighters put out of action per day per effective enemy fighter engaged at full "
-               "intensity.", prior=(0.0005, 0.01), low=0.0, high=1.0),
+               "intensity. In model 2.0, where only offensives fight at full intensity, nine "
+               "months of war without a truce or Turkey's deployment then give a death toll in "
+               "the low thousands.", prior=(0.005, 0.05), low=0.0, high=1.0),
     assumption("combat.engaged_share", 0.25,
                "judgment: most fighters at a front are not in contact on a given day",
                "Share of forces at a front place that takes part in a day's fighting.",
@@ -596,7 +594,254 @@ def _place_params() -> list[Param]:
     return out
 
 
-PARAMS: dict[str, Param] = {p.name: p for p in _CORE + _tie_params() + _place_params()}
+
+# --- model 2.0 mechanisms (new in 2.0; one block so that the registry's history stays legible) ---
+# Each value needs judgment and is an `assumption` with an honest prior range (low/high), set
+# from the mechanism, the literature named in `source` and what was public by 10 January 2020;
+# `libyasim calibrate` may fit them to observations up to its cutoff.
+_CONTINGENTS = {  # foreign fighters as people: contingent -> (backer, client faction)
+    "syrians": ("turkey", "gna"), "wagner": ("russia", "lna"), "sudanese": ("uae", "lna")}
+_RED_LINE_BACKERS = ("egypt", "russia", "turkey")
+ROUTES = ("sea", "air", "land")
+
+_MODEL_20: list[Param] = [
+    # --- truce: nominal and effective life, monitoring through attribution ------------------
+    assumption("truce.war_intensity", 0.5,
+       "ETH/PRIO Civil Conflict Ceasefire dataset (Clayton, Nathan and Wiehler): a ceasefire "
+       "ends when it is violated to the point that fighting resumes",
+       "A truce's effective life ends on the first day the fighting reaches this intensity "
+       "(0 quiet, 1 a full offensive) on some front.", prior=(0.2, 1.0), low=0.2, high=1.0),
+    assumption("truce.attribution_monitored", 0.8,
+       "Fortna, 'Peace Time' (2004): monitors verify who broke the agreement",
+       "Share of violations that monitors attribute to the violator, where the watched side "
+       "consents to monitors.", prior=(0.4, 0.98), low=0.4, high=0.98),
+    assumption("truce.attribution_unmonitored", 0.25,
+       "without monitors, blame rests on the parties' own claims and the media",
+       "Share of violations credibly attributed without monitors.", prior=(0.0, 0.6), low=0.0, high=0.6),
+    assumption("truce.unclear_incidents", 0.5,
+       "incidents of unclear origin (unaligned groups, criminal gangs, accidents) are blamed on "
+       "the enemy unless attributed (Fortna 2004 on accidental violations)",
+       "Incidents a day whose author is unclear; unattributed ones are answered as if the other "
+       "side had committed them.", prior=(0.0, 5.0), low=0.0, high=5.0),
+    assumption("truce.monitor_deploy_days", 7,
+       "UN observer missions take weeks to deploy (UNSMIS in Syria, April 2012)",
+       "Days after the truce starts before monitors can work.", prior=(0, 180), low=0, high=180),
+    # --- combat: decisions to attack --------------------------------------------------------
+    assumption("combat.positional_intensity", 0.01,
+       "a front without an offensive still sees shelling and drone strikes (ACLED event "
+       "types 'shelling/artillery' and 'air/drone strike')",
+       "Fighting intensity on a front at war where neither side is on the offensive.",
+       prior=(0.0, 0.3), low=0.0, high=0.3),
+    assumption("combat.limited_intensity", 0.2,
+       "limited attacks: raids and probing assaults short of an offensive",
+       "Fighting intensity of a limited attack.", prior=(0.05, 0.7), low=0.05, high=0.7),
+    assumption("combat.limited_ratio", 0.8,
+       "wars of attrition: a side at war raids and shells where it has fair odds but not enough "
+       "for an offensive (the Tripoli front, April-December 2019)",
+       "At war, a faction makes limited attacks when its best local ratio of effective "
+       "strengths (as for combat.attack_ratio) is at least this; below it, only positional "
+       "fighting.", prior=(0.2, 1.5), low=0.2, high=1.5),
+    assumption("combat.raid_propensity", 0.3,
+       "war-weariness: a side raids only while it still wants to fight (its propensity to "
+       "fight rises with its expected gain and falls with mediation pressure)",
+       "At war, a faction makes limited attacks only while its leadership's propensity to "
+       "fight (the truce's daily violation probability) is at least this.",
+       prior=(0.05, 0.9), **PROB),
+    assumption("combat.offensive_days", 30, "judgment: offensives that gain nothing for weeks "
+       "are called off (the Tripoli offensive stalled for months in 2019 but in waves)",
+       "An offensive that takes no place in this many days culminates; a new one needs the "
+       "full combat.attack_ratio.", prior=(7, 120), low=1, high=365),
+    assumption("combat.attack_ratio", 1.5,
+       "attackers seek local superiority before an offensive (Mearsheimer 1989 on the 3:1 rule; "
+       "lower ratios suffice with air superiority)",
+       "Local ratio of effective strengths (attacker over defender, with air, towns, red lines) "
+       "at which a side launches an offensive; below this ratio times "
+       "combat.culmination_share the offensive stops.", prior=(1.0, 4.0), low=1.0, high=4.0),
+    assumption("combat.culmination_share", 0.7,
+       "Clausewitz's culminating point of the attack",
+       "An offensive stops when the local ratio falls below this share of combat.attack_ratio.",
+       prior=(0.3, 1.0), low=0.3, high=1.0),
+    # --- air war: drones against air defence -------------------------------------------------
+    assumption("air.gna.air_defence", 50.0,
+       "the GNA had little air defence before Turkey's deployment (UN Panel of Experts, "
+       "S/2019/914, December 2019: Turkish drones delivered in 2019 were destroyed)",
+       "Air defence on day 0, in fighter-equivalents.", prior=(0.0, 1000.0), low=0.0, high=1000.0),
+    assumption("air.lna.air_defence", 200.0,
+       "UAE-supplied air defence protected LNA bases in 2019 (UN Panel of Experts, S/2019/914)",
+       "Air defence on day 0, in fighter-equivalents.", prior=(0.0, 1000.0), low=0.0, high=1000.0),
+    assumption("air.shootdown_rate", 0.03,
+       "drones were shot down in numbers on both sides in 2019 (UN Panel of Experts, S/2019/914)",
+       "Daily share of a side's drones lost at full coverage by the other side's air defence.",
+       prior=(0.0, 0.2), low=0.0, high=0.2),
+    assumption("air.suppression_rate", 0.02,
+       "drones and electronic warfare hunt air-defence batteries (suppression of enemy air "
+       "defence, a standard air-war mission)",
+       "Daily share of a side's air defence destroyed at full coverage by the other side's drones.",
+       prior=(0.0, 0.2), low=0.0, high=0.2),
+    assumption("air.coverage_half", 300.0, "saturation of air defence and of drone patrols",
+       "Air defence (or drones) in fighter-equivalents that gives half of full coverage.",
+       prior=(10.0, 5000.0), low=10.0, high=5000.0),
+    assumption("air.advance_share", 0.35,
+       "ground advances need at least contested skies (Pape 1996 on air power; the Libyan war "
+       "of 2019 was fought around drone bases)",
+       "A side can capture places only while its share of air superiority is at least this.",
+       prior=(0.0, 0.6), low=0.0, high=0.6),
+    assumption("air.interdiction", 0.4,
+       "drones strike supply convoys, depots and reinforcements behind the front (UN Panel of "
+       "Experts, S/2019/914, on the drone campaign of 2019)",
+       "A side's effective strength is multiplied by 1 - this x the other side's share of air "
+       "superiority.", prior=(0.0, 0.8), low=0.0, high=0.8),
+    # --- red lines and deterrence ------------------------------------------------------------
+    assumption("deterrence.enabled", True,
+       "extended deterrence: a patron protects its client's core (Schelling 1966, 'Arms and "
+       "Influence'); Egypt struck in eastern Libya in 2015 and 2017",
+       "Backers intervene directly when their client's core is attacked, and attackers expect it."),
+    assumption("deterrence.core_links", 1,
+       "a patron defends the approaches to the core, not only the core itself",
+       "A red line covers the backer's core places and the client's places within this many "
+       "road links of them.", prior=(0, 4), low=0, high=4),
+    assumption("deterrence.intervention_strength", 4.0,
+       "a state's air force and regular troops outclass militias (Egypt's air strikes of 2015 and "
+       "2017 in Libya; Egypt's armed forces are among Africa's largest)",
+       "Where a backer intervenes, the client's effective strength is multiplied by "
+       "1 + this.", prior=(1.0, 10.0), low=0.0, high=20.0),
+    assumption("deterrence.credibility", 0.8,
+       "credibility of commitments (Schelling 1966): attackers discount threats",
+       "Share of the threatened intervention that an attacker expects.", prior=(0.3, 1.0), **PROB),
+    *[assumption(f"deterrence.{b}.enabled", True,
+         {"egypt": "Egypt treats eastern Libya, on its border, as its security zone (air strikes "
+                   "in 2015 and 2017)",
+          "russia": "Russian contractors operated from the al-Jufra air base in 2019 (press "
+                    "reports, late 2019)",
+          "turkey": "Turkey's parliament approved troops to defend the GNA on 2 January 2020"}[b],
+         f"{b.capitalize()} intervenes directly when its client's core is attacked.",
+         ) for b in _RED_LINE_BACKERS],
+    assumption("deterrence.cores", "egypt: benghazi, tobruk, ajdabiya, oil_crescent; russia: jufra; "
+       "turkey: tripoli, misrata",
+       "judgment from the backers' interests: Egypt's border region and the oil crescent, "
+       "Russia's contractors' base at al-Jufra, Turkey's client's seat and strongest ally",
+       "Core places each backer defends (before extending by deterrence.core_links), as "
+       "'backer: place, place; ...'."),
+    # --- oil and money -----------------------------------------------------------------------
+    assumption("economy.blockade.enabled", True,
+       "Haftar's forces closed the oil crescent's ports in June-July 2018 (public record) and "
+       "can use the oil weapon again",
+       "The LNA side may close the oil terminals it holds."),
+    assumption("economy.blockade_rate", 0.03,
+       "the 2018 closure was a bargaining move while talks were pending",
+       "Daily chance that the LNA side closes the terminals while it holds the oil crescent and "
+       "talks are scheduled or under way.", prior=(0.0, 0.3), low=0.0, high=0.3),
+    assumption("economy.blockade_revenue", 0.1,
+       "oil is over 90% of Libya's state revenue (World Bank, Libya Economic Monitor 2019)",
+       "Share of the GNA's revenue left while the terminals are closed.", prior=(0.0, 0.5), **PROB),
+    assumption("economy.reserve_days", 120.0,
+       "the Central Bank in Tripoli holds foreign reserves that delay the effect of lost revenue",
+       "Days over which the GNA's funds adjust to its revenue.", prior=(10.0, 1000.0), low=10.0, high=1000.0),
+    assumption("economy.salary_weight", 0.3,
+       "armed groups on the GNA's payroll depend on salaries (Lacher, 'Libya's Fragmentation', "
+       "2020; ECFR 2019)",
+       "Share of the GNA side's supply and command that rests on paid salaries.", prior=(0.05, 0.6), **PROB),
+    # --- commitment problem ------------------------------------------------------------------
+    assumption("commitment.lookahead_days", 30.0,
+       "Fearon (1995), Powell (2006): shifting power makes commitments incredible",
+       "Days ahead over which each side extrapolates the trend of the balance of power.",
+       prior=(0.0, 365.0), low=0.0, high=365.0),
+    assumption("commitment.trend_days", 30.0, "a month of observed change",
+       "Days over which the trend of the balance is measured.", prior=(5.0, 180.0), low=5.0, high=180.0),
+    assumption("commitment.credibility_weight", 8.0,
+       "a side in decline cannot make a deal credible (Powell 2006)",
+       "A deal's credibility falls by this per unit of the balance's monthly trend; monitors "
+       "and guarantees restore part of it.", prior=(0.0, 50.0), low=0.0, high=50.0),
+    assumption("commitment.verification", 0.5,
+       "third parties that verify and guarantee make commitments credible (Walter 2002, "
+       "'Committing to Peace'; Fortna 2004)",
+       "Share of the credibility gap closed by monitors at work or by guarantees.", prior=(0.1, 0.9), **PROB),
+    # --- mediation tracks --------------------------------------------------------------------
+    assumption("mediation.leverage_decay", 0.004,
+       "attention and leverage of international conferences fade (Beardsley 2011)",
+       "Daily rate at which mediators' leverage decays after the conference.", prior=(0.0, 0.05), low=0.0, high=0.05),
+    assumption("mediation.military_rate", 0.03,
+       "a joint military commission of both sides' officers (the 5+5 format agreed at the "
+       "Berlin process) negotiates the ceasefire's terms",
+       "Daily progress of the military track per unit of mediation pressure while talks go on "
+       "and the stalemate is ripe (1 = agreed).", prior=(0.0, 0.3), low=0.0, high=0.3),
+    assumption("mediation.economic_rate", 0.02,
+       "an economic track on oil revenue and the central bank (Berlin process)",
+       "Daily progress of the economic track per unit of pressure while talks go on; its "
+       "agreement lifts the oil blockade.", prior=(0.0, 0.3), low=0.0, high=0.3),
+    assumption("mediation.political_rate", 0.01,
+       "a political track on a unified government (Berlin process)",
+       "Daily progress of the political track per unit of pressure while talks go on.",
+       prior=(0.0, 0.3), low=0.0, high=0.3),
+    assumption("mediation.parallel_rate", 0.002,
+       "many ceasefires are unilateral declarations, not signed agreements (ETH/PRIO Civil "
+       "Conflict Ceasefire dataset)",
+       "Daily chance of parallel ceasefire declarations, without mediators, once the stalemate "
+       "is ripe and both sides are hurt.", prior=(0.0005, 0.02), **PROB),
+]
+for _c, (_backer, _client) in _CONTINGENTS.items():
+    _src = {"syrians": "Syrian Observatory for Human Rights, 27 December 2019: 300 Syrian "
+                       "fighters sent by Turkey had arrived and 1,600 were in training",
+            "wagner": "press reports of late 2019 (Bloomberg, New York Times): from 200 to "
+                      "1,400 Russian contractors with the LNA",
+            "sudanese": "UN Panel of Experts on Libya, S/2019/914 (December 2019): about 1,000 "
+                        "Sudanese troops deployed with the LNA in July 2019, Chadian groups too"}[_c]
+    _init, _month, _cap, _tour = {"syrians": (300.0, 1500.0, 5000.0, 120.0),
+                                  "wagner": (800.0, 100.0, 1400.0, 180.0),
+                                  "sudanese": (1000.0, 100.0, 3000.0, 180.0)}[_c]
+    _MODEL_20 += [
+        assumption(f"fighters.{_c}.initial", _init, _src,
+           f"Fighters of this contingent (sent by {_backer}) with the {_client} on day 0.",
+           prior=(0.0, _init * 4 + 500), low=0.0, high=_init * 4 + 500),
+        assumption(f"fighters.{_c}.monthly", _month, _src,
+           "Arrivals a month at the backer's usual rate (scaled by its 'fighters' order).",
+           prior=(0.0, _month * 3 + 300), low=0.0, high=_month * 3 + 300),
+        assumption(f"fighters.{_c}.cap", _cap, _src + "; later estimates vary widely",
+           "Most fighters of this contingent present at once (recruitment and pay limit it).",
+           prior=(_init, _cap * 4), low=_init, high=_cap * 4),
+        assumption(f"fighters.{_c}.tour_days", _tour,
+           "foreign fighters served contracts of three to six months (press reports on Syrian "
+           "recruits, 2019)",
+           "Average days a fighter stays before leaving (rotation).", prior=(30.0, 720.0), low=30.0, high=720.0),
+    ]
+_ROUTE_SHARES = {  # backer -> (sea, land); the air bridge carries the rest
+    "turkey": (0.5, 0.0), "russia": (0.0, 0.0), "uae": (0.0, 0.0), "egypt": (0.0, 1.0),
+    "qatar": (0.0, 0.0)}
+_AD_SHARE = {"turkey": 0.2, "russia": 0.2, "uae": 0.2, "egypt": 0.0, "qatar": 0.0}
+for _b, (_sea, _land) in _ROUTE_SHARES.items():
+    _MODEL_20 += [
+        assumption(f"arms.{_b}.sea_share", _sea,
+           "UN Panel of Experts, S/2019/914: deliveries by ship to Tripoli and Misrata, by cargo "
+           "aircraft to Benghazi and al-Khadim, by road from Egypt",
+           "Share of this backer's materiel shipped by sea.",
+           prior=(max(0.0, _sea - 0.3), min(1.0, _sea + 0.3)), **PROB),
+        assumption(f"arms.{_b}.land_share", _land,
+           "UN Panel of Experts, S/2019/914: deliveries across Libya's land borders",
+           "Share of this backer's materiel sent over land; the air bridge carries the rest.",
+           prior=(max(0.0, _land - 0.3), min(1.0, _land + 0.3)), **PROB),
+        assumption(f"arms.{_b}.air_defence_share", _AD_SHARE[_b],
+           "air-defence systems were among the embargo violations the UN Panel of Experts "
+           "documented (S/2019/914)",
+           "Share of this backer's materiel that is air defence.",
+           prior=(0.0, max(0.3, _AD_SHARE[_b] * 2)), **PROB),
+    ]
+for _r in ROUTES:
+    _MODEL_20.append(assumption(
+        f"arms.embargo.{_r}", 0.0,
+        "Brzoska (2008): embargoes work only where enforced; a naval operation can inspect ships "
+        "but not cargo flights or desert roads",
+        f"Extra chance that a shipment on the {_r} route is stopped (on top of "
+        "arms.embargo_enforcement), with the consent of the backer's inspections; no route "
+        "was enforced in January 2020.", prior=(0.0, 0.2), **PROB))
+_MODEL_20.append(assumption(
+    "arms.embargo.without_consent", 0.5,
+    "UN Security Council resolution 2292 (2016): inspection on the high seas needs the flag "
+    "state's consent to be effective",
+    "Share of a route's extra enforcement that works when the backer refuses inspections.",
+    prior=(0.2, 0.8), **PROB))
+
+
+PARAMS: dict[str, Param] = {p.name: p for p in _CORE + _tie_params() + _place_params() + _MODEL_20}
 
 
 def defaults() -> dict[str, Any]:

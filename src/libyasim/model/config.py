@@ -1,0 +1,441 @@
+"""Typed, frozen sections of the model's parameters, built once from a resolved scenario.
+
+Submodels read `cfg.truce.base_logit`, never registry strings: this module is the only place
+where registry names meet the code. Derived constants (day indices, place indices, red lines)
+are computed here once, so that the daily step does no lookups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS, distance_km
+from libyasim.params import BACKERS, FACTIONS, MEDIATORS
+
+GNA, LNA, NONE = 0, 1, 2  # sides; NONE holds a place for neither side ("unaligned")
+SIDE_OF = {"gna": GNA, "wag": GNA, "lna": LNA, "unaligned": NONE, "none": NONE}
+FACTION_SIDE = (GNA, GNA, LNA)  # in FACTIONS order: gna, wag, lna
+FACTION_HQ = {"gna": "tripoli", "wag": "misrata", "lna": "benghazi"}
+BACKER_CLIENT = {"turkey": "gna", "qatar": "gna", "russia": "lna", "uae": "lna", "egypt": "lna"}
+CONTINGENTS = ("syrians", "wagner", "sudanese")
+CONTINGENT_BACKER = {"syrians": "turkey", "wagner": "russia", "sudanese": "uae"}
+ROUTES = ("sea", "air", "land")
+PLACE_KEYS: tuple[str, ...] = tuple(p.key for p in PLACES)
+PLACE_INDEX = {k: i for i, k in enumerate(PLACE_KEYS)}
+
+
+@dataclass(frozen=True, slots=True)
+class MapConfig:
+    """The network of places: who holds what on day 0, populations, roads and distances."""
+
+    n: int
+    keys: tuple[str, ...]
+    names: tuple[str, ...]  # short names for sentences
+    holder: tuple[int, ...]  # side on day 0
+    contested: tuple[bool, ...]  # both sides present on day 0
+    population: tuple[float, ...]
+    population_share: tuple[float, ...]
+    urban: tuple[bool, ...]
+    neighbours: tuple[tuple[int, ...], ...]
+    hops: tuple[tuple[int, ...], ...]  # road links between any two places
+    hubs: tuple[tuple[int, ...], tuple[int, ...]]  # supply hubs of each side
+    near_tripoli: tuple[int, ...]  # places within outcomes.tripoli_front_radius_km
+    tripoli: int
+    benghazi: int
+    oil: int
+    sirte: int
+
+
+@dataclass(frozen=True, slots=True)
+class TruceConfig:
+    enabled: bool
+    start_day: int | None
+    monitoring: bool
+    monitor_day: int | None  # first day monitors can work
+    base_logit: float
+    advantage_weight: float
+    reciprocity_weight: float
+    forgiveness: float
+    spoiler_rate: float
+    violations_per_day_max: float
+    intensity_per_violation: float
+    war_intensity: float
+    declare_over_probability: float
+    declare_over_days: int
+    redeclare_rate: float
+    attribution_monitored: float
+    attribution_unmonitored: float
+    attribution_cost: float
+    unclear_incidents: float
+
+
+@dataclass(frozen=True, slots=True)
+class CombatConfig:
+    lethality: float
+    engaged_share: float
+    killed_share: float
+    noise_cv: float
+    urban_defence: float
+    air_weight: float
+    strength_gradient: float
+    reach_floor: float
+    break_ratio: float
+    capture_rate: float
+    capture_intensity: float
+    advance_share: float
+    civilian_harm: float
+    urban_civilian_factor: float
+    positional_intensity: float
+    limited_intensity: float
+    limited_ratio: float
+    raid_propensity: float
+    offensive_days: int
+    attack_ratio: float
+    culmination_share: float
+    town_defence: tuple[float, ...]  # the holder's multiplier at each place (towns only)
+    exposure: tuple[float, ...]  # residents exposed to fighting at each place, in 100,000s
+
+
+_COMBAT_NAMES = (
+    "lethality", "engaged_share", "killed_share", "noise_cv", "urban_defence", "air_weight",
+    "strength_gradient", "reach_floor", "break_ratio", "capture_rate", "capture_intensity",
+    "advance_share", "civilian_harm", "urban_civilian_factor", "positional_intensity",
+    "limited_intensity", "limited_ratio", "raid_propensity", "offensive_days", "attack_ratio",
+    "culmination_share")
+
+
+@dataclass(frozen=True, slots=True)
+class AirConfig:
+    drones: tuple[float, float]  # day 0, by side
+    air_defence: tuple[float, float]
+    wear: float
+    shootdown_rate: float
+    suppression_rate: float
+    coverage_half: float
+    advance_share: float
+    interdiction: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContingentConfig:
+    key: str
+    backer: int  # index in BACKERS
+    faction: int  # client faction, index in FACTIONS
+    initial: float
+    daily: float
+    cap: float
+    tour_days: float
+
+
+@dataclass(frozen=True, slots=True)
+class ForcesConfig:
+    fighters: tuple[float, float, float]  # by faction
+    command_control: tuple[float, float, float]
+    front_share: float
+    place_weight_floor: float
+    redeploy_rate: float
+    garrison_share: float
+    presence: float
+    contingents: tuple[ContingentConfig, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BackerConfig:
+    key: str
+    faction: int  # client faction index
+    side: int
+    enabled: bool
+    start_day: int
+    daily: float  # materiel, fighter-equivalents a day at the usual rate
+    drone_share: float
+    air_defence_share: float
+    routes: tuple[float, float, float]  # sea, air, land shares
+    lanes: tuple[tuple[int, float], ...]  # (route, share) for the routes it uses
+
+
+@dataclass(frozen=True, slots=True)
+class ArmsConfig:
+    delay: int
+    shipment_size: float
+    escalation: float
+    escalation_cap: float
+    enforcement: float  # on every route
+    route_enforcement: tuple[float, float, float]  # extra, by route
+    without_consent: float
+    backers: tuple[BackerConfig, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RedLine:
+    backer: int
+    side: int  # the client's side
+    places: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class DeterrenceConfig:
+    strength: float
+    credibility: float
+    red_lines: tuple[RedLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EconomyConfig:
+    blockade_enabled: bool
+    blockade_rate: float
+    blockade_revenue: float
+    reserve_days: float
+    salary_weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentConfig:
+    lookahead_days: float
+    trend_keep: float  # daily keep of the smoothed trend
+    credibility_weight: float
+    verification: float
+
+
+@dataclass(frozen=True, slots=True)
+class MediatorConfig:
+    key: str
+    enabled: bool
+    leverage: float
+    ties: tuple[float, ...]  # by backer
+
+
+@dataclass(frozen=True, slots=True)
+class MediationConfig:
+    mediators: tuple[MediatorConfig, ...]
+    conference_day: int
+    violation_cost: float
+    conference_talks_probability: float
+    talks_rate: float
+    stalemate_advantage: float
+    stalemate_days: int
+    settlement_rate: float
+    leverage_decay: float
+    military_rate: float
+    economic_rate: float
+    political_rate: float
+    parallel_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class MoraleConfig:
+    capture_gain: float
+    loss_per_place: float
+    casualty_sensitivity: float
+    recovery: float
+    desertion: float
+    floor: float
+    ceiling: float
+    desertion_threshold: float
+    memory_keep: float  # daily keep of running sums (1 - 1/memory.days)
+    memory_days: float
+    supply_base: float
+    delivery_weight: float
+    adjust_rate: float
+    erosion: float
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """All sections; `cfg.<section>.<name>`."""
+
+    start_date: dt.date
+    horizon: int
+    map: MapConfig
+    truce: TruceConfig
+    combat: CombatConfig
+    air: AirConfig
+    forces: ForcesConfig
+    arms: ArmsConfig
+    deterrence: DeterrenceConfig
+    economy: EconomyConfig
+    commitment: CommitmentConfig
+    mediation: MediationConfig
+    morale: MoraleConfig
+
+
+_LAST: list[tuple[Mapping[str, Any], Config]] = []  # the last values and their config
+
+
+def build_config(v: Mapping[str, Any]) -> Config:
+    """Typed sections from a scenario's resolved values (registry name -> value); the runs of
+    an ensemble share one values mapping, so the last result is reused for the same object."""
+    if _LAST and _LAST[0][0] is v:
+        return _LAST[0][1]
+    cfg = _build(v)
+    _LAST[:] = [(v, cfg)]
+    return cfg
+
+
+def _build(v: Mapping[str, Any]) -> Config:
+    start: dt.date = v["scenario.start_date"]
+
+    def day(name: str) -> int:
+        return (v[name] - start).days
+
+    world = _map(v)
+    truce_day = day("truce.start") if v["truce.enabled"] else None
+    truce = TruceConfig(
+        enabled=v["truce.enabled"], start_day=truce_day, monitoring=v["truce.monitoring"],
+        monitor_day=(None if truce_day is None or not v["truce.monitoring"]
+                     else truce_day + v["truce.monitor_deploy_days"]),
+        base_logit=v["truce.base_logit"], advantage_weight=v["truce.advantage_weight"],
+        reciprocity_weight=v["truce.reciprocity_weight"], forgiveness=v["truce.forgiveness"],
+        spoiler_rate=v["truce.spoiler_rate"],
+        violations_per_day_max=v["truce.violations_per_day_max"],
+        intensity_per_violation=v["truce.intensity_per_violation"],
+        war_intensity=v["truce.war_intensity"],
+        declare_over_probability=v["truce.declare_over_probability"],
+        declare_over_days=v["truce.collapse_window_days"],
+        redeclare_rate=v["truce.redeclare_rate"],
+        attribution_monitored=v["truce.attribution_monitored"],
+        attribution_unmonitored=v["truce.attribution_unmonitored"],
+        attribution_cost=v["truce.monitoring_effect"],
+        unclear_incidents=v["truce.unclear_incidents"])
+    combat = CombatConfig(
+        **{name: v[f"combat.{name}"] for name in _COMBAT_NAMES},
+        town_defence=tuple(v["combat.urban_defence"] if u else 1.0 for u in world.urban),
+        exposure=tuple(p / 1e5 * (v["combat.urban_civilian_factor"] if u else 1.0)
+                       for p, u in zip(world.population, world.urban)))
+    air = AirConfig(
+        drones=(v["forces.gna.air"], v["forces.lna.air"]),
+        air_defence=(v["air.gna.air_defence"], v["air.lna.air_defence"]),
+        wear=v["combat.air_attrition"], shootdown_rate=v["air.shootdown_rate"],
+        suppression_rate=v["air.suppression_rate"], coverage_half=v["air.coverage_half"],
+        advance_share=v["air.advance_share"], interdiction=v["air.interdiction"])
+    backers = tuple(_backer(v, key, start) for key in BACKERS)
+    contingents = tuple(ContingentConfig(
+        key=c, backer=BACKERS.index(CONTINGENT_BACKER[c]),
+        faction=FACTIONS.index(BACKER_CLIENT[CONTINGENT_BACKER[c]]),
+        initial=v[f"fighters.{c}.initial"], daily=v[f"fighters.{c}.monthly"] / 30.0,
+        cap=v[f"fighters.{c}.cap"], tour_days=v[f"fighters.{c}.tour_days"]) for c in CONTINGENTS)
+    forces = ForcesConfig(
+        fighters=tuple(float(v[f"forces.{f}.fighters"]) for f in FACTIONS),  # type: ignore[arg-type]
+        command_control=tuple(v[f"forces.{f}.command_control"] for f in FACTIONS),  # type: ignore[arg-type]
+        front_share=v["forces.front_share"], place_weight_floor=v["forces.place_weight_floor"],
+        redeploy_rate=v["forces.redeploy_rate"], garrison_share=v["forces.garrison_share"],
+        presence=v["forces.presence_threshold"], contingents=contingents)
+    arms = ArmsConfig(
+        delay=v["arms.delivery_delay_days"], shipment_size=v["arms.shipment_size"],
+        escalation=v["arms.escalation"], escalation_cap=v["arms.escalation_cap"],
+        enforcement=v["arms.embargo_enforcement"],
+        route_enforcement=tuple(v[f"arms.embargo.{r}"] for r in ROUTES),  # type: ignore[arg-type]
+        without_consent=v["arms.embargo.without_consent"], backers=backers)
+    deterrence = DeterrenceConfig(
+        strength=v["deterrence.intervention_strength"], credibility=v["deterrence.credibility"],
+        red_lines=_red_lines(v, world) if v["deterrence.enabled"] else ())
+    economy = EconomyConfig(
+        blockade_enabled=v["economy.blockade.enabled"], blockade_rate=v["economy.blockade_rate"],
+        blockade_revenue=v["economy.blockade_revenue"], reserve_days=v["economy.reserve_days"],
+        salary_weight=v["economy.salary_weight"])
+    commitment = CommitmentConfig(
+        lookahead_days=v["commitment.lookahead_days"],
+        trend_keep=1.0 - 1.0 / v["commitment.trend_days"],
+        credibility_weight=v["commitment.credibility_weight"],
+        verification=v["commitment.verification"])
+    mediators = tuple(MediatorConfig(
+        key=m, enabled=v[f"mediation.{m}.enabled"],
+        leverage=v[f"mediation.{m}.leverage"] if v[f"mediation.{m}.enabled"] else 0.0,
+        ties=tuple(v[f"mediation.{m}.tie.{b}"] for b in BACKERS)) for m in MEDIATORS)
+    mediation = MediationConfig(
+        mediators=mediators, conference_day=max(1, day("mediation.conference_date")),
+        **{name: v[f"mediation.{name}"] for name in (
+            "violation_cost", "conference_talks_probability", "talks_rate",
+            "stalemate_advantage", "stalemate_days", "settlement_rate", "leverage_decay",
+            "military_rate", "economic_rate", "political_rate", "parallel_rate")})
+    morale = MoraleConfig(
+        **{name: v[f"morale.{name}"] for name in (
+            "capture_gain", "loss_per_place", "casualty_sensitivity", "recovery", "desertion",
+            "floor", "ceiling", "desertion_threshold")},
+        memory_keep=1.0 - 1.0 / v["memory.days"], memory_days=v["memory.days"],
+        supply_base=v["supply.base"], delivery_weight=v["supply.delivery_weight"],
+        adjust_rate=v["supply.adjust_rate"], erosion=v["supply.erosion"])
+    return Config(start, v["scenario.horizon_days"], world, truce, combat, air, forces, arms,
+                  deterrence, economy, commitment, mediation, morale)
+
+
+def _map(v: Mapping[str, Any]) -> MapConfig:
+    n = len(PLACES)
+    neighbours: list[list[int]] = [[] for _ in range(n)]
+    for a, b in ROADS:
+        neighbours[PLACE_INDEX[a]].append(PLACE_INDEX[b])
+        neighbours[PLACE_INDEX[b]].append(PLACE_INDEX[a])
+    hops = [_bfs(neighbours, i) for i in range(n)]
+    population = tuple(float(v[f"place.{k}.population"]) for k in PLACE_KEYS)
+    total = max(sum(population), 1.0)
+    tripoli = PLACES[PLACE_INDEX["tripoli"]]
+    radius = v["outcomes.tripoli_front_radius_km"]
+    return MapConfig(
+        n=n, keys=PLACE_KEYS, names=tuple(p.name.split(" (")[0] for p in PLACES), holder=tuple(SIDE_OF[v[f"place.{k}.holder"]] for k in PLACE_KEYS),
+        contested=tuple(v[f"place.{k}.contested"] for k in PLACE_KEYS),
+        population=population, population_share=tuple(p / total for p in population),
+        urban=tuple(v[f"place.{k}.urban"] for k in PLACE_KEYS),
+        neighbours=tuple(tuple(x) for x in neighbours), hops=tuple(tuple(h) for h in hops),
+        hubs=(tuple(PLACE_INDEX[h] for h in SUPPLY_HUBS["gna"]),
+              tuple(PLACE_INDEX[h] for h in SUPPLY_HUBS["lna"])),
+        near_tripoli=tuple(i for i, p in enumerate(PLACES)
+                           if distance_km(p.lat, p.lon, tripoli.lat, tripoli.lon) <= radius),
+        tripoli=PLACE_INDEX["tripoli"], benghazi=PLACE_INDEX["benghazi"],
+        oil=PLACE_INDEX["oil_crescent"], sirte=PLACE_INDEX["sirte"])
+
+
+def _bfs(neighbours: list[list[int]], source: int) -> list[int]:
+    """Road links from `source` to every place (a large number where there is no road)."""
+    far = 10 ** 6
+    dist = [far] * len(neighbours)
+    dist[source], frontier = 0, [source]
+    while frontier:
+        nxt = []
+        for i in frontier:
+            for j in neighbours[i]:
+                if dist[j] == far:
+                    dist[j] = dist[i] + 1
+                    nxt.append(j)
+        frontier = nxt
+    return dist
+
+
+def _backer(v: Mapping[str, Any], key: str, start: dt.date) -> BackerConfig:
+    sea, land = v[f"arms.{key}.sea_share"], v[f"arms.{key}.land_share"]
+    total = sea + land
+    if total > 1.0:  # shares larger than the whole: scale them down, no air bridge
+        sea, land = sea / total, land / total
+    faction = BACKER_CLIENT[key]
+    return BackerConfig(
+        key=key, faction=FACTIONS.index(faction), side=SIDE_OF[faction],
+        enabled=v[f"arms.{key}.enabled"], start_day=(v[f"arms.{key}.start"] - start).days,
+        daily=v[f"arms.{key}.volume"] / 30.0, drone_share=v[f"arms.{key}.air_share"],
+        air_defence_share=min(v[f"arms.{key}.air_defence_share"],
+                              1.0 - v[f"arms.{key}.air_share"]),
+        routes=(sea, max(0.0, 1.0 - sea - land), land),
+        lanes=tuple((r, x) for r, x in enumerate((sea, max(0.0, 1.0 - sea - land), land))
+                    if x > 0.0))
+
+
+def _red_lines(v: Mapping[str, Any], world: MapConfig) -> tuple[RedLine, ...]:
+    """Each enabled backer's core places and those within `deterrence.core_links` of them."""
+    lines = []
+    links = v["deterrence.core_links"]
+    for part in v["deterrence.cores"].split(";"):
+        backer, _, places = part.partition(":")
+        backer = backer.strip()
+        if not (v[f"deterrence.{backer}.enabled"] and v[f"arms.{backer}.enabled"]):
+            continue
+        core = [PLACE_INDEX[p.strip()] for p in places.split(",")]
+        covered = frozenset(i for i in range(world.n)
+                            if min(world.hops[c][i] for c in core) <= links)
+        lines.append(RedLine(BACKERS.index(backer), SIDE_OF[BACKER_CLIENT[backer]], covered))
+    return tuple(lines)
+
+
+def sigmoid(x: float) -> float:
+    """Logistic function, clipped so that it never overflows."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))

@@ -1,0 +1,12 @@
+"""Morale and supply: each faction's supply moves toward what depots, deliveries and paid
+salaries sustain; losses and lost places lower morale, captures raise it; forces without
+supply or morale erode (equations in `Faction.resupply`, `update_morale` and `erode`)."""
+
+from __future__ import annotations
+
+import mesa
+
+
+def update(factions: mesa.agent.AgentSet) -> None:
+    """Resupply, then morale, then erosion, for every faction."""
+    factions.do("recover")

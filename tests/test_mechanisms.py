@@ -1,0 +1,287 @@
+"""Unit tests of the 2.0 submodels, each on its own behaviour (ODD section 7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pytest
+
+from libyasim.model import (
+    SERIES_COLUMNS,
+    Event,
+    LibyaModel,
+    Truce,
+    arms,
+    combat,
+    mediation,
+    simulate,
+)
+from libyasim.model.config import GNA, LNA, PLACE_INDEX, build_config
+from libyasim.model.orders import ACTOR_OPTIONS
+from libyasim.params import PARAMS
+from libyasim.scenario import resolve_scenario
+
+COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
+
+
+def run(days: int = 120, seed: int = 1, **overrides) -> LibyaModel:
+    model = LibyaModel(rng=seed, scenario__horizon_days=days, **overrides)
+    while model.running:
+        model.advance()
+    return model
+
+
+# ------------------------------------------------------------------ foreign fighters
+def test_foreign_fighters_arrive_up_to_the_cap_and_rotate_out():
+    model = run(days=200)
+    s, cfg = model.state, model.cfg
+    for count, c in zip(s.contingents, cfg.forces.contingents):
+        assert 0.0 <= count <= c.cap + 1e-6
+    syrians = model.series[:, COL["foreign_fighters_gna_side"]]
+    assert syrians[0] == pytest.approx(PARAMS["fighters.syrians.initial"].default)
+    assert syrians.max() <= PARAMS["fighters.syrians.cap"].default + 1e-6
+    assert syrians[60] > syrians[0]  # Turkey sends fighters from day 0 on
+    # with no new arrivals, fighters leave at the end of their tours
+    stopped = LibyaModel(rng=1, scenario__horizon_days=60)
+    stopped.set_orders("turkey", {"fighters": 0.0})
+    while stopped.running:
+        stopped.advance()
+    left = stopped.series[:, COL["foreign_fighters_gna_side"]]
+    assert (np.diff(left) <= 1e-9).all() and left[-1] < left[0]
+
+
+def test_materiel_is_a_separate_flow_from_fighters():
+    no_materiel = LibyaModel(rng=2, scenario__horizon_days=60)
+    for backer in ("turkey", "russia", "uae", "egypt"):
+        no_materiel.set_orders(backer, {"materiel": 0.0, "drones": 0.0})
+    delay = no_materiel.cfg.arms.delay  # what was shipped before the orders still arrives
+    while no_materiel.steps < delay:
+        no_materiel.advance()
+    arrived = [b.delivered for b in no_materiel.backer_list]
+    while no_materiel.running:
+        no_materiel.advance()
+    for backer, before in zip(no_materiel.backer_list, arrived):
+        if backer.key != "qatar":  # Qatar is not among the game's actors
+            assert backer.delivered == before, backer.key
+    out = no_materiel.outcomes()
+    assert out["foreign_fighters_gna_peak"] > PARAMS["fighters.syrians.initial"].default
+
+
+# ------------------------------------------------------------------ air war
+def test_air_superiority_can_change_hands():
+    base = run(days=150)
+    share = base.series[:, COL["air_superiority_gna"]]
+    assert share[0] < 0.5 < share[-1]  # the LNA's skies on day 0; Turkish drones turn them
+    assert any(e.kind == "air" and "GNA side gains" in e.text for e in base.events)
+    grounded = LibyaModel(rng=1, scenario__horizon_days=150)
+    grounded.set_orders("turkey", {"drones": 0.0})
+    while grounded.running:
+        grounded.advance()
+    assert grounded.series[-1, COL["air_superiority_gna"]] < 0.5
+
+
+def test_a_side_without_the_sky_cannot_advance():
+    model = LibyaModel(rng=3, scenario__horizon_days=5)
+    s, cfg = model.state, model.cfg
+    target, origin = PLACE_INDEX["sabratha"], PLACE_INDEX["zuwara"]
+    s.forces[1][origin] = 1e6  # overwhelming numbers in an offensive...
+    combat.measure(s, cfg)
+    s.intensity = 1.0
+    s.air_share = [cfg.air.advance_share / 2, 1 - cfg.air.advance_share / 2]  # ...no sky
+    for _ in range(50):
+        combat._maybe_capture(s, cfg, origin, target, GNA, (1.0, 1.0))
+    assert s.owner[target] == LNA
+    s.air_share = [0.9, 0.1]
+    for _ in range(50):
+        combat._maybe_capture(s, cfg, origin, target, GNA, (1.0, 1.0))
+    assert s.owner[target] == GNA
+
+
+# ------------------------------------------------------------------ red lines
+def test_red_lines_cover_the_core_and_its_approaches():
+    cfg = build_config(resolve_scenario(None).values)
+    covered = {b: line.places for b, line in zip(("egypt", "russia", "turkey"),
+                                                 cfg.deterrence.red_lines)}
+    assert PLACE_INDEX["sirte"] in covered["egypt"] and PLACE_INDEX["sirte"] in covered["russia"]
+    assert PLACE_INDEX["jufra"] in covered["russia"]
+    assert PLACE_INDEX["tripoli"] in covered["turkey"]
+    assert PLACE_INDEX["tarhuna"] not in set().union(*covered.values())
+    tight = build_config(resolve_scenario(None, {"deterrence.core_links": 0}).values)
+    assert all(PLACE_INDEX["sirte"] not in line.places for line in tight.deterrence.red_lines)
+    off = build_config(resolve_scenario(None, {"deterrence.enabled": False}).values)
+    assert off.deterrence.red_lines == ()
+
+
+def test_an_attacker_expects_the_intervention_and_the_backer_intervenes():
+    model = LibyaModel(rng=1, scenario__horizon_days=5)
+    model.advance()
+    s, cfg = model.state, model.cfg
+    sirte = PLACE_INDEX["sirte"]
+    expected = 1 + cfg.deterrence.strength * cfg.deterrence.credibility
+    assert s.threat[sirte] == pytest.approx(expected)
+    assert s.threat[PLACE_INDEX["tarhuna"]] == 1.0
+    gna = model.faction_list[0]
+    model.set_orders("gna", {"stance": "offensive", "target": "sirte"})
+    model.advance()
+    assert gna.stance == "offensive" and gna.target == sirte
+    assert s.shield[sirte] == pytest.approx(1 + cfg.deterrence.strength)
+    assert any(e.kind == "intervention" and e.place == "sirte" for e in model.events)
+
+
+# ------------------------------------------------------------------ oil and money
+def test_the_blockade_drains_the_gnas_funds_and_pay():
+    model = run(days=200, **{"economy.blockade_rate": 0.3})
+    blockade = model.series[:, COL["oil_blockade"]]
+    funds = model.series[:, COL["gna_funds"]]
+    first = int(np.flatnonzero(blockade)[0])
+    assert funds[first + 60] < funds[first] < 1.0 + 1e-9
+    assert model.state.pay < 1.0
+    open_oil = run(days=200, **{"economy.blockade.enabled": False})
+    assert (open_oil.series[:, COL["oil_blockade"]] == 0).all()
+    assert (open_oil.series[:, COL["gna_funds"]] == 1.0).all()
+
+
+def test_the_economic_track_lifts_the_blockade():
+    model = LibyaModel(rng=1, scenario__horizon_days=30)
+    s, cfg = model.state, model.cfg
+    s.blockade, s.talks_day, s.tracks["economic"] = True, 0, 0.999
+    s.pressure = [1.0, 1.0]
+    mediation.negotiate(s, cfg, model.mediator_list, model.faction_list)
+    assert not s.blockade and s.blockade_settled
+    assert any(e.kind == "blockade" and "reopen" in e.text for e in s.events)
+
+
+# ------------------------------------------------------------------ commitment problem
+def test_shifting_power_makes_deals_incredible_and_verification_helps():
+    model = LibyaModel(rng=1, scenario__horizon_days=5)
+    s, cfg = model.state, model.cfg
+    s.monitors = s.guarantees = False
+    s.trend = [0.0, 0.0]
+    steady = mediation.credibility(s, cfg)
+    s.trend = [0.08, -0.08]
+    shifting = mediation.credibility(s, cfg)
+    s.guarantees = True
+    verified = mediation.credibility(s, cfg)
+    assert steady == 1.0 and shifting < steady and shifting < verified <= 1.0
+
+
+def test_a_rising_side_projects_its_gain():
+    model = run(days=60)
+    s = model.state
+    assert s.projected[GNA] == pytest.approx(-s.projected[LNA])
+    rising = 0 if s.trend[GNA] > 0 else 1
+    assert s.projected[rising] >= s.advantage[rising]
+
+
+# ------------------------------------------------------------------ mediation and settlement
+def test_settlement_without_mediators_by_parallel_declarations():
+    model = run(days=365, seed=4, **{"mediation.russia_turkey.enabled": False,
+                                     "mediation.berlin.enabled": False,
+                                     "mediation.parallel_rate": 0.2,
+                                     "mediation.stalemate_days": 10,
+                                     "mediation.stalemate_advantage": 1.0})
+    assert model.talks_day is None
+    assert model.state.settlement_path == "parallel_declarations"
+    assert model.truce == Truce.SETTLED
+
+
+def test_decisive_victory_ends_the_war():
+    model = LibyaModel(rng=1, scenario__horizon_days=10)
+    s = model.state
+    s.owner[PLACE_INDEX["tripoli"]] = LNA
+    mediation.negotiate(s, model.cfg, model.mediator_list, model.faction_list)
+    assert s.settlement_path == "decisive_victory" and s.truce == Truce.SETTLED
+
+
+def test_leverage_decays_after_the_conference():
+    model = run(days=200)
+    for mediator in model.mediator_list:
+        assert 0 < mediator.leverage < mediator.cfg.leverage
+
+
+# ------------------------------------------------------------------ monitoring
+def test_monitors_attribute_violations_only_with_consent():
+    model = LibyaModel(rng=1, scenario__horizon_days=40, **{"truce.monitoring": True,
+                                                           "truce.monitor_deploy_days": 0})
+    model.set_orders("lna", {"monitors": False})
+    while model.running:
+        model.advance()
+        if model.state.monitors:
+            break
+    s, t = model.state, model.cfg.truce
+    assert s.monitors
+    assert s.attribution[2] == t.attribution_unmonitored  # the LNA refused
+    assert s.attribution[0] == t.attribution_monitored
+
+
+def test_monitoring_does_not_stop_the_ripeness_clock():
+    """Ripeness counts every day of an even balance, quiet or not."""
+    model = LibyaModel(rng=1, scenario__horizon_days=10)
+    s, cfg = model.state, model.cfg
+    s.projected = [0.0, 0.0]
+    s.truce, s.monitors, s.intensity = Truce.HOLDING, True, 0.0
+    before = s.ripeness
+    mediation.negotiate(s, cfg, model.mediator_list, model.faction_list)
+    assert s.ripeness == before + 1
+
+
+# ------------------------------------------------------------------ embargo by route
+def test_embargo_enforcement_is_by_route_and_needs_consent_in_full():
+    cfg = build_config(resolve_scenario(None, {"arms.embargo.sea": 0.8}).values)
+    model = LibyaModel(rng=1, scenario__horizon_days=5, **{"arms.embargo.sea": 0.8})
+    turkey, egypt = model.backer_list[0], model.backer_list[3]
+    sea, land = 0, 2
+    general = cfg.arms.enforcement
+    assert arms.interdiction(cfg, egypt, land) == pytest.approx(general)
+    without = arms.interdiction(cfg, turkey, sea)
+    model.set_orders("turkey", {"inspectors": True})
+    with_consent = arms.interdiction(cfg, turkey, sea)
+    assert general < without < with_consent
+    assert with_consent == pytest.approx(1 - (1 - general) * (1 - 0.8))
+
+
+# ------------------------------------------------------------------ orders and events
+def test_orders_are_checked_and_reproducible():
+    model = LibyaModel(rng=1, scenario__horizon_days=5)
+    with pytest.raises(ValueError, match="not a choice"):
+        model.set_orders("lna", {"stance": "surrender"})
+    with pytest.raises(ValueError, match="no order"):
+        model.set_orders("turkey", {"stance": "hold"})
+    with pytest.raises(ValueError, match="unknown actor"):
+        model.set_orders("nato", {})
+    with pytest.raises(ValueError):
+        model.set_orders("turkey", {"inspectors": 1.0})
+    orders = {0: {"lna": {"stance": "hold"}, "berlin": {"propose_monitors": True}},
+              20: {"lna": {"stance": "offensive", "target": "tripoli"}, "uae": {"drones": 2.0}}}
+    a, b = simulate(None, 7, orders), simulate(None, 7, orders)
+    assert a[0] == b[0] and np.array_equal(a[1], b[1])
+    assert not np.array_equal(a[1], simulate(None, 7)[1])
+    for actor, options in ACTOR_OPTIONS.items():
+        for option in options:
+            assert option.default in [v for v, _ in option.choices], (actor, option.key)
+            assert option.consequence and all(p in PARAMS for p in option.params)
+
+
+def test_a_faction_holding_the_truce_violates_less():
+    def violations(stance: str) -> int:
+        out, _ = simulate(LibyaModel(rng=0, scenario__horizon_days=30).spec, 3,
+                          {0: {"lna": {"stance": stance}}})
+        return out["violations_lna"]
+    assert violations("hold") < violations("limited")
+
+
+def test_events_are_plain_sentences_without_dates():
+    model = run(days=200)
+    assert model.events and all(isinstance(e, Event) for e in model.events)
+    days = [e.day for e in model.events]
+    assert days == sorted(days) and 0 <= days[0] and days[-1] <= 200
+    month = "|".join(dt.date(2020, m, 1).strftime("%B") for m in range(1, 13))
+    for e in model.events:
+        assert e.text.endswith(".") and (e.text[0].isupper() or e.text[0].isdigit())
+        assert not re.search(rf"\d{{4}}-\d\d-\d\d|\b({month})\b", e.text), e.text
+        assert "<" not in e.text
+        assert e.place is None or e.place in model.place_keys
+    kinds = {e.kind for e in model.events}
+    assert {"truce", "red_line"} <= kinds
