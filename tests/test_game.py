@@ -243,7 +243,6 @@ def test_replay_rejects_a_bad_file(tmp_path: Path) -> None:
     assert done.returncode == 2 and "format" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.mark.skipif(not engine.TAKES_ORDERS, reason="the 0.1 model does not apply orders")
 def test_orders_change_the_run_and_match_the_models_simulate(room: Room) -> None:
     from libyasim.model import simulate
 

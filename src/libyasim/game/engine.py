@@ -11,46 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from libyasim.geography import PLACES
+from libyasim.model import PLACE_KEYS, SERIES_COLUMNS, Event, LibyaModel
+from libyasim.model.orders import ACTOR_OPTIONS, Option, validate
 from libyasim.params import PARAMS
 from libyasim.scenario import Scenario
-
-try:  # model 2.0: a package that takes orders and reports events
-    from libyasim.model import PLACE_KEYS, SERIES_COLUMNS, Event, LibyaModel
-    from libyasim.model.orders import ACTOR_OPTIONS, Option
-    TAKES_ORDERS = True
-except ImportError:  # the 0.1 model: orders are recorded but not applied; events are derived
-    from libyasim.model import SERIES_COLUMNS, LibyaModel
-    PLACE_KEYS = tuple(p.key for p in PLACES)
-    TAKES_ORDERS = False
-
-    @dataclass(frozen=True)
-    class Event:  # type: ignore[no-redef]
-        """Something that happened on a day, in a plain sentence (without the date)."""
-
-        day: int
-        kind: str
-        text: str
-        actor: str | None = None
-        place: str | None = None
-
-    @dataclass(frozen=True)
-    class Option:  # type: ignore[no-redef]
-        """One choice an actor makes each turn (the model's ACTOR_OPTIONS schema)."""
-
-        key: str
-        label: str
-        choices: tuple[tuple[Any, str], ...]
-        default: Any
-        consequence: str
-        params: tuple[str, ...] = ()
-
-    ACTOR_OPTIONS: dict[str, list[Option]] = {}  # type: ignore[no-redef]
 
 # Actors a student can play, in the order the page lists them.
 ACTORS: dict[str, str] = {
@@ -65,56 +33,8 @@ ACTORS: dict[str, str] = {
 }
 SHORT_NAMES = {"lna": "LNA", "gna": "GNA", "wag": "western armed groups", "turkey": "Turkey",
                "russia": "Russia", "uae": "UAE", "egypt": "Egypt", "berlin": "UN mediator"}
-PLACE_NAMES = {p.key: p.name for p in PLACES}
 COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
-
-
-def _fallback_options() -> dict[str, list[Option]]:
-    """The contract's options, for the 0.1 model, which cannot apply them."""
-    note = " (This model version records the choice but does not apply it yet.)"
-    yes_no = ((True, "yes"), (False, "no"))
-    fronts = (("", "no offensive"), *((p.key, p.name) for p in PLACES))
-    faction = [
-        Option("stance", "Stance on the truce",
-               (("hold", "hold the truce"), ("reciprocate", "answer violations in kind"),
-                ("limited", "limited attacks"), ("offensive", "an offensive")), "reciprocate",
-               "How often your forces break the truce." + note,
-               ("truce.reciprocity_weight", "truce.advantage_weight")),
-        Option("target", "Front of an offensive", fronts, "",
-               "Where an offensive is aimed." + note, ("combat.capture_rate",)),
-        Option("monitors", "Accept ceasefire monitors", yes_no, False,
-               "Monitors watch your side's compliance." + note, ("truce.monitoring_effect",)),
-        Option("talks", "Join talks", yes_no, True,
-               "Talks can lead to a signed ceasefire." + note, ("mediation.talks_rate",)),
-    ]
-    levels = ((0.0, "none"), (0.5, "half the usual"), (1.0, "the usual"), (2.0, "double"))
-
-    def backer(key: str) -> list[Option]:
-        return [Option(name, f"Send {name}", levels, 1.0,
-                       f"Shipments of {name} to your client." + note, (f"arms.{key}.volume",))
-                for name in ("fighters", "materiel", "drones")] + [
-            Option("inspectors", "Let embargo inspectors check your route", yes_no, False,
-                   "Inspectors stop part of your shipments." + note,
-                   ("arms.embargo_enforcement",))]
-
-    mediator = [
-        Option("convene_talks", "Convene talks", yes_no, True,
-               "Talks can lead to a signed ceasefire." + note, ("mediation.talks_rate",)),
-        Option("propose_monitors", "Propose ceasefire monitors", yes_no, False,
-               "Monitors need the consent of the sides." + note, ("truce.monitoring_effect",)),
-        Option("press", "Press a backer", (("", "nobody"), ("turkey", "Turkey"),
-                                           ("russia", "Russia"), ("uae", "the UAE"),
-                                           ("egypt", "Egypt")), "",
-               "Pressure to send less." + note, ("mediation.berlin.leverage",)),
-        Option("guarantees", "Offer guarantees", yes_no, False,
-               "Guarantees make a deal more credible." + note, ("mediation.settlement_rate",)),
-    ]
-    return {"lna": faction, "gna": faction, "wag": faction,
-            **{b: backer(b) for b in ("turkey", "russia", "uae", "egypt")}, "berlin": mediator}
-
-
-OPTIONS: dict[str, list[Option]] = (
-    {a: list(ACTOR_OPTIONS[a]) for a in ACTORS} if TAKES_ORDERS else _fallback_options())
+OPTIONS: dict[str, list[Option]] = {a: list(ACTOR_OPTIONS[a]) for a in ACTORS}
 
 
 def default_orders(actor: str) -> dict[str, Any]:
@@ -123,20 +43,10 @@ def default_orders(actor: str) -> dict[str, Any]:
 
 
 def check_orders(actor: str, orders: Mapping[str, Any]) -> dict[str, Any]:
-    """Orders completed with defaults; ValueError with a plain message when one is unknown."""
-    if actor not in OPTIONS:
-        raise ValueError(f"unknown actor {actor!r}; expected one of {', '.join(OPTIONS)}")
-    by_key = {o.key: o for o in OPTIONS[actor]}
-    out = default_orders(actor)
-    for key, value in orders.items():
-        if key not in by_key:
-            raise ValueError(f"{actor}: unknown order {key!r}; expected one of "
-                             f"{', '.join(by_key)}")
-        allowed = [v for v, _ in by_key[key].choices]
-        if value not in allowed or type(value) is not type(by_key[key].default):
-            raise ValueError(f"{actor}: {key} = {value!r}; expected one of {allowed}")
-        out[key] = value
-    return out
+    """The actor's full orders: the form's defaults, then the given ones, checked by the model
+    (ValueError with a plain message for an unknown actor, order or value)."""
+    checked = validate(actor, dict(orders))
+    return {**default_orders(actor), **checked}
 
 
 def choice_label(actor: str, key: str, value: Any) -> str:
@@ -165,8 +75,7 @@ class GameRun:
     def __init__(self, scenario: Scenario, seed: int):
         self.scenario, self.seed = scenario, seed
         self.model = LibyaModel(scenario, rng=seed)
-        self.events: list[Event] = list(self.model.events) if TAKES_ORDERS else []
-        self._holders = self.model.place_holders()
+        self.events: list[Event] = list(self.model.events)  # day 0: the situation
 
     @property
     def day(self) -> int:
@@ -198,45 +107,13 @@ class GameRun:
 
     def play(self, orders: Mapping[str, Mapping[str, Any]], days: int) -> list[Event]:
         """Set the players' orders, then step up to `days` days; return the new events."""
-        if TAKES_ORDERS:
-            for actor, chosen in orders.items():
-                self.model.set_orders(actor, dict(chosen))
-        first = len(self.events)
+        for actor, chosen in orders.items():
+            self.model.set_orders(actor, dict(chosen))
         for _ in range(min(days, self.horizon - self.day)):
             self.model.step()
-            if not TAKES_ORDERS:
-                self.events.extend(self._derived_events())
-        if TAKES_ORDERS:
-            self.events = list(self.model.events)
+        first = len(self.events)
+        self.events = list(self.model.events)
         return self.events[first:]
-
-    def _derived_events(self) -> list[Event]:
-        """Today's events read off the 0.1 model's state (it keeps no event list)."""
-        day, m = self.day, self.model
-        events = []
-        row = m.series[day]
-        previous = m.series[day - 1]
-        truce_texts = {1: "The truce comes into force", 2: "The truce collapses: fighting "
-                       "resumes at war intensity", 3: "A permanent ceasefire is signed"}
-        state = int(row[COL["truce_state"]])
-        if state != int(previous[COL["truce_state"]]) and state in truce_texts:
-            events.append(Event(day, "truce", truce_texts[state]))
-        for key in ("gna", "wag", "lna"):
-            count = int(row[COL[f"violations_{key}"]])
-            if count:
-                events.append(Event(day, "violation", f"{SHORT_NAMES[key]} forces break the "
-                                    f"truce {count} time{'s' if count > 1 else ''}", key))
-        if m.talks_day == day:
-            events.append(Event(day, "talks", "Talks between the two sides begin"))
-        holders = m.place_holders()
-        words = {"gna": "The GNA side takes", "lna": "The LNA takes",
-                 "contested": "Fighting reaches", "unaligned": "Local forces hold"}
-        for place, before, now in zip(PLACES, self._holders, holders):
-            if now != before:
-                events.append(Event(day, "control", f"{words[now]} {place.name}", None,
-                                    place.key))
-        self._holders = holders
-        return events
 
 
 def orders_by_day(turns: list[tuple[int, Mapping[str, Mapping[str, Any]]]]

@@ -36,7 +36,6 @@ from libyasim.game.engine import (
     COL,
     OPTIONS,
     SHORT_NAMES,
-    TAKES_ORDERS,
     choice_label,
     provenance,
 )
@@ -326,9 +325,6 @@ def Orders(room: Room, token: str, actor: str, set_message: Callable[[str], None
         waiting = [a for a in room.human_actors() if a not in room.submitted]
         paused = room.paused
     with solara.Card(f"Your orders for the next {room.turn_days} days", classes=["game-orders"]):
-        if not TAKES_ORDERS:
-            solara.Warning("This version of the model records your orders but does not apply "
-                           "them yet: the model plays your actor by its own rules.")
         for option in OPTIONS[actor]:
             if option.key == "target" and draft.get("stance") != "offensive":
                 continue

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from libyasim import __version__
-from libyasim.game.engine import ACTORS, SERIES_COLUMNS, TAKES_ORDERS, GameRun, replay
+from libyasim.game.engine import ACTORS, SERIES_COLUMNS, GameRun, replay
+from libyasim.model import SERIES_CATEGORIES
 from libyasim.scenario import Scenario, ScenarioError
 
 if TYPE_CHECKING:
@@ -40,20 +41,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _categories() -> dict[str, list[str]]:
-    try:
-        from libyasim.model import SERIES_CATEGORIES
-    except ImportError:
-        return {"truce_state": ["none", "in_force", "collapsed", "settled"]}
-    return {k: list(v) for k, v in SERIES_CATEGORIES.items()}
-
-
 def game_record(room: Room) -> dict[str, Any]:
     """Everything about a room's game, JSON-ready."""
     run = room.run
     return {
         "format": FORMAT, "format_version": FORMAT_VERSION,
-        "libyasim_version": __version__, "orders_applied": TAKES_ORDERS,
+        "libyasim_version": __version__,
         "scenario": room.scenario.to_json(), "seed": room.seed, "turn_days": room.turn_days,
         "start_date": run.date_of(0).isoformat(), "last_day": run.day, "ended": room.ended,
         "class_actors": sorted({a for t in room.turns for a in t.orders},
@@ -65,7 +58,7 @@ def game_record(room: Room) -> dict[str, Any]:
                                "place": e.place} for e in t.events]}
                   for i, t in enumerate(room.turns)],
         "outcomes": _jsonable(run.outcomes()),
-        "series": {"columns": list(SERIES_COLUMNS), "categories": _categories(),
+        "series": {"columns": list(SERIES_COLUMNS), "categories": {k: list(v) for k, v in SERIES_CATEGORIES.items()},
                    "rows": run.series.tolist()},
     }
 
