@@ -328,3 +328,13 @@ def test_game_command_refuses_a_busy_port_in_one_line() -> None:
     assert done.returncode == 2
     assert "already in use" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_every_option_says_where_its_numbers_come_from(scenario) -> None:
+    for actor, options in engine.OPTIONS.items():
+        assert actor in engine.ACTORS
+        for option in options:
+            assert option.consequence and option.params, f"{actor}.{option.key}"
+            lines = engine.provenance(tuple(option.params), scenario)
+            assert len(lines) == len(option.params), f"{actor}.{option.key}: unknown parameter"
+            assert all("(" in line and ": " in line for line in lines)
