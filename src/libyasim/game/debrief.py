@@ -266,7 +266,10 @@ def timeline_figure(turns: Sequence[tuple[int, Mapping[str, Mapping[str, Any]]]]
     coloured by how forceful the orders were (the mediator: how engaged), labelled where
     they changed; key events are numbered dashed lines, listed below."""
     actors = [a for a in ACTORS if a in actors]
-    events = list(events)[:9]
+    by_day: dict[int, list[str]] = {}
+    for day, text in events:  # one number per day
+        by_day.setdefault(day, []).append(text.rstrip("."))
+    events = [(day, "; ".join(texts)) for day, texts in sorted(by_day.items())][:9]
     fig, ax = plt.subplots(figsize=(13, 1.9 + 1.5 * max(len(actors), 1) + 0.2 * len(events)),
                            layout="constrained")
     force, engaged = plt.get_cmap("RdYlGn_r"), plt.get_cmap("Blues")
