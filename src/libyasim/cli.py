@@ -1,5 +1,5 @@
 """Command line: `libyasim run | check | params | compare | report | app | merge | sweep |
-sensitivity | exercises`."""
+sensitivity | exercises | game | replay`."""
 
 from __future__ import annotations
 
@@ -505,6 +505,10 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("--workers", type=_positive_int, default=os.cpu_count(),
                            help="parallel worker processes (default: all cores)")
     exercises.set_defaults(func=cmd_exercises)
+
+    from libyasim.game.cli import add_commands as add_game_commands
+
+    add_game_commands(sub)  # game, replay
     return parser
 
 
