@@ -4,6 +4,7 @@ small command-line promises (--version, the params table, no lock file left)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,15 @@ def test_check_reports_every_problem_of_every_file(tmp_path, capsys):
     assert any("folder.toml" in e and "is a folder" in e for e in errors)
     assert any("missing.toml" in e and "not found" in e for e in errors)
     assert "5 of 6 files have problems" in captured.err
+
+
+def test_params_table_fits_a_100_column_terminal():
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    text = params_table(scenario, width=100)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    for name in PARAMS:
+        assert re.search(rf"^{re.escape(name)}\b", text, re.M), name
+    assert '"cease hostilities from 00:00 on January 12"' in " ".join(text.split())
 
 
 def test_version_and_params_table(capsys):
