@@ -261,3 +261,4 @@ def test_compare_prints_a_summary_per_scenario(compared, scenarios, capsys):
         assert row in out
     summary_line = next(line for line in out.splitlines() if line.startswith("median truce"))
     assert "no truce declared" in summary_line
+    assert "  battle deaths " in out and "battle_deaths" not in out  # differences by label

@@ -427,10 +427,12 @@ def write_tables(results: Sequence[Results], out: str | Path, n_resamples: int =
 
 
 def format_differences(diffs: pd.DataFrame, reference: str) -> str:
-    """The differences table as aligned text for a terminal (shares in percentage points)."""
+    """The differences table as aligned text for a terminal, one line per outcome named by its
+    label (shares in percentage points)."""
     if diffs.empty:
         return "(no differences to show)"
     lines = []
+    width = max(len(label) for label in diffs["label"])
     for scenario, group in diffs.groupby("scenario", sort=False):
         lines.append(f"{scenario} minus {reference} (95% bootstrap interval; * = beyond Monte "
                      "Carlo noise):")
@@ -439,6 +441,6 @@ def format_differences(diffs: pd.DataFrame, reference: str) -> str:
             ci = f"[{fmt.format(row.low * scale)}, {fmt.format(row.high * scale)}]"
             unit = "percentage points" if scale == 100 else row.unit
             mark = "*" if row.clear else " "
-            lines.append(f"  {row.outcome:<22} {fmt.format(row.difference * scale):>12}{mark} "
+            lines.append(f"  {row.label:<{width}} {fmt.format(row.difference * scale):>12}{mark} "
                          f"{ci:<26} {unit}")
     return "\n".join(lines)
