@@ -48,9 +48,11 @@ def test_a_folder_of_another_scenario_is_refused_and_kept(tmp_path, capsys):
                  "--quiet"]) == 2
     # the same scenario and seed may be run again; --force replaces the other scenario
     assert main(["run", str(base), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert main(["report", str(out)]) == 0
     assert main(["run", str(other), "--out", str(out), "--workers", "1", "--quiet",
                  "--force"]) == 0
     assert _manifest(out)["scenario"]["name"] == "other"
+    assert not (out / "report.html").exists()  # the report of 'base' is gone with its runs
     assert not (out / ".lock").exists()
 
 

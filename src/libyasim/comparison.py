@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from libyasim import analysis, outcomes
-from libyasim.ensemble import (MANIFEST_FILE, RUNS_FILE, SERIES_FILE, EnsembleError,
+from libyasim.ensemble import (MANIFEST_FILE, REPORT_FILE, RUNS_FILE, SERIES_FILE, EnsembleError,
                                atomic_write_text, refuse_other, run_ensemble, usable_folder)
 from libyasim.outcomes import Outcome
 from libyasim.results import COMPARE_FILE, SCENARIO_DIR, Results, load_comparison
@@ -106,13 +106,14 @@ def run_comparison(scenarios: Sequence[Scenario], out: str | Path, runs: int, se
     names = _folder_names(scenarios)
     files = [s.path for s in scenarios]
     _refuse_other_comparison(out, names, files, seed, force)
-    results = []
+    results, ran = [], False
     for scenario, name in zip(scenarios, _folder_names(scenarios)):
         stems = {Path(scenario.path).stem} if scenario.path else set()
         candidates = [Path(s) / stem for s in search for stem in sorted(stems | {scenario.name})]
         # the comparison's own folder: an edited scenario file replaces its earlier results
         result, how = run_or_reuse(scenario, out / SCENARIO_DIR / name, runs, seed, workers,
                                    candidates, progress, force=True)
+        ran = ran or how == "ran"
         if log:
             log(f"{name}: {how}")
         results.append(replace(result, name=name))  # distinct names label the figures
@@ -121,6 +122,8 @@ def run_comparison(scenarios: Sequence[Scenario], out: str | Path, runs: int, se
               "runs": runs, "root_seed": seed, "command": command or " ".join(sys.argv),
               "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     atomic_write_text(json.dumps(record, indent=1), out / COMPARE_FILE)
+    if ran or force:  # an earlier report shows other results
+        (out / REPORT_FILE).unlink(missing_ok=True)
     return results
 
 

@@ -41,6 +41,7 @@ from libyasim.scenario import Scenario
 
 RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
     "runs.parquet", "series.parquet", "manifest.json", "chunks")
+REPORT_FILE = "report.html"  # written by `libyasim report`; stale once the results change
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points")
 
@@ -458,7 +459,7 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
             return True
     else:
         shutil.rmtree(chunk_dir, ignore_errors=True)
-        for name in (RUNS_FILE, SERIES_FILE):
+        for name in (RUNS_FILE, SERIES_FILE, REPORT_FILE):
             (out / name).unlink(missing_ok=True)
     for leftover in [*out.glob(".*.tmp-*"), *out.glob(f".{CHUNK_DIR}-done-*")]:
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()

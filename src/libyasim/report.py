@@ -19,11 +19,10 @@ from matplotlib.figure import Figure
 
 from libyasim import __version__, plots
 from libyasim.comparison import format_summary
-from libyasim.ensemble import RUNS_FILE, EnsembleError
+from libyasim.ensemble import REPORT_FILE, RUNS_FILE, EnsembleError
 from libyasim.params import PARAMS
 from libyasim.results import COMPARE_FILE, Comparison, Results, load_comparison
 
-REPORT_FILE = "report.html"
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; padding: 0 1em;
        color: #222; line-height: 1.45; }
