@@ -86,6 +86,12 @@ def histograms_figure(runs: pd.DataFrame, scenario_name: str) -> Figure:
              ("violations_total", "truce violations (incidents)", "#9467bd"))
     for ax, (col, label, colour) in zip(axes, specs):
         values = runs[col].astype(float)
+        if col == "violations_total" and not runs["truce_declared"].astype(bool).any():
+            ax.text(0.5, 0.5, "no truce declared in any run:\nno truce violations to count",
+                    ha="center", va="center", transform=ax.transAxes, color="0.35")
+            ax.set_xticks([]), ax.set_yticks([])
+            ax.set_xlabel(f"{label} per run")
+            continue
         ax.hist(values, bins=min(30, max(5, len(values) // 5)), color=colour, alpha=0.8)
         ax.axvline(values.median(), color="k", ls="--", lw=1,
                    label=f"median {values.median():,.0f}")
@@ -269,13 +275,17 @@ def compare_distributions_figure(results: Sequence[Results]) -> Figure:
         bins = np.histogram_bin_edges(pooled, bins=min(30, max(8, len(pooled) // (5 * len(results)))))
         for r in results:
             values = r.runs[col].to_numpy(float)
+            if col == "violations_total" and not r.runs["truce_declared"].astype(bool).any():
+                ax.plot([], [], color=colours[r.name], lw=1.8, label=f"{r.name}: no truce declared")
+                continue
             ax.hist(values, bins=bins, weights=np.full(len(values), 1 / len(values)),
                     histtype="step", lw=1.8, color=colours[r.name],
                     label=f"{r.name} (median {np.median(values):,.0f})")
             ax.axvline(np.median(values), color=colours[r.name], ls="--", lw=1)
         ax.set_xlabel(f"{label} per run")
         ax.set_ylabel("share of runs")
-        ax.legend(fontsize=7)
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.3)  # headroom for the legend
+        ax.legend(fontsize=7, loc="upper right")
         ax.grid(alpha=0.3)
     fig.suptitle(f"Deaths and violations by scenario (dashed: medians)\n"
                  f"{_compare_subtitle(results)}", fontsize=11)
