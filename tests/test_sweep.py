@@ -21,10 +21,10 @@ from libyasim.sweep import (
 
 
 def test_factorial_design_rounds_whole_numbers_and_drops_duplicates():
-    points = design_points({"truce.collapse_threshold": (10, 11),
+    points = design_points({"truce.collapse_window_days": (10, 11),
                             "truce.spoiler_rate": (0.0, 0.2)}, "factorial", levels=3)
-    assert points["truce.collapse_threshold"].map(type).eq(int).all()
-    assert sorted(set(points["truce.collapse_threshold"])) == [10, 11]  # 10.5 rounds to 10
+    assert points["truce.collapse_window_days"].map(type).eq(int).all()
+    assert sorted(set(points["truce.collapse_window_days"])) == [10, 11]  # 10.5 rounds to 10
     assert len(points) == 6 and not points.duplicated().any()
     assert sorted(set(points["truce.spoiler_rate"])) == [0.0, 0.1, 0.2]
 
@@ -102,7 +102,7 @@ def test_inert_parameter_gets_zero_sensitivity(short, method, indexes, samples):
     """`scenario.runs` does not change a single run, so with common seeds its indices are 0."""
     df = sensitivity(load_scenario(short), {"scenario.runs": (1, 1000),
                                             "truce.spoiler_rate": (0.0, 0.5)},
-                     ["battle_deaths", "end_state=frozen_front"], method=method,
+                     ["battle_deaths", "violations_total"], method=method,
                      samples=samples, runs=2, seed=1, workers=2)
     assert set(df["index"]) == set(indexes)
     inert = df[(df["param"] == "scenario.runs") & (df["outcome"] == "battle_deaths")]
@@ -116,7 +116,7 @@ def test_inert_parameter_gets_zero_sensitivity(short, method, indexes, samples):
 
 def test_sensitivity_cli_writes_indices_and_plot(short, tmp_path):
     assert main(["sensitivity", str(short), "--param", "truce.spoiler_rate=0.0:0.4",
-                 "--param", "truce.forgiveness=0.1:0.5", "--outcome", "truce_collapse_day",
+                 "--param", "truce.forgiveness=0.1:0.5", "--outcome", "violations_total",
                  "--method", "morris", "--samples", "4", "--runs", "2", "--out", str(tmp_path),
                  "--quiet"]) == 0
     df = pd.read_csv(tmp_path / "sensitivity.csv")
