@@ -374,7 +374,8 @@ def _map(v: Mapping[str, Any]) -> MapConfig:
     tripoli = PLACES[PLACE_INDEX["tripoli"]]
     radius = v["outcomes.tripoli_front_radius_km"]
     return MapConfig(
-        n=n, keys=PLACE_KEYS, names=tuple(p.name.split(" (")[0] for p in PLACES), holder=tuple(SIDE_OF[v[f"place.{k}.holder"]] for k in PLACE_KEYS),
+        n=n, keys=PLACE_KEYS, names=tuple(p.name.split(" (")[0] for p in PLACES),
+        holder=tuple(SIDE_OF[v[f"place.{k}.holder"]] for k in PLACE_KEYS),
         contested=tuple(v[f"place.{k}.contested"] for k in PLACE_KEYS),
         population=population, population_share=tuple(p / total for p in population),
         urban=tuple(v[f"place.{k}.urban"] for k in PLACE_KEYS),
