@@ -133,8 +133,8 @@ class ContingentConfig:
 
 @dataclass(frozen=True, slots=True)
 class ForcesConfig:
-    fighters: tuple[float, float, float]  # by faction
-    command_control: tuple[float, float, float]
+    fighters: tuple[float, ...]  # by faction
+    command_control: tuple[float, ...]
     front_share: float
     place_weight_floor: float
     redeploy_rate: float
@@ -164,7 +164,7 @@ class ArmsConfig:
     escalation: float
     escalation_cap: float
     enforcement: float  # on every route
-    route_enforcement: tuple[float, float, float]  # extra, by route
+    route_enforcement: tuple[float, ...]  # extra, by route (sea, air, land)
     without_consent: float
     backers: tuple[BackerConfig, ...]
 
@@ -318,8 +318,8 @@ def _build(v: Mapping[str, Any]) -> Config:
         initial=v[f"fighters.{c}.initial"], daily=v[f"fighters.{c}.monthly"] / 30.0,
         cap=v[f"fighters.{c}.cap"], tour_days=v[f"fighters.{c}.tour_days"]) for c in CONTINGENTS)
     forces = ForcesConfig(
-        fighters=tuple(float(v[f"forces.{f}.fighters"]) for f in FACTIONS),  # type: ignore[arg-type]
-        command_control=tuple(v[f"forces.{f}.command_control"] for f in FACTIONS),  # type: ignore[arg-type]
+        fighters=tuple(float(v[f"forces.{f}.fighters"]) for f in FACTIONS),
+        command_control=tuple(v[f"forces.{f}.command_control"] for f in FACTIONS),
         front_share=v["forces.front_share"], place_weight_floor=v["forces.place_weight_floor"],
         redeploy_rate=v["forces.redeploy_rate"], garrison_share=v["forces.garrison_share"],
         presence=v["forces.presence_threshold"], contingents=contingents)
@@ -327,7 +327,7 @@ def _build(v: Mapping[str, Any]) -> Config:
         delay=v["arms.delivery_delay_days"], shipment_size=v["arms.shipment_size"],
         escalation=v["arms.escalation"], escalation_cap=v["arms.escalation_cap"],
         enforcement=v["arms.embargo_enforcement"],
-        route_enforcement=tuple(v[f"arms.embargo.{r}"] for r in ROUTES),  # type: ignore[arg-type]
+        route_enforcement=tuple(v[f"arms.embargo.{r}"] for r in ROUTES),
         without_consent=v["arms.embargo.without_consent"], backers=backers)
     deterrence = DeterrenceConfig(
         strength=v["deterrence.intervention_strength"], credibility=v["deterrence.credibility"],
