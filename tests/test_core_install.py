@@ -36,15 +36,15 @@ def test_version(tmp_path):
 def test_check_run_compare_and_report(tmp_path):
     scenario = tmp_path / "short.toml"
     scenario.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
-                        'name = "short"\nhorizon_days = 60\n')
+                        'name = "short"\nhorizon_days = 30\n')
     late = tmp_path / "late.toml"
     late.write_text(f'[scenario]\nextends = "{scenario}"\nname = "late"\n'
                     "[truce]\nstart = 2020-02-01\n")
     assert libyasim("check", str(scenario), str(late), cwd=tmp_path).returncode == 0
-    done = libyasim("run", str(scenario), "--runs", "4", "--workers", "2", cwd=tmp_path)
+    done = libyasim("run", str(scenario), "--runs", "3", "--workers", "2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "results" / "short" / "plots" / "truce_survival.png").is_file()
-    done = libyasim("compare", str(scenario), str(late), "--runs", "4", "--out", "cmp",
+    done = libyasim("compare", str(scenario), str(late), "--runs", "3", "--out", "cmp",
                     "--workers", "1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "median truce length (days from its start)" in done.stdout

@@ -155,8 +155,7 @@ def compared(o: Outcome) -> tuple[str, str]:
     if o.kind == "event":
         return o.label, "share of runs"
     if o.kind == "duration":
-        return (f"{o.label}, from the truce's start (mean; a truce that held counts as its "
-                "whole window)"), o.unit
+        return f"{o.label} from its start (held: whole window)", o.unit
     return o.label, o.unit
 
 
