@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model.agents import Backer, Faction
+from libyasim.model.agents import Faction
 from libyasim.model.config import GNA, LNA, PLACE_KEYS, Config
 from libyasim.model.state import HOLDER_LABELS, TRUCE_LABELS, State
 
@@ -91,6 +91,3 @@ def totals(series, day: int, *columns: str) -> list[int]:
     block = series[: day + 1]
     return [round(float(block[:, i].sum())) for i in idx]
 
-
-def backer_totals(backers: list[Backer]) -> dict[str, float]:
-    return {f"arms_delivered_{b.key}": float(b.delivered) for b in backers}
