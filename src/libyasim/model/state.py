@@ -248,11 +248,11 @@ class State:
 
     # ---------------------------------------------------------------- derived views
     def foreign_fighters(self, side: int) -> float:
-        return sum(self.contingents[i] for i in self.contingents_of[side])
+        return sum([self.contingents[i] for i in self.contingents_of[side]])
 
     def side_total(self, side: int) -> float:
         """Fighters of a side (as of the last measure)."""
-        return sum(self.totals[f] for f in FACTIONS_OF[side])
+        return sum([self.totals[f] for f in FACTIONS_OF[side]])
 
     def holder_code(self, place: int) -> int:
         """0 gna, 1 lna, 2 unaligned, 3 contested (HOLDER_LABELS)."""
