@@ -1,9 +1,10 @@
 """Agents: the warring factions, their foreign backers and the mediators.
 
 Each agent owns its decisions and memories and has small verb methods; the model drives them
-with Mesa's AgentSet (`model.factions.do("decide")`). Place-level quantities (forces by place,
-holders, air power by side) live in the shared `State`. Orders given by human players (the
-classroom game) replace an agent's own rule for that choice until they are cleared.
+in a fixed order (`model.faction_list`, the order of Mesa's AgentSet `model.factions`).
+Place-level quantities (forces by place, holders, air power by side) live in the shared
+`State`. Orders given by human players (the classroom game) replace an agent's own rule for
+that choice until they are cleared.
 """
 
 from __future__ import annotations
