@@ -365,7 +365,7 @@ def manifest_for(scenario: Scenario, runs: int, seed: int, chunk_size: int,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "mesa_version": mesa.__version__,
-        "command": " ".join(sys.argv),
+        "command": command_line(),
     }
     if points is not None:
         manifest["points"] = [dict(p) for p in points]
@@ -379,6 +379,13 @@ def _read_manifest(out: Path) -> dict[str, Any] | None:
 
 LOCK_FILE = ".lock"
 IDENTITY_KEYS = ("name", "values")  # of the manifest's scenario; with the root seed
+
+
+def command_line() -> str:
+    """This process's command as a user types it (`libyasim run ...`, not the script's path)."""
+    if Path(sys.argv[0]).name in ("libyasim", "cli.py", "__main__.py"):
+        return " ".join(["libyasim", *sys.argv[1:]])
+    return " ".join(sys.argv)
 
 
 def usable_folder(out: Path) -> Path:
@@ -603,7 +610,7 @@ def merge_shards(folders: Sequence[str | Path], target: str | Path) -> Path:
         _merge_file([d / RUNS_FILE for d in dirs], out / RUNS_FILE)
         manifest = {**first, "shard": None, "merged_from": [str(d) for d in dirs],
                     "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    "command": " ".join(sys.argv)}
+                    "command": command_line()}
         atomic_write_text(json.dumps(manifest, indent=1), out / MANIFEST_FILE)
     return out
 
