@@ -129,6 +129,20 @@ def test_check_reports_every_problem_of_every_file(tmp_path, capsys):
     assert "5 of 6 files have problems" in captured.err
 
 
+def test_check_reports_a_late_truce_beside_a_wrong_setting(tmp_path, capsys):
+    both = tmp_path / "both.toml"
+    both.write_text('[scenario]\nhorizon_days = 30\n[truce]\nstart = 2020-06-01\n'
+                    '[arms]\nembargo_enforcement = 1.5\n')
+    early = tmp_path / "early.toml"
+    early.write_text('[truce]\nstart = 2019-12-01\n[arms]\nembargo_enforcement = -1\n')
+    assert main(["check", str(both), str(early)]) == 2
+    errors = capsys.readouterr().err
+    assert "both.toml: arms.embargo_enforcement" in errors
+    assert "both.toml: truce.start" in errors and "horizon" in errors
+    assert "early.toml: arms.embargo_enforcement" in errors
+    assert "early.toml: truce.start" in errors and "on or after" in errors
+
+
 def test_params_table_fits_a_100_column_terminal():
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")
     text = params_table(scenario, width=100)
