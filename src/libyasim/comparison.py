@@ -308,6 +308,10 @@ def _truce_length(s: pd.Series) -> str:
         return analysis.NO_TRUCE_NOTE
     if not np.isfinite(s["median_truce_days"]):
         return f"more than {int(s['truce_window'])} (over half held)"
+    if not np.isfinite(s["median_truce_days_high"]):  # the band stays above one half
+        low = s["median_truce_days_low"]
+        lo = f"{low:.0f}" if np.isfinite(low) else "?"
+        return f"{s['median_truce_days']:.0f} [{lo}, over {int(s['truce_window'])}]"
     return _interval(s, "median_truce_days", "{:.0f}")
 
 
