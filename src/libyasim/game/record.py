@@ -76,6 +76,9 @@ def load_record(path: str | Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise RecordError(f"{path}: file not found; expected a game file downloaded from "
                           "`libyasim game`") from None
+    except IsADirectoryError:
+        raise RecordError(f"{path}: is a folder; expected a game file downloaded from "
+                          "`libyasim game`") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RecordError(f"{path}: not a JSON game file ({exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
