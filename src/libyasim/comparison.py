@@ -158,7 +158,7 @@ def compared(o: Outcome) -> tuple[str, str]:
     if o.kind == "event":
         return o.label, "share of runs"
     if o.kind == "duration":
-        return f"{o.label} from its start (held: whole window)", o.unit
+        return f"{o.label}: restricted mean over the common window", o.unit
     return o.label, o.unit
 
 
@@ -235,6 +235,9 @@ def paired_difference(reference: Results, other: Results, outcome: str,
         return None
     is_paired = paired(reference, other)
     a, b = _per_run(reference, o), _per_run(other, o)
+    if o.kind == "duration":  # restricted mean: both truces followed for the same number of days
+        window = min(_window(reference), _window(other))
+        a, b = np.minimum(a, window), np.minimum(b, window)
     if is_paired:
         keep = np.isfinite(a) & np.isfinite(b)
         a, b = a[keep], b[keep]
@@ -248,6 +251,12 @@ def paired_difference(reference: Results, other: Results, outcome: str,
             "reference": float(a.mean()), "value": float(b.mean()), "difference": diff,
             "low": low, "high": high, "paired": is_paired, "runs": len(b),
             "clear": bool(low > 0 or high < 0)}
+
+
+def _window(r: Results) -> float:
+    """Days a truce of these runs can be followed: from its start to the horizon."""
+    starts = r.runs["truce_start_day"].dropna()
+    return float(r.horizon - starts.max()) if len(starts) else float(r.horizon)
 
 
 DIFFERENCE_COLUMNS = ["scenario", "outcome", "label", "unit", "reference", "value", "difference",
