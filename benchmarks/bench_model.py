@@ -7,6 +7,9 @@ timing rounds of the old and the current model in fresh subprocesses (each impor
 own sources), so that both see the same load on a shared machine. Each run is timed in CPU
 time of its process (`time.process_time`), which other users' load disturbs far less than
 wall time. Prints the median time per run of each and the ratio old / new.
+
+Last measured (30 Nov 2026, 2 cores under load, default settings): 0.1.0 110.5 ms, 2.0 89.3 ms
+per run, "2.0 is 1.2x faster than 0.1.0" (1.3x in another run); issue 8's target is 3x.
 """
 
 from __future__ import annotations

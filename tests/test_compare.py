@@ -200,9 +200,10 @@ def test_truce_length_counts_from_the_truce_start():
     early = fake("early", [10, 12, 14, None], [0] * 4, start=0)
     late = fake("late", [60, 62, 64, None], [0] * 4, start=50)
     diffs = compare.differences([early, late]).set_index("outcome")
-    # held truces count as their whole window: 100 days from day 0, 50 days from day 50
-    assert diffs.loc["truce_days", "reference"] == pytest.approx((10 + 12 + 14 + 100) / 4)
+    # a restricted mean over the common window (50 days): a held truce counts 50 in both
+    assert diffs.loc["truce_days", "reference"] == pytest.approx((10 + 12 + 14 + 50) / 4)
     assert diffs.loc["truce_days", "value"] == pytest.approx((10 + 12 + 14 + 50) / 4)
+    assert diffs.loc["truce_days", "difference"] == 0
     surv = compare.survival([early, late])
     assert surv[surv["scenario"] == "late"]["day"].max() == 50  # the window, not the horizon
     summary = compare.scenario_summary([early, late])
@@ -233,6 +234,8 @@ def test_late_truce_against_baseline_agrees_with_durations_from_start_and_collap
     comparison = load_comparison(out)
     summary = comparison.table("summary")
     diffs = comparison.table("differences").set_index("outcome")
+    window = min(r.horizon - (r.scenario["truce.start"] - r.scenario["scenario.start_date"]).days
+                 for r in comparison.results)  # both truces followed as long as the later one
     for r in comparison.results:
         runs = r.runs
         start = (r.scenario["truce.start"] - r.scenario["scenario.start_date"]).days
@@ -245,7 +248,7 @@ def test_late_truce_against_baseline_agrees_with_durations_from_start_and_collap
         median = _kaplan_meier_median(held, collapsed)
         assert summary.loc[r.name, "median_truce_days"] == median
         mean = diffs.loc["truce_days", "reference" if r.name == "baseline" else "value"]
-        assert mean == pytest.approx(held.mean())
+        assert mean == pytest.approx(np.minimum(held, window).mean())  # restricted mean
     assert summary.loc["late_truce", "median_truce_days"] < summary.loc[
         "baseline", "median_truce_days"]
 
@@ -261,3 +264,4 @@ def test_compare_prints_a_summary_per_scenario(compared, scenarios, capsys):
         assert row in out
     summary_line = next(line for line in out.splitlines() if line.startswith("median truce"))
     assert "no truce declared" in summary_line
+    assert "  battle deaths " in out and "battle_deaths" not in out  # differences by label

@@ -59,3 +59,13 @@ def test_app_without_its_extra_names_it(tmp_path):
     done = libyasim("app", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "pip install 'libyasim[app]'" in done.stderr
+
+
+def test_package_version_matches_pyproject():
+    """`--version`, manifests and the installed metadata all report the pyproject version."""
+    import tomllib
+
+    import libyasim as package
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert package.__version__ == pyproject["project"]["version"]

@@ -4,6 +4,7 @@ small command-line promises (--version, the params table, no lock file left)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,11 @@ def test_a_folder_of_another_scenario_is_refused_and_kept(tmp_path, capsys):
                  "--quiet"]) == 2
     # the same scenario and seed may be run again; --force replaces the other scenario
     assert main(["run", str(base), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert main(["report", str(out)]) == 0
     assert main(["run", str(other), "--out", str(out), "--workers", "1", "--quiet",
                  "--force"]) == 0
     assert _manifest(out)["scenario"]["name"] == "other"
+    assert not (out / "report.html").exists()  # the report of 'base' is gone with its runs
     assert not (out / ".lock").exists()
 
 
@@ -124,6 +127,29 @@ def test_check_reports_every_problem_of_every_file(tmp_path, capsys):
     assert any("folder.toml" in e and "is a folder" in e for e in errors)
     assert any("missing.toml" in e and "not found" in e for e in errors)
     assert "5 of 6 files have problems" in captured.err
+
+
+def test_check_reports_a_late_truce_beside_a_wrong_setting(tmp_path, capsys):
+    both = tmp_path / "both.toml"
+    both.write_text('[scenario]\nhorizon_days = 30\n[truce]\nstart = 2020-06-01\n'
+                    '[arms]\nembargo_enforcement = 1.5\n')
+    early = tmp_path / "early.toml"
+    early.write_text('[truce]\nstart = 2019-12-01\n[arms]\nembargo_enforcement = -1\n')
+    assert main(["check", str(both), str(early)]) == 2
+    errors = capsys.readouterr().err
+    assert "both.toml: arms.embargo_enforcement" in errors
+    assert "both.toml: truce.start" in errors and "horizon" in errors
+    assert "early.toml: arms.embargo_enforcement" in errors
+    assert "early.toml: truce.start" in errors and "on or after" in errors
+
+
+def test_params_table_fits_a_100_column_terminal():
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    text = params_table(scenario, width=100)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    for name in PARAMS:
+        assert re.search(rf"^{re.escape(name)}\b", text, re.M), name
+    assert '"cease hostilities from 00:00 on January 12"' in " ".join(text.split())
 
 
 def test_version_and_params_table(capsys):

@@ -21,10 +21,10 @@ from libyasim.sweep import (
 
 
 def test_factorial_design_rounds_whole_numbers_and_drops_duplicates():
-    points = design_points({"truce.collapse_threshold": (10, 11),
+    points = design_points({"truce.collapse_window_days": (10, 11),
                             "truce.spoiler_rate": (0.0, 0.2)}, "factorial", levels=3)
-    assert points["truce.collapse_threshold"].map(type).eq(int).all()
-    assert sorted(set(points["truce.collapse_threshold"])) == [10, 11]  # 10.5 rounds to 10
+    assert points["truce.collapse_window_days"].map(type).eq(int).all()
+    assert sorted(set(points["truce.collapse_window_days"])) == [10, 11]  # 10.5 rounds to 10
     assert len(points) == 6 and not points.duplicated().any()
     assert sorted(set(points["truce.spoiler_rate"])) == [0.0, 0.1, 0.2]
 
@@ -105,18 +105,21 @@ def test_inert_parameter_gets_zero_sensitivity(short, method, indexes, samples):
                      ["battle_deaths", "end_state=frozen_front"], method=method,
                      samples=samples, runs=2, seed=1, workers=2)
     assert set(df["index"]) == set(indexes)
+    analysed = set(df["outcome"])
+    assert analysed | set(df.attrs["skipped"]) == {"battle_deaths", "end_state=frozen_front"}
+    assert "battle_deaths" in analysed
     inert = df[(df["param"] == "scenario.runs") & (df["outcome"] == "battle_deaths")]
     np.testing.assert_allclose(inert["value"], 0.0, atol=1e-12)
     active = df[(df["param"] == "truce.spoiler_rate") & (df["outcome"] == "battle_deaths")
                 & df["index"].isin(["ST", "mu_star"])]
     assert (active["value"] > 0.3 if method == "sobol" else active["value"] > 1.0).all()
     fig = sensitivity_figure(df)
-    assert len(fig.axes) == 2
+    assert len(fig.axes) == len(analysed)  # one panel per analysed outcome
 
 
 def test_sensitivity_cli_writes_indices_and_plot(short, tmp_path):
     assert main(["sensitivity", str(short), "--param", "truce.spoiler_rate=0.0:0.4",
-                 "--param", "truce.forgiveness=0.1:0.5", "--outcome", "truce_collapse_day",
+                 "--param", "truce.forgiveness=0.1:0.5", "--outcome", "conflict_deaths",
                  "--method", "morris", "--samples", "4", "--runs", "2", "--out", str(tmp_path),
                  "--quiet"]) == 0
     df = pd.read_csv(tmp_path / "sensitivity.csv")

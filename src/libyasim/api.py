@@ -31,7 +31,8 @@ from matplotlib.figure import Figure
 
 from libyasim import comparison as _compare
 from libyasim import plots
-from libyasim.results import Comparison, Results
+from libyasim.ensemble import EnsembleError
+from libyasim.results import COMPARE_FILE, Comparison, Results
 from libyasim.results import load_comparison as _load_comparison
 from libyasim.scenario import Scenario, resolve_scenario
 
@@ -49,6 +50,9 @@ def load(folder: str | Path) -> Results:
     >>> base = load("results/baseline")          # doctest: +SKIP
     >>> base.runs.battle_deaths.median()         # doctest: +SKIP
     """
+    if (Path(folder) / COMPARE_FILE).is_file():
+        raise EnsembleError(f"{folder} holds a comparison; load it with "
+                            f"ly.load_comparison({str(folder)!r})")
     return Results.load(folder)
 
 

@@ -51,19 +51,22 @@ def problems(path: str | Path) -> list[str]:
     if not raw and not meta:
         return [f"{path}: empty; nothing to run (expected settings such as "
                 "[scenario] extends = \"baseline.toml\")"]
-    found, overrides = [], {}
+    found, overrides, invalid = [], {}, set()
     for name, item in raw.items():
         try:
             overrides.update(validate_values({name: item}, str(path)))
         except ScenarioError as exc:
             found.append(str(exc))
-    if found:
-        return found
+            invalid.add(name)
+    if invalid & {"scenario.start_date", "scenario.horizon_days"}:
+        return found  # the checks across settings need day 0 and the horizon
     try:
         values = _resolve(overrides, str(path))
     except ScenarioError as exc:
-        return [str(exc)]
+        return [*found, str(exc)]
     name = meta.get("scenario.name") or path.stem
     scenario = Scenario(name, meta.get("scenario.description", ""), str(path), overrides, values)
-    return [problem for rule in RULES for problem in rule(scenario)]
+    # with a setting unread, the cutoff rule could blame the default that stands in for it
+    rules = RULES if not found else [truce_within_horizon]
+    return [*found, *(problem for rule in rules for problem in rule(scenario))]
 

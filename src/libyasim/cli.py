@@ -1,5 +1,5 @@
 """Command line: `libyasim run | check | params | compare | report | app | merge | sweep |
-sensitivity | exercises`."""
+sensitivity | exercises | game | replay`."""
 
 from __future__ import annotations
 
@@ -138,19 +138,38 @@ def params_rows(scenario: Scenario, shown: list[Param] | None = None) -> list[di
 def params_table(scenario: Scenario, width: int | None = None,
                  shown: list[Param] | None = None) -> str:
     """The `params` table as text: every cell in full, long cells wrapped (the source to the
-    terminal's width, values and ranges to at most 24 characters)."""
+    terminal's width, values and ranges to at most 24 characters). On a terminal too narrow
+    for six columns, kind, known_on and source go on an indented line under each row."""
     rows = params_rows(scenario, shown)
     columns = ["name", "value", "range", "kind", "known_on", "source"]
     width = width or shutil.get_terminal_size((120, 24)).columns
     limit = {"value": 24, "range": 24}
     fixed = {c: min(limit.get(c, 10**6), max(len(c), *(len(r[c]) for r in rows)))
              for c in columns[:-1]}
-    fixed[columns[-1]] = max(30, width - sum(fixed.values()) - 2 * len(fixed))
+    if sum(fixed.values()) + 2 * len(fixed) + 30 > width:
+        return _params_table_narrow(rows, fixed, width)
+    fixed[columns[-1]] = width - sum(fixed.values()) - 2 * len(fixed)
     lines = []
     for row in [dict(zip(columns, columns)), *rows]:
         cells = [textwrap.wrap(row[c], fixed[c], break_on_hyphens=False) or [""] for c in columns]
         for parts in itertools.zip_longest(*cells, fillvalue=""):
             lines.append("  ".join(p.ljust(fixed[c]) for p, c in zip(parts, columns)).rstrip())
+    return "\n".join(lines)
+
+
+def _params_table_narrow(rows: list[dict[str, str]], fixed: dict[str, int], width: int) -> str:
+    """name, value and range on one line; kind, known_on and source wrapped under it."""
+    columns = ["name", "value", "range"]
+    lines = ["  ".join(c.ljust(fixed[c]) for c in columns).rstrip(),
+             "    kind, known on: source"]
+    for row in rows:
+        cells = [textwrap.wrap(row[c], fixed[c], break_on_hyphens=False) or [""] for c in columns]
+        for parts in itertools.zip_longest(*cells, fillvalue=""):
+            lines.append("  ".join(p.ljust(fixed[c]) for p, c in zip(parts, columns)).rstrip())
+        known = f", known {row['known_on']}" if row["known_on"] else ""
+        lines += textwrap.wrap(f"{row['kind']}{known}: {row['source']}", max(40, width - 4),
+                               initial_indent="    ", subsequent_indent="    ",
+                               break_on_hyphens=False)
     return "\n".join(lines)
 
 
@@ -167,12 +186,12 @@ def cmd_params(args: argparse.Namespace) -> int:
     if args.known_by and not shown:
         print(f"every value {scenario.name} uses was public by {args.known_by.isoformat()}")
         return 0
-    print(params_table(scenario, shown=shown))
     if args.known_by:
-        print(f"\nthe values {scenario.name} uses that were not public by "
-              f"{args.known_by.isoformat()}")
-    print("\n* set by the scenario file; others are defaults. `--format json` adds the "
-          "reasons, ranges and quotes.")
+        print(f"the values {scenario.name} uses that were not public by "
+              f"{args.known_by.isoformat()}:\n")
+    print(params_table(scenario, shown=shown))
+    print("\n* set by the scenario file; others are defaults.\n"
+          "`--format json` adds the reasons, ranges and quotes.")
     return 0
 
 
@@ -524,9 +543,11 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.set_defaults(func=cmd_exercises)
 
     from libyasim import calibrate, validate
+    from libyasim.game.cli import add_commands as add_game_commands
 
     validate.add_command(sub)
     calibrate.add_command(sub)
+    add_game_commands(sub)  # game, replay
     return parser
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from libyasim import analysis, outcomes
-from libyasim.ensemble import (MANIFEST_FILE, RUNS_FILE, SERIES_FILE, EnsembleError,
+from libyasim.ensemble import (MANIFEST_FILE, REPORT_FILE, RUNS_FILE, SERIES_FILE, EnsembleError,
                                atomic_write_text, refuse_other, run_ensemble, usable_folder)
 from libyasim.outcomes import Outcome
 from libyasim.results import COMPARE_FILE, SCENARIO_DIR, Results, load_comparison
@@ -106,13 +106,14 @@ def run_comparison(scenarios: Sequence[Scenario], out: str | Path, runs: int, se
     names = _folder_names(scenarios)
     files = [s.path for s in scenarios]
     _refuse_other_comparison(out, names, files, seed, force)
-    results = []
+    results, ran = [], False
     for scenario, name in zip(scenarios, _folder_names(scenarios)):
         stems = {Path(scenario.path).stem} if scenario.path else set()
         candidates = [Path(s) / stem for s in search for stem in sorted(stems | {scenario.name})]
         # the comparison's own folder: an edited scenario file replaces its earlier results
         result, how = run_or_reuse(scenario, out / SCENARIO_DIR / name, runs, seed, workers,
                                    candidates, progress, force=True)
+        ran = ran or how == "ran"
         if log:
             log(f"{name}: {how}")
         results.append(replace(result, name=name))  # distinct names label the figures
@@ -121,6 +122,8 @@ def run_comparison(scenarios: Sequence[Scenario], out: str | Path, runs: int, se
               "runs": runs, "root_seed": seed, "command": command or " ".join(sys.argv),
               "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     atomic_write_text(json.dumps(record, indent=1), out / COMPARE_FILE)
+    if ran or force:  # an earlier report shows other results
+        (out / REPORT_FILE).unlink(missing_ok=True)
     return results
 
 
@@ -155,7 +158,7 @@ def compared(o: Outcome) -> tuple[str, str]:
     if o.kind == "event":
         return o.label, "share of runs"
     if o.kind == "duration":
-        return f"{o.label} from its start (held: whole window)", o.unit
+        return f"{o.label}: restricted mean over the common window", o.unit
     return o.label, o.unit
 
 
@@ -232,6 +235,9 @@ def paired_difference(reference: Results, other: Results, outcome: str,
         return None
     is_paired = paired(reference, other)
     a, b = _per_run(reference, o), _per_run(other, o)
+    if o.kind == "duration":  # restricted mean: both truces followed for the same number of days
+        window = min(_window(reference), _window(other))
+        a, b = np.minimum(a, window), np.minimum(b, window)
     if is_paired:
         keep = np.isfinite(a) & np.isfinite(b)
         a, b = a[keep], b[keep]
@@ -245,6 +251,12 @@ def paired_difference(reference: Results, other: Results, outcome: str,
             "reference": float(a.mean()), "value": float(b.mean()), "difference": diff,
             "low": low, "high": high, "paired": is_paired, "runs": len(b),
             "clear": bool(low > 0 or high < 0)}
+
+
+def _window(r: Results) -> float:
+    """Days a truce of these runs can be followed: from its start to the horizon."""
+    starts = r.runs["truce_start_day"].dropna()
+    return float(r.horizon - starts.max()) if len(starts) else float(r.horizon)
 
 
 DIFFERENCE_COLUMNS = ["scenario", "outcome", "label", "unit", "reference", "value", "difference",
@@ -305,6 +317,10 @@ def _truce_length(s: pd.Series) -> str:
         return analysis.NO_TRUCE_NOTE
     if not np.isfinite(s["median_truce_days"]):
         return f"more than {int(s['truce_window'])} (over half held)"
+    if not np.isfinite(s["median_truce_days_high"]):  # the band stays above one half
+        low = s["median_truce_days_low"]
+        lo = f"{low:.0f}" if np.isfinite(low) else "?"
+        return f"{s['median_truce_days']:.0f} [{lo}, over {int(s['truce_window'])}]"
     return _interval(s, "median_truce_days", "{:.0f}")
 
 
@@ -427,10 +443,12 @@ def write_tables(results: Sequence[Results], out: str | Path, n_resamples: int =
 
 
 def format_differences(diffs: pd.DataFrame, reference: str) -> str:
-    """The differences table as aligned text for a terminal (shares in percentage points)."""
+    """The differences table as aligned text for a terminal, one line per outcome named by its
+    label (shares in percentage points)."""
     if diffs.empty:
         return "(no differences to show)"
     lines = []
+    width = max(len(label) for label in diffs["label"])
     for scenario, group in diffs.groupby("scenario", sort=False):
         lines.append(f"{scenario} minus {reference} (95% bootstrap interval; * = beyond Monte "
                      "Carlo noise):")
@@ -439,6 +457,6 @@ def format_differences(diffs: pd.DataFrame, reference: str) -> str:
             ci = f"[{fmt.format(row.low * scale)}, {fmt.format(row.high * scale)}]"
             unit = "percentage points" if scale == 100 else row.unit
             mark = "*" if row.clear else " "
-            lines.append(f"  {row.outcome:<22} {fmt.format(row.difference * scale):>12}{mark} "
+            lines.append(f"  {row.label:<{width}} {fmt.format(row.difference * scale):>12}{mark} "
                          f"{ci:<26} {unit}")
     return "\n".join(lines)

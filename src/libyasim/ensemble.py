@@ -43,6 +43,7 @@ from libyasim.scenario import Scenario
 
 RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
     "runs.parquet", "series.parquet", "manifest.json", "chunks")
+REPORT_FILE = "report.html"  # written by `libyasim report`; stale once the results change
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points", "draws")
 
@@ -372,7 +373,7 @@ def manifest_for(scenario: Scenario, runs: int, seed: int, chunk_size: int,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "mesa_version": mesa.__version__,
-        "command": " ".join(sys.argv),
+        "command": command_line(),
     }
     if points is not None:
         manifest["points"] = [dict(p) for p in points]
@@ -386,6 +387,13 @@ def _read_manifest(out: Path) -> dict[str, Any] | None:
 
 LOCK_FILE = ".lock"
 IDENTITY_KEYS = ("name", "values")  # of the manifest's scenario; with the root seed
+
+
+def command_line() -> str:
+    """This process's command as a user types it (`libyasim run ...`, not the script's path)."""
+    if Path(sys.argv[0]).name in ("libyasim", "cli.py", "__main__.py"):
+        return " ".join(["libyasim", *sys.argv[1:]])
+    return " ".join(sys.argv)
 
 
 def usable_folder(out: Path) -> Path:
@@ -466,7 +474,7 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
             return True
     else:
         shutil.rmtree(chunk_dir, ignore_errors=True)
-        for name in (RUNS_FILE, SERIES_FILE):
+        for name in (RUNS_FILE, SERIES_FILE, REPORT_FILE):
             (out / name).unlink(missing_ok=True)
     for leftover in [*out.glob(".*.tmp-*"), *out.glob(f".{CHUNK_DIR}-done-*")]:
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
@@ -619,7 +627,7 @@ def merge_shards(folders: Sequence[str | Path], target: str | Path) -> Path:
         _merge_file([d / RUNS_FILE for d in dirs], out / RUNS_FILE)
         manifest = {**first, "shard": None, "merged_from": [str(d) for d in dirs],
                     "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    "command": " ".join(sys.argv)}
+                    "command": command_line()}
         atomic_write_text(json.dumps(manifest, indent=1), out / MANIFEST_FILE)
     return out
 

@@ -23,6 +23,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.path import Path as MplPath
+from matplotlib.patheffects import Normal, Stroke
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
@@ -38,6 +39,7 @@ OPPOSING = frozenset({"gna", "lna"})
 
 BOUNDARY_FILE = "libya_ne_10m.geojson"
 VIEW = (7.0, 26.3, 18.6, 34.4)  # lon min, lon max, lat min, lat max of the whole map
+FRONT_COLOUR = "#ffd23f"  # the bars across front roads, outlined in black
 TRIPOLI_FRONT = (11.65, 14.15, 31.95, 33.3)  # the same for the inset of the Tripoli front
 INSET_BOUNDS = (0.008, 0.008, 0.60, 0.42)  # inset (x, y, width, height) in the map's axes
 MAP_SCALE, INSET_SCALE = 0.7, 0.55  # marker sizes on the map and in the inset
@@ -164,7 +166,7 @@ def _draw_roads_and_front(ax: Axes, holders: Mapping[str, str], tick: float,
                       autolim=False)
     ax.add_collection(LineCollection(bars, colors="black", linewidths=3.2 * lw,
                                      capstyle="round", zorder=2.5), autolim=False)
-    yellow = LineCollection(bars, colors="#ffd23f", linewidths=1.4 * lw, capstyle="round",
+    yellow = LineCollection(bars, colors=FRONT_COLOUR, linewidths=1.4 * lw, capstyle="round",
                             zorder=2.6)
     ax.add_collection(yellow, autolim=False)
     return front, yellow
@@ -390,7 +392,8 @@ def _legend(ax: Axes, pies: bool):
                       mew=0.7, label=HOLDER_WORDS[h]) for h in HOLDER_LABELS]
     handles += [
         Line2D([], [], color="#5c5447", lw=0.8, label="road"),
-        Line2D([], [], color="black", lw=3, label="front line"),
+        Line2D([], [], color=FRONT_COLOUR, lw=1.4, label="front line (bar across a road)",
+               path_effects=[Stroke(linewidth=3.2, foreground="black"), Normal()]),
     ]
     title = ("share of runs holding\neach place (pie)\nsize: population" if pies
              else "held by\n(size: population)")

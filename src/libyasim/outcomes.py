@@ -156,7 +156,8 @@ _OUTCOMES: list[Outcome] = [
        "amount", "most foreign fighters on the LNA side on any day"),
     _o("end_state", "end state", "", "category",
        "one of " + ", ".join(f"`{s}`" for s in END_STATES) + " (checked in this order at the "
-       "horizon)", categories=tuple(END_STATES), key=True),
+       "horizon; `truce_holds`: a truce, the first or a later one, is in force and unbroken "
+       "at the horizon)", categories=tuple(END_STATES), key=True),
     _o("days", "days simulated", "days", "count", "the horizon in days"),
     *(_o(f"holder_{p}", f"holder of {p.replace('_', ' ').title()}", "", "category",
          f"who holds {p} at the horizon", categories=HOLDER_LABELS) for p in PLACE_KEYS),

@@ -86,6 +86,12 @@ def histograms_figure(runs: pd.DataFrame, scenario_name: str) -> Figure:
              ("violations_total", "truce violations (incidents)", "#9467bd"))
     for ax, (col, label, colour) in zip(axes, specs):
         values = runs[col].astype(float)
+        if col == "violations_total" and not runs["truce_declared"].astype(bool).any():
+            ax.text(0.5, 0.5, "no truce declared in any run:\nno truce violations to count",
+                    ha="center", va="center", transform=ax.transAxes, color="0.35")
+            ax.set_xticks([]), ax.set_yticks([])
+            ax.set_xlabel(f"{label} per run")
+            continue
         ax.hist(values, bins=min(30, max(5, len(values) // 5)), color=colour, alpha=0.8)
         ax.axvline(values.median(), color="k", ls="--", lw=1,
                    label=f"median {values.median():,.0f}")
@@ -129,12 +135,21 @@ def _fan(ax, fans: pd.DataFrame, column: str, start: dt.date, colour: str, label
     ax.plot(x, q["median"], color=colour, lw=2, label=f"{label} (median)")
 
 
-def _band_legend(ax) -> None:
+FAN_LEGEND = {0: "upper right", 1: "lower right", 2: "upper left"}  # fan row -> free corner
+
+
+def _band_legend(ax, loc: str) -> None:
     handles, labels = ax.get_legend_handles_labels()
     handles += [plt.Rectangle((0, 0), 1, 1, color="grey", alpha=0.35),
                 plt.Rectangle((0, 0), 1, 1, color="grey", alpha=0.15)]
     labels += ["50% of runs", "90% of runs"]
-    ax.legend(handles, labels, fontsize=8, loc="best")
+    ax.legend(handles, labels, fontsize=8, loc=loc, ncol=2)
+
+
+def _fan_limits(axes) -> None:
+    """Shares on 0-100% (room for the legend above), fighters from zero."""
+    axes[0].set_ylim(0, 100)
+    axes[1].set_ylim(bottom=0)
 
 
 def fan_figure(fans: pd.DataFrame, start: dt.date, scenario_name: str, n_runs: int) -> Figure:
@@ -148,22 +163,21 @@ def fan_figure(fans: pd.DataFrame, start: dt.date, scenario_name: str, n_runs: i
          scale=100)
     ax.set_ylabel("population held (% of the\npopulation of the key places)")
     ax.set_title("Control of the population", fontsize=10)
-    _band_legend(ax)
     ax = axes[1]
     _fan(ax, fans, "forces_gna", start, SIDE_COLOURS["gna"], "GNA")
     _fan(ax, fans, "forces_wag", start, SIDE_COLOURS["wag"], "western armed groups")
     _fan(ax, fans, "forces_lna", start, SIDE_COLOURS["lna"], "LNA")
     ax.set_ylabel("fighters")
     ax.set_title("Forces by faction", fontsize=10)
-    _band_legend(ax)
     ax = axes[2]
     _fan(ax, fans, "battle_deaths", start, "#d62728", "battle deaths", cumulative=True)
     _fan(ax, fans, "civilian_deaths", start, "#ff7f0e", "civilian deaths", cumulative=True)
     ax.set_ylabel("cumulative deaths (people)")
     ax.set_title("Deaths since day 0", fontsize=10)
     ax.set_xlabel("date")
-    _band_legend(ax)
-    for ax in axes:
+    _fan_limits(axes)
+    for row, ax in enumerate(axes):
+        _band_legend(ax, FAN_LEGEND[row])
         _date_axis(ax)
     fig.suptitle(f"Daily outcomes: median, 50% and 90% bands\n{_subtitle(scenario_name, n_runs)}",
                  fontsize=11)
@@ -261,13 +275,17 @@ def compare_distributions_figure(results: Sequence[Results]) -> Figure:
         bins = np.histogram_bin_edges(pooled, bins=min(30, max(8, len(pooled) // (5 * len(results)))))
         for r in results:
             values = r.runs[col].to_numpy(float)
+            if col == "violations_total" and not r.runs["truce_declared"].astype(bool).any():
+                ax.plot([], [], color=colours[r.name], lw=1.8, label=f"{r.name}: no truce declared")
+                continue
             ax.hist(values, bins=bins, weights=np.full(len(values), 1 / len(values)),
                     histtype="step", lw=1.8, color=colours[r.name],
                     label=f"{r.name} (median {np.median(values):,.0f})")
             ax.axvline(np.median(values), color=colours[r.name], ls="--", lw=1)
         ax.set_xlabel(f"{label} per run")
         ax.set_ylabel("share of runs")
-        ax.legend(fontsize=7)
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.3)  # headroom for the legend
+        ax.legend(fontsize=7, loc="upper right")
         ax.grid(alpha=0.3)
     fig.suptitle(f"Deaths and violations by scenario (dashed: medians)\n"
                  f"{_compare_subtitle(results)}", fontsize=11)
@@ -357,15 +375,17 @@ def compare_fan_figure(results: Sequence[Results]) -> Figure:
              cumulative=True)
         col[0].set_title(r.name, fontsize=11, fontweight="bold")
         col[2].set_xlabel("date")
+        _fan_limits(col)
         for ax in col:
-            ax.xaxis.set_major_locator(mdates.MonthLocator(interval=3))
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+            locator = mdates.MonthLocator(interval=3)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("population held (% of the\npopulation of the key places)")
     axes[1, 0].set_ylabel("fighters")
     axes[2, 0].set_ylabel("cumulative deaths (people)")
-    for row in axes:
-        _band_legend(row[0])
+    for i, row in enumerate(axes):
+        _band_legend(row[0], FAN_LEGEND[i])
     fig.suptitle("Daily outcomes by scenario: median, 50% and 90% of runs\n"
                  f"{_compare_subtitle(with_series)}", fontsize=11)
     return fig

@@ -19,11 +19,10 @@ from matplotlib.figure import Figure
 
 from libyasim import __version__, plots
 from libyasim.comparison import format_summary
-from libyasim.ensemble import RUNS_FILE, EnsembleError
+from libyasim.ensemble import REPORT_FILE, RUNS_FILE, EnsembleError
 from libyasim.params import PARAMS
 from libyasim.results import COMPARE_FILE, Comparison, Results, load_comparison
 
-REPORT_FILE = "report.html"
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1150px; margin: 2em auto; padding: 0 1em;
        color: #222; line-height: 1.45; }
@@ -147,8 +146,11 @@ def _compare_sections(comparison: Comparison) -> list[str]:
     results = comparison.results
     diffs = comparison.table("differences")
     tests = comparison.table("logrank")
-    shown = diffs.drop(columns=["label"]).rename(columns={"reference": f"{results[0].name} mean",
-                                                          "value": "scenario mean"})
+    labels = dict(zip(diffs["outcome"], diffs["label"]))  # outcomes named as `compare` prints
+    shown = diffs.assign(outcome=diffs["label"]).drop(columns=["label"]).rename(
+        columns={"reference": f"{results[0].name} mean", "value": "scenario mean"})
+    means = comparison.table("outcomes")
+    means.index = pd.Index([labels.get(name, name) for name in means.index], name="outcome")
     states = comparison.table("end_states")
     states["cell"] = [f"{p:.0%} [{lo:.0%}, {hi:.0%}]" for p, lo, hi
                       in zip(states["probability"], states["low"], states["high"])]
@@ -160,7 +162,7 @@ def _compare_sections(comparison: Comparison) -> list[str]:
         "brackets; truce length counted from each truce's own start.</p>"
         f"<pre>{html.escape(summary)}</pre>",
         "<h2>Key outcomes by scenario</h2><p class=note>Mean per run (shares: fraction of runs)."
-        "</p>" + _table_html(comparison.table("outcomes")),
+        "</p>" + _table_html(means),
         f"<h2>Differences from {html.escape(results[0].name)}</h2><p class=note>Difference of "
         "each outcome's mean, scenario minus reference, with a 95% bootstrap (BCa) interval; "
         "paired: the runs share seeds (common random numbers); clear: the interval excludes 0."

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -193,7 +194,7 @@ def sweep_figure(table: pd.DataFrame, params: Sequence[str], outcomes: Sequence[
                 ax.plot(marginal.index, marginal.to_numpy(), "-", color="C3",
                         label="mean over other parameters")
             ax.set_xlabel(param)
-            ax.set_ylabel(_label(outcome), fontsize=8)
+            ax.set_ylabel(textwrap.fill(_label(outcome), 32), fontsize=8)
             ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=7)
     fig.suptitle(f"Parameter sweep: {len(table)} design points, {int(table['runs'].iloc[0])} "

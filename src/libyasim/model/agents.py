@@ -1,9 +1,10 @@
 """Agents: the warring factions, their foreign backers and the mediators.
 
 Each agent owns its decisions and memories and has small verb methods; the model drives them
-with Mesa's AgentSet (`model.factions.do("decide")`). Place-level quantities (forces by place,
-holders, air power by side) live in the shared `State`. Orders given by human players (the
-classroom game) replace an agent's own rule for that choice until they are cleared.
+in a fixed order (`model.faction_list`, the order of Mesa's AgentSet `model.factions`).
+Place-level quantities (forces by place, holders, air power by side) live in the shared
+`State`. Orders given by human players (the classroom game) replace an agent's own rule for
+that choice until they are cleared.
 """
 
 from __future__ import annotations
@@ -54,20 +55,21 @@ class Faction(mesa.Agent):
     def decide(self) -> None:
         """Stance (hold, reciprocate, limited, offensive), target, consent and violations."""
         s, cfg = self.model.state, self.model.cfg
-        t = cfg.truce
-        if s.truce == Truce.SETTLED:
+        truce = s.truce
+        if truce == Truce.SETTLED:
             self.stance, self.target, self.propensity = "hold", -1, 0.0
             return
-        side = self.side
-        cost = (cfg.mediation.violation_cost * s.pressure[side]
-                + t.attribution_cost * s.attribution[self.index])
+        t, side = cfg.truce, self.side
         logit = (t.base_logit + t.advantage_weight * s.projected[side]
-                 + t.reciprocity_weight * self.perceived - cost)
+                 + t.reciprocity_weight * self.perceived
+                 - cfg.mediation.violation_cost * s.pressure[side]
+                 - t.attribution_cost * s.attribution[self.index])
         self.propensity = p = sigmoid(logit)
-        wants_war = s.at_war() or p > t.declare_over_probability
-        order = self.orders.get("stance")
+        at_war = truce == Truce.NONE or truce == Truce.BROKEN
+        orders = self.orders
+        order = orders.get("stance") if orders else None
         if order is None:
-            if wants_war:
+            if at_war or p > t.declare_over_probability:
                 self._choose_offensive()
             else:
                 self._stand_down("reciprocate")
@@ -75,9 +77,12 @@ class Faction(mesa.Agent):
             self._choose_offensive(forced=True)
         else:
             self._stand_down(order)
-        self.consents = self.orders.get("monitors", self.stance != "offensive")
-        self.joins_talks = self.orders.get("talks", True)
-        if s.truce in (Truce.HOLDING, Truce.BROKEN):
+        if orders:
+            self.consents = orders.get("monitors", self.stance != "offensive")
+            self.joins_talks = orders.get("talks", True)
+        else:
+            self.consents, self.joins_talks = self.stance != "offensive", True
+        if truce != Truce.NONE:  # holding or broken: in force nominally
             self._violate(p)
 
     def _stand_down(self, stance: str) -> None:

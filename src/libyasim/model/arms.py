@@ -51,7 +51,7 @@ def ship(s: State, cfg: Config, backers: list[Backer], day: int | None = None) -
             if n == 0:
                 continue
             p = interdiction(cfg, b, route)
-            stopped = sum(dice.uniform() < p for _ in range(n)) if p > 0.0 else 0
+            stopped = sum([dice.uniform() < p for _ in range(n)]) if p > 0.0 else 0
             b.interdicted += stopped * a.shipment_size
             sent += (n - stopped) * a.shipment_size
         if sent > 0.0:

@@ -53,7 +53,7 @@ def update_fronts(s: State, cfg: Config, initial: bool = False) -> None:
 def strength(s: State, side: int, place: int, raw: bool = False) -> float:
     """Effective fighters of a side at a place (as of the last `measure`), or the head count."""
     if raw:
-        return sum(s.forces[f][place] for f in FACTIONS_OF[side])
+        return sum([s.forces[f][place] for f in FACTIONS_OF[side]])
     return s.eff[side][place]
 
 
@@ -195,7 +195,7 @@ def _apply(s: State, cfg: Config, side: int, losses: dict[int, float]) -> float:
     columns = [s.forces[f] for f in factions]
     lost = [0.0] * len(factions)
     for place, loss in losses.items():
-        present = sum(column[place] for column in columns)
+        present = sum([column[place] for column in columns])
         if present <= 0.0:
             continue
         ratio = loss / present if loss < present else 1.0
@@ -294,8 +294,8 @@ def assess(s: State, cfg: Config) -> None:
     w, cm = cfg.combat.air_weight, cfg.commitment
     power = []
     for side in (GNA, LNA):
-        front = sum(e for e, at in zip(s.eff[side], s.front[side]) if at)
-        reserve = sum(s.reserve[f] * s.factor[f] for f in FACTIONS_OF[side])
+        front = sum([e for e, at in zip(s.eff[side], s.front[side]) if at])
+        reserve = sum([s.reserve[f] * s.factor[f] for f in FACTIONS_OF[side]])
         power.append((front + 0.5 * reserve + s.pending[side]) * (1.0 + w * s.air_share[side]))
     total = power[0] + power[1]
     adv = (power[0] - power[1]) / total if total > 0 else 0.0
@@ -305,6 +305,6 @@ def assess(s: State, cfg: Config) -> None:
     s.advantage, s.trend, s.projected = [adv, -adv], [trend, -trend], [projected, -projected]
     keep = cfg.morale.memory_keep
     for side in (GNA, LNA):
-        lost = sum(s.losses[f] for f in FACTIONS_OF[side])
+        lost = sum([s.losses[f] for f in FACTIONS_OF[side]])
         s.loss_signal[side] = s.loss_signal[side] * keep + lost / max(s.side_total(side), 1.0)
 

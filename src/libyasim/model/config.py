@@ -133,8 +133,8 @@ class ContingentConfig:
 
 @dataclass(frozen=True, slots=True)
 class ForcesConfig:
-    fighters: tuple[float, float, float]  # by faction
-    command_control: tuple[float, float, float]
+    fighters: tuple[float, ...]  # by faction
+    command_control: tuple[float, ...]
     front_share: float
     place_weight_floor: float
     redeploy_rate: float
@@ -164,7 +164,7 @@ class ArmsConfig:
     escalation: float
     escalation_cap: float
     enforcement: float  # on every route
-    route_enforcement: tuple[float, float, float]  # extra, by route
+    route_enforcement: tuple[float, ...]  # extra, by route (sea, air, land)
     without_consent: float
     backers: tuple[BackerConfig, ...]
 
@@ -318,8 +318,8 @@ def _build(v: Mapping[str, Any]) -> Config:
         initial=v[f"fighters.{c}.initial"], daily=v[f"fighters.{c}.monthly"] / 30.0,
         cap=v[f"fighters.{c}.cap"], tour_days=v[f"fighters.{c}.tour_days"]) for c in CONTINGENTS)
     forces = ForcesConfig(
-        fighters=tuple(float(v[f"forces.{f}.fighters"]) for f in FACTIONS),  # type: ignore[arg-type]
-        command_control=tuple(v[f"forces.{f}.command_control"] for f in FACTIONS),  # type: ignore[arg-type]
+        fighters=tuple(float(v[f"forces.{f}.fighters"]) for f in FACTIONS),
+        command_control=tuple(v[f"forces.{f}.command_control"] for f in FACTIONS),
         front_share=v["forces.front_share"], place_weight_floor=v["forces.place_weight_floor"],
         redeploy_rate=v["forces.redeploy_rate"], garrison_share=v["forces.garrison_share"],
         presence=v["forces.presence_threshold"], contingents=contingents)
@@ -327,7 +327,7 @@ def _build(v: Mapping[str, Any]) -> Config:
         delay=v["arms.delivery_delay_days"], shipment_size=v["arms.shipment_size"],
         escalation=v["arms.escalation"], escalation_cap=v["arms.escalation_cap"],
         enforcement=v["arms.embargo_enforcement"],
-        route_enforcement=tuple(v[f"arms.embargo.{r}"] for r in ROUTES),  # type: ignore[arg-type]
+        route_enforcement=tuple(v[f"arms.embargo.{r}"] for r in ROUTES),
         without_consent=v["arms.embargo.without_consent"], backers=backers)
     deterrence = DeterrenceConfig(
         strength=v["deterrence.intervention_strength"], credibility=v["deterrence.credibility"],
@@ -374,7 +374,8 @@ def _map(v: Mapping[str, Any]) -> MapConfig:
     tripoli = PLACES[PLACE_INDEX["tripoli"]]
     radius = v["outcomes.tripoli_front_radius_km"]
     return MapConfig(
-        n=n, keys=PLACE_KEYS, names=tuple(p.name.split(" (")[0] for p in PLACES), holder=tuple(SIDE_OF[v[f"place.{k}.holder"]] for k in PLACE_KEYS),
+        n=n, keys=PLACE_KEYS, names=tuple(p.name.split(" (")[0] for p in PLACES),
+        holder=tuple(SIDE_OF[v[f"place.{k}.holder"]] for k in PLACE_KEYS),
         contested=tuple(v[f"place.{k}.contested"] for k in PLACE_KEYS),
         population=population, population_share=tuple(p / total for p in population),
         urban=tuple(v[f"place.{k}.urban"] for k in PLACE_KEYS),

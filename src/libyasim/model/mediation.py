@@ -22,7 +22,7 @@ def press(s: State, mediators: list[Mediator]) -> None:
     """Each side's mediation pressure today (leverage, fading, through ties to its backers)."""
     for m in mediators:
         m.decay()
-    s.pressure = [sum(m.pressure_on(side) for m in mediators) for side in (GNA, LNA)]
+    s.pressure = [sum([m.pressure_on(side) for m in mediators]) for side in (GNA, LNA)]
     s.guarantees = any(m.orders.get("guarantees", False) for m in mediators)
 
 

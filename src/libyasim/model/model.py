@@ -76,6 +76,7 @@ class LibyaModel(mesa.Model):
         self._recorder = Recorder(cfg, self.horizon)
         self._targets: list[list[tuple[float, int, int]]] = [[], []]
         self._targets_key: list[tuple[int, int, int] | None] = [None, None]
+        self._mediation_active = any(m.cfg.enabled for m in self.mediator_list)
 
         combat.update_fronts(s, cfg, initial=True)
         forces.place_initial(s, cfg)
@@ -122,15 +123,16 @@ class LibyaModel(mesa.Model):
         forces.rotate(s, cfg, self.backer_list)                    # foreign fighters
         arms.ship(s, cfg, self.backer_list)                        # materiel by route
         arms.deliver(s, cfg, self.backer_list)
-        economy.update(s, cfg, any(m.cfg.enabled for m in self.mediator_list))  # oil, money
+        economy.update(s, cfg, self._mediation_active)            # oil, money
         air.duel(s, cfg)                                           # drones vs air defence
         deterrence.assess(s, cfg, self.backer_list)                # red lines expected
-        self.factions.do("decide")                                 # stances, violations
+        for faction in self.faction_list:                          # stances, violations
+            faction.decide()
         truce.attribute(s, cfg, self.faction_list)                 # monitors, reciprocity
         deterrence.intervene(s, cfg, self.faction_list, self.backer_list)
         combat.fight(s, cfg, self.faction_list)                    # attrition, captures
         forces.redeploy(s, cfg, self.faction_list)                 # reserves to the fronts
-        morale.update(self.factions)                               # supply, morale, erosion
+        morale.update(self.faction_list)                           # supply, morale, erosion
         combat.assess(s, cfg)                                      # balance of power
         truce.update(s, cfg, self.faction_list)                    # effective/nominal life
         mediation.negotiate(s, cfg, self.mediator_list, self.faction_list)  # talks, settlement

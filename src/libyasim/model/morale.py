@@ -4,9 +4,10 @@ supply or morale erode (equations in `Faction.resupply`, `update_morale` and `er
 
 from __future__ import annotations
 
-import mesa
+from libyasim.model.agents import Faction
 
 
-def update(factions: mesa.agent.AgentSet) -> None:
-    """Resupply, then morale, then erosion, for every faction."""
-    factions.do("recover")
+def update(factions: list[Faction]) -> None:
+    """Resupply, then morale, then erosion, for every faction (in the agents' order)."""
+    for faction in factions:
+        faction.recover()

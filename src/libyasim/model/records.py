@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model.agents import Backer, Faction
+from libyasim.model.agents import Faction
 from libyasim.model.config import GNA, LNA, PLACE_KEYS, Config
 from libyasim.model.state import HOLDER_LABELS, TRUCE_LABELS, State
 
@@ -59,7 +59,7 @@ class Recorder:
             s.drones[GNA], s.drones[LNA], s.air_defence[GNA], s.air_defence[LNA], s.air_share[GNA],
             *s.violations, violations, sum(s.attributed),
             s.battle_deaths, s.civilian_deaths, s.battle_deaths + s.civilian_deaths,
-            s.arms_delivered, int(s.truce), *(f.morale for f in factions),
+            s.arms_delivered, int(s.truce), *[f.morale for f in factions],
             s.intensity, float(s.blockade), s.funds, s.ripeness,
             *self._holders,
         ]
@@ -81,8 +81,11 @@ class Recorder:
 
 def lna_near_tripoli(s: State, cfg: Config) -> bool:
     """The LNA holds a place, or has fighters, within the Tripoli front's radius."""
-    presence = cfg.forces.presence
-    return any(s.owner[p] == LNA or s.forces[2][p] > presence for p in cfg.map.near_tripoli)
+    presence, owner, forces = cfg.forces.presence, s.owner, s.forces[2]
+    for p in cfg.map.near_tripoli:
+        if owner[p] == LNA or forces[p] > presence:
+            return True
+    return False
 
 
 def totals(series, day: int, *columns: str) -> list[int]:
@@ -91,6 +94,3 @@ def totals(series, day: int, *columns: str) -> list[int]:
     block = series[: day + 1]
     return [round(float(block[:, i].sum())) for i in idx]
 
-
-def backer_totals(backers: list[Backer]) -> dict[str, float]:
-    return {f"arms_delivered_{b.key}": float(b.delivered) for b in backers}

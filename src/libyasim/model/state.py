@@ -119,23 +119,24 @@ class Dice:
         for name, (nu, nz) in _SIZES.items():
             streams[name] = Stream(rng, u, nu, z, nz)
             u, z = u + nu, z + nz
-        self._u = rng.random((days + 1, u))
-        self._z = rng.standard_normal((days + 1, z))
+        uniforms = rng.random((days + 1, u))
+        normals = rng.standard_normal((days + 1, z))
         # the combat stream's normals become lognormal multipliers of mean 1 and the given
         # coefficient of variation (the noise of daily losses)
         sigma = math.sqrt(math.log1p(noise_cv * noise_cv))
         combat = streams["combat"]
-        block = self._z[:, combat._zstart:combat._zend]
-        self._z[:, combat._zstart:combat._zend] = np.exp(sigma * block - 0.5 * sigma * sigma)
+        block = normals[:, combat._zstart:combat._zend]
+        normals[:, combat._zstart:combat._zend] = np.exp(sigma * block - 0.5 * sigma * sigma)
         combat.sigma = sigma
         self._all = tuple(streams.values())
+        self._urows, self._zrows = uniforms.tolist(), normals.tolist()  # one row a day
         self.decide, self.truce, self.combat = streams["decide"], streams["truce"], streams["combat"]
         self.economy, self.mediation = streams["economy"], streams["mediation"]
         self.arms = [streams[f"arms_{b}"] for b in BACKERS]  # one per backer
         self.day(0)
 
     def day(self, day: int) -> None:
-        urow, zrow = self._u[day].tolist(), self._z[day].tolist()
+        urow, zrow = self._urows[day], self._zrows[day]
         for stream in self._all:
             stream.day(urow, zrow)
 
@@ -248,11 +249,11 @@ class State:
 
     # ---------------------------------------------------------------- derived views
     def foreign_fighters(self, side: int) -> float:
-        return sum(self.contingents[i] for i in self.contingents_of[side])
+        return sum([self.contingents[i] for i in self.contingents_of[side]])
 
     def side_total(self, side: int) -> float:
         """Fighters of a side (as of the last measure)."""
-        return sum(self.totals[f] for f in FACTIONS_OF[side])
+        return sum([self.totals[f] for f in FACTIONS_OF[side]])
 
     def holder_code(self, place: int) -> int:
         """0 gna, 1 lna, 2 unaligned, 3 contested (HOLDER_LABELS)."""

@@ -74,7 +74,7 @@ def attribute(s: State, cfg: Config, factions: list[Faction]) -> None:
         f.remember(answered[1 - f.side] + misread)
     total = by_side[0] + by_side[1]
     if total and s.monitors:
-        blamed = [sum(s.attributed[i] for i in FACTIONS_OF[side]) for side in (GNA, LNA)]
+        blamed = [sum([s.attributed[i] for i in FACTIONS_OF[side]]) for side in (GNA, LNA)]
         s.log("violations", f"{total} violations reported; monitors attribute {blamed[0]} to the "
               f"GNA side and {blamed[1]} to the LNA.")
     elif total:

@@ -1,0 +1,197 @@
+"""The classroom game in real browsers: `libyasim game` on 127.0.0.1, a teacher and students in
+separate browser contexts (separate sessions) of headless Chromium, driven by Playwright. The
+browsers resolve no name but 127.0.0.1, so the page must work offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 # no route to any CDN: every name but the game's address fails to resolve
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+TIMEOUT_MS = 30_000
+HTML_NAME = "<b>Ann</b><img src=x>"
+
+pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
+                                reason=f"{CHROMIUM} is missing (scripts/install-browser.sh "
+                                "installs it); the game itself does not need it")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def game_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`libyasim game` on a 28-day scenario with 14-day turns (two turns), on a free port."""
+    folder = tmp_path_factory.mktemp("game")
+    scenario = folder / "short.toml"
+    scenario.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                        "horizon_days = 28\n")
+    port = _free_port()
+    log = folder / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "libyasim.cli", "game", str(scenario), "--port", str(port),
+             "--turn-days", "14", "--ensemble-runs", "10", "--ensemble-dir",
+             str(folder / "ensembles")], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"the game server exited ({server.returncode}):\n{log.read_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the game server did not listen on {port}:\n{log.read_text()}")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture()
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _open(browser, url: str):
+    """A page in a new browser context: its own cookies, so its own session."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1000},
+                               accept_downloads=True).new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url, timeout=TIMEOUT_MS)
+    return page
+
+
+def _enter(page, name: str, actor: str) -> None:
+    page.locator(".game-name input").fill(name)
+    page.get_by_role("button", name="Enter the room").click()
+    page.locator(f".game-take-{actor}").click()
+    page.locator(".game-submit").wait_for()
+
+
+def _choose(page, actor: str, key: str, value) -> None:
+    """Pick `value` for the option `key` in the page's drop-down, by the words it shows, and
+    wait until the team's choices on the page (read back from the server) include it."""
+    from libyasim.game.debrief import summary
+    from libyasim.game.engine import OPTIONS, check_orders, choice_label
+
+    label = next(o.label for o in OPTIONS[actor] if o.key == key)
+    page.get_by_label(label).click(force=True)
+    page.get_by_role("option", name=choice_label(actor, key, value), exact=True).click()
+    expected = summary(actor, check_orders(actor, {key: value}))
+    page.locator(".game-draft").get_by_text(expected).wait_for()
+
+
+def test_a_class_plays_a_game_to_the_debrief(browser, game_url: str, tmp_path: Path) -> None:
+    teacher = _open(browser, game_url)
+    teacher.get_by_role("button", name="Create room").click()
+    code = re.search(r"Room code: (\w+)", teacher.locator(".game-code").inner_text()).group(1)
+    assert len(code) >= 6
+    assert f"?room={code}" in teacher.locator(".game-link").inner_text()
+
+    ann = _open(browser, f"{game_url}?room={code}")  # by the link
+    _enter(ann, HTML_NAME, "lna")
+    bob = _open(browser, game_url)  # by the code
+    bob.locator(".game-code-input input").fill(code.lower())
+    bob.get_by_role("button", name="Join").click()
+    _enter(bob, "Bob", "turkey")
+
+    # the name made of HTML is shown as text, to the teacher too
+    teacher.locator(".game-seat-lna").get_by_text(HTML_NAME, exact=True).wait_for()
+    assert teacher.locator(".game-seat-lna b").count() == 0
+    assert teacher.locator(".game-seat-lna img").count() == 0
+    assert ann.get_by_text(HTML_NAME, exact=True).is_visible()
+
+    _choose(ann, "lna", "stance", "limited")
+    _choose(bob, "turkey", "fighters", 2.0)
+    ann.locator(".game-submit").click()
+    ann.locator(".game-submitted").wait_for()
+    teacher.locator(".game-seat-lna").get_by_text("submitted").wait_for()
+    bob.locator(".game-submit").click()
+    for page in (ann, bob, teacher):
+        page.locator(".game-date").get_by_text("after turn 1").wait_for()
+    assert ann.locator(".game-date").inner_text() == bob.locator(".game-date").inner_text()
+    assert "24 Jan 2020" in ann.locator(".game-date").inner_text()
+    for page in (ann, bob):  # widgets update one by one: wait for the events too
+        page.locator(".game-events").get_by_text(re.compile(r"^\d+ Jan: ")).first.wait_for()
+    assert ann.locator(".game-events").inner_text() == bob.locator(".game-events").inner_text()
+
+    if os.environ.get("LIBYASIM_UPDATE_SCREENSHOT"):  # refresh the picture in docs/game.md
+        ann.locator(".game-map-pending").wait_for(state="detached")
+        ann.screenshot(path=str(ROOT / "docs" / "img" / "game.png"))
+
+    # a reload keeps the seat
+    ann.reload()
+    ann.locator(".game-my-actor").get_by_text("LNA").wait_for()
+
+    # someone else who knows the code cannot take a held seat or run the room
+    eve = _open(browser, f"{game_url}?room={code}")
+    eve.locator(".game-name input").fill("Eve")
+    eve.get_by_role("button", name="Enter the room").click()
+    eve.locator(".game-actor-lna").wait_for()
+    assert eve.locator(".game-take-lna").count() == 0
+    assert eve.locator(".game-take-turkey").count() == 0
+    eve.locator(".game-actor-lna").get_by_role("button", name="Join with invite").click()
+    eve.locator(".game-error").get_by_text("invite").wait_for()
+    for name in ("Advance turn", "Pause", "Rewind one turn", "End game", "Create room"):
+        assert eve.get_by_role("button", name=name).count() == 0
+    assert eve.locator(".game-orders").count() == 0
+    assert "Eve" not in teacher.locator(".game-seat-lna").inner_text()
+
+    # turn 2: the teacher does not wait for Bob; the game reaches its end and the debrief
+    ann.locator(".game-submit").click()
+    ann.locator(".game-submitted").wait_for()
+    teacher.get_by_role("button", name="Advance turn").click()
+    for page in (teacher, ann, bob):
+        page.locator(".game-debrief").wait_for()
+    assert "7 Feb 2020" in bob.locator(".game-date").inner_text()
+    teacher.locator(".game-timeline").wait_for()
+    teacher.locator(".game-percentiles").get_by_text("percentile").first.wait_for(
+        timeout=90_000)
+    teacher.locator(".game-distributions").wait_for()
+    teacher.screenshot(path=str(tmp_path / "debrief.png"), full_page=True)
+
+    with ann.expect_download() as info:
+        ann.get_by_role("button", name="Download the whole game (JSON)").click()
+    path = tmp_path / "game.json"
+    info.value.save_as(path)
+    data = json.loads(path.read_text())
+    assert [sorted(t["orders"]) for t in data["turns"]] == [["lna", "turkey"], ["lna"]]
+    assert data["turns"][0]["orders"]["turkey"]["fighters"] == 2.0
+    assert data["turns"][0]["orders"]["lna"]["stance"] == "limited"
+    assert len(data["series"]["rows"]) == 29
+    done = subprocess.run([sys.executable, "-m", "libyasim.cli", "replay", str(path)],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "identical" in done.stdout
