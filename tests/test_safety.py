@@ -108,7 +108,8 @@ def test_check_reports_every_problem_of_every_file(tmp_path, capsys):
     two = tmp_path / "two.toml"
     two.write_text('[truce]\nenabled = "yes"\n[arms]\nembargo_enforcement = 1.5\n')
     late = tmp_path / "late.toml"
-    late.write_text("[scenario]\nhorizon_days = 30\n[truce]\nstart = 2020-06-01\n")
+    late.write_text("[scenario]\nhorizon_days = 30\ninformation_cutoff = 2020-03-31\n"
+                    "[truce]\nstart = 2020-06-01\n")
     empty = tmp_path / "empty.toml"
     empty.write_text("# nothing here\n")
     folder = tmp_path / "folder.toml"

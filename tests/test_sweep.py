@@ -45,7 +45,7 @@ def test_latin_hypercube_fills_each_stratum_once():
     ("truce.spoiler_rat=0:0.1", "did you mean 'truce.spoiler_rate'"),
     ("truce.spoiler_rate=0:1.5", "expected a range within"),
     ("truce.spoiler_rate=0.2:0.1", "LOW < HIGH"),
-    ("truce.spoiler_rate", "expected NAME=LOW:HIGH"),
+    ("truce.enabled", "expected NAME=LOW:HIGH"),  # a bare NAME needs a prior range
 ])
 def test_bad_parameters_exit_2_with_a_clear_message(short, param, message, capsys, tmp_path):
     assert main(["sweep", str(short), "--param", param, "--out", str(tmp_path)]) == 2
