@@ -179,12 +179,15 @@ def fight(s: State, cfg: Config, factions: list[Faction]) -> None:
 
 
 def _base_intensity(s: State, cfg: Config) -> float:
-    """Fighting on every engagement today: a truce's incidents, spread over the fronts, or at
-    least positional fighting at war."""
-    incidents = min(1.0, sum(s.violations) * cfg.truce.intensity_per_violation / len(s.pairs))
+    """Fighting on every engagement today: a holding truce's incidents, spread over the fronts,
+    or positional fighting at war. A truce broken to war intensity exists only on paper: the
+    violations monitors still count are the war's own incidents and add no fighting beyond
+    the war's, so a broken truce is exactly as violent as no truce."""
     if s.at_war():
-        return max(cfg.combat.positional_intensity, incidents)
-    return incidents if s.truce == Truce.HOLDING else 0.0
+        return cfg.combat.positional_intensity
+    if s.truce != Truce.HOLDING:
+        return 0.0
+    return min(1.0, sum(s.violations) * cfg.truce.intensity_per_violation / len(s.pairs))
 
 
 def _apply(s: State, cfg: Config, side: int, losses: dict[int, float]) -> float:

@@ -49,8 +49,9 @@ def declare(s: State, text: str) -> None:
 
 
 def attribute(s: State, cfg: Config, factions: list[Faction]) -> None:
-    """Monitors attribute violations; each faction then remembers what it perceives the other
-    side's leadership did. Without attribution, violations by units outside the other
+    """Monitors attribute violations; while the truce holds, each faction then remembers what it
+    perceives the other side's leadership did (once the truce is broken, the sides are at war
+    as they would be without one). Without attribution, violations by units outside the other
     leadership's control and incidents of unclear origin are answered as if that leadership
     had ordered them; attribution lowers such retaliation against the wrong target."""
     if s.truce not in (Truce.HOLDING, Truce.BROKEN):
@@ -70,8 +71,9 @@ def attribute(s: State, cfg: Config, factions: list[Faction]) -> None:
     unclear = s.dice.truce.poisson(t.unclear_incidents)
     clear = t.attribution_monitored if s.monitors else t.attribution_unmonitored
     misread = unclear * (1.0 - clear)
-    for f in factions:
-        f.remember(answered[1 - f.side] + misread)
+    if s.truce == Truce.HOLDING:  # at war, with or without a paper truce, nothing is answered
+        for f in factions:
+            f.remember(answered[1 - f.side] + misread)
     total = by_side[0] + by_side[1]
     if total and s.monitors:
         blamed = [sum([s.attributed[i] for i in FACTIONS_OF[side]]) for side in (GNA, LNA)]
