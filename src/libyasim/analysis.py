@@ -6,6 +6,7 @@ own start, end-state probabilities, a summary of the key outcomes, and fan bands
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from libyasim import outcomes
+from libyasim.files import atomic_write
 from libyasim.model import END_STATES
 
 if TYPE_CHECKING:
@@ -202,9 +204,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out: str | Path) -> None:
     """Save tables as CSV (`summary` and `outcomes` with their index) in `out`, atomically."""
     folder = Path(out)
     for name, table in tables.items():
-        tmp = folder / f".{name}.csv.tmp"
-        table.to_csv(tmp, index=name in INDEXED)
-        tmp.replace(folder / f"{name}.csv")
+        atomic_write(folder / f"{name}.csv", functools.partial(table.to_csv, index=name in INDEXED))
 
 
 def analyse(results: Results) -> Results:

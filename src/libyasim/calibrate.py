@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from libyasim.files import atomic_write, atomic_write_text
 from libyasim.observations import (
     Observation,
     SeriesView,
@@ -348,7 +349,7 @@ def _prepare(out: Path, settings: Settings, resume: bool, force: bool) -> int | 
         for name in (DB_FILE, POSTERIOR_FILE, CALIBRATION_FILE, PRIOR_PLOT, PREDICTIVE_PLOT):
             (out / name).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_text(setup, json.dumps(settings.key(), indent=1))
+    atomic_write_text(json.dumps(settings.key(), indent=1), setup)
     return None
 
 
@@ -404,7 +405,7 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     import pyabc
 
     posterior = posterior_table(history, priors, simulator.logit)
-    _atomic(out / POSTERIOR_FILE, lambda p: posterior.to_parquet(p, index=False))
+    atomic_write(out / POSTERIOR_FILE, lambda p: posterior.to_parquet(p, index=False))
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0]
     summary = {
@@ -437,7 +438,7 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "pyabc_run_id": int(history.id),
     }
-    _atomic_text(out / CALIBRATION_FILE, json.dumps(summary, indent=1))
+    atomic_write_text(json.dumps(summary, indent=1), out / CALIBRATION_FILE)
     _plots(out, history, simulator, priors, posterior, used, predictive_draws)
     return summary
 
@@ -485,7 +486,7 @@ def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     fig.suptitle(f"Prior and ABC posterior\n({len(posterior)} particles, generation "
                  f"{history.max_t + 1}; observations up to {max(o.end for o in used)})",
                  fontsize=10)
-    _atomic(out / PRIOR_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
+    atomic_write(out / PRIOR_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
     plt.close(fig)
 
     rng = np.random.default_rng(0)
@@ -514,21 +515,10 @@ def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"Posterior predictive ({draws} runs drawn by weight) against the training "
                  "observations")
-    _atomic(out / PREDICTIVE_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
+    atomic_write(out / PREDICTIVE_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
     plt.close(fig)
 
 
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 # ---------------------------------------------------------------------------- CLI

@@ -29,7 +29,8 @@ from scipy import stats
 
 from libyasim import analysis, outcomes
 from libyasim.ensemble import (MANIFEST_FILE, REPORT_FILE, RUNS_FILE, SERIES_FILE, EnsembleError,
-                               atomic_write_text, refuse_other, run_ensemble, usable_folder)
+                               refuse_other, run_ensemble, usable_folder)
+from libyasim.files import atomic_write_text
 from libyasim.outcomes import Outcome
 from libyasim.results import COMPARE_FILE, SCENARIO_DIR, Results, load_comparison
 from libyasim.scenario import Scenario

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from libyasim import __version__, outcomes
+from libyasim.files import atomic_write_parquet, atomic_write_text, temporary_path
 from libyasim import draws as draw_module
 from libyasim.draws import Draws
 from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS, simulate
@@ -121,23 +122,6 @@ def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.
     return df
 
 
-# ---------------------------------------------------------------------------- atomic files
-def _tmp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
-
-
-def atomic_write_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = _tmp_path(path)
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-
-
-def atomic_write_text(text: str, path: Path) -> None:
-    tmp = _tmp_path(path)
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None:
     """Stream tables (each made by a callable, one at a time) into one parquet file, atomically.
 
@@ -145,7 +129,7 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
     about ROW_GROUP_BYTES: few row groups keep the writer's metadata small, small ones keep its
     buffers small, and each row group holds consecutive runs, which `merge_shards` relies on.
     """
-    tmp = _tmp_path(path)
+    tmp = temporary_path(path)
     writer: pq.ParquetWriter | None = None
     group: list[pa.Table] = []
     size, last_run = 0, None

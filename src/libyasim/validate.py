@@ -19,7 +19,6 @@ import dataclasses
 import datetime as dt
 import json
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from libyasim.files import atomic_write
 from libyasim.observations import (
     MIN_COVERAGE,
     Observation,
@@ -382,12 +382,12 @@ def validate(results_dir: str | Path, observations_file: str | Path | None = Non
     summary["line"] = summary_line(summary)
     out_dir.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame([s.row for s in scored])
-    _atomic(out_dir / VALIDATION_CSV, lambda p: table.to_csv(p, index=False))
-    _atomic(out_dir / VALIDATION_JSON,
+    atomic_write(out_dir / VALIDATION_CSV, lambda p: table.to_csv(p, index=False))
+    atomic_write(out_dir / VALIDATION_JSON,
             lambda p: p.write_text(json.dumps(summary, indent=1, default=_json)))
     fig = figure(scored, f"{summary['scenario']}: {view.runs} runs "
                  f"scored on what happened after {start}")
-    _atomic(out_dir / VALIDATION_PNG, lambda p: fig.savefig(p, dpi=110, format="png"))
+    atomic_write(out_dir / VALIDATION_PNG, lambda p: fig.savefig(p, dpi=110, format="png"))
     __import__("matplotlib.pyplot").pyplot.close(fig)
     return summary
 
@@ -398,15 +398,6 @@ def _json(value: Any) -> Any:
     if isinstance(value, np.bool_):
         return bool(value)
     raise TypeError(type(value))
-
-
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _date_arg(text: str) -> dt.date:
