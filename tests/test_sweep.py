@@ -101,7 +101,7 @@ def test_sweep_cli_lhs(short, tmp_path):
 def test_inert_parameter_gets_zero_sensitivity(short, method, indexes, samples):
     """`scenario.runs` does not change a single run, so with common seeds its indices are 0."""
     df = sensitivity(load_scenario(short), {"scenario.runs": (1, 1000),
-                                            "truce.spoiler_rate": (0.0, 0.5)},
+                                            "combat.lethality": (0.005, 0.05)},
                      ["battle_deaths", "end_state=frozen_front"], method=method,
                      samples=samples, runs=2, seed=1, workers=2)
     assert set(df["index"]) == set(indexes)
@@ -110,7 +110,7 @@ def test_inert_parameter_gets_zero_sensitivity(short, method, indexes, samples):
     assert "battle_deaths" in analysed
     inert = df[(df["param"] == "scenario.runs") & (df["outcome"] == "battle_deaths")]
     np.testing.assert_allclose(inert["value"], 0.0, atol=1e-12)
-    active = df[(df["param"] == "truce.spoiler_rate") & (df["outcome"] == "battle_deaths")
+    active = df[(df["param"] == "combat.lethality") & (df["outcome"] == "battle_deaths")
                 & df["index"].isin(["ST", "mu_star"])]
     assert (active["value"] > 0.3 if method == "sobol" else active["value"] > 1.0).all()
     fig = sensitivity_figure(df)
@@ -151,7 +151,7 @@ def test_sensitivity_skips_an_outcome_without_variance_and_names_no_driver_in_no
     """An outcome that is the same in every run is skipped with a message; overlapping
     intervals name no driver."""
     df = sensitivity(load_scenario(short), {"scenario.runs": (1, 1000),
-                                            "truce.spoiler_rate": (0.0, 0.5)},
+                                            "combat.lethality": (0.005, 0.05)},
                      ["days", "battle_deaths"], method="sobol", samples=8, runs=2, seed=1,
                      workers=1)
     assert set(df["outcome"]) == {"battle_deaths"}
