@@ -5,23 +5,14 @@ Playwright. The browser resolves no name but 127.0.0.1, so the page must work of
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from libyasim.params import PARAMS
+from serving import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, serving
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 # no route to any CDN: every name but the app's address fails to resolve
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 TIMEOUT_MS = 60_000
 MESA_CONTROLS = ("Play Interval", "Render Interval", "Use Threads", "Model Parameters", "Time:")
 
@@ -31,41 +22,14 @@ if not os.access(CHROMIUM, os.X_OK):
 sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`libyasim app scenarios/baseline.toml` on a free port: its address and its log."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "libyasim.cli", "app", str(ROOT / "scenarios/baseline.toml"),
-             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the app server exited ({proc.returncode}):\n{log.read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the app server did not listen on {port}:\n{log.read_text()}")
-                time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}/", log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serving(["app", str(ROOT / "scenarios/baseline.toml"), "--port", str(port)],
+                 port, log) as url:
+        yield url, log
 
 
 @pytest.fixture()

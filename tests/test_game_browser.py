@@ -7,33 +7,20 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serving import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, serving
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 # no route to any CDN: every name but the game's address fails to resolve
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 TIMEOUT_MS = 30_000
 HTML_NAME = "<b>Ann</b><img src=x>"
 
 pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
                                 reason=f"{CHROMIUM} is missing (scripts/install-browser.sh "
                                 "installs it); the game itself does not need it")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -43,33 +30,11 @@ def game_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     scenario = folder / "short.toml"
     scenario.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
                         "horizon_days = 28\n")
-    port = _free_port()
-    log = folder / "server.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "libyasim.cli", "game", str(scenario), "--port", str(port),
-             "--turn-days", "14", "--ensemble-runs", "10", "--ensemble-dir",
-             str(folder / "ensembles")], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"the game server exited ({server.returncode}):\n{log.read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the game server did not listen on {port}:\n{log.read_text()}")
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    port = free_port()
+    with serving(["game", str(scenario), "--port", str(port), "--turn-days", "14",
+                  "--ensemble-runs", "10", "--ensemble-dir", str(folder / "ensembles")],
+                 port, folder / "server.log", poll=0.3) as url:
+        yield url
 
 
 @pytest.fixture()

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from libyasim import arguments
 from libyasim.files import atomic_write, atomic_write_text
 from libyasim.observations import (
     Observation,
@@ -549,31 +550,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date_arg(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
 
 
 def add_command(sub: Any) -> None:
@@ -583,21 +563,21 @@ def add_command(sub: Any) -> None:
     cal.add_argument("scenario", help="scenario file (TOML)")
     cal.add_argument("--observations", metavar="FILE",
                      help="observations CSV (default: the shipped observations.csv)")
-    cal.add_argument("--until", type=_date_arg, required=True, metavar="DATE",
+    cal.add_argument("--until", type=arguments.date, required=True, metavar="DATE",
                      help="fit only to observations that ended and were published by DATE")
     cal.add_argument("--params", nargs="+", metavar="NAME",
                      help="assumption parameters to fit, optionally with a narrower prior as "
                      "NAME=LOW:HIGH (default: every numeric assumption with a prior range)")
-    cal.add_argument("--budget", type=_seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
+    cal.add_argument("--budget", type=arguments.seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
                      help=f"stop after this long (checked between generations; default "
                      f"{DEFAULT_BUDGET})")
-    cal.add_argument("--workers", type=_count, default=os.cpu_count(),
+    cal.add_argument("--workers", type=arguments.positive_int, default=os.cpu_count(),
                      help="worker processes (default: all cores)")
     cal.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                      help="run the particles on a Dask cluster instead")
-    cal.add_argument("--population", type=_count, default=DEFAULT_POPULATION,
+    cal.add_argument("--population", type=arguments.positive_int, default=DEFAULT_POPULATION,
                      help=f"particles per generation (default {DEFAULT_POPULATION})")
-    cal.add_argument("--generations", type=_count, default=DEFAULT_GENERATIONS,
+    cal.add_argument("--generations", type=arguments.positive_int, default=DEFAULT_GENERATIONS,
                      help=f"at most this many generations (default {DEFAULT_GENERATIONS})")
     cal.add_argument("--min-acceptance", type=float, default=0.02,
                      help="stop when a generation accepts fewer than this share (default 0.02)")

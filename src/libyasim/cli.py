@@ -13,7 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from libyasim import __version__
+from libyasim import __version__, arguments
 from libyasim.calibrate import CalibrationError
 from libyasim.ensemble import EnsembleError
 from libyasim.extras import MissingExtra
@@ -25,31 +25,10 @@ from libyasim.scenario import (Scenario, ScenarioError, default_scenario, load_s
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"expected a seed between 0 and 2^63-1, got {value}")
-    return value
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -65,7 +44,7 @@ def _shard(text: str) -> tuple[int, int]:
 
 def _add_engine_args(parser: argparse.ArgumentParser) -> None:
     """--workers, --backend, --scheduler: where the runs execute (every command that runs)."""
-    parser.add_argument("--workers", type=_positive_int, default=os.cpu_count(),
+    parser.add_argument("--workers", type=arguments.positive_int, default=os.cpu_count(),
                         help="parallel worker processes (default: all cores)")
     parser.add_argument("--backend", choices=("local", "dask"), default="local",
                         help="local processes (default) or a Dask cluster")
@@ -293,14 +272,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port between 1 and 65535, got {value}")
-    return value
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -417,8 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a Monte Carlo ensemble of a scenario, with plots")
     run.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/baseline.toml")
-    run.add_argument("--runs", type=_positive_int, help="number of runs (default: the scenario's)")
-    run.add_argument("--seed", type=_seed, help="root seed (default: the scenario's)")
+    run.add_argument("--runs", type=arguments.positive_int, help="number of runs (default: the scenario's)")
+    run.add_argument("--seed", type=arguments.seed, help="root seed (default: the scenario's)")
     run.add_argument("--out", help="output folder (default: results/SCENARIO)")
     _add_engine_args(run)
     run.add_argument("--shard", type=_shard, metavar="I/N",
@@ -454,13 +425,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help=param_help)
     swp.add_argument("--design", choices=("factorial", "lhs"), default="factorial",
                      help="full factorial grid (default) or Latin hypercube")
-    swp.add_argument("--levels", type=_positive_int, default=3,
+    swp.add_argument("--levels", type=arguments.positive_int, default=3,
                      help="values per parameter in a factorial design (default: 3)")
-    swp.add_argument("--samples", type=_positive_int, default=16,
+    swp.add_argument("--samples", type=arguments.positive_int, default=16,
                      help="design points of a Latin hypercube (default: 16)")
-    swp.add_argument("--runs", type=_positive_int, default=20,
+    swp.add_argument("--runs", type=arguments.positive_int, default=20,
                      help="runs per design point (default: 20)")
-    swp.add_argument("--seed", type=_seed, help="root seed (default: the scenario's)")
+    swp.add_argument("--seed", type=arguments.seed, help="root seed (default: the scenario's)")
     swp.add_argument("--outcome", action="append", metavar="NAME",
                      help="outcome to tabulate and plot (repeatable; default: a standard set); "
                      "a runs.parquet column or end_state=NAME")
@@ -480,12 +451,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="outcome to analyse (repeatable): a runs.parquet column such as "
                       "truce_days or conflict_deaths, or end_state=NAME")
     sens.add_argument("--method", choices=("sobol", "morris"), default="sobol")
-    sens.add_argument("--samples", type=_positive_int, default=64,
+    sens.add_argument("--samples", type=arguments.positive_int, default=64,
                       help="Sobol base samples (a power of 2) or Morris trajectories "
                       "(default: 64)")
-    sens.add_argument("--runs", type=_positive_int, default=10,
+    sens.add_argument("--runs", type=arguments.positive_int, default=10,
                       help="runs per design point (default: 10)")
-    sens.add_argument("--seed", type=_seed, help="root seed (default: the scenario's)")
+    sens.add_argument("--seed", type=arguments.seed, help="root seed (default: the scenario's)")
     sens.add_argument("--out", help="output folder (default: results/METHOD-SCENARIO)")
     _add_engine_args(sens)
     sens.add_argument("--quiet", action="store_true", help="no progress bar or table")
@@ -499,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="the resolved parameters of a scenario and their sources")
     params.add_argument("scenario", nargs="?", help="scenario file (default: the model's defaults)")
     params.add_argument("--format", choices=("table", "json"), default="table")
-    params.add_argument("--known-by", type=_date, metavar="YYYY-MM-DD",
+    params.add_argument("--known-by", type=arguments.date, metavar="YYYY-MM-DD",
                         help="list only the values the scenario uses that were not public by "
                         "this date")
     params.set_defaults(func=cmd_params)
@@ -507,12 +478,12 @@ def build_parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compare", help="run scenarios with the same seeds and compare them")
     comp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                       help="two or more scenario files; the first is the reference")
-    comp.add_argument("--runs", type=_positive_int,
+    comp.add_argument("--runs", type=arguments.positive_int,
                       help="runs per scenario (default: the first scenario's)")
-    comp.add_argument("--seed", type=_seed,
+    comp.add_argument("--seed", type=arguments.seed,
                       help="root seed shared by all scenarios (default: the first scenario's)")
     comp.add_argument("--out", help="output folder (default: results/compare-A-B...)")
-    comp.add_argument("--workers", type=_positive_int, default=os.cpu_count(),
+    comp.add_argument("--workers", type=arguments.positive_int, default=os.cpu_count(),
                       help="parallel worker processes (default: all cores)")
     comp.add_argument("--force", action="store_true",
                       help="replace another comparison (other scenarios or seed) in --out")
@@ -527,7 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
     app = sub.add_parser("app", help="serve the interactive classroom app and print its "
                          "address to open in a browser")
     app.add_argument("scenario", nargs="?", help="scenario file (default: the baseline)")
-    app.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
+    app.add_argument("--port", type=arguments.port, default=8765, help="port (default: 8765)")
     app.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default: 127.0.0.1, this computer only; "
                           "0.0.0.0 opens it to the network)")
@@ -538,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="folder of exercise folders (default: exercises)")
     exercises.add_argument("--check", action="store_true",
                            help="write nothing; exit 1 if a committed key is out of date")
-    exercises.add_argument("--workers", type=_positive_int, default=os.cpu_count(),
+    exercises.add_argument("--workers", type=arguments.positive_int, default=os.cpu_count(),
                            help="parallel worker processes (default: all cores)")
     exercises.set_defaults(func=cmd_exercises)
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from libyasim import arguments
 from libyasim.files import atomic_write
 from libyasim.observations import (
     MIN_COVERAGE,
@@ -400,11 +401,6 @@ def _json(value: Any) -> Any:
     raise TypeError(type(value))
 
 
-def _date_arg(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -427,7 +423,7 @@ def add_command(sub: Any) -> None:
     val.add_argument("folder", metavar="RESULTS_DIR", help="a folder written by `libyasim run`")
     val.add_argument("--observations", metavar="FILE",
                      help="observations CSV (default: the shipped observations.csv)")
-    val.add_argument("--from", dest="start", type=_date_arg, metavar="DATE",
+    val.add_argument("--from", dest="start", type=arguments.date, metavar="DATE",
                      help="score what happened after DATE (default: the scenario's "
                      "information_cutoff)")
     val.add_argument("--out", metavar="DIR", help="where to write validation.csv, .json, .png "

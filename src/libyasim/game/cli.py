@@ -9,6 +9,8 @@ import socket
 import sys
 from pathlib import Path
 
+from libyasim import arguments
+
 EXIT_BAD_INPUT = 2
 # The page (a separate process started by `solara run`) reads its settings from these.
 ENV_SCENARIO, ENV_TURN_DAYS, ENV_SEED = ("LIBYASIM_GAME_SCENARIO", "LIBYASIM_GAME_TURN_DAYS",
@@ -17,33 +19,22 @@ ENV_URL, ENV_RUNS, ENV_DIR = ("LIBYASIM_GAME_URL", "LIBYASIM_GAME_ENSEMBLE_RUNS"
                               "LIBYASIM_GAME_ENSEMBLE_DIR")
 
 
-def _whole(low: int, high: int | None = None):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < low or (high is not None and value > high):
-            span = f"between {low} and {high}" if high is not None else f"of at least {low}"
-            raise argparse.ArgumentTypeError(f"expected a number {span}, got {value}")
-        return value
-    return parse
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register `game` and `replay` on the main parser's subcommands."""
     game = sub.add_parser("game", help="the multiplayer classroom game in a browser")
     game.add_argument("scenario", nargs="?", help="scenario file (default: the baseline)")
-    game.add_argument("--port", type=_whole(1, 65535), default=8766,
+    game.add_argument("--port", type=arguments.port, default=8766,
                       help="port (default: 8766)")
     game.add_argument("--host", default="127.0.0.1",
                       help="address to listen on (default: 127.0.0.1, this computer only; "
                       "0.0.0.0 opens it to the network: see docs/game.md)")
-    game.add_argument("--turn-days", type=_whole(1), default=14,
+    game.add_argument("--turn-days", type=arguments.whole(1), default=14,
                       help="days the model runs per turn (default: 14)")
-    game.add_argument("--seed", type=_whole(0, 2**63 - 1),
+    game.add_argument("--seed", type=arguments.seed,
                       help="seed of the class's run (default: the scenario's)")
-    game.add_argument("--ensemble-runs", type=_whole(10, 2000),
+    game.add_argument("--ensemble-runs", type=arguments.whole(10, 2000),
                       help="model-only runs the debrief compares the class with (default: the "
                       "scenario's runs)")
     game.add_argument("--ensemble-dir", default=str(Path("results") / "game-ensembles"),
