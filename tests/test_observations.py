@@ -101,3 +101,35 @@ def test_statistics_of_each_kind(tmp_path):
     assert list(statistic(occurs, view)) == [0.0, 0.0]
     late = _obs(tmp_path, "s,state,truce_state,settled,1,,,,2020-02-19,2020-02-01,s")
     assert "ends after" in why_not_computable(late, view)
+
+
+def test_floors_and_the_2019_record():
+    rows = {r.name: r for r in load_observations()}
+    assert rows["who_deaths_2019_apr17"].floor  # "at least 205"
+    assert not rows["who_deaths_2019_may08"].floor  # 443, as WHO gave it
+    assert not rows["gna_retakes_gharyan"].floor  # only counts can be floors
+    known_by_article = [r for r in rows.values()
+                        if r.known_on <= dt.date(2020, 1, 10) and r.end <= dt.date(2020, 1, 10)]
+    assert len(known_by_article) >= 10
+    assert rows["gna_retakes_gharyan"].value == dt.date(2019, 6, 26)
+
+
+def test_calibration_reads_nothing_published_after_its_cutoff(tmp_path):
+    """Hold-out: planting later rows leaves a calibration's training set unchanged."""
+    from libyasim.calibrate import training_set
+    from libyasim.scenario import load_scenario
+
+    scenario = load_scenario(__import__("pathlib").Path(__file__).resolve().parents[1]
+                             / "scenarios" / "tripoli_offensive_2019.toml")
+    until = dt.date(2020, 1, 10)
+    shipped = load_observations()
+    used, _ = training_set(shipped, scenario, until)
+    planted = _file(tmp_path, GOOD.replace("deaths,", "late,", 1).replace(
+        "2020-01-01,2020-03-31,2020-05-01", "2019-05-01,2019-05-31,2020-01-11"),
+        "later,total,civilian_deaths,,999,,,2019-12-01,2020-01-20,2020-01-21,s")
+    more = shipped + load_observations(planted)
+    used_with_planted, left = training_set(more, scenario, until)
+    assert [o.name for o in used_with_planted] == [o.name for o in used]
+    reasons = {item["name"]: item["reason"] for item in left}
+    assert "published 2020-01-11" in reasons["late"] and "ends after" in reasons["later"]
+    assert {o.name for o in used} >= {"who_deaths_2019_may08", "gna_retakes_gharyan"}

@@ -15,9 +15,13 @@ from libyasim.validate import (
     VALIDATION_CSV,
     VALIDATION_JSON,
     VALIDATION_PNG,
+    calibration_warnings,
+    crps,
     report_section,
+    score,
     score_binary,
     score_numeric,
+    select,
     validate,
 )
 
@@ -79,25 +83,99 @@ def test_scores_summary_and_files(tmp_path, results):
     assert "after 2020-01-10" in skipped["before_cutoff"]
     assert "ends after" in skipped["past_horizon"]
     saved = json.loads((tmp_path / "v" / VALIDATION_JSON).read_text())
-    assert saved["line"].startswith("90% intervals cover 1 of 2 observations")
+    assert saved["line"].startswith("from 2020-01-10: 90% intervals cover 1 of 2 numbers")
     assert (tmp_path / "v" / VALIDATION_PNG).stat().st_size > 10_000
     assert "Validation against observations" in report_section(tmp_path / "v")
     assert report_section(results) is None
 
 
-def test_persistence_and_year_before_references(tmp_path, results):
-    extra = [["rate_2019", "total", "violations", "", 30, "", "", "2019-10-01", "2019-12-29",
-              "2019-12-30"]]
+def test_references_zero_last_value_conflictology_climatology_prior(tmp_path, results):
+    extra = [["rate_2019q3", "total", "violations", "", 90, "", "", "2019-07-01", "2019-09-28",
+              "2019-09-30"],
+             ["rate_2019q4", "total", "violations", "", 30, "", "", "2019-10-01", "2019-12-29",
+              "2019-12-30"],
+             ["old_2018", "total", "violations", "", 900, "", "", "2018-01-01", "2018-03-31",
+              "2018-04-01"],
+             ["truce_by_day_40", "first_day", "truce_state", "holding", _day(2), "", "",
+              _day(1), _day(40), _day(2)]]
     obs = _observations(tmp_path, results, extra)
-    validate(results, obs, out=tmp_path / "v")
+    summary = validate(results, obs, out=tmp_path / "v", reference=results)
     table = pd.read_csv(tmp_path / "v" / VALIDATION_CSV).set_index("name")
-    # a count goes on at the latest known daily rate: 30 in 90 days -> 46 days x 1/3
-    assert table.loc["far_violations", "persistence_forecast"] == pytest.approx(46 / 3)
-    assert table.loc["far_violations", "year_before_forecast"] == pytest.approx(46 / 3)
-    # the state at the cutoff (day 0: no truce yet) carries on
-    assert table.loc["held_day_30", "persistence_forecast"] == 0.0
-    assert table.loc["held_day_30", "persistence_brier"] == 1.0
-    assert np.isnan(table.loc["median_deaths", "persistence_forecast"])
+    row = table.loc["far_violations"]  # 46 days from day 5 to day 50
+    assert row["zero_forecast"] == 0 and row["zero_crps"] == pytest.approx(10**6)
+    # the latest known record's daily rate: 30 in 90 days
+    assert row["last_value_forecast"] == pytest.approx(46 / 3)
+    # the records of the year before the origin, not 2018's: daily rates of 5/32 (May 2019),
+    # 1 and 1/3, whose median is 1/3 a day (with 2018's 10 a day it would be (1 + 1/3) / 2)
+    assert row["conflictology_forecast"] == pytest.approx(46 / 3)
+    assert np.isnan(row["climatology_crps"])
+    # a date: uniform over the window's 40 days, never "never"; no count references
+    date = table.loc["truce_by_day_40"]
+    assert date["climatology_forecast"] == pytest.approx(19.5)
+    assert np.isnan(date["zero_crps"]) and np.isnan(date["last_value_crps"])
+    # a yes/no fact: the state on the origin (no truce yet on day 0)
+    assert table.loc["held_day_30", "last_value_forecast"] == 0.0
+    assert table.loc["held_day_30", "last_value_brier"] == 1.0
+    # the same ensemble as its own reference has no skill over it
+    assert table.loc["far_violations", "prior_crps"] == pytest.approx(row["crps"])
+    assert summary["skill"]["prior"]["crps"] == pytest.approx(0.0)
+    refs = {(r["origin"], r["reference"]) for r in summary["skill_table"]}
+    assert {("2020-01-10", "zero"), ("2020-01-10", "climatology")} <= refs
+
+
+def test_floors_are_scored_as_censored():
+    ensemble = np.arange(100.0, 200.0)
+    below = score_numeric(50.0, ensemble, floor=True)  # every run reaches the floor
+    assert below["crps"] == pytest.approx(0.0) and below["pit"] is None
+    assert below["p_reach_floor"] == 1.0 and below["in_90"]
+    exact = score_numeric(50.0, ensemble)  # the same number as an exact value is a miss
+    assert exact["crps"] > 40 and not exact["in_90"]
+    above = score_numeric(500.0, ensemble, floor=True)  # no run reaches it
+    assert above["brier_floor"] == 1.0 and not above["in_90"]
+    assert above["crps"] == pytest.approx(crps(500.0, ensemble, floor=True))
+    assert crps(500.0, np.array([600.0]), floor=True) == pytest.approx(0.0)
+
+
+def test_origins_condition_on_what_was_known(tmp_path, results, capsys):
+    obs = _observations(tmp_path, results)
+    later = DAY0 + dt.timedelta(days=20)
+    summary = validate(results, obs, start=[DAY0, later], out=tmp_path / "v")
+    first, second = summary["origins"]
+    assert first["from"] == "2020-01-10" and first["conditioning"] is None
+    assert second["conditioning"]["origin"] == later.isoformat()
+    assert 0 < second["conditioning"]["ess"] <= 24
+    table = pd.read_csv(tmp_path / "v" / VALIDATION_CSV)
+    assert set(table["origin"]) == {"2020-01-10", later.isoformat()}
+    assert {r["origin"] for r in summary["skill_table"]} == {"2020-01-10", later.isoformat()}
+    code = cli.main(["validate", str(results), "--observations", str(obs), "--out",
+                     str(tmp_path / "w"), "--from", "2020-01-10", "--from", later.isoformat()])
+    out = capsys.readouterr().out
+    assert code == 0 and "from 2020-01-30:" in out and "effective sample size" in out
+
+
+def test_warns_when_scoring_what_the_calibration_used(tmp_path, results):
+    obs = load_observations(_observations(tmp_path, results))
+    view = SeriesView.from_frame(pd.read_parquet(results / "series.parquet"), DAY0)
+    chosen, _ = select(obs, view, DAY0)
+    scored = score(chosen, view, obs, DAY0)
+    posterior = tmp_path / "posterior"
+    posterior.mkdir()
+    (posterior / "calibration.json").write_text(json.dumps(
+        {"cutoff": _day(35), "observations_used": [{"name": "held_day_30"}]}))
+    lines = calibration_warnings(scored, {"scenario.posterior": str(posterior)})
+    named = {line.split(" ")[0]: line for line in lines}
+    assert set(named) == {"held_day_30"}  # known on day 31; the others on day 41 or later
+    assert "was fitted to it" in named["held_day_30"]
+    assert calibration_warnings(scored, {"scenario.posterior": ""}) == []
+
+
+def test_a_compare_folder_says_what_to_do(tmp_path, capsys):
+    folder = tmp_path / "cmp"
+    (folder / "scenarios" / "baseline").mkdir(parents=True)
+    (folder / "compare.json").write_text("{}")
+    code = cli.main(["validate", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2 and "a compare folder" in err and "scenarios/baseline" in err
 
 
 def test_from_date_and_overwrite(tmp_path, results, capsys):

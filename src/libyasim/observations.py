@@ -9,6 +9,8 @@ states one fact about a daily series column of the model, in one of four kinds:
 - ``state``: whether `column == equals` on date `end`; `value` is 1 or 0;
 - ``occurs``: whether `column == equals` on some day in [start, end]; `value` is 1 or 0.
 
+A ``total`` with `low` set and `high` empty is a floor ("at least", "more than"): `floor`.
+
 `statistics` computes, for every run of an ensemble, the number each observation describes.
 Validation (validate.py) and calibration (calibrate.py) both use it, so a fit and its score
 measure the same thing.
@@ -60,6 +62,12 @@ class Observation:
     @property
     def numeric(self) -> bool:
         return self.kind in NUMERIC_KINDS
+
+    @property
+    def floor(self) -> bool:
+        """A count the source gives only as "at least N" (`low` set, `high` empty): the truth
+        is `value` or more, so it is scored as censored (validate.py)."""
+        return self.kind == "total" and self.low is not None and self.high is None
 
     @property
     def window_days(self) -> int:
@@ -290,6 +298,11 @@ class SeriesView:
 
     def column(self, name: str) -> np.ndarray:
         return self.arrays[name]
+
+    def take(self, runs: np.ndarray) -> SeriesView:
+        """The same columns for the runs at these indexes (repeats allowed: a resample)."""
+        return SeriesView({c: a[runs] for c, a in self.arrays.items()}, self.start_date,
+                          self.labels)
 
     def has(self, name: str) -> bool:
         return name in self.arrays

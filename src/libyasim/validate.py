@@ -1,15 +1,16 @@
-"""Score an ensemble against what happened after its information cutoff (a hindcast).
+"""Score an ensemble against what happened after a forecast origin, as forecasters score.
 
-For every observation whose window lies after `--from` and inside the runs, the ensemble's
-distribution of the observation's statistic (observations.statistic, the same function
-calibration fits with) is scored: numbers and dates by percentiles, interval coverage, PIT and
-CRPS; yes/no facts by the predicted probability, Brier and log score. Two naive references are
-scored the same way so that skill is relative (docs/validation.md defines them):
-
-- persistence: the state at the cutoff carries on (nothing changes hands, the truce stays as it
-  was); counts go on at the daily rate of the latest record known at the cutoff;
-- year before: the record of the year before the cutoff repeats (the same fact one year
-  earlier, or for counts the daily rate of the longest record ending in that year).
+For every observation whose window lies after the origin (`--from`, repeatable; default: the
+scenario's information cutoff) and inside the runs, the ensemble's distribution of the
+observation's statistic (observations.statistic, the function calibration fits with) is scored:
+numbers and dates by percentiles, interval coverage, PIT and CRPS; floors ("at least N") as
+censored values (threshold-weighted CRPS and the probability of reaching the floor); yes/no
+facts by the predicted probability, Brier and log score. When an origin lies after the runs'
+day 0, the runs are first conditioned on what was known at the origin (conditioning.py), so that
+runs which contradict the known map or counts earn no credit. References, scored the same way
+(docs/validation.md defines them): zero, the last observed value, a bootstrap of the previous
+12 months ("conflictology"), a uniform climatology of dates over the window, and, with
+`--reference DIR`, another ensemble such as the model's prior predictive.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from libyasim import arguments
+from libyasim.conditioning import Conditioned, condition, known_by, map_at
 from libyasim.files import atomic_write
 from libyasim.observations import (
     MIN_COVERAGE,
@@ -40,13 +42,16 @@ from libyasim.observations import (
 
 VALIDATION_CSV, VALIDATION_JSON, VALIDATION_PNG = (
     "validation.csv", "validation.json", "validation.png")
-REFERENCES = ("persistence", "year_before")
+REFERENCES = ("zero", "last_value", "conflictology", "climatology", "prior")
 PROB_FLOOR = 0.01  # probabilities are kept within [0.01, 0.99] for the log score
+HISTORY_DAYS = 365  # conflictology: the record of the year before the origin
+RESAMPLE_SEED = 0  # conditioned ensembles are resampled with this seed (reproducible)
 
 
 @dataclasses.dataclass(frozen=True)
 class Scored:
-    """One observation scored: the ensemble's values and the rows of validation.csv."""
+    """One observation scored at one origin: the ensemble's values and the row of
+    validation.csv."""
 
     obs: Observation
     ensemble: np.ndarray
@@ -59,8 +64,8 @@ def select(observations: Sequence[Observation], view: SeriesView, start: dt.date
     """Observations asked after `start` and computable from the runs; and those left out, why.
 
     A total counts when at least MIN_COVERAGE of its window lies after `start`; a first_day or
-    occurs window is cut to begin at `start` (what happened before it was known); a state
-    counts when its date is after `start`.
+    occurs window is cut to begin at `start` (what happened before it was known; the runs are
+    conditioned on it); a state counts when its date is after `start`.
     """
     chosen, skipped = [], []
     for obs in observations:
@@ -72,6 +77,10 @@ def select(observations: Sequence[Observation], view: SeriesView, start: dt.date
         if obs.end <= start:
             skipped.append({"name": obs.name, "reason": f"its window ends on or before {start}"})
             continue
+        if obs.kind == "first_day" and obs.value <= start:  # type: ignore[operator]
+            skipped.append({"name": obs.name, "reason": f"it happened on or before {start} "
+                            "(part of what was known then)"})
+            continue
         asked = obs.from_date(start)
         reason = why_not_computable(asked, view)
         if reason:
@@ -82,63 +91,75 @@ def select(observations: Sequence[Observation], view: SeriesView, start: dt.date
 
 
 # ---------------------------------------------------------------------------- references
-def _known(records: Sequence[Observation], cutoff: dt.date) -> list[Observation]:
-    return [r for r in records if r.end <= cutoff and r.known_on <= cutoff]
-
-
-def _state_at(column: str, view: SeriesView, records: Sequence[Observation],
-              cutoff: dt.date) -> float:
-    """The column's value at the cutoff as the record had it: the runs' day 0 (the scenario's
-    initial state, public record), changed by first_day facts known by then."""
-    values = view.column(column)[:, 0]
-    state = float(pd.Series(values).mode().iloc[0])
-    changes = sorted((r for r in _known(records, cutoff)
-                      if r.kind == "first_day" and r.column == column), key=lambda r: r.value)
-    for change in changes:
-        state = view.code(column, change.equals or "")
-    return state
-
-
 def reference_forecasts(obs: Observation, view: SeriesView, records: Sequence[Observation],
-                        cutoff: dt.date) -> dict[str, float | None]:
-    """Point forecasts of the naive references (None where the record gives none)."""
-    known = _known(records, cutoff)
-    same = [r for r in known if r.kind == "total" and r.column == obs.column]
+                        origin: dt.date, prior: SeriesView | None = None
+                        ) -> dict[str, np.ndarray | None]:
+    """Each reference's forecast of `obs` made at `origin`, as a sample of values (numbers and
+    dates) or a one-element array holding a probability (yes/no facts); None where the
+    reference says nothing about this kind of fact or the record is too short.
+
+    zero and last_value and conflictology are for counts, climatology for dates; last_value
+    for yes/no facts is the state on the origin (the known map); prior for every kind.
+    """
+    refs: dict[str, np.ndarray | None] = dict.fromkeys(REFERENCES)
+    if prior is not None and why_not_computable(obs, prior) is None:
+        values = statistic(obs, prior)
+        refs["prior"] = values if obs.numeric else np.array([values.mean()])
     if obs.kind == "total":
+        same = [r for r in known_by(records, origin)
+                if r.kind == "total" and r.column == obs.column]
         latest = max(same, key=lambda r: (r.end, -r.window_days), default=None)
-        year = [r for r in same if r.end > cutoff - dt.timedelta(days=365)]
-        longest = max(year, key=lambda r: (r.window_days, r.end), default=None)
-        return {"persistence": _rate(latest, obs), "year_before": _rate(longest, obs)}
-    state = _state_at(obs.column, view, records, cutoff)
-    holds = state == view.code(obs.column, obs.equals or "")
-    persistence = {"first_day": 0.0 if holds else float(obs.window_days),
-                   "state": float(holds), "occurs": float(holds)}[obs.kind]
-    earlier = [r for r in known if (r.kind, r.column, r.equals) == (obs.kind, obs.column,
-                                                                    obs.equals)
-               and abs((obs.end - r.end).days - 365) <= 7]
-    year_before = None
-    if earlier:
-        year_before = earlier[-1].observed()  # a date as days after its window's start
-    return {"persistence": persistence, "year_before": year_before}
+        year = [r for r in same if r.end > origin - dt.timedelta(days=HISTORY_DAYS)]
+        refs["zero"] = np.zeros(1)
+        refs["last_value"] = None if latest is None else np.array([_rate(latest, obs)])
+        refs["conflictology"] = (np.array([_rate(r, obs) for r in year]) if len(year) >= 2
+                                 else None)
+    elif obs.kind == "first_day":
+        refs["climatology"] = np.arange(obs.window_days, dtype=float)  # uniform, never "never"
+    else:
+        state = map_at(obs.column, view, records, origin)
+        holds = float(state == view.code(obs.column, obs.equals or ""))
+        refs["last_value"] = np.array([holds])
+    return refs
 
 
-def _rate(record: Observation | None, obs: Observation) -> float | None:
-    if record is None:
-        return None
+def _rate(record: Observation, obs: Observation) -> float:
+    """The record's daily rate scaled to `obs`'s window."""
     return float(record.value) / record.window_days * obs.window_days  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------- scores
-def score_numeric(observed: float, ensemble: np.ndarray) -> dict[str, Any]:
-    """Percentiles, interval coverage, PIT (mid-rank, for ties) and CRPS of an ensemble."""
+def crps(observed: float, sample: np.ndarray, floor: bool = False) -> float:
+    """CRPS of a sample (the fair estimator for an ensemble of runs; the exact value for a
+    one-value forecast); for a floor, the threshold-weighted CRPS that looks only below it
+    (the score of the censored forecast min(X, floor) against the floor)."""
     import scoringrules as sr
 
+    estimator = "fair" if len(sample) > 1 else "nrg"
+    if floor:
+        return float(sr.twcrps_ensemble(observed, sample, b=observed, estimator=estimator))
+    return float(sr.crps_ensemble(observed, sample, estimator=estimator))
+
+
+def score_numeric(observed: float, ensemble: np.ndarray, floor: bool = False
+                  ) -> dict[str, Any]:
+    """Percentiles, interval coverage, PIT (mid-rank, for ties) and CRPS of an ensemble.
+
+    For a floor the truth is `observed` or more: an interval covers it when its upper end
+    reaches the floor, the PIT is not defined, and the probability of reaching the floor is
+    scored with the Brier score."""
     q05, q25, q50, q75, q95 = np.quantile(ensemble, [0.05, 0.25, 0.5, 0.75, 0.95])
     below, ties = np.mean(ensemble < observed), np.mean(ensemble == observed)
-    return {"median": q50, "q05": q05, "q25": q25, "q75": q75, "q95": q95,
-            "in_50": bool(q25 <= observed <= q75), "in_90": bool(q05 <= observed <= q95),
-            "pit": float(below + ties / 2),
-            "crps": float(sr.crps_ensemble(observed, ensemble, estimator="fair"))}
+    row: dict[str, Any] = {"median": q50, "q05": q05, "q25": q25, "q75": q75, "q95": q95,
+                           "floor": floor, "crps": crps(observed, ensemble, floor)}
+    if floor:
+        reach = float(np.mean(ensemble >= observed))
+        row.update(in_50=bool(q75 >= observed), in_90=bool(q95 >= observed), pit=None,
+                   p_reach_floor=reach, brier_floor=(1.0 - reach) ** 2)
+    else:
+        row.update(in_50=bool(q25 <= observed <= q75), in_90=bool(q05 <= observed <= q95),
+                   pit=float(below + ties / 2))
+    return row
 
 
 def score_binary(observed: float, probability: float) -> dict[str, float]:
@@ -158,35 +179,37 @@ def crps_scale(obs: Observation) -> float:
 
 
 def score(observations: Sequence[Observation], view: SeriesView,
-          records: Sequence[Observation], cutoff: dt.date) -> list[Scored]:
-    """Score each observation's ensemble and the references' forecasts."""
+          records: Sequence[Observation], origin: dt.date,
+          prior: SeriesView | None = None) -> list[Scored]:
+    """Score each observation's ensemble and the references' forecasts made at `origin`."""
     out = []
     for obs in observations:
         ensemble = statistic(obs, view)
         observed = obs.observed()
         low, high = obs.bounds()
         row: dict[str, Any] = {
-            "name": obs.name, "kind": obs.kind, "column": obs.column, "equals": obs.equals,
-            "start": obs.start.isoformat(), "end": obs.end.isoformat(),
-            "known_on": obs.known_on.isoformat(), "observed": observed,
+            "origin": origin.isoformat(), "name": obs.name, "kind": obs.kind,
+            "column": obs.column, "equals": obs.equals, "start": obs.start.isoformat(),
+            "end": obs.end.isoformat(), "known_on": obs.known_on.isoformat(),
+            "observed": observed,
             "observed_text": (obs.value.isoformat() if isinstance(obs.value, dt.date)
-                              else f"{obs.value:g}"),
+                              else ("at least " if obs.floor else "") + f"{obs.value:g}"),
             "low": low, "high": high, "units": _units(obs), "runs": len(ensemble)}
-        refs = reference_forecasts(obs, view, records, cutoff)
+        refs = reference_forecasts(obs, view, records, origin, prior)
         if obs.numeric:
-            row.update(score_numeric(observed, ensemble))
+            row.update(score_numeric(observed, ensemble, obs.floor))
             row["crps_relative"] = row["crps"] / crps_scale(obs)
-            for name, forecast in refs.items():
-                row[f"{name}_forecast"] = forecast
-                row[f"{name}_crps"] = None if forecast is None else abs(forecast - observed)
+            for name, sample in refs.items():
+                row[f"{name}_forecast"] = None if sample is None else float(np.median(sample))
+                row[f"{name}_crps"] = (None if sample is None
+                                       else crps(observed, sample, obs.floor))
         else:
             row.update(score_binary(observed, float(ensemble.mean())))
-            for name, forecast in refs.items():
-                row[f"{name}_forecast"] = forecast
-                row[f"{name}_brier"] = (None if forecast is None
-                                        else score_binary(observed, forecast)["brier"])
-                row[f"{name}_log_score"] = (None if forecast is None
-                                            else score_binary(observed, forecast)["log_score"])
+            for name, sample in refs.items():
+                scores = None if sample is None else score_binary(observed, float(sample[0]))
+                row[f"{name}_forecast"] = None if scores is None else scores["probability"]
+                row[f"{name}_brier"] = None if scores is None else scores["brier"]
+                row[f"{name}_log_score"] = None if scores is None else scores["log_score"]
         out.append(Scored(obs, ensemble, row))
     return out
 
@@ -200,16 +223,20 @@ def _units(obs: Observation) -> str:
 
 def summarise(scored: Sequence[Scored], skipped: Sequence[dict[str, str]], start: dt.date,
               observations_file: str) -> dict[str, Any]:
-    """validation.json: coverage, mean scores and skill against each reference."""
+    """One origin's summary: coverage, mean scores and skill against each reference."""
     numeric = [s for s in scored if s.obs.numeric]
     binary = [s for s in scored if not s.obs.numeric]
+    floors = [s for s in numeric if s.obs.floor]
     summary: dict[str, Any] = {
         "observations_file": observations_file, "from": start.isoformat(),
         "scored": len(scored), "numeric": len(numeric), "binary": len(binary),
+        "floors": len(floors),
         "coverage_50": _coverage(numeric, "in_50"), "coverage_90": _coverage(numeric, "in_90"),
         "mean_crps_relative": _mean([s.row["crps_relative"] for s in numeric]),
         "mean_brier": _mean([s.row["brier"] for s in binary]),
         "mean_log_score": _mean([s.row["log_score"] for s in binary]),
+        "mean_brier_floor": _mean([s.row["brier_floor"] for s in floors]),
+        "pit": [s.row["pit"] for s in numeric if s.row["pit"] is not None],
         "skill": {}, "skipped": list(skipped),
     }
     for ref in REFERENCES:
@@ -217,13 +244,22 @@ def summarise(scored: Sequence[Scored], skipped: Sequence[dict[str, str]], start
         model = sum(s.row["crps"] / crps_scale(s.obs) for s in rows)
         naive = sum(s.row[f"{ref}_crps"] / crps_scale(s.obs) for s in rows)
         bins = [s for s in binary if s.row[f"{ref}_brier"] is not None]
-        brier_model = sum(s.row["brier"] for s in bins)
-        brier_naive = sum(s.row[f"{ref}_brier"] for s in bins)
         summary["skill"][ref] = {
             "crps": _skill(model, naive) if rows else None, "crps_observations": len(rows),
-            "brier": _skill(brier_model, brier_naive) if bins else None,
+            "brier": (_skill(sum(s.row["brier"] for s in bins),
+                             sum(s.row[f"{ref}_brier"] for s in bins)) if bins else None),
+            "log_score": (_skill(sum(s.row["log_score"] for s in bins),
+                                 sum(s.row[f"{ref}_log_score"] for s in bins))
+                          if bins else None),
             "brier_observations": len(bins)}
     return summary
+
+
+def skill_table(summaries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per origin and reference: CRPS, Brier and log-score skill with their counts."""
+    return [{"origin": s["from"], "reference": ref, **s["skill"][ref]}
+            for s in summaries for ref in REFERENCES
+            if s["skill"][ref]["crps_observations"] or s["skill"][ref]["brier_observations"]]
 
 
 def _coverage(rows: Sequence[Scored], key: str) -> dict[str, Any]:
@@ -243,10 +279,11 @@ def _skill(model: float, naive: float) -> float | None:
 
 
 def summary_line(summary: dict[str, Any]) -> str:
-    """One line, e.g. `90% intervals cover 11 of 14 observations; CRPS skill vs persistence
-    +0.31`."""
+    """One line per origin, e.g. `from 2020-03-31: 90% intervals cover 11 of 14 observations;
+    CRPS skill vs zero +0.31 (4 obs); ...`."""
     cov = summary["coverage_90"]
-    parts = [f"90% intervals cover {cov['covered']} of {cov['of']} observations"]
+    parts = [f"from {summary['from']}: 90% intervals cover {cov['covered']} of {cov['of']} "
+             "numbers and dates"]
     for ref in REFERENCES:
         skill = summary["skill"][ref]
         label = ref.replace("_", " ")
@@ -259,6 +296,11 @@ def summary_line(summary: dict[str, Any]) -> str:
     if summary["mean_brier"] is not None:
         parts.append(f"mean Brier score {summary['mean_brier']:.3f} on {summary['binary']} "
                      "yes/no facts")
+    conditioned = summary.get("conditioning")
+    if conditioned:
+        parts.append(f"conditioned on what was known then: {conditioned['kept']} of "
+                     f"{conditioned['runs']} runs kept, effective sample size "
+                     f"{conditioned['ess']:.0f}")
     return "; ".join(parts)
 
 
@@ -283,13 +325,13 @@ def figure(scored: Sequence[Scored], title: str):
     ax = fig.add_subplot(right[0])
     _binary_panel(ax, binary)
     ax = fig.add_subplot(right[1])
-    pits = [s.row["pit"] for s in numeric]
+    pits = [s.row["pit"] for s in numeric if s.row["pit"] is not None]
     ax.hist(pits, bins=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0], color="#4c72b0", edgecolor="white")
     if pits:
         ax.axhline(len(pits) / 5, color="black", lw=1, ls="--", label="uniform (calibrated)")
         ax.legend(loc="upper center", fontsize=8)
     ax.set(xlim=(0, 1), xlabel="PIT: share of runs below the observed value",
-           ylabel="observations", title=f"PIT histogram ({len(pits)} numbers and dates)")
+           ylabel="observations", title=f"PIT histogram ({len(pits)} numbers and dates; floors left out)")
     fig.suptitle(title)
     return fig
 
@@ -334,8 +376,8 @@ def _binary_panel(ax, binary: Sequence[Scored]) -> None:
     y = np.arange(len(binary))
     ax.barh(y, probs, color="#3182bd", label="ensemble probability")
     ax.scatter(seen, y, marker="D", color="#d62728", zorder=3, label="observed (1 yes, 0 no)")
-    persistence = [s.row["persistence_forecast"] for s in binary]
-    ax.scatter(persistence, y, marker="x", color="black", zorder=3, label="persistence")
+    last = [s.row["last_value_forecast"] for s in binary]
+    ax.scatter(last, y, marker="x", color="black", zorder=3, label="last value (state then)")
     ax.set_yticks(y, names, fontsize=7)
     ax.set(xlim=(-0.05, 1.05), xlabel="probability",
            title=f"yes/no facts ({len(binary)})")
@@ -347,50 +389,124 @@ def _binary_panel(ax, binary: Sequence[Scored]) -> None:
 
 # ---------------------------------------------------------------------------- files, CLI
 def validate(results_dir: str | Path, observations_file: str | Path | None = None,
-             start: dt.date | None = None, out: str | Path | None = None,
-             force: bool = False) -> dict[str, Any]:
-    """Score the ensemble in `results_dir`; write validation.csv, .json and .png into `out`
-    (default: the results folder). Returns the summary (validation.json)."""
-    from libyasim.ensemble import EnsembleError, load_results
-
+             start: dt.date | Sequence[dt.date] | None = None, out: str | Path | None = None,
+             force: bool = False, reference: str | Path | None = None) -> dict[str, Any]:
+    """Score the ensemble in `results_dir` from each origin in `start` (one date or several;
+    default: the scenario's information cutoff); write validation.csv, .json and .png into
+    `out` (default: the results folder). `reference`: another run folder (e.g. the model's
+    prior predictive) scored as a reference. Returns validation.json's content."""
     folder = Path(results_dir)
     out_dir = Path(out) if out is not None else folder
     if not force and (out_dir / VALIDATION_CSV).exists():
+        from libyasim.ensemble import EnsembleError
+
         raise EnsembleError(f"{out_dir / VALIDATION_CSV} exists; use --force to replace it or "
                             "--out for another folder")
+    view, manifest = _read_run(folder)
+    prior = _read_run(Path(reference))[0] if reference is not None else None
+    values = manifest["scenario"]["values"]
+    cutoff = dt.date.fromisoformat(values.get("scenario.information_cutoff",
+                                              values["scenario.start_date"]))
+    origins = sorted(set([start] if isinstance(start, dt.date) else (start or [cutoff])))
+    records = load_observations(observations_file)
+    per_origin, scored_all = [], []
+    for origin in origins:
+        summary, scored = _score_origin(view, prior, records, origin, observations_file)
+        per_origin.append(summary)
+        scored_all += scored
+    summary = {**per_origin[0], "origins": per_origin, "skill_table": skill_table(per_origin),
+               "results": str(folder), "reference": None if reference is None
+               else str(reference), "scenario": manifest["scenario"]["name"],
+               "runs": int(view.runs),
+               "warnings": calibration_warnings(scored_all, values)}
+    summary["line"] = "\n".join(summary_line(s) for s in per_origin)
+    _write(out_dir, summary, scored_all, view)
+    return summary
+
+
+def _score_origin(view: SeriesView, prior: SeriesView | None, records: Sequence[Observation],
+                  origin: dt.date, observations_file: str | Path | None
+                  ) -> tuple[dict[str, Any], list[Scored]]:
+    """Condition on what was known at `origin` (when it lies after day 0), then score."""
+    chosen, skipped = select(records, view, origin)
+    if not chosen:
+        raise ObservationError(f"{observations_file or 'observations'}: no observation lies "
+                               f"after {origin} and inside the runs; nothing to score")
+    conditioned = None
+    if origin > view.start_date:
+        conditioned = condition(view, records, origin)
+        view = _resampled(view, conditioned)
+        if prior is not None:
+            prior = _resampled(prior, condition(prior, records, origin))
+    scored = score(chosen, view, records, origin, prior)
+    summary = summarise(scored, skipped, origin, str(observations_file or "shipped"))
+    summary["conditioning"] = None if conditioned is None else conditioned.summary()
+    return summary, scored
+
+
+def _resampled(view: SeriesView, conditioned: Conditioned) -> SeriesView:
+    if conditioned.kept == 0:
+        worst = max(conditioned.contradicted.items(), key=lambda kv: kv[1], default=("", 0))
+        raise ObservationError(f"no run agrees with what was known on {conditioned.origin} "
+                               f"(e.g. {worst[0]}: contradicted by {worst[1]} runs); "
+                               "score from an earlier --from date or run more runs")
+    return view.take(conditioned.resample(seed=RESAMPLE_SEED))
+
+
+def _read_run(folder: Path) -> tuple[SeriesView, dict[str, Any]]:
+    """A run folder's daily series as a view, and its manifest; a clear error otherwise."""
+    from libyasim.ensemble import EnsembleError, load_results
+    from libyasim.results import COMPARE_FILE, SCENARIO_DIR
+
+    if (folder / COMPARE_FILE).exists():
+        names = sorted(p.name for p in (folder / SCENARIO_DIR).iterdir() if p.is_dir()) \
+            if (folder / SCENARIO_DIR).is_dir() else []
+        example = folder / SCENARIO_DIR / (names[0] if names else "NAME")
+        raise EnsembleError(f"{folder}: a compare folder; validate each scenario's run folder "
+                            f"instead, e.g. `libyasim validate {example}` (scenarios: "
+                            f"{', '.join(names) or 'none found'})")
     runs, series, manifest = load_results(folder)
     if series is None:
         raise EnsembleError(f"{folder}: no series.parquet; validation needs the daily series "
                             "(a `libyasim run` folder)")
     if "point" in series.columns or "point" in runs.columns:
         raise EnsembleError(f"{folder}: a sweep folder; validate a `libyasim run` folder")
-    values = manifest["scenario"]["values"]
-    start_date = dt.date.fromisoformat(values["scenario.start_date"])
-    cutoff = dt.date.fromisoformat(values.get("scenario.information_cutoff",
-                                              values["scenario.start_date"]))
-    start = start or cutoff
-    records = load_observations(observations_file)
-    view = SeriesView.from_frame(series, start_date)
-    chosen, skipped = select(records, view, start)
-    if not chosen:
-        raise ObservationError(f"{observations_file or 'observations'}: no observation lies "
-                               f"after {start} and inside the runs; nothing to score")
-    scored = score(chosen, view, records, start)
-    summary = summarise(scored, skipped, start, str(observations_file or "shipped"))
-    summary["results"] = str(folder)
-    summary["scenario"] = manifest["scenario"]["name"]
-    summary["runs"] = int(view.runs)
-    summary["line"] = summary_line(summary)
+    start_date = dt.date.fromisoformat(manifest["scenario"]["values"]["scenario.start_date"])
+    return SeriesView.from_frame(series, start_date), manifest
+
+
+def calibration_warnings(scored: Sequence[Scored], values: dict[str, Any]) -> list[str]:
+    """One line per scored observation that the scenario's calibration may have used: known
+    on or before the calibration's cutoff (its calibration.json), so not out of sample."""
+    posterior = values.get("scenario.posterior") or ""
+    record = Path(posterior) / "calibration.json" if posterior else None
+    if record is None or not record.is_file():
+        return []
+    calibration = json.loads(record.read_text())
+    cutoff = dt.date.fromisoformat(calibration["cutoff"])
+    used = {o["name"] for o in calibration.get("observations_used", [])}
+    lines = []
+    for s in scored:
+        if s.obs.known_on <= cutoff:
+            how = "was fitted to it" if s.obs.name in used else "could have read it"
+            lines.append(f"{s.obs.name} (origin {s.row['origin']}): known on {s.obs.known_on}, "
+                         f"on or before the calibration's cutoff {cutoff}; the calibration "
+                         f"{how}, so its score is not out of sample")
+    return lines
+
+
+def _write(out_dir: Path, summary: dict[str, Any], scored: Sequence[Scored],
+           view: SeriesView) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame([s.row for s in scored])
     atomic_write(out_dir / VALIDATION_CSV, lambda p: table.to_csv(p, index=False))
     atomic_write(out_dir / VALIDATION_JSON,
-            lambda p: p.write_text(json.dumps(summary, indent=1, default=_json)))
-    fig = figure(scored, f"{summary['scenario']}: {view.runs} runs "
-                 f"scored on what happened after {start}")
+                 lambda p: p.write_text(json.dumps(summary, indent=1, default=_json)))
+    first = [s for s in scored if s.row["origin"] == summary["from"]]
+    fig = figure(first, f"{summary['scenario']}: {view.runs} runs scored on what happened "
+                 f"after {summary['from']}")
     atomic_write(out_dir / VALIDATION_PNG, lambda p: fig.savefig(p, dpi=110, format="png"))
     __import__("matplotlib.pyplot").pyplot.close(fig)
-    return summary
 
 
 def _json(value: Any) -> Any:
@@ -401,31 +517,40 @@ def _json(value: Any) -> Any:
     raise TypeError(type(value))
 
 
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    summary = validate(args.folder, args.observations, args.start, args.out, args.force)
+    summary = validate(args.folder, args.observations, args.start, args.out, args.force,
+                       args.reference)
     out = Path(args.out or args.folder)
     print(summary["line"])
-    for item in summary["skipped"]:
-        print(f"  not scored: {item['name']}: {item['reason']}")
+    for origin in summary["origins"]:
+        if origin["skipped"]:
+            names = ", ".join(item["name"] for item in origin["skipped"])
+            print(f"  not scored from {origin['from']} ({len(origin['skipped'])}, reasons in "
+                  f"{VALIDATION_JSON}): {names}")
+    for line in summary["warnings"]:
+        print(f"warning: {line}")
     print(f"wrote {out / VALIDATION_CSV}, {VALIDATION_JSON} and {VALIDATION_PNG}")
     return 0
 
 
 def add_command(sub: Any) -> None:
     """Register `libyasim validate`."""
-    val = sub.add_parser("validate", help="score a run folder against observations after its "
-                         "information cutoff")
+    val = sub.add_parser("validate", help="score a run folder against observations after "
+                         "its information cutoff or other forecast origins")
     val.add_argument("folder", metavar="RESULTS_DIR", help="a folder written by `libyasim run`")
     val.add_argument("--observations", metavar="FILE",
                      help="observations CSV (default: the shipped observations.csv)")
     val.add_argument("--from", dest="start", type=arguments.date, metavar="DATE",
-                     help="score what happened after DATE (default: the scenario's "
-                     "information_cutoff)")
+                     action="append",
+                     help="forecast origin: score what happened after DATE, the runs "
+                     "conditioned on what was known then; repeat for several origins "
+                     "(default: the scenario's information_cutoff)")
+    val.add_argument("--reference", metavar="DIR", help="another run folder scored as a "
+                     "reference, e.g. the model's prior predictive (`libyasim run "
+                     "--no-draws`)")
     val.add_argument("--out", metavar="DIR", help="where to write validation.csv, .json, .png "
                      "(default: RESULTS_DIR)")
     val.add_argument("--force", action="store_true", help="replace an earlier validation")
@@ -443,10 +568,18 @@ def report_section(folder: str | Path) -> str | None:
         return None
     summary = json.loads((folder / VALIDATION_JSON).read_text())
     table = pd.read_csv(folder / VALIDATION_CSV)
-    keep = [c for c in ("name", "kind", "observed_text", "median", "q05", "q95", "in_90", "pit",
-                        "crps", "probability", "brier", "persistence_forecast") if c in table]
+    keep = [c for c in ("origin", "name", "kind", "observed_text", "median", "q05", "q95",
+                        "in_90", "pit", "crps", "probability", "brier", "last_value_forecast")
+            if c in table]
+    skill = pd.DataFrame(summary.get("skill_table", []))
     parts = [f"<h2>Validation against observations after {html.escape(summary['from'])}</h2>",
-             f"<p>{html.escape(summary['line'])}.</p>",
+             *(f"<p>{html.escape(line)}.</p>" for line in summary["line"].splitlines()),
+             *(f"<p><strong>Warning:</strong> {html.escape(w)}.</p>"
+               for w in summary.get("warnings", [])),
+             "<h3>Skill per origin and reference</h3>",
+             "<p>1 - model score / reference score: above 0 the model does better.</p>",
+             skill.to_html(index=False, border=0, na_rep="\u2014",
+                           float_format=lambda v: f"{v:+.2f}") if len(skill) else "",
              table[keep].to_html(index=False, border=0, na_rep="\u2014",
                                  float_format=lambda v: f"{v:.3g}")]
     if (folder / VALIDATION_PNG).exists():
