@@ -43,8 +43,11 @@ def test_the_known_map_filters_runs_that_contradict_it(tmp_path):
     strict = condition(view, records, origin, map_mismatch=0.0)
     assert strict.kept == 5 and strict.ess == pytest.approx(5.0)
     assert set(np.flatnonzero(strict.weights)) == {0, 1, 2, 3, 4}
-    # the capture's date also filters: runs without it contradict a dated fact
-    assert condition(view, records, origin).kept == 5
+    # the capture's date weighs in too: a run that never saw it is one day after the origin,
+    # 6 days from the record (a Gaussian of 14 days' spread), on top of its wrong map
+    dated = condition(view, records, origin)
+    assert dated.kept == 10
+    assert dated.weights[9] / dated.weights[0] == pytest.approx(0.05 * np.exp(-0.5 * (6 / 14) ** 2))
     # with no fact but the day-0 map (LNA), a wrong place keeps a little weight
     soft = condition(view, [], origin)
     assert soft.kept == 10 and 5 < soft.ess < 6

@@ -9,12 +9,13 @@ comes after. `condition` gives each run a weight from the facts public by the or
   place a run holds differently on the origin's day multiplies its weight by `map_mismatch`
   (soft: a run with one wrong small place keeps some weight, one with many keeps little;
   `map_mismatch=0` filters them out);
-- yes/no facts (`state`, `occurs`) and dates (`first_day`) whose window ended by the origin:
-  a run that contradicts one gets weight 0 (dates within the source's range, widened by
-  `date_tolerance` days);
-- counts (`total`) whose window ended by the origin: a Gaussian likelihood of the run's count
-  with the same spread calibration allows (`calibrate.scale`); a floor ("at least") only
-  penalises runs below it.
+- yes/no facts (`state`, `occurs`) whose window ended by the origin: a run that contradicts
+  one gets weight 0 (filtered);
+- dates (`first_day`) that had happened by the origin and counts (`total`) whose window ended
+  by it: a Gaussian likelihood of the run's value with the spread calibration allows
+  (`calibrate.scale`: 14 days or the source's range for a date; at least 20% and the Poisson
+  spread for a count); a floor ("at least") only penalises runs below it. A run that never
+  saw the event counts as one day after the origin.
 
 The effective sample size, (sum w)^2 / sum w^2, says how many independent runs the weighted
 ensemble is worth. `Conditioned.resample` draws a same-size ensemble by systematic resampling,
@@ -32,7 +33,6 @@ import pandas as pd
 
 from libyasim.observations import Observation, SeriesView, statistic, why_not_computable
 
-DATE_TOLERANCE = 3  # days either side of a dated fact that a run may miss it by
 MAP_MISMATCH = 0.05  # weight factor for each place a run holds differently from the record
 
 
@@ -104,7 +104,6 @@ def map_at(column: str, view: SeriesView, observations: Sequence[Observation],
 
 def condition(view: SeriesView, observations: Sequence[Observation], origin: dt.date,
               map_columns: Sequence[str] | None = None,
-              date_tolerance: int = DATE_TOLERANCE,
               map_mismatch: float = MAP_MISMATCH) -> Conditioned:
     """Weight each run of `view` by its agreement with what was known on `origin`.
 
@@ -133,12 +132,8 @@ def condition(view: SeriesView, observations: Sequence[Observation], origin: dt.
             continue
         values = statistic(obs, view)
         facts.append(_describe(obs))
-        if obs.kind == "total":
-            weights *= _count_likelihood(obs, values)
-        elif obs.kind == "first_day":
-            low, high = obs.bounds()
-            agree = (values >= low - date_tolerance) & (values <= high + date_tolerance)
-            _filter(weights, agree, facts[-1], contradicted)
+        if obs.numeric:
+            weights *= _likelihood(obs, values)
         else:
             _filter(weights, values == obs.observed(), facts[-1], contradicted)
     total = weights.sum()
@@ -154,7 +149,7 @@ def _filter(weights: np.ndarray, agree: np.ndarray, fact: str,
     weights[~agree] = 0.0
 
 
-def _count_likelihood(obs: Observation, values: np.ndarray) -> np.ndarray:
+def _likelihood(obs: Observation, values: np.ndarray) -> np.ndarray:
     from libyasim.calibrate import scale
 
     gap = values - obs.observed()

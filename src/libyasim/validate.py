@@ -346,12 +346,12 @@ def _interval_panel(ax, s: Scored) -> None:
             solid_capstyle="butt", label="50% interval")
     ax.plot([to_x(r["median"])], [0], "|", color="black", ms=12, mew=2, label="median")
     low, high = obs.bounds()
-    ax.errorbar([to_x(r["observed"])], [0], xerr=None, fmt="D", color="#d62728", ms=6,
-                label="observed")
+    ax.errorbar([to_x(r["observed"])], [0], xerr=None, fmt=">" if obs.floor else "D",
+                color="#d62728", ms=7, label="observed (\u25b6 a floor: at least)")
     if high > low:
         ax.plot([to_x(low), to_x(high)], [0.28, 0.28], color="#d62728", lw=1.5,
                 label="source's range")
-    elif obs.low is not None and obs.high is None and obs.kind == "total":
+    elif obs.floor:
         ax.annotate("", xy=(to_x(r["observed"] * 1.15 + 1), 0.28),
                     xytext=(to_x(r["observed"]), 0.28),
                     arrowprops={"arrowstyle": "->", "color": "#d62728"})
@@ -360,7 +360,8 @@ def _interval_panel(ax, s: Scored) -> None:
     never = obs.kind == "first_day" and r["q95"] >= obs.window_days
     note = " (upper end: never in window)" if never else ""
     unit = "date" if obs.kind == "first_day" else r["units"]
-    ax.set_title(f"{obs.name} [{unit}]{note}", fontsize=8, loc="left", pad=2)
+    floor = f" (at least {obs.observed():g})" if obs.floor else ""
+    ax.set_title(f"{obs.name} [{unit}]{floor}{note}", fontsize=8, loc="left", pad=2)
     ax.tick_params(axis="x", labelsize=7)
     if obs.kind == "first_day":
         ax.xaxis.set_major_formatter(__import__("matplotlib.dates").dates.DateFormatter("%d %b"))
