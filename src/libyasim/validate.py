@@ -318,6 +318,10 @@ def figure(scored: Sequence[Scored], title: str):
     for i, s in enumerate(numeric):
         ax = fig.add_subplot(grid[i, 0])
         _interval_panel(ax, s)
+        if i == 0:
+            handles, labels = ax.get_legend_handles_labels()
+            fig.legend(handles, labels, loc="outside lower left", ncol=6, fontsize=8,
+                       frameon=False)
     if not numeric:
         fig.add_subplot(grid[0, 0]).text(0.5, 0.5, "no numbers or dates to score",
                                          ha="center", va="center")
@@ -347,7 +351,7 @@ def _interval_panel(ax, s: Scored) -> None:
     ax.plot([to_x(r["median"])], [0], "|", color="black", ms=12, mew=2, label="median")
     low, high = obs.bounds()
     ax.errorbar([to_x(r["observed"])], [0], xerr=None, fmt=">" if obs.floor else "D",
-                color="#d62728", ms=7, label="observed (\u25b6 a floor: at least)")
+                color="#d62728", ms=7, label="observed (\u25c6 a value, \u25b6 a floor: at least)")
     if high > low:
         ax.plot([to_x(low), to_x(high)], [0.28, 0.28], color="#d62728", lw=1.5,
                 label="source's range")
@@ -365,9 +369,6 @@ def _interval_panel(ax, s: Scored) -> None:
     ax.tick_params(axis="x", labelsize=7)
     if obs.kind == "first_day":
         ax.xaxis.set_major_formatter(__import__("matplotlib.dates").dates.DateFormatter("%d %b"))
-    if s is not None and ax.get_subplotspec().rowspan.start == 0:
-        ax.legend(fontsize=7, ncol=5, loc="upper right", bbox_to_anchor=(1, 1.9),
-                  frameon=False)
 
 
 def _binary_panel(ax, binary: Sequence[Scored]) -> None:
