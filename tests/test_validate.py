@@ -17,6 +17,7 @@ from libyasim.validate import (
     VALIDATION_PNG,
     calibration_warnings,
     crps,
+    ess_warning,
     report_section,
     score,
     score_binary,
@@ -147,6 +148,8 @@ def test_origins_condition_on_what_was_known(tmp_path, results, capsys):
     table = pd.read_csv(tmp_path / "v" / VALIDATION_CSV)
     assert set(table["origin"]) == {"2020-01-10", later.isoformat()}
     assert {r["origin"] for r in summary["skill_table"]} == {"2020-01-10", later.isoformat()}
+    assert (ess_warning(second) is None) == (second["conditioning"]["ess"] >= 20)
+    assert ess_warning({**second, "conditioning": {**second["conditioning"], "ess": 3.0}})
     code = cli.main(["validate", str(results), "--observations", str(obs), "--out",
                      str(tmp_path / "w"), "--from", "2020-01-10", "--from", later.isoformat()])
     out = capsys.readouterr().out

@@ -46,6 +46,7 @@ REFERENCES = ("zero", "last_value", "conflictology", "climatology", "prior")
 PROB_FLOOR = 0.01  # probabilities are kept within [0.01, 0.99] for the log score
 HISTORY_DAYS = 365  # conflictology: the record of the year before the origin
 RESAMPLE_SEED = 0  # conditioned ensembles are resampled with this seed (reproducible)
+MIN_ESS = 20  # below this effective sample size (or 5% of the runs) validate warns
 
 
 @dataclasses.dataclass(frozen=True)
@@ -420,7 +421,8 @@ def validate(results_dir: str | Path, observations_file: str | Path | None = Non
                "results": str(folder), "reference": None if reference is None
                else str(reference), "scenario": manifest["scenario"]["name"],
                "runs": int(view.runs),
-               "warnings": calibration_warnings(scored_all, values)}
+               "warnings": (calibration_warnings(scored_all, values)
+                            + [w for o in per_origin if (w := ess_warning(o))])}
     summary["line"] = "\n".join(summary_line(s) for s in per_origin)
     _write(out_dir, summary, scored_all, view)
     return summary
@@ -475,6 +477,17 @@ def _read_run(folder: Path) -> tuple[SeriesView, dict[str, Any]]:
         raise EnsembleError(f"{folder}: a sweep folder; validate a `libyasim run` folder")
     start_date = dt.date.fromisoformat(manifest["scenario"]["values"]["scenario.start_date"])
     return SeriesView.from_frame(series, start_date), manifest
+
+
+def ess_warning(summary: dict[str, Any]) -> str | None:
+    """A line when the conditioned ensemble of an origin is worth few runs (its effective
+    sample size below MIN_ESS or 5% of the runs): its scores rest on those few."""
+    conditioned = summary.get("conditioning")
+    if not conditioned or conditioned["ess"] >= max(MIN_ESS, 0.05 * conditioned["runs"]):
+        return None
+    return (f"from {summary['from']}: the conditioned ensemble is worth only "
+            f"{conditioned['ess']:.0f} of {conditioned['runs']} runs (effective sample size); "
+            "few runs reproduce what was known then, so these scores are noisy")
 
 
 def calibration_warnings(scored: Sequence[Scored], values: dict[str, Any]) -> list[str]:
