@@ -133,3 +133,22 @@ def test_calibration_reads_nothing_published_after_its_cutoff(tmp_path):
     reasons = {item["name"]: item["reason"] for item in left}
     assert "published 2020-01-11" in reasons["late"] and "ends after" in reasons["later"]
     assert {o.name for o in used} >= {"who_deaths_2019_may08", "gna_retakes_gharyan"}
+
+
+def test_floors_are_censored_for_fitting(tmp_path):
+    from libyasim.calibrate import Simulator, priors_for
+    from libyasim.observations import censor
+    from libyasim.scenario import load_scenario
+
+    floor, exact = load_observations(_file(
+        tmp_path, "floor,total,violations,,1,1,,2020-01-12,2020-01-30,2020-01-31,s",
+        "exact,total,violations,,1,,,2020-01-12,2020-01-30,2020-01-31,s"))
+    assert list(censor(floor, np.array([0.0, 1.0, 90.0]))) == [0.0, 1.0, 1.0]
+    assert list(censor(exact, np.array([0.0, 90.0]))) == [0.0, 90.0]
+    scenario = load_scenario(__import__("pathlib").Path(__file__).resolve().parents[1]
+                             / "scenarios" / "baseline.toml")
+    priors, _ = priors_for(["truce.base_logit"])
+    simulator = Simulator(scenario, priors, [floor, exact], dt.date(2020, 1, 31))
+    np.random.seed(4)
+    fitted = simulator({"truce.base_logit": 3.0})  # a truce that is violated often
+    assert fitted["exact"] > 1 and fitted["floor"] == 1.0  # above the floor: as good as it

@@ -5,8 +5,10 @@ Only observations whose window ends on or before `until` AND that were published
 simulated. Each particle is one run of the model up to `until`, summarised by
 `observations.statistic` (the very function `libyasim validate` scores with). The distance is
 a weighted Euclidean one with fixed scales (see `scale`), so that epsilons stay comparable when
-a calibration is resumed. Priors are uniform over each parameter's prior range in the registry
-(`Param.prior`); whole-number parameters are rounded when the model reads them.
+a calibration is resumed; for a floor ("at least N") the simulated value is censored at N
+(`observations.censor`), so runs above a floor are not pushed down to it. Priors are uniform
+over each parameter's prior range in the registry (`Param.prior`); whole-number parameters are
+rounded when the model reads them.
 
 Outputs in `out`: posterior.parquet (one row per particle of the last population: parameter
 values and normalised weight), calibration.json, prior_posterior.png,
@@ -36,6 +38,7 @@ from libyasim.files import atomic_write, atomic_write_text
 from libyasim.observations import (
     Observation,
     SeriesView,
+    censor,
     load_observations,
     statistic,
     why_not_computable,
@@ -230,7 +233,9 @@ class Simulator:
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
         if self.deadline is not None and time.time() > self.deadline:  # budget spent
             return {o.name: math.inf for o in self.observations}
-        return self.statistics(self.overrides(particle), int(np.random.randint(0, 2**62)))
+        stats = self.statistics(self.overrides(particle), int(np.random.randint(0, 2**62)))
+        # a floor ("at least N") is met by any value above N: fit the censored statistic
+        return {o.name: float(censor(o, stats[o.name])) for o in self.observations}
 
     def statistics(self, values: dict[str, Any], seed: int) -> dict[str, float]:
         """One run with these parameter values, summarised as the observations' statistics."""

@@ -31,7 +31,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from libyasim.observations import Observation, SeriesView, statistic, why_not_computable
+from libyasim.observations import (
+    Observation,
+    SeriesView,
+    censor,
+    statistic,
+    why_not_computable,
+)
 
 MAP_MISMATCH = 0.05  # weight factor for each place a run holds differently from the record
 
@@ -152,9 +158,7 @@ def _filter(weights: np.ndarray, agree: np.ndarray, fact: str,
 def _likelihood(obs: Observation, values: np.ndarray) -> np.ndarray:
     from libyasim.calibrate import scale
 
-    gap = values - obs.observed()
-    if obs.floor:
-        gap = np.minimum(gap, 0.0)  # at or above a floor agrees with it
+    gap = censor(obs, values) - obs.observed()  # at or above a floor agrees with it
     return np.exp(-0.5 * (gap / scale(obs)) ** 2)
 
 

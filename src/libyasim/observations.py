@@ -358,6 +358,13 @@ def statistic(obs: Observation, view: SeriesView) -> np.ndarray:
     return days.astype(float)
 
 
+def censor(obs: Observation, values: np.ndarray | float) -> np.ndarray | float:
+    """What the record can tell apart: for a floor ("at least N"), any value above N is as good
+    as N (min(value, N)); other observations unchanged. Calibration fits, conditioning weighs
+    and validation scores floors through this rule."""
+    return np.minimum(values, obs.observed()) if obs.floor else values
+
+
 def statistics(observations: Sequence[Observation], view: SeriesView) -> np.ndarray:
     """(runs, observations) array of `statistic` for each observation."""
     return np.stack([statistic(o, view) for o in observations], axis=1)
