@@ -405,8 +405,8 @@ def validate(results_dir: str | Path, observations_file: str | Path | None = Non
 
         raise EnsembleError(f"{out_dir / VALIDATION_CSV} exists; use --force to replace it or "
                             "--out for another folder")
-    view, manifest = _read_run(folder)
-    prior = _read_run(Path(reference))[0] if reference is not None else None
+    view, manifest = read_run(folder)
+    prior = read_run(Path(reference))[0] if reference is not None else None
     values = manifest["scenario"]["values"]
     cutoff = dt.date.fromisoformat(values.get("scenario.information_cutoff",
                                               values["scenario.start_date"]))
@@ -457,11 +457,13 @@ def _resampled(view: SeriesView, conditioned: Conditioned) -> SeriesView:
     return view.take(conditioned.resample(seed=RESAMPLE_SEED))
 
 
-def _read_run(folder: Path) -> tuple[SeriesView, dict[str, Any]]:
-    """A run folder's daily series as a view, and its manifest; a clear error otherwise."""
+def read_run(folder: str | Path) -> tuple[SeriesView, dict[str, Any]]:
+    """A run folder's daily series as a view (runs in order 0, 1, ...), and its manifest;
+    a clear error for a compare or sweep folder or one without daily series."""
     from libyasim.ensemble import EnsembleError, load_results
     from libyasim.results import COMPARE_FILE, SCENARIO_DIR
 
+    folder = Path(folder)
     if (folder / COMPARE_FILE).exists():
         names = sorted(p.name for p in (folder / SCENARIO_DIR).iterdir() if p.is_dir()) \
             if (folder / SCENARIO_DIR).is_dir() else []
