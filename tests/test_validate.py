@@ -224,4 +224,4 @@ def test_report_includes_the_validation(tmp_path, results):
     validate(folder, _observations(tmp_path, results))
     page = write_report(folder).read_text()
     assert "Validation against observations after 2020-01-10" in page
-    assert "90% intervals cover" in page
+    assert "90% intervals cover" in page and "Skill per origin and reference" in page
