@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "baseline.toml"
 ALL_FILES = sorted(SCENARIOS.glob("*.toml"))
-VARIANTS = [f for f in ALL_FILES if f.name != "baseline.toml"]
+SITUATIONS = {"tripoli_offensive_2019.toml"}  # other start dates: their own map and backers
+VARIANTS = [f for f in ALL_FILES if f.name != "baseline.toml" and f.name not in SITUATIONS]
 EXPECTED_VARIANTS = {"no_truce", "monitored_truce", "no_mediation", "embargo_enforced",
                      "no_turkish_deployment", "no_foreign_arms"}
 
@@ -77,6 +78,25 @@ def test_variant_extends_baseline_and_states_only_its_change(path):
     changed = {k for k in base.values if base[k] != variant[k]}
     assert changed == set(settings)
     assert variant.name == path.stem
+
+
+SITUATION_KEYS = ("scenario.", "place.", "fighters.", "truce.enabled", "mediation.conference_date",
+                  "forces.gna.air", "air.gna.air_defence")
+SITUATION_SUFFIXES = (".enabled", ".start", ".volume", ".air_share")
+
+
+@pytest.mark.parametrize("name", sorted(SITUATIONS))
+def test_another_start_date_changes_the_situation_not_the_mechanisms(name):
+    """A scenario from another date shares every mechanism value with the 2020 scenarios."""
+    base, other = load_scenario(BASELINE), load_scenario(SCENARIOS / name)
+    changed = {k for k in base.values if base[k] != other[k]}
+    mechanisms = {k for k in changed if not k.startswith(SITUATION_KEYS)
+                  and not (k.startswith(("arms.", "mediation.", "deterrence."))
+                           and k.endswith(SITUATION_SUFFIXES))}
+    assert mechanisms == set(), f"{name} changes mechanism values: {sorted(mechanisms)}"
+    assert other["scenario.start_date"] < base["scenario.start_date"]
+    assert other["scenario.information_cutoff"] <= dt.date(2020, 1, 10)
+    assert other["scenario.posterior"] == ""  # no fit that read later data
 
 
 def test_baseline_equals_the_model_defaults():
