@@ -441,17 +441,18 @@ def _score_origin(view: SeriesView, prior: SeriesView | None, records: Sequence[
         conditioned = condition(view, records, origin)
         view = _resampled(view, conditioned)
         if prior is not None:
-            prior = _resampled(prior, condition(prior, records, origin))
+            prior = _resampled(prior, condition(prior, records, origin), "the --reference ")
     scored = score(chosen, view, records, origin, prior)
     summary = summarise(scored, skipped, origin, str(observations_file or "shipped"))
     summary["conditioning"] = None if conditioned is None else conditioned.summary()
     return summary, scored
 
 
-def _resampled(view: SeriesView, conditioned: Conditioned) -> SeriesView:
+def _resampled(view: SeriesView, conditioned: Conditioned, whose: str = "the ") -> SeriesView:
     if conditioned.kept == 0:
         worst = max(conditioned.contradicted.items(), key=lambda kv: kv[1], default=("", 0))
-        raise ObservationError(f"no run agrees with what was known on {conditioned.origin} "
+        raise ObservationError(f"no run of {whose}ensemble agrees with what was known on "
+                               f"{conditioned.origin} "
                                f"(e.g. {worst[0]}: contradicted by {worst[1]} runs); "
                                "score from an earlier --from date or run more runs")
     return view.take(conditioned.resample(seed=RESAMPLE_SEED))
