@@ -1,0 +1,60 @@
+"""How the model's submodels are compiled: numba's `njit`, cached on disk, no fastmath.
+
+`NUMBA_DISABLE_JIT=1` runs the very same functions as plain Python (for a debugger or a
+class). The cache goes to numba's default (`__pycache__` beside the sources) when the package
+folder is writable, else to a per-user cache folder, so that an installed package that users
+cannot write to still compiles only once.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numba
+import numpy as np
+
+
+def _cache_dir() -> None:
+    """Point numba's cache at a user folder when the package folder is read-only."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    here = Path(__file__).parent
+    if os.access(here, os.W_OK) and os.access(here / "__pycache__", os.W_OK) or (
+            not (here / "__pycache__").exists() and os.access(here, os.W_OK)):
+        return
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    os.environ["NUMBA_CACHE_DIR"] = str(base / "libyasim" / "numba")
+    numba.config.reload_config()
+
+
+_cache_dir()
+
+
+def njit(function):  # type: ignore[no-untyped-def]
+    """Compile `function` (cached, IEEE-exact arithmetic: results identical to plain Python)."""
+    return numba.njit(cache=True, fastmath=False, nogil=True)(function)
+
+
+@njit
+def total(values: np.ndarray) -> float:
+    """The sum of a 1-d array exactly as Python's `sum()` of floats computes it (CPython 3.12
+    compensates it, after Neumaier), so that compiled and plain runs agree to the last bit."""
+    result, compensation = 0.0, 0.0
+    for x in values:
+        t = result + x
+        if abs(result) >= abs(x):
+            compensation += (result - t) + x
+        else:
+            compensation += (x - t) + result
+        result = t
+    if compensation != 0.0 and math.isfinite(compensation):
+        result += compensation
+    return result
+
+
+@njit
+def sigmoid(x: float) -> float:
+    """Logistic function, clipped so that it never overflows."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
