@@ -82,15 +82,15 @@ class Faction(mesa.Agent):
     def decide(self) -> None:
         """Stance, target, consent and violations (the decisions submodel)."""
         m = self.model
-        decisions.decide(m.P, m.S, m.rng, self.index)
+        decisions.decide(*m.kernel, m.rng, self.index)
 
     def remember(self, perceived_today: float) -> None:
         """Reciprocity with forgiveness (the truce submodel's memory)."""
-        truce.remember(self.model.P, self.model.S, self.index, perceived_today)
+        truce.remember(*self.model.kernel, self.index, perceived_today)
 
     def recover(self) -> None:
         """Supply, morale and erosion (the morale and supply submodel)."""
-        morale.recover(self.model.P, self.model.S, self.index)
+        morale.recover(*self.model.kernel, self.index)
 
     def give(self, orders: dict[str, Any]) -> None:
         """A player's orders, written where the compiled day reads them."""
@@ -132,7 +132,7 @@ class Backer(mesa.Agent):
 
     def escalate(self) -> None:
         """Send more when the client is losing fighters or places."""
-        arms.escalate(self.model.P, self.model.S, self.index)
+        arms.escalate(*self.model.kernel, self.index)
 
     def give(self, orders: dict[str, Any]) -> None:
         self.orders.update(orders)
@@ -157,11 +157,11 @@ class Mediator(mesa.Agent):
 
     def decay(self) -> None:
         """Leverage fades after the conference (attention moves on)."""
-        mediation.decay(self.model.P, self.model.S, self.index)
+        mediation.decay(*self.model.kernel, self.index)
 
     def pressure_on(self, side: int) -> float:
         """Leverage over a side through the ties to its backers."""
-        return float(mediation.pressure_on(self.model.P, self.model.S, self.index, side))
+        return float(mediation.pressure_on(*self.model.kernel, self.index, side))
 
     def give(self, orders: dict[str, Any]) -> None:
         self.orders.update(orders)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+from numba.experimental import structref
 
+from libyasim.model.jit import StructType, disabled, njit
 from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS, distance_km
 from libyasim.params import BACKERS, FACTIONS, MEDIATORS
 
@@ -632,3 +634,25 @@ def params_for(cfg: Config) -> Params:
     params = build_params(cfg)
     _LAST_PARAMS[:] = [(cfg, params)]
     return params
+
+
+@structref.register
+class ParamsStructType(StructType):
+    pass
+
+
+class ParamsStruct(structref.StructRefProxy):
+    """The parameters as the compiled day receives them: the same arrays, behind one pointer."""
+
+
+structref.define_proxy(ParamsStruct, ParamsStructType, list(Params._fields))
+
+
+@njit
+def _params_struct(P: Params) -> ParamsStruct:
+    return ParamsStruct(*P)
+
+
+def params_for_kernel(P: Params) -> Params:
+    """What the compiled submodels take (the named tuple itself when they run as Python)."""
+    return P if disabled() else _params_struct(P)

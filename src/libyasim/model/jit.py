@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numba
 import numpy as np
+from numba import types
+from numba.experimental import structref
 
 
 def _cache_dir() -> None:
@@ -35,6 +37,20 @@ _cache_dir()
 def njit(function):  # type: ignore[no-untyped-def]
     """Compile `function` (cached, IEEE-exact arithmetic: results identical to plain Python)."""
     return numba.njit(cache=True, fastmath=False, nogil=True)(function)
+
+
+class StructType(types.StructRef):
+    """A numba structure of arrays (see `state.StateStruct`): the compiled submodels receive the
+    state and the parameters as one pointer each, where a named tuple of ~60 arrays would be
+    copied into every call (a call would cost ~0.6 µs instead of ~10 ns)."""
+
+    def preprocess_fields(self, fields):  # type: ignore[no-untyped-def]
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+def disabled() -> bool:
+    """Whether the submodels run as plain Python (`NUMBA_DISABLE_JIT=1`)."""
+    return bool(numba.config.DISABLE_JIT)
 
 
 @njit

@@ -18,7 +18,16 @@ import numpy as np
 
 from libyasim.model import day as schedule
 from libyasim.model.agents import Backer, Faction, Mediator
-from libyasim.model.config import GNA, LNA, PLACE_INDEX, PLACE_KEYS, Params, build_config, params_for
+from libyasim.model.config import (
+    GNA,
+    LNA,
+    PLACE_INDEX,
+    PLACE_KEYS,
+    Params,
+    build_config,
+    params_for,
+    params_for_kernel,
+)
 from libyasim.model.orders import ACTOR_OPTIONS, validate
 from libyasim.model.records import SERIES_COLUMNS, describe, lna_near_tripoli, totals
 from libyasim.model.state import (
@@ -37,6 +46,7 @@ from libyasim.model.state import (
     Event,
     State,
     Truce,
+    for_kernel,
     new_state,
 )
 from libyasim.params import FACTIONS
@@ -76,6 +86,8 @@ class LibyaModel(mesa.Model):
         self.place_keys, self.place_index = PLACE_KEYS, PLACE_INDEX
         _say_if_compiling()
         self.S: State = new_state(self.P, self.rng, len(SERIES_COLUMNS))
+        # the same arrays, as the compiled submodels take them: P, S = model.kernel
+        self.kernel = (params_for_kernel(self.P), for_kernel(self.S))
         self.faction_list = [Faction(self, i, key) for i, key in enumerate(FACTIONS)]
         self.backer_list = [Backer(self, i, b) for i, b in enumerate(cfg.arms.backers)]
         self.mediator_list = [Mediator(self, i, m) for i, m in enumerate(cfg.mediation.mediators)]
@@ -86,7 +98,7 @@ class LibyaModel(mesa.Model):
             *self.faction_list, *self.backer_list, *self.mediator_list]
         self._actors = {a.key: a for a in actors}
         self._events: list[Event] = []
-        schedule.set_up(self.P, self.S, self.rng)
+        schedule.set_up(*self.kernel, self.rng)
 
         self.datacollector = mesa.DataCollector(model_reporters={
             "day": "steps", "truce_state": lambda m: m.truce.name.lower(),
@@ -116,7 +128,7 @@ class LibyaModel(mesa.Model):
 
     def _days(self, first: int, last: int | None = None) -> None:
         last = first if last is None else last
-        schedule.run_days(self.P, self.S, self.rng, first, last)
+        schedule.run_days(*self.kernel, self.rng, first, last)
         if last >= self.horizon:
             self.running = False
         if self.collect_every_step or not self.running:
@@ -198,7 +210,7 @@ class LibyaModel(mesa.Model):
         from libyasim.model.combat import targets
 
         out = np.empty((self.cfg.map.n, 3))
-        rows = targets(self.P, self.S, side, out)
+        rows = targets(*self.kernel, side, out)
         return [(float(r), int(t), int(o)) for r, t, o in out[:rows]]
 
     def place_holders(self) -> list[str]:
@@ -222,7 +234,7 @@ class LibyaModel(mesa.Model):
         if self.truce == Truce.SETTLED and SETTLEMENT_PATHS[int(S.i[SETTLEMENT_PATH])] \
                 != "decisive_victory":
             return "negotiated_settlement"
-        if not lna_near_tripoli(self.P, S):
+        if not lna_near_tripoli(*self.kernel):
             return "gna_pushes_back"
         if self.truce == Truce.HOLDING:
             return "truce_holds"

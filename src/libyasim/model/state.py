@@ -14,8 +14,10 @@ from enum import IntEnum
 from typing import NamedTuple
 
 import numpy as np
+from numba.experimental import structref
 
 from libyasim.model.config import DELAY, HORIZON, NOISE_SIGMA, Params
+from libyasim.model.jit import StructType, disabled, njit
 from libyasim.params import BACKERS, MEDIATORS
 
 HOLDER_LABELS = ("gna", "lna", "unaligned", "contested")  # codes 0..3 of holder_<place>
@@ -231,3 +233,27 @@ def _draws(P: Params, rng: np.random.Generator, days: int) -> tuple[np.ndarray, 
     block = normals[:, start:end]
     normals[:, start:end] = np.exp(sigma * block - 0.5 * sigma * sigma)
     return uniforms, normals
+
+
+# ------------------------------------------------------------------------- for the compiled day
+@structref.register
+class StateStructType(StructType):
+    pass
+
+
+class StateStruct(structref.StructRefProxy):
+    """The state as the compiled day receives it: the same arrays, behind one pointer."""
+
+
+structref.define_proxy(StateStruct, StateStructType, list(State._fields))
+
+
+@njit
+def _state_struct(S: State) -> StateStruct:
+    return StateStruct(*S)
+
+
+def for_kernel(S: State) -> State:
+    """What the compiled submodels take: a structure over the same arrays (the named tuple
+    itself when they run as plain Python)."""
+    return S if disabled() else _state_struct(S)
