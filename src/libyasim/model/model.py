@@ -70,11 +70,12 @@ class LibyaModel(mesa.Model):
         rng: seed or numpy Generator (Mesa's `rng=`); the model's only random stream.
         collect_every_step: collect the DataCollector every day (the browser view); otherwise
             it collects on day 0 and on the last day only, which is all `mesa.batch_run` needs.
+        collect: keep a DataCollector at all (`simulate` reads outcomes and series directly).
         **overrides: parameters by name, as `truce__enabled=False` or `**{"truce.enabled": False}`.
     """
 
     def __init__(self, scenario: str | Path | Scenario | None = None, rng: Any = None,
-                 collect_every_step: bool = False, **overrides: Any):
+                 collect_every_step: bool = False, collect: bool = True, **overrides: Any):
         super().__init__(rng=rng)
         self.spec = resolve_scenario(scenario, _normalise_overrides(overrides))
         self.params = self.spec.values  # for display; the submodels read `P`
@@ -99,7 +100,9 @@ class LibyaModel(mesa.Model):
         self._actors = {a.key: a for a in actors}
         self._events: list[Event] = []
         schedule.set_up(*self.kernel, self.rng)
-
+        self.collect = collect
+        if not collect:
+            return
         self.datacollector = mesa.DataCollector(model_reporters={
             "day": "steps", "truce_state": lambda m: m.truce.name.lower(),
             "violations_total": lambda m: sum(m.so_far(*VIOLATION_COLUMNS)),
@@ -131,7 +134,7 @@ class LibyaModel(mesa.Model):
         schedule.run_days(*self.kernel, self.rng, first, last)
         if last >= self.horizon:
             self.running = False
-        if self.collect_every_step or not self.running:
+        if self.collect and (self.collect_every_step or not self.running):
             self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ orders
@@ -313,7 +316,7 @@ def simulate(scenario: Scenario | str | Path | None, seed: int,
     its step (orders for day 0 before the first step), and persist until replaced. Between
     days with orders, the days run in one compiled call.
     """
-    model = LibyaModel(scenario, rng=seed)
+    model = LibyaModel(scenario, rng=seed, collect=False)
     orders = orders or {}
     days = sorted(d for d in orders if d >= 1)
     for actor, given in orders.get(0, {}).items():
