@@ -10,31 +10,32 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numba
 import numpy as np
 from numba import types
-from numba.experimental import structref
 
 
-def _cache_dir() -> None:
-    """Point numba's cache at a user folder when the package folder is read-only."""
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
-    here = Path(__file__).parent
-    if os.access(here, os.W_OK) and os.access(here / "__pycache__", os.W_OK) or (
-            not (here / "__pycache__").exists() and os.access(here, os.W_OK)):
-        return
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    os.environ["NUMBA_CACHE_DIR"] = str(base / "libyasim" / "numba")
-    numba.config.reload_config()
+def cache_folder(package: Path, environ: Mapping[str, str]) -> Path | None:
+    """Where numba should cache the compiled model: None for its default (`__pycache__`
+    beside the sources) when that is writable, else a per-user cache folder."""
+    pycache = package / "__pycache__"
+    if os.access(pycache if pycache.exists() else package, os.W_OK):
+        return None
+    base = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "libyasim" / "numba"
 
 
-_cache_dir()
+if not os.environ.get("NUMBA_CACHE_DIR"):
+    _folder = cache_folder(Path(__file__).parent, os.environ)
+    if _folder is not None:
+        os.environ["NUMBA_CACHE_DIR"] = str(_folder)
+        numba.config.reload_config()
 
 
-def njit(function):  # type: ignore[no-untyped-def]
+def njit(function):
     """Compile `function` (cached, IEEE-exact arithmetic: results identical to plain Python)."""
     return numba.njit(cache=True, fastmath=False, nogil=True)(function)
 
@@ -44,13 +45,13 @@ class StructType(types.StructRef):
     state and the parameters as one pointer each, where a named tuple of ~60 arrays would be
     copied into every call (a call would cost ~0.6 µs instead of ~10 ns)."""
 
-    def preprocess_fields(self, fields):  # type: ignore[no-untyped-def]
+    def preprocess_fields(self, fields):
         return tuple((name, types.unliteral(typ)) for name, typ in fields)
 
 
 def disabled() -> bool:
     """Whether the submodels run as plain Python (`NUMBA_DISABLE_JIT=1`)."""
-    return bool(numba.config.DISABLE_JIT)
+    return bool(numba.config.DISABLE_JIT)  # type: ignore[attr-defined]
 
 
 @njit

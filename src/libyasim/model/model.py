@@ -123,8 +123,9 @@ class LibyaModel(mesa.Model):
     def advance(self, days: int = 1) -> None:
         """`days` days in one compiled call, without Mesa's event clock (what `simulate` uses;
         the same results as as many `step`s)."""
-        last = min(self.steps + days, self.horizon)
-        first = self.steps + 1
+        today: int = self.steps  # type: ignore[has-type]
+        last = min(today + days, self.horizon)
+        first = today + 1
         self.steps = last
         self.time = self.steps
         self._days(first, last)
@@ -302,7 +303,8 @@ def _cache_present() -> bool:
     cache folder)."""
     import numba
 
-    folder = Path(numba.config.CACHE_DIR) if numba.config.CACHE_DIR else \
+    cache = numba.config.CACHE_DIR  # type: ignore[attr-defined]
+    folder = Path(cache) if cache else \
         Path(schedule.__file__).parent / "__pycache__"
     return any(folder.rglob("day.run_days-*.nbi")) if folder.exists() else False
 
