@@ -73,15 +73,26 @@ def test_the_cache_goes_to_a_user_folder_when_the_package_is_read_only(tmp_path,
 
     package = tmp_path / "package"
     (package / "__pycache__").mkdir(parents=True)
+    (package / "day.py").write_text("x = 1\n")
     if not writable:
         (package / "__pycache__").chmod(0o555)
-        package.chmod(0o555)
     try:
         folder = jit.cache_folder(package, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
     finally:
-        package.chmod(0o755)
         (package / "__pycache__").chmod(0o755)
-    if writable or os.access(package, os.W_OK):  # root writes anywhere: numba's default
-        assert folder is None
+    if writable or os.access(package / "__pycache__", os.W_OK):  # root writes anywhere
+        assert folder.parent == package / "__pycache__"
     else:
-        assert folder == tmp_path / "cache" / "libyasim" / "numba"
+        assert folder.parent == tmp_path / "cache" / "libyasim"
+
+
+def test_an_edited_model_gets_a_fresh_cache(tmp_path):
+    """numba checks only the file of the function it loads: a change to any submodel must
+    move the cache, or the old compiled day would run."""
+    from libyasim.model import jit
+
+    (tmp_path / "day.py").write_text("x = 1\n")
+    (tmp_path / "truce.py").write_text("y = 1\n")
+    before = jit.cache_folder(tmp_path, {})
+    (tmp_path / "truce.py").write_text("y = 2\n")
+    assert jit.cache_folder(tmp_path, {}) != before

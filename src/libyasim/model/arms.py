@@ -48,6 +48,18 @@ def interdiction(P: Params, S: State, backer: int, route: int) -> float:
 
 
 @njit
+def stopped_share(P: Params, S: State, backer: int) -> float:
+    """The share of a backer's flights and ships that the embargo stops, over the routes it
+    uses (foreign fighters travel the same routes as its materiel)."""
+    stopped = 0.0
+    for k in range(P.lane_route.shape[1]):
+        route = P.lane_route[backer, k]
+        if route >= 0:
+            stopped += P.lane_share[backer, k] * interdiction(P, S, backer, route)
+    return stopped
+
+
+@njit
 def escalate(P: Params, S: State, backer: int) -> None:
     """A backer sends more when its client is losing fighters or places."""
     signal = S.loss_signal[P.backer_side[backer]]

@@ -284,15 +284,19 @@ def _add_loss(loss: np.ndarray, hit: np.ndarray, hits: np.ndarray, was_hit: np.n
 @njit
 def base_intensity(P: Params, S: State) -> float:
     """Fighting on every engagement today: a holding truce's incidents, spread over the fronts,
-    or positional fighting at war. A truce broken to war intensity exists only on paper: the
-    violations monitors still count are the war's own incidents and add no fighting beyond
-    the war's, so a broken truce is exactly as violent as no truce."""
+    or positional fighting at war. A holding truce is never more violent than the war's
+    positional fighting at the same places (its incidents are that fighting, thinned out);
+    raids and offensives, which break it, come on top as at war. A truce broken to war
+    intensity exists only on paper: the violations monitors still count are the war's own
+    incidents and add no fighting beyond the war's, so a broken truce is exactly as violent as
+    no truce."""
+    war = P.x[POSITIONAL_INTENSITY]
     if at_war(S):
-        return P.x[POSITIONAL_INTENSITY]
+        return war
     if S.i[TRUCE] != HOLDING:
         return 0.0
     violations = S.violations[0] + S.violations[1] + S.violations[2]
-    return min(1.0, violations * P.x[INTENSITY_PER_VIOLATION] / S.i[N_PAIRS])
+    return min(war, violations * P.x[INTENSITY_PER_VIOLATION] / S.i[N_PAIRS])
 
 
 @njit

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from libyasim.model.arms import stopped_share
 from libyasim.model.config import (
     C_CAP,
     C_DAILY,
@@ -55,8 +56,9 @@ def place_initial(P: Params, S: State) -> None:
 
 @njit
 def rotate(P: Params, S: State) -> None:
-    """Foreign fighters arrive at their backer's ordered rate up to the cap and leave at the
-    end of their tours; arrivals join the client's reserve, leavers leave it (or the fronts)."""
+    """Foreign fighters arrive at their backer's ordered rate, less those the embargo stops on
+    their routes, up to the cap, and leave at the end of their tours; arrivals join the
+    client's reserve, leavers leave it (or the fronts)."""
     day = S.i[DAY]
     for i in range(len(S.contingents)):
         b, f = P.contingent_backer[i], P.contingent_faction[i]
@@ -64,7 +66,8 @@ def rotate(P: Params, S: State) -> None:
         leaving = present / P.contingent[i, C_TOUR_DAYS]
         arriving = 0.0
         if P.backer_enabled[b] and day >= P.backer_start[b]:
-            wanted = P.contingent[i, C_DAILY] * S.backer_orders[b, ORDER_FIGHTERS]
+            wanted = (P.contingent[i, C_DAILY] * S.backer_orders[b, ORDER_FIGHTERS]
+                      * (1.0 - stopped_share(P, S, b)))
             arriving = max(0.0, min(wanted, P.contingent[i, C_CAP] - present + leaving))
         S.contingents[i] = present + arriving - leaving
         net = arriving - leaving

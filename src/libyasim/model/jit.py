@@ -1,13 +1,15 @@
 """How the model's submodels are compiled: numba's `njit`, cached on disk, no fastmath.
 
 `NUMBA_DISABLE_JIT=1` runs the very same functions as plain Python (for a debugger or a
-class). The cache goes to numba's default (`__pycache__` beside the sources) when the package
-folder is writable, else to a per-user cache folder, so that an installed package that users
-cannot write to still compiles only once.
+class). The cache goes to `__pycache__` beside the sources when the package folder is
+writable, else to a per-user cache folder, so that an installed package that users cannot
+write to still compiles only once; it is named after the model's sources, so that an edited
+model is compiled afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from collections.abc import Mapping
@@ -18,21 +20,25 @@ import numpy as np
 from numba import types
 
 
-def cache_folder(package: Path, environ: Mapping[str, str]) -> Path | None:
-    """Where numba should cache the compiled model: None for its default (`__pycache__`
-    beside the sources) when that is writable, else a per-user cache folder."""
+def cache_folder(package: Path, environ: Mapping[str, str]) -> Path:
+    """Where numba caches the compiled model: a folder named after the model's sources (numba
+    checks only the file of the function it loads, not the submodels compiled into it, so an
+    edited submodel must get a fresh cache), in `__pycache__` beside the sources when that is
+    writable, else in a per-user cache folder."""
     pycache = package / "__pycache__"
     if os.access(pycache if pycache.exists() else package, os.W_OK):
-        return None
-    base = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "libyasim" / "numba"
+        base = pycache
+    else:
+        base = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "libyasim"
+    digest = hashlib.sha256()
+    for source in sorted(package.glob("*.py")):
+        digest.update(source.name.encode() + source.read_bytes())
+    return base / f"numba-{numba.__version__}-{digest.hexdigest()[:16]}"
 
 
 if not os.environ.get("NUMBA_CACHE_DIR"):
-    _folder = cache_folder(Path(__file__).parent, os.environ)
-    if _folder is not None:
-        os.environ["NUMBA_CACHE_DIR"] = str(_folder)
-        numba.config.reload_config()
+    os.environ["NUMBA_CACHE_DIR"] = str(cache_folder(Path(__file__).parent, os.environ))
+    numba.config.reload_config()
 
 
 def njit(function):

@@ -299,14 +299,11 @@ _COMPILED = False
 
 
 def _cache_present() -> bool:
-    """Whether numba's cache holds a compiled day (index files beside the sources or in the
-    cache folder)."""
+    """Whether numba's cache holds a compiled day."""
     import numba
 
-    cache = numba.config.CACHE_DIR  # type: ignore[attr-defined]
-    folder = Path(cache) if cache else \
-        Path(schedule.__file__).parent / "__pycache__"
-    return any(folder.rglob("day.run_days-*.nbi")) if folder.exists() else False
+    folder = Path(numba.config.CACHE_DIR)  # type: ignore[attr-defined]
+    return folder.exists() and any(folder.rglob("day.run_days-*.nbi"))
 
 
 def simulate(scenario: Scenario | str | Path | None, seed: int,

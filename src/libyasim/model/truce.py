@@ -109,8 +109,11 @@ def attribute(P: Params, S: State, rng: np.random.Generator) -> None:
     perceives the other side's leadership did (once the truce is broken, the sides are at war
     as they would be without one). Without attribution, violations by units outside the other
     leadership's control and incidents of unclear origin are answered as if that leadership
-    had ordered them; attribution lowers such retaliation against the wrong target."""
+    had ordered them; attribution lowers such retaliation against the wrong target. Whatever
+    the truce, grievances fade every day (`truce.forgiveness`): with no truce to keep, nothing
+    new is added to them."""
     if S.i[TRUCE] != HOLDING and S.i[TRUCE] != BROKEN:
+        forget(P, S)
         return
     by_side = np.zeros(2, np.int64)
     answered = np.zeros(2)  # violations by each side that the other side answers
@@ -130,6 +133,8 @@ def attribute(P: Params, S: State, rng: np.random.Generator) -> None:
     if S.i[TRUCE] == HOLDING:  # at war, with or without a paper truce, nothing is answered
         for f in range(3):
             remember(P, S, f, answered[1 - P.faction_side[f]] + misread)
+    else:
+        forget(P, S)
     reported = by_side[0] + by_side[1]
     if reported and S.i[MONITORS]:
         blamed_gna = S.attributed[0] + S.attributed[1]
@@ -143,6 +148,13 @@ def remember(P: Params, S: State, f: int, perceived_today: float) -> None:
     """Reciprocity with forgiveness: the other side's recent violations a day, as an average in
     which each day's weight fades by `truce.forgiveness`."""
     S.faction[f, PERCEIVED] += P.x[FORGIVENESS] * (perceived_today - S.faction[f, PERCEIVED])
+
+
+@njit
+def forget(P: Params, S: State) -> None:
+    """A day with nothing to answer: every faction's grievance fades."""
+    for f in range(3):
+        remember(P, S, f, 0.0)
 
 
 @njit
