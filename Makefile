@@ -17,11 +17,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 baseline: $(STAMP)
+	$(PY) -m libyasim.model
 	$(VENV)/bin/libyasim run scenarios/baseline.toml --out results/baseline --force
 	$(VENV)/bin/libyasim validate results/baseline --force
 
 test: $(STAMP) lint
 	scripts/install-browser.sh
+	$(PY) -m libyasim.model
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 	$(MAKE) test-min
 

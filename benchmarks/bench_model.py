@@ -1,21 +1,25 @@
-"""Time the 365-day baseline, one process, against version 0.1.0 side by side (run by hand).
+"""Time the 365-day baseline, one process, against older versions side by side (run by hand).
 
-    .venv/bin/python benchmarks/bench_model.py [--runs 20] [--rounds 3] [--old fc640c9]
+    .venv/bin/python benchmarks/bench_model.py [--runs 20] [--rounds 3]
+        [--old 0.1.0=fc640c9 --old 2.0.0=432f911] [--compile]
 
-Exports the sources of the old version (`git archive`) to a temporary folder, then alternates
-timing rounds of the old and the current model in fresh subprocesses (each imports only its
-own sources), so that both see the same load on a shared machine. Each run is timed in CPU
-time of its process (`time.process_time`), which other users' load disturbs far less than
-wall time. Prints the median time per run of each and the ratio old / new.
+Exports the sources of each old version (`git archive`) to a temporary folder, then alternates
+timing rounds of the old versions and the current model in fresh subprocesses (each imports
+only its own sources), so that all see the same load on a shared machine. Each run is timed in
+CPU time of its process (`time.process_time`), which other users' load disturbs far less than
+wall time. Prints the median time per run of each and the ratios old / current.
 
-Last measured (30 Nov 2026, 2 cores under load, default settings): 0.1.0 110.5 ms, 2.0 89.3 ms
-per run, "2.0 is 1.2x faster than 0.1.0" (1.3x in another run); issue 8's target is 3x.
+`--compile` also times, in fresh processes, the first compile of the model (into an empty
+numba cache) and a later process's cached load (import and first run).
+
+Last measured: see the resolution note of issue 14.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -37,43 +41,74 @@ for seed in range(1, int(sys.argv[2]) + 1):
     times.append(time.process_time() - start)
 print(json.dumps(times))
 """
+LOAD = """
+import time
+start = time.perf_counter()
+from libyasim.model import simulate
+simulate(None, 0)
+print(time.perf_counter() - start)
+"""
 
 
 def export(commit: str, folder: Path) -> Path:
-    """The `src` tree and baseline scenario of `commit`, extracted into `folder`."""
-    archive = folder / "old.tar"
+    """The `src` tree and scenarios of `commit`, extracted into `folder`."""
+    archive = folder / f"{commit}.tar"
     subprocess.run(["git", "-C", str(ROOT), "archive", "--output", str(archive), commit,
                     "src", "scenarios"], check=True)
     with tarfile.open(archive) as tar:
-        tar.extractall(folder / "old", filter="data")
-    return folder / "old"
+        tar.extractall(folder / commit, filter="data")
+    return folder / commit
+
+
+def _env(src: Path, **extra: str) -> dict[str, str]:
+    return {"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/"),
+            **extra}
 
 
 def time_runs(src: Path, scenario: Path, runs: int) -> list[float]:
     out = subprocess.run([sys.executable, "-c", TIMER, str(scenario), str(runs)],
-                         env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
-                         check=True, capture_output=True, text=True)
+                         env=_env(src), check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
+
+
+def load_time(cache: Path) -> float:
+    """Seconds from a fresh process's start of import to the end of its first run."""
+    out = subprocess.run([sys.executable, "-c", LOAD], check=True, capture_output=True,
+                         text=True, env=_env(ROOT / "src", NUMBA_CACHE_DIR=str(cache)))
+    return float(out.stdout.split()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="runs per round and version")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--old", default="fc640c9", help="commit of the old version (0.1.0)")
+    parser.add_argument("--old", action="append", metavar="NAME=COMMIT",
+                        help="an old version to time beside this one (repeatable; default "
+                             "0.1.0=fc640c9 and 2.0.0=432f911)")
+    parser.add_argument("--compile", action="store_true",
+                        help="also time the first compile and a cached load")
     args = parser.parse_args()
+    olds = dict(o.split("=", 1) for o in args.old or ["0.1.0=fc640c9", "2.0.0=432f911"])
     with tempfile.TemporaryDirectory() as tmp:
-        old = export(args.old, Path(tmp))
-        times: dict[str, list[float]] = {"0.1.0": [], "2.0": []}
+        sources = {name: export(commit, Path(tmp)) for name, commit in olds.items()}
+        sources["current"] = ROOT
+        if args.compile:
+            cache = Path(tmp) / "numba-cache"
+            first = load_time(cache)
+            cached = sorted(load_time(cache) for _ in range(3))[1]
+            print(f"first compile (import + first run, empty cache): {first:6.1f} s")
+            print(f"cached load (import + first run, median of 3):   {cached:6.2f} s")
+        times: dict[str, list[float]] = {name: [] for name in sources}
         for _ in range(args.rounds):
-            times["0.1.0"] += time_runs(old / "src", old / "scenarios" / "baseline.toml", args.runs)
-            times["2.0"] += time_runs(ROOT / "src", ROOT / "scenarios" / "baseline.toml",
-                                      args.runs)
+            for name, folder in sources.items():
+                times[name] += time_runs(folder / "src", folder / "scenarios" / "baseline.toml",
+                                         args.runs)
     median = {name: statistics.median(t) for name, t in times.items()}
     for name, value in median.items():
-        print(f"{name:>6}: {value * 1000:7.1f} ms per 365-day run "
+        print(f"{name:>8}: {value * 1000:7.2f} ms per 365-day run "
               f"(median of {len(times[name])} runs)")
-    print(f" ratio: 2.0 is {median['0.1.0'] / median['2.0']:.1f}x faster than 0.1.0")
+    for name in olds:
+        print(f"   ratio: current is {median[name] / median['current']:.1f}x faster than {name}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,22 @@ from libyasim.model import (
     mediation,
     simulate,
 )
-from libyasim.model.config import GNA, LNA, PLACE_INDEX, build_config
+from libyasim.model.config import GNA, LNA, PLACE_INDEX, ROUTES, build_config
+from libyasim.model.state import (
+    BLOCKADE,
+    BLOCKADE_SETTLED,
+    DECISIVE,
+    ECONOMIC,
+    GUARANTEES,
+    INTENSITY,
+    MONITORS,
+    PARALLEL,
+    PAY,
+    RIPENESS,
+    SETTLEMENT_PATH,
+    TALKS_DAY,
+    TRUCE,
+)
 from libyasim.model.orders import ACTOR_OPTIONS
 from libyasim.params import PARAMS
 from libyasim.scenario import resolve_scenario
@@ -36,8 +51,8 @@ def run(days: int = 120, seed: int = 1, **overrides) -> LibyaModel:
 # ------------------------------------------------------------------ foreign fighters
 def test_foreign_fighters_arrive_up_to_the_cap_and_rotate_out():
     model = run(days=200)
-    s, cfg = model.state, model.cfg
-    for count, c in zip(s.contingents, cfg.forces.contingents):
+    S, cfg = model.S, model.cfg
+    for count, c in zip(S.contingents, cfg.forces.contingents):
         assert 0.0 <= count <= c.cap + 1e-6
     syrians = model.series[:, COL["foreign_fighters_gna_side"]]
     assert syrians[0] == pytest.approx(PARAMS["fighters.syrians.initial"].default)
@@ -84,19 +99,20 @@ def test_air_superiority_can_change_hands():
 
 def test_a_side_without_the_sky_cannot_advance():
     model = LibyaModel(rng=3, scenario__horizon_days=5)
-    s, cfg = model.state, model.cfg
+    S, cfg = model.S, model.cfg
     target, origin = PLACE_INDEX["sabratha"], PLACE_INDEX["zuwara"]
-    s.forces[1][origin] = 1e6  # overwhelming numbers in an offensive...
-    combat.measure(s, cfg)
-    s.intensity = 1.0
-    s.air_share = [cfg.air.advance_share / 2, 1 - cfg.air.advance_share / 2]  # ...no sky
+    assert S.owner[origin] == GNA and S.owner[target] == LNA
+    S.forces[1, origin] = 1e6  # overwhelming numbers in an offensive...
+    combat.measure(*model.kernel)
+    S.f[INTENSITY] = 1.0
+    S.air_share[:] = [cfg.air.advance_share / 2, 1 - cfg.air.advance_share / 2]  # ...no sky
     for _ in range(50):
-        combat._maybe_capture(s, cfg, origin, target, GNA, (1.0, 1.0))
-    assert s.owner[target] == LNA
-    s.air_share = [0.9, 0.1]
+        combat.maybe_capture(*model.kernel, model.rng, origin, target, GNA, (1.0, 1.0))
+    assert S.owner[target] == LNA
+    S.air_share[:] = [0.9, 0.1]
     for _ in range(50):
-        combat._maybe_capture(s, cfg, origin, target, GNA, (1.0, 1.0))
-    assert s.owner[target] == GNA
+        combat.maybe_capture(*model.kernel, model.rng, origin, target, GNA, (1.0, 1.0))
+    assert S.owner[target] == GNA
 
 
 # ------------------------------------------------------------------ red lines
@@ -117,16 +133,16 @@ def test_red_lines_cover_the_core_and_its_approaches():
 def test_an_attacker_expects_the_intervention_and_the_backer_intervenes():
     model = LibyaModel(rng=1, scenario__horizon_days=5)
     model.advance()
-    s, cfg = model.state, model.cfg
+    S, cfg = model.S, model.cfg
     sirte = PLACE_INDEX["sirte"]
     expected = 1 + cfg.deterrence.strength * cfg.deterrence.credibility
-    assert s.threat[sirte] == pytest.approx(expected)
-    assert s.threat[PLACE_INDEX["tarhuna"]] == 1.0
+    assert S.threat[sirte] == pytest.approx(expected)
+    assert S.threat[PLACE_INDEX["tarhuna"]] == 1.0
     gna = model.faction_list[0]
     model.set_orders("gna", {"stance": "offensive", "target": "sirte"})
     model.advance()
     assert gna.stance == "offensive" and gna.target == sirte
-    assert s.shield[sirte] == pytest.approx(1 + cfg.deterrence.strength)
+    assert S.shield[sirte] == pytest.approx(1 + cfg.deterrence.strength)
     assert any(e.kind == "intervention" and e.place == "sirte" for e in model.events)
 
 
@@ -137,7 +153,7 @@ def test_the_blockade_drains_the_gnas_funds_and_pay():
     funds = model.series[:, COL["gna_funds"]]
     first = int(np.flatnonzero(blockade)[0])
     assert funds[first + 60] < funds[first] < 1.0 + 1e-9
-    assert model.state.pay < 1.0
+    assert model.S.f[PAY] < 1.0
     open_oil = run(days=200, **{"economy.blockade.enabled": False})
     assert (open_oil.series[:, COL["oil_blockade"]] == 0).all()
     assert (open_oil.series[:, COL["gna_funds"]] == 1.0).all()
@@ -145,34 +161,34 @@ def test_the_blockade_drains_the_gnas_funds_and_pay():
 
 def test_the_economic_track_lifts_the_blockade():
     model = LibyaModel(rng=1, scenario__horizon_days=30)
-    s, cfg = model.state, model.cfg
-    s.blockade, s.talks_day, s.tracks["economic"] = True, 0, 0.999
-    s.pressure = [1.0, 1.0]
-    mediation.negotiate(s, cfg, model.mediator_list, model.faction_list)
-    assert not s.blockade and s.blockade_settled
-    assert any(e.kind == "blockade" and "reopen" in e.text for e in s.events)
+    S = model.S
+    S.i[BLOCKADE], S.i[TALKS_DAY], S.tracks[ECONOMIC] = 1, 0, 0.999
+    S.pressure[:] = 1.0
+    mediation.negotiate(*model.kernel, model.rng)
+    assert S.i[BLOCKADE] == 0 and S.i[BLOCKADE_SETTLED] == 1
+    assert any(e.kind == "blockade" and "reopen" in e.text for e in model.events)
 
 
 # ------------------------------------------------------------------ commitment problem
 def test_shifting_power_makes_deals_incredible_and_verification_helps():
     model = LibyaModel(rng=1, scenario__horizon_days=5)
-    s, cfg = model.state, model.cfg
-    s.monitors = s.guarantees = False
-    s.trend = [0.0, 0.0]
-    steady = mediation.credibility(s, cfg)
-    s.trend = [0.08, -0.08]
-    shifting = mediation.credibility(s, cfg)
-    s.guarantees = True
-    verified = mediation.credibility(s, cfg)
+    S = model.S
+    S.i[MONITORS] = S.i[GUARANTEES] = 0
+    S.trend[:] = 0.0
+    steady = mediation.credibility(*model.kernel)
+    S.trend[:] = [0.08, -0.08]
+    shifting = mediation.credibility(*model.kernel)
+    S.i[GUARANTEES] = 1
+    verified = mediation.credibility(*model.kernel)
     assert steady == 1.0 and shifting < steady and shifting < verified <= 1.0
 
 
 def test_a_rising_side_projects_its_gain():
     model = run(days=60)
-    s = model.state
-    assert s.projected[GNA] == pytest.approx(-s.projected[LNA])
-    rising = 0 if s.trend[GNA] > 0 else 1
-    assert s.projected[rising] >= s.advantage[rising]
+    S = model.S
+    assert S.projected[GNA] == pytest.approx(-S.projected[LNA])
+    rising = 0 if S.trend[GNA] > 0 else 1
+    assert S.projected[rising] >= S.advantage[rising]
 
 
 # ------------------------------------------------------------------ mediation and settlement
@@ -183,16 +199,17 @@ def test_settlement_without_mediators_by_parallel_declarations():
                                      "mediation.stalemate_days": 10,
                                      "mediation.stalemate_advantage": 1.0})
     assert model.talks_day is None
-    assert model.state.settlement_path == "parallel_declarations"
+    assert model.S.i[SETTLEMENT_PATH] == PARALLEL
     assert model.truce == Truce.SETTLED
 
 
 def test_decisive_victory_ends_the_war():
     model = LibyaModel(rng=1, scenario__horizon_days=10)
-    s = model.state
-    s.owner[PLACE_INDEX["tripoli"]] = LNA
-    mediation.negotiate(s, model.cfg, model.mediator_list, model.faction_list)
-    assert s.settlement_path == "decisive_victory" and s.truce == Truce.SETTLED
+    S = model.S
+    S.owner[PLACE_INDEX["tripoli"]] = LNA
+    mediation.negotiate(*model.kernel, model.rng)
+    assert S.i[SETTLEMENT_PATH] == DECISIVE and model.truce == Truce.SETTLED
+    assert model.end_state() == "lna_takes_tripoli"
 
 
 def test_leverage_decays_after_the_conference():
@@ -208,36 +225,36 @@ def test_monitors_attribute_violations_only_with_consent():
     model.set_orders("lna", {"monitors": False})
     while model.running:
         model.advance()
-        if model.state.monitors:
+        if model.S.i[MONITORS]:
             break
-    s, t = model.state, model.cfg.truce
-    assert s.monitors
-    assert s.attribution[2] == t.attribution_unmonitored  # the LNA refused
-    assert s.attribution[0] == t.attribution_monitored
+    S, t = model.S, model.cfg.truce
+    assert S.i[MONITORS]
+    assert S.attribution[2] == t.attribution_unmonitored  # the LNA refused
+    assert S.attribution[0] == t.attribution_monitored
 
 
 def test_monitoring_does_not_stop_the_ripeness_clock():
     """Ripeness counts every day of an even balance, quiet or not."""
     model = LibyaModel(rng=1, scenario__horizon_days=10)
-    s, cfg = model.state, model.cfg
-    s.projected = [0.0, 0.0]
-    s.truce, s.monitors, s.intensity = Truce.HOLDING, True, 0.0
-    before = s.ripeness
-    mediation.negotiate(s, cfg, model.mediator_list, model.faction_list)
-    assert s.ripeness == before + 1
+    S = model.S
+    S.projected[:] = 0.0
+    S.i[TRUCE], S.i[MONITORS], S.f[INTENSITY] = Truce.HOLDING, 1, 0.0
+    before = S.i[RIPENESS]
+    mediation.negotiate(*model.kernel, model.rng)
+    assert S.i[RIPENESS] == before + 1
 
 
 # ------------------------------------------------------------------ embargo by route
 def test_embargo_enforcement_is_by_route_and_needs_consent_in_full():
-    cfg = build_config(resolve_scenario(None, {"arms.embargo.sea": 0.8}).values)
     model = LibyaModel(rng=1, scenario__horizon_days=5, **{"arms.embargo.sea": 0.8})
     turkey, egypt = model.backer_list[0], model.backer_list[3]
-    sea, land = 0, 2
-    general = cfg.arms.enforcement
-    assert arms.interdiction(cfg, egypt, land) == pytest.approx(general)
-    without = arms.interdiction(cfg, turkey, sea)
+    assert (turkey.key, egypt.key) == ("turkey", "egypt")
+    sea, land = ROUTES.index("sea"), ROUTES.index("land")
+    general = model.cfg.arms.enforcement
+    assert arms.interdiction(*model.kernel, egypt.index, land) == pytest.approx(general)
+    without = arms.interdiction(*model.kernel, turkey.index, sea)
     model.set_orders("turkey", {"inspectors": True})
-    with_consent = arms.interdiction(cfg, turkey, sea)
+    with_consent = arms.interdiction(*model.kernel, turkey.index, sea)
     assert general < without < with_consent
     assert with_consent == pytest.approx(1 - (1 - general) * (1 - 0.8))
 

@@ -26,6 +26,7 @@ from libyasim.model import (
     Truce,
     simulate,
 )
+from libyasim.model.state import DECISIVE, FUNDS, SETTLEMENT_PATH
 from libyasim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,14 +65,14 @@ def _run_checked(scenario, seed):
     model = LibyaModel(scenario, rng=seed)
     while model.running:
         model.step()
-        state = model.state
+        S = model.S
         assert np.isfinite(model.forces).all()
         assert (model.forces >= 0).all(), f"negative forces on day {model.steps}"
-        assert min(state.reserve) >= -1e-9, f"negative reserve on day {model.steps}"
-        assert min(state.contingents) >= 0, f"negative foreign fighters on day {model.steps}"
-        assert min(state.drones + state.air_defence) >= 0, f"negative air on day {model.steps}"
-        assert 0 <= state.air_share[0] <= 1 and abs(sum(state.air_share) - 1) < 1e-9
-        assert 0 < state.funds <= 1
+        assert min(S.reserve) >= -1e-9, f"negative reserve on day {model.steps}"
+        assert min(S.contingents) >= 0, f"negative foreign fighters on day {model.steps}"
+        assert min(S.drones + S.air_defence) >= 0, f"negative air on day {model.steps}"
+        assert 0 <= S.air_share[0] <= 1 and abs(sum(S.air_share) - 1) < 1e-9
+        assert 0 < S.f[FUNDS] <= 1
         for faction in model.faction_list:
             assert faction.morale > 0 and 0 <= faction.supply <= 1
     assert model.steps == scenario["scenario.horizon_days"]  # day 0 is the initial state
@@ -197,7 +198,7 @@ def test_outcomes_are_complete_and_consistent(runs, case):
     # the end state follows its priority order
     if out["tripoli_fall_day"] is not None and out["holder_tripoli"] == "lna":
         assert out["end_state"] == "lna_takes_tripoli"
-    elif model.truce == Truce.SETTLED and model.state.settlement_path != "decisive_victory":
+    elif model.truce == Truce.SETTLED and model.S.i[SETTLEMENT_PATH] != DECISIVE:
         assert out["end_state"] == "negotiated_settlement"
 
 
@@ -368,12 +369,19 @@ def test_run_writes_tables_for_any_seed(tmp_path):
 
 # ------------------------------------------------------------------ day 0 of the calendar
 def test_every_shipment_due_by_the_horizon_arrives():
+    """What was shipped is delivered on its due day or still under way: none is lost."""
     model = LibyaModel(rng=1, scenario__horizon_days=30)
     while model.running:
         model.step()
-    overdue = {day: len(items) for day, items in model.state.in_transit.items()
-               if day <= model.steps}
-    assert not overdue, f"shipments never delivered, by due day: {overdue}"
+    S, day = model.S, model.steps
+    shipped = S.transit.sum(axis=0)  # by backer; row r arrives on day r + 1
+    due = S.transit[:day].sum(axis=0)
+    assert due.sum() > 0 and shipped.sum() > due.sum()  # some arrived, some still under way
+    delivered = np.array([b.delivered for b in model.backer_list])
+    assert delivered == pytest.approx(due, rel=1e-12), "shipments never delivered by due day"
+    side = np.array([b.side for b in model.backer_list])
+    for s in (0, 1):
+        assert S.pending[s] == pytest.approx((shipped - due)[side == s].sum(), abs=1e-9)
 
 
 def test_truce_starting_on_day_0_is_in_force():

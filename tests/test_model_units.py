@@ -4,11 +4,29 @@ baseline, without running a whole year."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import numpy as np
 import pytest
 
 from libyasim.model import LibyaModel, Truce, combat, forces, mediation
 from libyasim.model.config import GNA, LNA, PLACE_INDEX
+from libyasim.model.state import (
+    DAY,
+    DECIDE_DICE,
+    DECISIVE,
+    MAP_DIRTY,
+    MEDIATED,
+    MILITARY,
+    PERCEIVED,
+    RIPENESS,
+    SETTLEMENT_DAY,
+    SETTLEMENT_PATH,
+    STREAMS,
+    TALKS_DAY,
+    TRIPOLI_FALL_DAY,
+    TRUCE,
+)
 
 
 def model(**overrides) -> LibyaModel:
@@ -24,63 +42,77 @@ def stepped(days: int = 30, **overrides) -> LibyaModel:
 
 def fighters(m: LibyaModel) -> list[float]:
     """Fighters of each faction, at places and in reserve."""
-    s = m.state
-    return [sum(s.forces[f]) + s.reserve[f] for f in range(3)]
+    S = m.S
+    return [float(S.forces[f].sum() + S.reserve[f]) for f in range(3)]
 
 
 # ------------------------------------------------------------------ fighters are conserved
 def test_redeployment_moves_fighters_without_creating_or_losing_any():
     m = stepped(20, **{"forces.redeploy_rate": 0.5})
-    before = fighters(m)
-    forces.redeploy(m.state, m.cfg, m.faction_list)
+    S = m.S
+    before, reserve = fighters(m), S.reserve.copy()
+    combat.measure(*m.kernel)
+    forces.redeploy(*m.kernel)
     assert fighters(m) == pytest.approx(before, rel=1e-12)
-    assert min(min(row) for row in m.state.forces) >= 0 and min(m.state.reserve) >= 0
+    assert (S.reserve < reserve).any()  # the reserves did move to the fronts
+    assert S.forces.min() >= 0 and S.reserve.min() >= 0
 
 
 def test_retreat_moves_a_sides_forces_to_a_place_it_holds():
     m = model()
-    s, tripoli = m.state, PLACE_INDEX["tripoli"]
+    S, tripoli = m.S, PLACE_INDEX["tripoli"]
     before = fighters(m)
-    combat._retreat(s, m.cfg, tripoli, GNA)
-    assert s.forces[0][tripoli] == s.forces[1][tripoli] == 0.0
+    held = S.forces[0].copy()
+    S.i[MAP_DIRTY] = 0
+    combat.retreat(*m.kernel, tripoli, GNA)
+    assert S.forces[0, tripoli] == S.forces[1, tripoli] == 0.0
+    gained = np.flatnonzero(S.forces[0] > held + 1e-9)
+    assert len(gained) == 1 and S.owner[gained[0]] == GNA  # all to one place the GNA holds
     assert fighters(m) == pytest.approx(before, rel=1e-12)
-    assert s.map_dirty
+    assert S.i[MAP_DIRTY]
 
 
 def test_capture_changes_the_holder_and_conserves_fighters():
     m = model()
-    s = m.state
+    S = m.S
     tripoli = PLACE_INDEX["tripoli"]
     origin = PLACE_INDEX["tripoli_south"]
     before = fighters(m)
-    combat.take(s, m.cfg, tripoli, by=LNA, origin=origin)
-    assert s.owner[tripoli] == LNA
-    assert s.forces[0][tripoli] == s.forces[1][tripoli] == 0.0  # defenders fell back
+    combat.take(*m.kernel, tripoli, LNA, origin)
+    assert S.owner[tripoli] == LNA
+    assert S.forces[0, tripoli] == S.forces[1, tripoli] == 0.0  # defenders fell back
+    assert S.forces[2, tripoli] > 0.0  # part of the attackers moved in
     assert fighters(m) == pytest.approx(before, rel=1e-12)
-    assert any(e.kind == "capture" and e.place == "tripoli" for e in s.events)
+    assert S.i[TRIPOLI_FALL_DAY] == S.i[DAY]
+    assert any(e.kind == "capture" and e.place == "tripoli" for e in m.events)
 
 
 # ------------------------------------------------------------------ the violation formula
-class MeanDraw:
-    """A stand-in for a random stream: a Poisson draw returns 1000 times its mean."""
-
-    def poisson(self, mean: float) -> float:
-        return 1000 * mean
+GRID = 2000  # uniforms spread evenly over (0, 1): averages over them are expectations
 
 
-def violations(m: LibyaModel, faction: str = "lna", **state) -> tuple[float, int]:
-    """(violation probability, 1000 x expected violations a day) of a faction in `m`."""
-    s = m.state
+def violations(m: LibyaModel, faction: str = "lna", **state) -> tuple[float, float]:
+    """(violation probability, expected violations a day) of a faction in `m` while a truce
+    holds. Each Poisson count inverts one of the decide stream's uniforms; setting them all to
+    each point of an even grid in turn and averaging gives the expected count."""
+    S = m.S
     f = next(f for f in m.faction_list if f.key == faction)
-    s.truce = Truce.HOLDING
+    S.i[TRUCE] = Truce.HOLDING
     projected = state.get("projected", 0.0)
-    s.projected = [-projected, projected] if f.side == LNA else [projected, -projected]
-    s.pressure = list(state.get("pressure", [0.0, 0.0]))
-    s.attribution[f.index] = state.get("attribution", 0.0)
-    f.perceived = state.get("perceived", 0.0)
-    s.dice.decide = MeanDraw()  # type: ignore[assignment]
-    f.decide()
-    return f.propensity, s.violations[f.index]
+    S.projected[f.side], S.projected[1 - f.side] = projected, -projected
+    S.pressure[:] = state.get("pressure", [0.0, 0.0])
+    S.attribution[f.index] = state.get("attribution", 0.0)
+    S.faction[f.index, PERCEIVED] = state.get("perceived", 0.0)
+    first, end = STREAMS[DECIDE_DICE, 0], STREAMS[DECIDE_DICE, 1]
+    day = int(S.i[DAY])
+    counts = []
+    for k in range(GRID):
+        S.uniforms[day, first:end] = (k + 0.5) / GRID
+        S.cursor[DECIDE_DICE, 0] = first
+        f.decide()
+        assert S.cursor[DECIDE_DICE, 0] <= end  # no draw fell back to the run's generator
+        counts.append(int(S.violations[f.index]))
+    return f.propensity, float(np.mean(counts))
 
 
 @pytest.mark.parametrize("name, low, high, state, direction", [
@@ -96,6 +128,15 @@ def test_violation_probability_moves_with_each_parameter(name, low, high, state,
     assert (p_high - p_low) * direction > 0
 
 
+def test_violation_probability_is_the_logistic_of_its_terms():
+    m = model()
+    t, cost = m.cfg.truce, m.cfg.mediation.violation_cost
+    p, _ = violations(m, projected=0.2, perceived=1.5, pressure=[0.4, 0.7], attribution=0.3)
+    logit = (t.base_logit + t.advantage_weight * 0.2 + t.reciprocity_weight * 1.5
+             - cost * 0.7 - t.attribution_cost * 0.3)  # the LNA feels the LNA side's pressure
+    assert p == pytest.approx(1 / (1 + math.exp(-logit)), rel=1e-9)
+
+
 def test_attribution_lowers_the_probability():
     unseen, _ = violations(model(), attribution=0.0)
     seen, _ = violations(model(), attribution=0.8)
@@ -103,66 +144,77 @@ def test_attribution_lowers_the_probability():
 
 
 def test_violations_scale_with_the_daily_maximum_and_spoilers_set_a_floor():
-    _, few = violations(model(**{"truce.violations_per_day_max": 2.0}))
+    m = model(**{"truce.violations_per_day_max": 2.0})
+    p, few = violations(m)
     _, many = violations(model(**{"truce.violations_per_day_max": 8.0}))
-    assert many == pytest.approx(4 * few, rel=0.01)
+    assert few > 0 and many == pytest.approx(4 * few, rel=0.01)
+    # a reciprocating leadership orders vmax x cc x p; its uncontrolled units add
+    # vmax x (1 - cc) x max(p, spoiler rate)
+    lna = m.faction_list[2]
+    cc, spoilers = lna.command_control, m.cfg.truce.spoiler_rate
+    assert lna.stance == "reciprocate"
+    assert few == pytest.approx(2.0 * (cc * p + (1 - cc) * max(p, spoilers)), rel=0.01)
     # with a low violation probability, uncontrolled units spoil at the spoiler rate
     calm = {"truce.base_logit": -10.0, "forces.lna.command_control": 0.5}
     _, none = violations(model(**calm, **{"truce.spoiler_rate": 0.0}))
     _, some = violations(model(**calm, **{"truce.spoiler_rate": 0.2}))
     vmax = model().cfg.truce.violations_per_day_max
-    assert none < 5 and some == pytest.approx(1000 * vmax * 0.5 * 0.2, rel=0.01)
+    assert none < 0.005 and some == pytest.approx(vmax * 0.5 * 0.2, rel=0.01)
 
 
 def test_full_command_control_leaves_no_room_for_spoilers():
     calm = {"truce.base_logit": -10.0, "forces.lna.command_control": 1.0}
     _, quiet = violations(model(**calm, **{"truce.spoiler_rate": 0.5}))
-    assert quiet < 5
+    assert quiet < 0.005
 
 
 # ------------------------------------------------------------------ end states and settlement
 def test_end_state_branches_in_their_order():
     m = stepped(5)
-    s = m.state
+    S, P = m.S, m.P
     tripoli = PLACE_INDEX["tripoli"]
-    near = m.cfg.map.near_tripoli
-    s.truce = Truce.HOLDING
-    s.forces[2][near[0]] = 1e4  # the LNA at the Tripoli front
+    near = np.flatnonzero(P.near_tripoli)
+    S.i[TRUCE] = Truce.HOLDING
+    S.forces[2, near[0]] = 1e4  # the LNA at the Tripoli front
     assert m.end_state() == "truce_holds"
-    s.truce = Truce.BROKEN
+    S.i[TRUCE] = Truce.BROKEN
     assert m.end_state() == "frozen_front"
-    s.truce, s.settlement_path = Truce.SETTLED, "mediated"
+    S.i[TRUCE], S.i[SETTLEMENT_PATH] = Truce.SETTLED, MEDIATED
     assert m.end_state() == "negotiated_settlement"
-    s.truce = Truce.BROKEN
+    S.i[SETTLEMENT_PATH] = DECISIVE  # a decisive victory is no negotiated settlement
+    assert m.end_state() == "frozen_front"
+    S.i[TRUCE] = Truce.BROKEN
     for p in near:
-        if s.owner[p] == LNA:
-            s.owner[p] = GNA
-        s.forces[2][p] = 0.0
+        if S.owner[p] == LNA:
+            S.owner[p] = GNA
+        S.forces[2, p] = 0.0
     assert m.end_state() == "gna_pushes_back"
-    s.owner[tripoli] = LNA
+    S.owner[tripoli] = LNA
     assert m.end_state() == "lna_takes_tripoli"  # first in the order, whatever the truce
 
 
 def test_a_mediated_settlement_needs_talks_an_agreed_military_track_and_ripeness():
     m = stepped(5, **{"mediation.settlement_rate": 1.0, "mediation.parallel_rate": 0.0})
-    s, cfg = m.state, m.cfg
+    S, cfg = m.S, m.cfg
     ripe = cfg.mediation.stalemate_days
-    s.truce, s.projected, s.trend = Truce.BROKEN, [0.0, 0.0], [0.0, 0.0]
-    s.pressure = [5.0, 5.0]  # certain once ripe
+    S.i[TRUCE] = Truce.BROKEN
+    S.projected[:] = S.trend[:] = 0.0
+    S.pressure[:] = 5.0  # certain once ripe
 
     def negotiate() -> None:
-        mediation.negotiate(s, cfg, m.mediator_list, m.faction_list)
+        mediation.negotiate(*m.kernel, m.rng)
 
-    s.talks_day, s.ripeness = None, ripe
-    s.day = cfg.mediation.conference_day - 1  # no talks can start today
+    S.i[TALKS_DAY], S.i[RIPENESS] = -1, ripe
+    S.i[DAY] = cfg.mediation.conference_day - 1  # no talks can start today
     negotiate()
-    assert s.settlement_day is None  # no talks: no deal
-    s.talks_day, s.tracks["military"], s.ripeness = 3, 1.0, ripe - 2
+    assert S.i[SETTLEMENT_DAY] < 0 and S.i[TALKS_DAY] < 0  # no talks: no deal
+    S.i[TALKS_DAY], S.i[RIPENESS] = 3, ripe - 2
+    S.tracks[MILITARY] = 1.0
     negotiate()
-    assert s.settlement_day is None  # talks and an agreed track, but not yet ripe
+    assert S.i[SETTLEMENT_DAY] < 0  # talks and an agreed track, but not yet ripe
     negotiate()
-    assert s.truce == Truce.SETTLED and s.settlement_path == "mediated"
-    assert m.outcomes()["settlement_day"] == s.day
+    assert S.i[TRUCE] == Truce.SETTLED and S.i[SETTLEMENT_PATH] == MEDIATED
+    assert m.outcomes()["settlement_day"] == S.i[DAY]
 
 
 def test_truce_outcomes_count_from_the_truce_start():

@@ -1,4 +1,5 @@
-"""The libyasim model 2.0: one module per submodel, in the ODD's schedule order.
+"""The libyasim model 3.0: the ODD's submodels as compiled functions over arrays, one module
+per submodel, run in the ODD's order by `day.run_days`; `LibyaModel` (Mesa) is its face.
 
 Public API (see the team contract): `LibyaModel`, `simulate`, `SERIES_COLUMNS`,
 `SERIES_CATEGORIES`, `PLACE_KEYS`, `HOLDER_LABELS`, `END_STATES`, `Event`; orders for human

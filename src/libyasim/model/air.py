@@ -4,30 +4,44 @@ share of air superiority, which multiplies strength and decides who can advance.
 
 from __future__ import annotations
 
-from libyasim.model.config import GNA, Config
+import numpy as np
+
+from libyasim.model.config import (
+    AIR_WEAR,
+    COVERAGE_HALF,
+    GNA,
+    SHOOTDOWN_RATE,
+    SUPPRESSION_RATE,
+    Params,
+)
+from libyasim.model.jit import njit
+from libyasim.model.records import EV_AIR_GNA, EV_AIR_LNA, log
 from libyasim.model.state import State
 
 SUPERIORITY = 0.6  # a side with this share of the sky "has" air superiority (events only)
 
 
-def duel(s: State, cfg: Config) -> None:
+@njit
+def duel(P: Params, S: State) -> None:
     """One day of the air war."""
-    a = cfg.air
-    half = a.coverage_half
-    cover_ad = [x / (x + half) for x in s.air_defence]
-    cover_dr = [x / (x + half) for x in s.drones]
-    drones = [s.drones[i] * (1.0 - a.wear - a.shootdown_rate * cover_ad[1 - i]) for i in (0, 1)]
-    defence = [s.air_defence[i] * (1.0 - a.wear - a.suppression_rate * cover_dr[1 - i])
-               for i in (0, 1)]
-    s.drones = [max(0.0, x) for x in drones]
-    s.air_defence = [max(0.0, x) for x in defence]
-    free = [s.drones[i] * (1.0 - cover_ad[1 - i]) for i in (0, 1)]
-    total = free[0] + free[1]
-    before = s.air_share[GNA]
-    share = free[GNA] / total if total > 0.0 else 0.5
-    s.air_share = [share, 1.0 - share]
+    half, wear = P.x[COVERAGE_HALF], P.x[AIR_WEAR]
+    cover_ad = S.air_defence / (S.air_defence + half)  # each side's cover against drones
+    cover_dr = S.drones / (S.drones + half)
+    drones = np.empty(2)
+    defence = np.empty(2)
+    for i in range(2):
+        drones[i] = S.drones[i] * (1.0 - wear - P.x[SHOOTDOWN_RATE] * cover_ad[1 - i])
+        defence[i] = S.air_defence[i] * (1.0 - wear - P.x[SUPPRESSION_RATE] * cover_dr[1 - i])
+    for i in range(2):
+        S.drones[i] = max(0.0, drones[i])
+        S.air_defence[i] = max(0.0, defence[i])
+    free_g = S.drones[0] * (1.0 - cover_ad[1])
+    free_l = S.drones[1] * (1.0 - cover_ad[0])
+    both = free_g + free_l
+    before = S.air_share[GNA]
+    share = free_g / both if both > 0.0 else 0.5
+    S.air_share[0], S.air_share[1] = share, 1.0 - share
     if before < SUPERIORITY <= share:
-        s.log("air", "The GNA side gains air superiority: its drones fly over the fronts "
-              "largely unopposed.", "gna")
+        log(S, EV_AIR_GNA, 0, 0, 0)
     elif before > 1.0 - SUPERIORITY >= share:
-        s.log("air", "The LNA gains air superiority over the fronts.", "lna")
+        log(S, EV_AIR_LNA, 0, 0, 0)

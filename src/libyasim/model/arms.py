@@ -1,77 +1,142 @@
 """Arms and the embargo: materiel (ground supplies, drones, air defence) shipped by sea, by the
-air bridge or over land; each route is enforced separately; deliveries arrive after a delay."""
+air bridge or over land; each route is enforced separately; deliveries arrive after a delay.
+Backers send more when their client is losing (escalation)."""
 
 from __future__ import annotations
 
 import math
 
-from libyasim.model.agents import Backer
-from libyasim.model.config import Config
-from libyasim.model.state import State
+import numpy as np
+
+from libyasim.model import dice
+from libyasim.model.config import (
+    B_AIR_DEFENCE_SHARE,
+    B_DAILY,
+    B_DRONE_SHARE,
+    DELAY,
+    ENFORCEMENT,
+    ESCALATION,
+    ESCALATION_CAP,
+    MEMORY_KEEP,
+    SHIPMENT_SIZE,
+    WITHOUT_CONSENT,
+    Params,
+)
+from libyasim.model.jit import njit
+from libyasim.model.state import (
+    ARMS_DELIVERED,
+    ARMS_DICE,
+    DAY,
+    DELIVERED,
+    ESCALATION_NOW,
+    INTERDICTED,
+    ORDER_DRONES,
+    ORDER_INSPECTORS,
+    ORDER_MATERIEL,
+    State,
+)
 
 
-def interdiction(cfg: Config, backer: Backer, route: int) -> float:
+@njit
+def interdiction(P: Params, S: State, backer: int, route: int) -> float:
     """Chance that a shipment of this backer on this route is stopped: the embargo's general
     enforcement plus the route's own, of which only a part works without the backer's consent
     to inspections."""
-    a = cfg.arms
-    extra = a.route_enforcement[route] * (1.0 if backer.lets_inspectors_in else a.without_consent)
-    return 1.0 - (1.0 - a.enforcement) * (1.0 - extra)
+    consent = 1.0 if S.backer_orders[backer, ORDER_INSPECTORS] != 0.0 else P.x[WITHOUT_CONSENT]
+    extra = P.route_enforcement[route] * consent
+    return 1.0 - (1.0 - P.x[ENFORCEMENT]) * (1.0 - extra)
 
 
-def ship(s: State, cfg: Config, backers: list[Backer], day: int | None = None) -> None:
-    """Today's shipments of `arms.shipment_size`, by backer and route, at the backer's ordered
-    rates and its escalation (more when its client is losing). Shipments on each route form a
-    Poisson process: a route's clock runs down by the day's expected count and a shipment
-    leaves each time it reaches zero (then it is wound up by an exponential draw)."""
-    a = cfg.arms
-    day = s.day if day is None else day
-    for b in backers:
-        c = b.cfg
-        if not c.enabled or day < c.start_day or c.daily <= 0.0:
+@njit
+def stopped_share(P: Params, S: State, backer: int) -> float:
+    """The share of a backer's flights and ships that the embargo stops, over the routes it
+    uses (foreign fighters travel the same routes as its materiel)."""
+    stopped = 0.0
+    for k in range(P.lane_route.shape[1]):
+        route = P.lane_route[backer, k]
+        if route >= 0:
+            stopped += P.lane_share[backer, k] * interdiction(P, S, backer, route)
+    return stopped
+
+
+@njit
+def escalate(P: Params, S: State, backer: int) -> None:
+    """A backer sends more when its client is losing fighters or places."""
+    signal = S.loss_signal[P.backer_side[backer]]
+    S.backer_f[backer, ESCALATION_NOW] = min(P.x[ESCALATION_CAP], 1.0 + P.x[ESCALATION] * signal)
+
+
+@njit
+def ship(P: Params, S: State, rng: np.random.Generator, day: int) -> None:
+    """The day's shipments of `arms.shipment_size`, by backer and route, at the backer's ordered
+    rates and its escalation. Shipments on each route form a Poisson process: a route's clock
+    runs down by the day's expected count and a shipment leaves each time it reaches zero (then
+    it is wound up by an exponential draw)."""
+    size = P.x[SHIPMENT_SIZE]
+    for b in range(len(P.backer_enabled)):
+        daily = P.backer[b, B_DAILY]
+        if not P.backer_enabled[b] or day < P.backer_start[b] or daily <= 0.0:
             continue
-        b.escalate()
-        orders = b.orders
-        drones, materiel = orders.get("drones", 1.0), orders.get("materiel", 1.0)
-        mix = c.drone_share * drones + (1.0 - c.drone_share) * materiel
+        escalate(P, S, b)
+        drones, materiel = S.backer_orders[b, ORDER_DRONES], S.backer_orders[b, ORDER_MATERIEL]
+        share = P.backer[b, B_DRONE_SHARE]
+        mix = share * drones + (1.0 - share) * materiel
         if mix <= 0.0:
             continue
-        dice = s.dice.arms[b.index]
-        if not b.clocks:
-            b.clocks = [-math.log(1.0 - dice.uniform()) for _ in c.lanes]
-        mean = c.daily * mix * b.escalation / a.shipment_size
+        stream = ARMS_DICE + b
+        lanes = P.lane_route[b]
+        if not S.clocks_set[b]:
+            S.clocks_set[b] = True
+            for k in range(len(lanes)):
+                if lanes[k] >= 0:
+                    S.clocks[b, k] = -math.log(1.0 - dice.uniform(S, stream, rng))
+        mean = daily * mix * S.backer_f[b, ESCALATION_NOW] / size
         sent = 0.0
-        for k, (route, share) in enumerate(c.lanes):
-            clock = b.clocks[k] - mean * share
+        for k in range(len(lanes)):
+            if lanes[k] < 0:
+                continue
+            clock = S.clocks[b, k] - mean * P.lane_share[b, k]
             n = 0
             while clock <= 0.0:
                 n += 1
-                clock -= math.log(1.0 - dice.uniform())
-            b.clocks[k] = clock
+                clock -= math.log(1.0 - dice.uniform(S, stream, rng))
+            S.clocks[b, k] = clock
             if n == 0:
                 continue
-            p = interdiction(cfg, b, route)
-            stopped = sum([dice.uniform() < p for _ in range(n)]) if p > 0.0 else 0
-            b.interdicted += stopped * a.shipment_size
-            sent += (n - stopped) * a.shipment_size
+            p = interdiction(P, S, b, lanes[k])
+            stopped = 0
+            if p > 0.0:
+                for _ in range(n):
+                    stopped += dice.uniform(S, stream, rng) < p
+            S.backer_f[b, INTERDICTED] += stopped * size
+            sent += (n - stopped) * size
         if sent > 0.0:
-            s.in_transit.setdefault(day + a.delay, []).append((b.index, sent, drones / mix))
-            s.pending[c.side] += sent
+            arrival = day + int(P.x[DELAY]) - 1  # row 0 is the earliest arrival, day 1
+            S.transit[arrival, b] = sent
+            S.transit_boost[arrival, b] = drones / mix
+            S.pending[P.backer_side[b]] += sent
 
 
-def deliver(s: State, cfg: Config, backers: list[Backer]) -> None:
+@njit
+def deliver(P: Params, S: State) -> None:
     """Shipments due today reach the client: drones and air defence to its side's air war,
     ground materiel to its supplies."""
-    keep = cfg.morale.memory_keep
-    s.delivered_month = [x * keep for x in s.delivered_month]
-    for index, amount, drone_boost in s.in_transit.pop(s.day, ()):
-        b = backers[index]
-        c = b.cfg
-        b.delivered += amount
-        s.arms_delivered += amount
-        s.pending[c.side] -= amount
-        drones = amount * c.drone_share * drone_boost
-        air_defence = amount * c.air_defence_share
-        s.drones[c.side] += drones
-        s.air_defence[c.side] += air_defence
-        s.delivered_month[c.side] += max(0.0, amount - drones - air_defence)
+    keep = P.x[MEMORY_KEEP]
+    S.delivered_month[0] *= keep
+    S.delivered_month[1] *= keep
+    row = S.i[DAY] - 1
+    if row < 0:
+        return
+    for b in range(len(P.backer_enabled)):
+        amount = S.transit[row, b]
+        if amount <= 0.0:
+            continue
+        side = P.backer_side[b]
+        S.backer_f[b, DELIVERED] += amount
+        S.f[ARMS_DELIVERED] += amount
+        S.pending[side] -= amount
+        drones = amount * P.backer[b, B_DRONE_SHARE] * S.transit_boost[row, b]
+        air_defence = amount * P.backer[b, B_AIR_DEFENCE_SHARE]
+        S.drones[side] += drones
+        S.air_defence[side] += air_defence
+        S.delivered_month[side] += max(0.0, amount - drones - air_defence)

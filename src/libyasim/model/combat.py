@@ -7,307 +7,453 @@ fighting at war, limited attacks or an offensive at one of its places.
 
 from __future__ import annotations
 
-from libyasim.model.agents import Faction
-from libyasim.model.config import GNA, LNA, NONE, Config
-from libyasim.model.state import FACTIONS_OF, State, Truce
+import numpy as np
+
+from libyasim.model import dice
+from libyasim.model.config import (
+    ADVANCE_SHARE,
+    AIR_ADVANCE_SHARE,
+    AIR_WEIGHT,
+    BREAK_RATIO,
+    CAPTURE_INTENSITY,
+    CAPTURE_RATE,
+    CIVILIAN_HARM,
+    ENGAGED_SHARE,
+    GNA,
+    INTENSITY_PER_VIOLATION,
+    KILLED_SHARE,
+    LETHALITY,
+    LIMITED_INTENSITY,
+    LNA,
+    LOOKAHEAD_DAYS,
+    MEMORY_KEEP,
+    NOISE_SIGMA,
+    NONE,
+    POSITIONAL_INTENSITY,
+    PRESENCE,
+    REACH_FLOOR,
+    STRENGTH_GRADIENT,
+    TREND_KEEP,
+    TRIPOLI,
+    Params,
+)
+from libyasim.model.jit import njit, total
+from libyasim.model.records import EV_CAPTURE, log
+from libyasim.model.state import (
+    BATTLE_DEATHS,
+    CIVILIAN_DEATHS,
+    COMBAT_DICE,
+    DAY,
+    HOLDING,
+    INTENSITY,
+    LIMITED,
+    MAP_DIRTY,
+    MAP_VERSION,
+    N_PAIRS,
+    N_ROAD_PAIRS,
+    OFFENSIVE,
+    OWNER_VERSION,
+    OWNERS_SEEN_SET,
+    SETTLED,
+    STANCE,
+    TARGET,
+    TRIPOLI_FALL_DAY,
+    TRUCE,
+    State,
+)
 
 
 # ------------------------------------------------------------------------- fronts
-def update_fronts(s: State, cfg: Config, initial: bool = False) -> None:
+@njit
+def at_war(S: State) -> bool:
+    """No truce holds: fronts see at least positional fighting."""
+    return S.i[TRUCE] == 0 or S.i[TRUCE] == 2
+
+
+@njit
+def update_fronts(P: Params, S: State, initial: bool) -> None:
     """Contested places, engagements, front flags and each side's reach from its hubs."""
-    m, owner = cfg.map, s.owner
-    if initial:
-        s.contested = [c and o != NONE for c, o in zip(m.contested, owner)]
-    else:
-        presence = cfg.forces.presence
-        gna, wag, lna = s.forces
-        s.contested = [o != NONE and x + y > presence and z > presence
-                       for o, x, y, z in zip(owner, gna, wag, lna)]
-    if s.owners_seen != owner:  # who holds what changed: engagements and reach
-        s.owners_seen = list(owner)
-        s.owner_version += 1
-        s.road_pairs = [(a, b) for a in range(m.n) if owner[a] == GNA
-                        for b in m.neighbours[a] if owner[b] == LNA]
-        c = cfg.combat
-        for side in (GNA, LNA):
-            hubs = [m.hops[h] for h in m.hubs[side] if owner[h] == side]
-            if not hubs:
-                s.reach[side] = [c.reach_floor] * m.n
-            else:
-                links = [min(col) for col in zip(*hubs)]
-                s.reach[side] = [max(c.reach_floor, 1.0 - c.strength_gradient * k) for k in links]
-    pairs = s.road_pairs + [(p, p) for p in range(m.n) if s.contested[p]]
-    s.pairs = pairs
-    front: list[list[bool]] = [[False] * m.n, [False] * m.n]
-    count_g, count_l = [0] * m.n, [0] * m.n
-    for g, lp in pairs:
-        front[GNA][g] = front[LNA][lp] = True
+    n, owner = len(S.owner), S.owner
+    presence = P.x[PRESENCE]
+    for p in range(n):
+        if initial:
+            S.contested[p] = P.contested0[p] and owner[p] != NONE
+        else:
+            S.contested[p] = (owner[p] != NONE and S.forces[0, p] + S.forces[1, p] > presence
+                              and S.forces[2, p] > presence)
+    if S.i[OWNERS_SEEN_SET] == 0 or not np.array_equal(S.owners_seen, owner):
+        _engagements_and_reach(P, S)
+    k = S.i[N_ROAD_PAIRS]
+    S.pairs[:k] = S.road_pairs[:k]
+    for p in range(n):
+        if S.contested[p]:
+            S.pairs[k, 0] = S.pairs[k, 1] = p
+            k += 1
+    S.i[N_PAIRS] = k
+    S.front[:] = False
+    count_g, count_l = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    for j in range(k):
+        g, lp = S.pairs[j, 0], S.pairs[j, 1]
+        S.front[GNA, g] = S.front[LNA, lp] = True
         count_g[g] += 1
         count_l[lp] += 1
-    s.front = front
-    s.pair_split = [(1.0 / count_g[g], 1.0 / count_l[lp]) for g, lp in pairs]
-    s.map_dirty = False
-    s.map_version += 1
+    for j in range(k):
+        S.pair_split[j, 0] = 1.0 / count_g[S.pairs[j, 0]]
+        S.pair_split[j, 1] = 1.0 / count_l[S.pairs[j, 1]]
+    S.i[MAP_DIRTY] = 0
+    S.i[MAP_VERSION] += 1
 
 
-def strength(s: State, side: int, place: int, raw: bool = False) -> float:
-    """Effective fighters of a side at a place (as of the last `measure`), or the head count."""
-    if raw:
-        return sum([s.forces[f][place] for f in FACTIONS_OF[side]])
-    return s.eff[side][place]
+@njit
+def _engagements_and_reach(P: Params, S: State) -> None:
+    """Who holds what changed: the roads between the sides, and each side's reach (strength
+    falls by `combat.strength_gradient` a road link away from its nearest held supply hub)."""
+    n, owner = len(S.owner), S.owner
+    S.owners_seen[:] = owner
+    S.i[OWNERS_SEEN_SET] = 1
+    S.i[OWNER_VERSION] += 1
+    k = 0
+    for a in range(n):
+        if owner[a] != GNA:
+            continue
+        for b in P.neighbours[a]:
+            if b >= 0 and owner[b] == LNA:
+                S.road_pairs[k, 0], S.road_pairs[k, 1] = a, b
+                k += 1
+    S.i[N_ROAD_PAIRS] = k
+    floor, gradient = P.x[REACH_FLOOR], P.x[STRENGTH_GRADIENT]
+    for side in (GNA, LNA):
+        links = np.full(n, -1, np.int64)
+        for h in P.hubs[side]:
+            if h >= 0 and owner[h] == side:
+                for p in range(n):
+                    if links[p] < 0 or P.hops[h, p] < links[p]:
+                        links[p] = P.hops[h, p]
+        for p in range(n):
+            S.reach[side, p] = floor if links[p] < 0 else max(floor, 1.0 - gradient * links[p])
 
 
-def measure(s: State, cfg: Config) -> None:
+@njit
+def measure(P: Params, S: State) -> None:
     """Effective fighters of each side at each place: forces x morale x supply x air
-    interdiction (`s.factor`) x reach from the side's supply hubs."""
-    if s.map_dirty:
-        update_fronts(s, cfg)
-    g, w, lna = s.forces
-    a, b, c = s.factor
-    rg, rl = s.reach
-    s.eff = [[(x * a + y * b) * r for x, y, r in zip(g, w, rg)],
-             [z * c * r for z, r in zip(lna, rl)]]
-    s.raw = [[x + y for x, y in zip(g, w)], list(lna)]
-    s.totals = [sum(g) + s.reserve[0], sum(w) + s.reserve[1], sum(lna) + s.reserve[2]]
+    interdiction (`S.factor`) x reach from the side's supply hubs."""
+    if S.i[MAP_DIRTY]:
+        update_fronts(P, S, False)
+    a, b, c = S.factor[0], S.factor[1], S.factor[2]
+    for p in range(len(S.owner)):
+        x, y, z = S.forces[0, p], S.forces[1, p], S.forces[2, p]
+        S.eff[GNA, p] = (x * a + y * b) * S.reach[GNA, p]
+        S.eff[LNA, p] = z * c * S.reach[LNA, p]
+        S.raw[GNA, p] = x + y
+        S.raw[LNA, p] = z
+    for f in range(3):
+        S.totals[f] = total(S.forces[f]) + S.reserve[f]
 
 
-def _defence(s: State, cfg: Config, side: int, place: int) -> float:
+@njit
+def town_defence(P: Params, S: State, side: int, place: int) -> float:
     """The holder's advantage in a town."""
-    return cfg.combat.town_defence[place] if s.owner[place] == side else 1.0
+    return P.town[place] if S.owner[place] == side else 1.0
 
 
-def attack_strength(s: State, cfg: Config, side: int, target: int) -> tuple[float, int]:
+@njit
+def attack_strength(P: Params, S: State, side: int, target: int) -> tuple[float, int]:
     """A side's effective strength against a target: its forces in the neighbouring places it
     holds and inside the target (if contested); and the strongest place it attacks from."""
-    total = strength(s, side, target) if s.contested[target] else 0.0
-    origin, most = target, total
-    for p in cfg.map.neighbours[target]:
-        if s.owner[p] == side:
-            x = strength(s, side, p)
-            total += x
+    strength = S.eff[side, target] if S.contested[target] else 0.0
+    origin, most = target, strength
+    for p in P.neighbours[target]:
+        if p >= 0 and S.owner[p] == side:
+            x = S.eff[side, p]
+            strength += x
             if x > most:
                 origin, most = p, x
-    return total, origin
+    return strength, origin
 
 
-def targets(s: State, cfg: Config, side: int) -> list[tuple[float, int, int]]:
-    """(ratio, target, origin) for every place the side could attack: enemy-held places on its
-    fronts and contested places; the ratio is the attacker's effective strength (all its
-    forces next to and inside the target, with air power) over the defender's, as the attacker
-    expects it (the defender's town and any red line that shields it). The origin is the
-    attacker's strongest place next to the target."""
+@njit
+def targets(P: Params, S: State, side: int, out: np.ndarray) -> int:
+    """Rows (ratio, target, origin) in `out` for every place the side could attack: enemy-held
+    places on its fronts and contested places; the ratio is the attacker's effective strength
+    (all its forces next to and inside the target, with air power) over the defender's, as the
+    attacker expects it (the defender's town and any red line that shields it). The origin is
+    the attacker's strongest place next to the target. Returns the number of rows."""
     other = 1 - side
-    w = cfg.combat.air_weight
-    own, enemy = s.eff[side], s.eff[other]
-    owner, contested, threat, town = s.owner, s.contested, s.threat, cfg.combat.town_defence
-    neighbours = cfg.map.neighbours
-    attack_air, defence_air = 1.0 + w * s.air_share[side], 1.0 + w * s.air_share[other]
-    seen: set[int] = set()
-    out = []
-    for g, lp in s.pairs:
-        target = lp if side == GNA else g
-        if target in seen:
+    w = P.x[AIR_WEIGHT]
+    attack_air, defence_air = 1.0 + w * S.air_share[side], 1.0 + w * S.air_share[other]
+    seen = np.zeros(len(S.owner), np.bool_)
+    k = 0
+    for j in range(S.i[N_PAIRS]):
+        target = S.pairs[j, 1] if side == GNA else S.pairs[j, 0]
+        if seen[target]:
             continue
-        seen.add(target)
-        total = own[target] if contested[target] else 0.0
-        origin, most = target, total
-        for p in neighbours[target]:
-            if owner[p] == side:
-                x = own[p]
-                total += x
-                if x > most:
-                    origin, most = p, x
-        defend = (enemy[target] * defence_air * (town[target] if owner[target] == other else 1.0)
-                  * threat[target])
-        out.append((total * attack_air / max(defend, 1.0), target, origin))
-    return out
+        seen[target] = True
+        strength, origin = attack_strength(P, S, side, target)
+        defend = (S.eff[other, target] * defence_air * town_defence(P, S, other, target)
+                  * S.threat[target])
+        out[k, 0], out[k, 1], out[k, 2] = strength * attack_air / max(defend, 1.0), target, origin
+        k += 1
+    return k
 
 
 # ------------------------------------------------------------------------- fighting
-def fight(s: State, cfg: Config, factions: list[Faction]) -> None:
+@njit
+def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     """Attrition on every engagement at today's intensity; civilian harm; captures."""
-    if not s.pairs or s.truce == Truce.SETTLED:
+    pairs = S.i[N_PAIRS]
+    if pairs == 0 or S.i[TRUCE] == SETTLED:
         return
-    c = cfg.combat
-    base = _base_intensity(s, cfg)
-    targets: dict[int, int] = {}
-    raided: set[int] = set()
-    for f in factions:
-        if f.stance == "offensive" and f.target >= 0:
-            targets[f.target] = f.side
-        elif f.stance == "limited":
-            if f.target >= 0:
-                raided.add(f.target)
+    n = len(S.owner)
+    base = base_intensity(P, S)
+    attacked_by = np.full(n, -1, np.int64)  # side attacking each place in an offensive
+    raided = np.zeros(n, np.bool_)
+    any_raid = False
+    for f in range(3):
+        stance, target, side = S.faction_i[f, STANCE], S.faction_i[f, TARGET], P.faction_side[f]
+        if stance == OFFENSIVE and target >= 0:
+            attacked_by[target] = side
+        elif stance == LIMITED:
+            if target >= 0:
+                raided[target] = any_raid = True
             else:  # a player's raids without a named target: every enemy place on its fronts
-                raided.update(p for pair in s.pairs for p in pair if s.owner[p] != f.side)
-    air_g = 1.0 + c.air_weight * s.air_share[GNA]
-    air_l = 1.0 + c.air_weight * s.air_share[LNA]
-    eff_g, eff_l = s.eff
-    shield, owner, town, exposure = s.shield, s.owner, c.town_defence, c.exposure
-    noise = s.dice.combat.normals(2 * len(s.pairs))  # lognormal, mean 1 (see Dice)
-    scale = c.lethality * c.engaged_share
-    loss_g: dict[int, float] = {}
-    loss_l: dict[int, float] = {}
+                for j in range(pairs):
+                    for p in (S.pairs[j, 0], S.pairs[j, 1]):
+                        if S.owner[p] != side:
+                            raided[p] = any_raid = True
+    air = (1.0 + P.x[AIR_WEIGHT] * S.air_share[GNA], 1.0 + P.x[AIR_WEIGHT] * S.air_share[LNA])
+    noise = _noise(P, S, rng, 2 * pairs)
+    scale = P.x[LETHALITY] * P.x[ENGAGED_SHARE]
+    loss = np.zeros((2, n))  # by side and place
+    hit = np.zeros((2, n), np.int64)  # places hit, by side, in the order first hit
+    hits = np.zeros(2, np.int64)
+    was_hit = np.zeros((2, n), np.bool_)
     exposed = top = 0.0
-    attacks = []
-    for k, ((g, lp), (split_g, split_l)) in enumerate(zip(s.pairs, s.pair_split)):
+    attacks = np.zeros((pairs, 3), np.int64)
+    n_attacks = 0
+    for k in range(pairs):
+        g, lp = S.pairs[k, 0], S.pairs[k, 1]
         intensity = base
-        if g in targets or lp in targets:
+        if attacked_by[g] >= 0 or attacked_by[lp] >= 0:
             intensity = 1.0
-            attacks.append((g, lp, targets.get(g, targets.get(lp, GNA))))
-        elif raided and (g in raided or lp in raided):
-            intensity = max(intensity, c.limited_intensity)
+            attacker = attacked_by[g] if attacked_by[g] >= 0 else attacked_by[lp]
+            attacks[n_attacks, 0], attacks[n_attacks, 1], attacks[n_attacks, 2] = g, lp, attacker
+            n_attacks += 1
+        elif any_raid and (raided[g] or raided[lp]):
+            intensity = max(intensity, P.x[LIMITED_INTENSITY])
         if intensity <= 0.0:
             continue
         top = max(top, intensity)
         scale_i = scale * intensity
-        fire_g = eff_g[g] * air_g * shield[g] * split_g
-        fire_l = eff_l[lp] * air_l * shield[lp] * split_l
-        defence_g = (town[g] if owner[g] == GNA else 1.0) * shield[g]
-        defence_l = (town[lp] if owner[lp] == LNA else 1.0) * shield[lp]
-        loss_g[g] = loss_g.get(g, 0.0) + scale_i * fire_l * noise[2 * k] / defence_g
-        loss_l[lp] = loss_l.get(lp, 0.0) + scale_i * fire_g * noise[2 * k + 1] / defence_l
-        exposed += intensity * (exposure[g] if g == lp else exposure[g] + exposure[lp])
-    s.intensity = top
-    lost = _apply(s, cfg, GNA, loss_g) + _apply(s, cfg, LNA, loss_l)
-    _thin_contingents(s)
-    s.battle_deaths = s.dice.combat.count(c.killed_share * lost)
-    s.civilian_deaths = s.dice.combat.count(c.civilian_harm * exposed)
-    air = (air_g, air_l)
-    for g, lp, attacker in attacks:
-        _maybe_capture(s, cfg, g, lp, attacker, air)
+        fire_g = S.eff[GNA, g] * air[GNA] * S.shield[g] * S.pair_split[k, 0]
+        fire_l = S.eff[LNA, lp] * air[LNA] * S.shield[lp] * S.pair_split[k, 1]
+        defence_g = town_defence(P, S, GNA, g) * S.shield[g]
+        defence_l = town_defence(P, S, LNA, lp) * S.shield[lp]
+        _add_loss(loss, hit, hits, was_hit, GNA, g, scale_i * fire_l * noise[2 * k] / defence_g)
+        _add_loss(loss, hit, hits, was_hit, LNA, lp, scale_i * fire_g * noise[2 * k + 1] / defence_l)
+        exposure = P.exposure[g] if g == lp else P.exposure[g] + P.exposure[lp]
+        exposed += intensity * exposure
+    S.f[INTENSITY] = top
+    lost = apply_losses(P, S, GNA, loss[GNA], hit[GNA, :hits[GNA]])
+    lost += apply_losses(P, S, LNA, loss[LNA], hit[LNA, :hits[LNA]])
+    thin_contingents(P, S)
+    S.i[BATTLE_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[KILLED_SHARE] * lost)
+    S.i[CIVILIAN_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[CIVILIAN_HARM] * exposed)
+    for k in range(n_attacks):
+        maybe_capture(P, S, rng, attacks[k, 0], attacks[k, 1], attacks[k, 2], air)
 
 
-def _base_intensity(s: State, cfg: Config) -> float:
+@njit
+def _noise(P: Params, S: State, rng: np.random.Generator, count: int) -> np.ndarray:
+    """The next `count` lognormal multipliers of the combat stream (mean 1)."""
+    out = np.empty(count)
+    for k in range(count):
+        out[k] = dice.normal(S, COMBAT_DICE, rng, P.x[NOISE_SIGMA])
+    return out
+
+
+@njit
+def _add_loss(loss: np.ndarray, hit: np.ndarray, hits: np.ndarray, was_hit: np.ndarray,
+              side: int, place: int, amount: float) -> None:
+    if not was_hit[side, place]:
+        was_hit[side, place] = True
+        hit[side, hits[side]] = place
+        hits[side] += 1
+    loss[side, place] += amount
+
+
+@njit
+def base_intensity(P: Params, S: State) -> float:
     """Fighting on every engagement today: a holding truce's incidents, spread over the fronts,
-    or positional fighting at war. A truce broken to war intensity exists only on paper: the
-    violations monitors still count are the war's own incidents and add no fighting beyond
-    the war's, so a broken truce is exactly as violent as no truce."""
-    if s.at_war():
-        return cfg.combat.positional_intensity
-    if s.truce != Truce.HOLDING:
+    or positional fighting at war. A holding truce is never more violent than the war's
+    positional fighting at the same places (its incidents are that fighting, thinned out);
+    raids and offensives, which break it, come on top as at war. A truce broken to war
+    intensity exists only on paper: the violations monitors still count are the war's own
+    incidents and add no fighting beyond the war's, so a broken truce is exactly as violent as
+    no truce."""
+    war = P.x[POSITIONAL_INTENSITY]
+    if at_war(S):
+        return war
+    if S.i[TRUCE] != HOLDING:
         return 0.0
-    return min(1.0, sum(s.violations) * cfg.truce.intensity_per_violation / len(s.pairs))
+    violations = S.violations[0] + S.violations[1] + S.violations[2]
+    return min(war, violations * P.x[INTENSITY_PER_VIOLATION] / S.i[N_PAIRS])
 
 
-def _apply(s: State, cfg: Config, side: int, losses: dict[int, float]) -> float:
-    """Take losses from each of the side's factions at a place in proportion to its fighters.
-    Returns the fighters lost."""
-    total, presence = 0.0, cfg.forces.presence
-    factions = FACTIONS_OF[side]
-    columns = [s.forces[f] for f in factions]
-    lost = [0.0] * len(factions)
-    for place, loss in losses.items():
-        present = sum([column[place] for column in columns])
+@njit
+def apply_losses(P: Params, S: State, side: int, loss: np.ndarray, places: np.ndarray) -> float:
+    """Take losses from each of the side's factions at a place in proportion to its fighters,
+    place by place in `places`' order. Returns the fighters lost."""
+    presence = P.x[PRESENCE]
+    lost = np.zeros(3)
+    for place in places:
+        present = 0.0
+        for f in range(3):
+            if P.faction_side[f] == side:
+                present += S.forces[f, place]
         if present <= 0.0:
             continue
-        ratio = loss / present if loss < present else 1.0
-        for k, column in enumerate(columns):
-            taken = column[place] * ratio
-            column[place] -= taken
-            lost[k] += taken
-        if s.contested[place] and present * (1.0 - ratio) <= presence:
-            s.map_dirty = True  # one side is gone: the place is no longer contested
-    for f, x in zip(factions, lost):
-        s.losses[f] += x
-        total += x
-    return total
+        ratio = loss[place] / present if loss[place] < present else 1.0
+        for f in range(3):
+            if P.faction_side[f] == side:
+                taken = S.forces[f, place] * ratio
+                S.forces[f, place] -= taken
+                lost[f] += taken
+        if S.contested[place] and present * (1.0 - ratio) <= presence:
+            S.i[MAP_DIRTY] = 1  # one side is gone: the place is no longer contested
+    out = 0.0
+    for f in range(3):
+        if P.faction_side[f] == side:
+            S.losses[f] += lost[f]
+            out += lost[f]
+    return out
 
 
-def _thin_contingents(s: State) -> None:
+@njit
+def thin_contingents(P: Params, S: State) -> None:
     """Foreign contingents lose fighters in proportion to their client faction's losses."""
-    for i, f in enumerate(s.contingent_faction):
-        lost = s.losses[f]
+    for i in range(len(S.contingents)):
+        f = P.contingent_faction[i]
+        lost = S.losses[f]
         if lost > 0.0:
-            s.contingents[i] *= max(0.0, 1.0 - lost / max(s.totals[f], lost))
+            S.contingents[i] *= max(0.0, 1.0 - lost / max(S.totals[f], lost))
 
 
-def _maybe_capture(s: State, cfg: Config, g: int, lp: int, attacker: int,
-                   air: tuple[float, float]) -> None:
+@njit
+def maybe_capture(P: Params, S: State, rng: np.random.Generator, g: int, lp: int, attacker: int,
+                  air: tuple[float, float]) -> None:
     """Outmatched defenders (below `combat.break_ratio` of the attacker) break with a daily
     chance that grows with how far they are outmatched; a side without enough of the sky
     cannot advance (`air.advance_share`)."""
-    c = cfg.combat
-    if s.air_share[attacker] < cfg.air.advance_share or s.intensity < c.capture_intensity:
+    if S.air_share[attacker] < P.x[AIR_ADVANCE_SHARE] or S.f[INTENSITY] < P.x[CAPTURE_INTENSITY]:
         return
     defender = 1 - attacker
     target = lp if attacker == GNA else g
-    if s.owner[target] == attacker:  # clearing a contested place it holds
-        att = strength(s, attacker, target) * air[attacker] * _defence(s, cfg, attacker, target)
-        dfn = strength(s, defender, target) * air[defender]
+    if S.owner[target] == attacker:  # clearing a contested place it holds
+        att = S.eff[attacker, target] * air[attacker] * town_defence(P, S, attacker, target)
+        dfn = S.eff[defender, target] * air[defender]
     else:
-        att = attack_strength(s, cfg, attacker, target)[0] * air[attacker]
-        dfn = (strength(s, defender, target) * air[defender] * _defence(s, cfg, defender, target)
-               * s.shield[target])
-    outmatched = c.break_ratio * att / max(dfn, 1e-9)  # above 1: the defenders may break
-    if outmatched < 1.0 or s.dice.combat.uniform() >= c.capture_rate * outmatched:
+        att = attack_strength(P, S, attacker, target)[0] * air[attacker]
+        dfn = (S.eff[defender, target] * air[defender] * town_defence(P, S, defender, target)
+               * S.shield[target])
+    outmatched = P.x[BREAK_RATIO] * att / max(dfn, 1e-9)  # above 1: the defenders may break
+    if outmatched < 1.0 or dice.uniform(S, COMBAT_DICE, rng) >= P.x[CAPTURE_RATE] * outmatched:
         return
-    if s.owner[target] == attacker:
-        _retreat(s, cfg, target, defender)
+    if S.owner[target] == attacker:
+        retreat(P, S, target, defender)
     else:
-        take(s, cfg, target, attacker, g if attacker == GNA else lp)
+        take(P, S, target, attacker, g if attacker == GNA else lp)
 
 
-def take(s: State, cfg: Config, place: int, by: int, origin: int) -> None:
+@njit
+def take(P: Params, S: State, place: int, by: int, origin: int) -> None:
     """`by` captures `place`: its defenders fall back, part of the attackers move in."""
-    loser = s.owner[place]
+    loser = S.owner[place]
     if loser == by:
         return
     if loser != NONE:
-        _retreat(s, cfg, place, loser)
+        retreat(P, S, place, loser)
     if origin != place:
-        for f in FACTIONS_OF[by]:
-            moved = s.forces[f][origin] * cfg.combat.advance_share
-            s.forces[f][origin] -= moved
-            s.forces[f][place] += moved
-    s.owner[place] = by
-    for f in FACTIONS_OF[by]:
-        s.gained[f] += 1
-    for f in FACTIONS_OF.get(loser, ()):
-        s.lost[f] += 1
-    s.map_dirty = True
-    name = cfg.map.names[place]
-    s.log("capture", f"{'GNA-side' if by == GNA else 'LNA'} forces take {name}.",
-          "gna" if by == GNA else "lna", cfg.map.keys[place])
-    if place == cfg.map.tripoli and by == LNA and s.tripoli_fall_day is None:
-        s.tripoli_fall_day = s.day
+        for f in range(3):
+            if P.faction_side[f] == by:
+                moved = S.forces[f, origin] * P.x[ADVANCE_SHARE]
+                S.forces[f, origin] -= moved
+                S.forces[f, place] += moved
+    S.owner[place] = by
+    for f in range(3):
+        if P.faction_side[f] == by:
+            S.gained[f] += 1
+        elif loser != NONE and P.faction_side[f] == loser:
+            S.lost[f] += 1
+    S.i[MAP_DIRTY] = 1
+    log(S, EV_CAPTURE, by, place, 0)
+    if place == int(P.x[TRIPOLI]) and by == LNA and S.i[TRIPOLI_FALL_DAY] < 0:
+        S.i[TRIPOLI_FALL_DAY] = S.i[DAY]
 
 
-def _retreat(s: State, cfg: Config, place: int, side: int) -> None:
-    """The side's forces at `place` go to the nearest place it holds (or to its reserve)."""
-    m = cfg.map
-    held = [p for p in range(m.n) if s.owner[p] == side and p != place]
-    target = min(held, key=lambda p: (m.hops[place][p], -strength(s, side, p, raw=True))) \
-        if held else -1
-    for f in FACTIONS_OF[side]:
-        x = s.forces[f][place]
-        s.forces[f][place] = 0.0
-        if target >= 0:
-            s.forces[f][target] += x
-        else:
-            s.reserve[f] += x
-    s.map_dirty = True
+@njit
+def retreat(P: Params, S: State, place: int, side: int) -> None:
+    """The side's forces at `place` go to the nearest place it holds (the strongest of the
+    nearest), or to its reserve if it holds none."""
+    target, best_hops, best_strength = -1, 0, 0.0
+    for p in range(len(S.owner)):
+        if S.owner[p] != side or p == place:
+            continue
+        strength = 0.0
+        for f in range(3):
+            if P.faction_side[f] == side:
+                strength += S.forces[f, p]
+        hops = P.hops[place, p]
+        if target < 0 or hops < best_hops or (hops == best_hops and -strength < -best_strength):
+            target, best_hops, best_strength = p, hops, strength
+    for f in range(3):
+        if P.faction_side[f] == side:
+            x = S.forces[f, place]
+            S.forces[f, place] = 0.0
+            if target >= 0:
+                S.forces[f, target] += x
+            else:
+                S.reserve[f] += x
+    S.i[MAP_DIRTY] = 1
 
 
 # ------------------------------------------------------------------------- assessment
-def assess(s: State, cfg: Config) -> None:
+@njit
+def side_total(P: Params, S: State, side: int) -> float:
+    """Fighters of a side (as of the last measure)."""
+    out = 0.0
+    for f in range(3):
+        if P.faction_side[f] == side:
+            out += S.totals[f]
+    return out
+
+
+@njit
+def assess(P: Params, S: State) -> None:
     """Each side's perceived advantage at the fronts (with air power, reserves and arms en
     route), its trend, and the advantage it projects (the commitment problem's look-ahead)."""
-    measure(s, cfg)
-    w, cm = cfg.combat.air_weight, cfg.commitment
-    power = []
+    measure(P, S)
+    w = P.x[AIR_WEIGHT]
+    power = np.zeros(2)
     for side in (GNA, LNA):
-        front = sum([e for e, at in zip(s.eff[side], s.front[side]) if at])
-        reserve = sum([s.reserve[f] * s.factor[f] for f in FACTIONS_OF[side]])
-        power.append((front + 0.5 * reserve + s.pending[side]) * (1.0 + w * s.air_share[side]))
-    total = power[0] + power[1]
-    adv = (power[0] - power[1]) / total if total > 0 else 0.0
-    change = (adv - s.advantage[GNA]) * 30.0 if s.day > 0 else 0.0
-    trend = s.trend[GNA] * cm.trend_keep + change * (1.0 - cm.trend_keep)
-    projected = max(-1.0, min(1.0, adv + trend * cm.lookahead_days / 30.0))
-    s.advantage, s.trend, s.projected = [adv, -adv], [trend, -trend], [projected, -projected]
-    keep = cfg.morale.memory_keep
+        front = total(S.eff[side][S.front[side]])
+        reserve = 0.0
+        for f in range(3):
+            if P.faction_side[f] == side:
+                reserve += S.reserve[f] * S.factor[f]
+        power[side] = (front + 0.5 * reserve + S.pending[side]) * (1.0 + w * S.air_share[side])
+    both = power[0] + power[1]
+    adv = (power[0] - power[1]) / both if both > 0 else 0.0
+    change = (adv - S.advantage[GNA]) * 30.0 if S.i[DAY] > 0 else 0.0
+    keep = P.x[TREND_KEEP]
+    trend = S.trend[GNA] * keep + change * (1.0 - keep)
+    projected = max(-1.0, min(1.0, adv + trend * P.x[LOOKAHEAD_DAYS] / 30.0))
+    S.advantage[0], S.advantage[1] = adv, -adv
+    S.trend[0], S.trend[1] = trend, -trend
+    S.projected[0], S.projected[1] = projected, -projected
+    memory = P.x[MEMORY_KEEP]
     for side in (GNA, LNA):
-        lost = sum([s.losses[f] for f in FACTIONS_OF[side]])
-        s.loss_signal[side] = s.loss_signal[side] * keep + lost / max(s.side_total(side), 1.0)
-
+        lost = 0.0
+        for f in range(3):
+            if P.faction_side[f] == side:
+                lost += S.losses[f]
+        S.loss_signal[side] = S.loss_signal[side] * memory + lost / max(side_total(P, S, side), 1.0)

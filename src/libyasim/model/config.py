@@ -1,8 +1,11 @@
-"""Typed, frozen sections of the model's parameters, built once from a resolved scenario.
+"""The model's parameters, built once from a resolved scenario: typed, frozen sections
+(`Config`, read by the Python side: names, dates, the agents) and the same values as arrays
+(`Params`, read by the compiled submodels).
 
-Submodels read `cfg.truce.base_logit`, never registry strings: this module is the only place
-where registry names meet the code. Derived constants (day indices, place indices, red lines)
-are computed here once, so that the daily step does no lookups.
+This module is the only place where registry names meet the code. Derived constants (day
+indices, place indices, road links, red lines) are computed here once, so that the daily step
+does no lookups. `Params.x` is a flat vector of scalars with named indices (`P.x[BASE_LOGIT]`);
+places, factions, backers, contingents and mediators have their own small arrays.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
+from numba.experimental import structref
+
+from libyasim.model.jit import StructType, disabled, njit
 from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS, distance_km
 from libyasim.params import BACKERS, FACTIONS, MEDIATORS
 
@@ -436,7 +443,216 @@ def _red_lines(v: Mapping[str, Any], world: MapConfig) -> tuple[RedLine, ...]:
         lines.append(RedLine(BACKERS.index(backer), SIDE_OF[BACKER_CLIENT[backer]], covered))
     return tuple(lines)
 
+(  # indices into the scalar parameter vector `P.x` (days are whole numbers, switches 0/1)
+    # the truce
+    TRUCE_START, MONITORING, MONITOR_DAY, BASE_LOGIT, ADVANTAGE_WEIGHT, RECIPROCITY_WEIGHT,
+    FORGIVENESS, SPOILER_RATE, VIOLATIONS_MAX, INTENSITY_PER_VIOLATION, WAR_INTENSITY,
+    DECLARE_OVER_PROBABILITY, DECLARE_OVER_DAYS, REDECLARE_RATE, ATTRIBUTION_MONITORED,
+    ATTRIBUTION_UNMONITORED, ATTRIBUTION_COST, UNCLEAR_INCIDENTS,
+    # combat
+    LETHALITY, ENGAGED_SHARE, KILLED_SHARE, NOISE_SIGMA, AIR_WEIGHT, STRENGTH_GRADIENT, REACH_FLOOR,
+    BREAK_RATIO, CAPTURE_RATE, CAPTURE_INTENSITY, ADVANCE_SHARE, CIVILIAN_HARM,
+    POSITIONAL_INTENSITY, LIMITED_INTENSITY, LIMITED_RATIO, RAID_PROPENSITY, OFFENSIVE_DAYS,
+    ATTACK_RATIO, CULMINATION_SHARE,
+    # the air war
+    AIR_WEAR, SHOOTDOWN_RATE, SUPPRESSION_RATE, COVERAGE_HALF, AIR_ADVANCE_SHARE, AIR_INTERDICTION,
+    # forces
+    PRESENCE, FRONT_SHARE, REDEPLOY_RATE, GARRISON_SHARE,
+    # arms and the embargo
+    DELAY, SHIPMENT_SIZE, ESCALATION, ESCALATION_CAP, ENFORCEMENT, WITHOUT_CONSENT,
+    # deterrence
+    DETERRENCE_STRENGTH, DETERRENCE_CREDIBILITY,
+    # oil and money
+    BLOCKADE_ENABLED, BLOCKADE_RATE, BLOCKADE_REVENUE, RESERVE_DAYS, SALARY_WEIGHT,
+    # the commitment problem
+    LOOKAHEAD_DAYS, TREND_KEEP, CREDIBILITY_WEIGHT, VERIFICATION,
+    # mediation
+    CONFERENCE_DAY, VIOLATION_COST, CONFERENCE_TALKS_PROBABILITY, TALKS_RATE, STALEMATE_ADVANTAGE,
+    STALEMATE_DAYS, SETTLEMENT_RATE, LEVERAGE_KEEP, MILITARY_RATE, ECONOMIC_RATE, POLITICAL_RATE,
+    PARALLEL_RATE, MEDIATION_ACTIVE,
+    # morale and supply
+    CAPTURE_GAIN, LOSS_PER_PLACE, CASUALTY_SENSITIVITY, RECOVERY, DESERTION, MORALE_FLOOR,
+    MORALE_CEILING, DESERTION_THRESHOLD, MEMORY_KEEP, MEMORY_DAYS, SUPPLY_BASE, DELIVERY_WEIGHT,
+    ADJUST_RATE, EROSION,
+    # the run and the map
+    HORIZON, TRIPOLI, BENGHAZI, OIL,
+) = range(95)
+N_PARAMS = 95
+# columns of the small per-actor matrices
+C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
+B_DAILY, B_DRONE_SHARE, B_AIR_DEFENCE_SHARE = range(3)  # P.backer
 
-def sigmoid(x: float) -> float:
-    """Logistic function, clipped so that it never overflows."""
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+class Params(NamedTuple):
+    """The parameters as arrays for the compiled submodels (see `build_params`)."""
+
+    x: np.ndarray  # float64[N_PARAMS]: the scalars, by the indices above
+    holder0: np.ndarray  # int64[place]: side holding each place on day 0
+    contested0: np.ndarray  # bool[place]: both sides present on day 0
+    town: np.ndarray  # float64[place]: the holder's defence multiplier (towns only)
+    exposure: np.ndarray  # float64[place]: residents exposed to fighting, in 100,000s
+    population_share: np.ndarray  # float64[place]
+    placement_weight: np.ndarray  # float64[place]: residents + forces.place_weight_floor
+    neighbours: np.ndarray  # int64[place, k]: road neighbours, -1 after the last
+    hops: np.ndarray  # int64[place, place]: road links between two places
+    hubs: np.ndarray  # int64[side, k]: supply hubs, -1 after the last
+    near_tripoli: np.ndarray  # bool[place]: within outcomes.tripoli_front_radius_km
+    faction_side: np.ndarray  # int64[faction]
+    fighters: np.ndarray  # float64[faction], day 0
+    command_control: np.ndarray  # float64[faction]
+    contingent: np.ndarray  # float64[contingent, C_*]
+    contingent_backer: np.ndarray  # int64[contingent]
+    contingent_faction: np.ndarray  # int64[contingent]
+    backer: np.ndarray  # float64[backer, B_*]
+    backer_enabled: np.ndarray  # bool[backer]
+    backer_start: np.ndarray  # int64[backer]: first day of deliveries
+    backer_side: np.ndarray  # int64[backer]: the client's side
+    lane_route: np.ndarray  # int64[backer, k]: routes it ships on (sea 0, air 1, land 2), -1 after
+    lane_share: np.ndarray  # float64[backer, k]
+    route_enforcement: np.ndarray  # float64[route]
+    drones0: np.ndarray  # float64[side]
+    air_defence0: np.ndarray  # float64[side]
+    mediator_enabled: np.ndarray  # bool[mediator]
+    leverage0: np.ndarray  # float64[mediator]
+    ties: np.ndarray  # float64[mediator, backer]
+    line_backer: np.ndarray  # int64[red line]
+    line_side: np.ndarray  # int64[red line]: the protected client's side
+    line_places: np.ndarray  # bool[red line, place]
+
+
+def build_params(cfg: Config) -> Params:
+    """The arrays of one set of values (one scenario, or one draw of a posterior)."""
+    m, t, c, a, fc, ar = cfg.map, cfg.truce, cfg.combat, cfg.air, cfg.forces, cfg.arms
+    e, cm, md, mo, d = cfg.economy, cfg.commitment, cfg.mediation, cfg.morale, cfg.deterrence
+    x = np.zeros(N_PARAMS)
+    scalars = {
+        TRUCE_START: -1 if t.start_day is None else t.start_day, MONITORING: t.monitoring,
+        MONITOR_DAY: -1 if t.monitor_day is None else t.monitor_day,
+        BASE_LOGIT: t.base_logit, ADVANTAGE_WEIGHT: t.advantage_weight,
+        RECIPROCITY_WEIGHT: t.reciprocity_weight, FORGIVENESS: t.forgiveness,
+        SPOILER_RATE: t.spoiler_rate, VIOLATIONS_MAX: t.violations_per_day_max,
+        INTENSITY_PER_VIOLATION: t.intensity_per_violation, WAR_INTENSITY: t.war_intensity,
+        DECLARE_OVER_PROBABILITY: t.declare_over_probability,
+        DECLARE_OVER_DAYS: t.declare_over_days, REDECLARE_RATE: t.redeclare_rate,
+        ATTRIBUTION_MONITORED: t.attribution_monitored,
+        ATTRIBUTION_UNMONITORED: t.attribution_unmonitored, ATTRIBUTION_COST: t.attribution_cost,
+        UNCLEAR_INCIDENTS: t.unclear_incidents,
+        LETHALITY: c.lethality, ENGAGED_SHARE: c.engaged_share, KILLED_SHARE: c.killed_share,
+        NOISE_SIGMA: math.sqrt(math.log1p(c.noise_cv * c.noise_cv)), AIR_WEIGHT: c.air_weight,
+        STRENGTH_GRADIENT: c.strength_gradient, REACH_FLOOR: c.reach_floor,
+        BREAK_RATIO: c.break_ratio, CAPTURE_RATE: c.capture_rate,
+        CAPTURE_INTENSITY: c.capture_intensity, ADVANCE_SHARE: c.advance_share,
+        CIVILIAN_HARM: c.civilian_harm, POSITIONAL_INTENSITY: c.positional_intensity,
+        LIMITED_INTENSITY: c.limited_intensity, LIMITED_RATIO: c.limited_ratio,
+        RAID_PROPENSITY: c.raid_propensity, OFFENSIVE_DAYS: c.offensive_days,
+        ATTACK_RATIO: c.attack_ratio, CULMINATION_SHARE: c.culmination_share,
+        AIR_WEAR: a.wear, SHOOTDOWN_RATE: a.shootdown_rate, SUPPRESSION_RATE: a.suppression_rate,
+        COVERAGE_HALF: a.coverage_half, AIR_ADVANCE_SHARE: a.advance_share,
+        AIR_INTERDICTION: a.interdiction,
+        PRESENCE: fc.presence, FRONT_SHARE: fc.front_share, REDEPLOY_RATE: fc.redeploy_rate,
+        GARRISON_SHARE: fc.garrison_share,
+        DELAY: ar.delay, SHIPMENT_SIZE: ar.shipment_size, ESCALATION: ar.escalation,
+        ESCALATION_CAP: ar.escalation_cap, ENFORCEMENT: ar.enforcement,
+        WITHOUT_CONSENT: ar.without_consent,
+        DETERRENCE_STRENGTH: d.strength, DETERRENCE_CREDIBILITY: d.credibility,
+        BLOCKADE_ENABLED: e.blockade_enabled, BLOCKADE_RATE: e.blockade_rate,
+        BLOCKADE_REVENUE: e.blockade_revenue, RESERVE_DAYS: e.reserve_days,
+        SALARY_WEIGHT: e.salary_weight,
+        LOOKAHEAD_DAYS: cm.lookahead_days, TREND_KEEP: cm.trend_keep,
+        CREDIBILITY_WEIGHT: cm.credibility_weight, VERIFICATION: cm.verification,
+        CONFERENCE_DAY: md.conference_day, VIOLATION_COST: md.violation_cost,
+        CONFERENCE_TALKS_PROBABILITY: md.conference_talks_probability,
+        TALKS_RATE: md.talks_rate, STALEMATE_ADVANTAGE: md.stalemate_advantage,
+        STALEMATE_DAYS: md.stalemate_days, SETTLEMENT_RATE: md.settlement_rate,
+        LEVERAGE_KEEP: math.exp(-md.leverage_decay), MILITARY_RATE: md.military_rate,
+        ECONOMIC_RATE: md.economic_rate, POLITICAL_RATE: md.political_rate,
+        PARALLEL_RATE: md.parallel_rate,
+        MEDIATION_ACTIVE: any(mc.enabled for mc in md.mediators),
+        CAPTURE_GAIN: mo.capture_gain, LOSS_PER_PLACE: mo.loss_per_place,
+        CASUALTY_SENSITIVITY: mo.casualty_sensitivity, RECOVERY: mo.recovery,
+        DESERTION: mo.desertion, MORALE_FLOOR: mo.floor, MORALE_CEILING: mo.ceiling,
+        DESERTION_THRESHOLD: mo.desertion_threshold, MEMORY_KEEP: mo.memory_keep,
+        MEMORY_DAYS: mo.memory_days, SUPPLY_BASE: mo.supply_base,
+        DELIVERY_WEIGHT: mo.delivery_weight, ADJUST_RATE: mo.adjust_rate, EROSION: mo.erosion,
+        HORIZON: cfg.horizon, TRIPOLI: m.tripoli, BENGHAZI: m.benghazi, OIL: m.oil,
+    }
+    assert len(scalars) == N_PARAMS, "every scalar parameter has a value"
+    for index, value in scalars.items():
+        x[index] = float(value)
+    backers, contingents, mediators = ar.backers, fc.contingents, md.mediators
+    return Params(
+        x=x,
+        holder0=np.array(m.holder, dtype=np.int64),
+        contested0=np.array(m.contested, dtype=np.bool_),
+        town=np.array(c.town_defence), exposure=np.array(c.exposure),
+        population_share=np.array(m.population_share),
+        placement_weight=np.array([p + fc.place_weight_floor for p in m.population]),
+        neighbours=_padded(m.neighbours), hops=np.array(m.hops, dtype=np.int64),
+        hubs=_padded(m.hubs),
+        near_tripoli=np.array([p in m.near_tripoli for p in range(m.n)], dtype=np.bool_),
+        faction_side=np.array(FACTION_SIDE, dtype=np.int64),
+        fighters=np.array(fc.fighters), command_control=np.array(fc.command_control),
+        contingent=np.array([[k.initial, k.daily, k.cap, k.tour_days] for k in contingents]),
+        contingent_backer=np.array([k.backer for k in contingents], dtype=np.int64),
+        contingent_faction=np.array([k.faction for k in contingents], dtype=np.int64),
+        backer=np.array([[b.daily, b.drone_share, b.air_defence_share] for b in backers]),
+        backer_enabled=np.array([b.enabled for b in backers], dtype=np.bool_),
+        backer_start=np.array([b.start_day for b in backers], dtype=np.int64),
+        backer_side=np.array([b.side for b in backers], dtype=np.int64),
+        lane_route=_padded(tuple(tuple(r for r, _ in b.lanes) for b in backers), width=3),
+        lane_share=np.array([[s for _, s in b.lanes] + [0.0] * (3 - len(b.lanes))
+                             for b in backers]),
+        route_enforcement=np.array(ar.route_enforcement),
+        drones0=np.array(a.drones, dtype=np.float64),
+        air_defence0=np.array(a.air_defence, dtype=np.float64),
+        mediator_enabled=np.array([mc.enabled for mc in mediators], dtype=np.bool_),
+        leverage0=np.array([mc.leverage for mc in mediators], dtype=np.float64),
+        ties=np.array([mc.ties for mc in mediators], dtype=np.float64),
+        line_backer=np.array([r.backer for r in d.red_lines], dtype=np.int64),
+        line_side=np.array([r.side for r in d.red_lines], dtype=np.int64),
+        line_places=np.array([[p in r.places for p in range(m.n)] for r in d.red_lines],
+                             dtype=np.bool_).reshape(len(d.red_lines), m.n),
+    )
+
+
+def _padded(rows: tuple[tuple[int, ...], ...], width: int | None = None) -> np.ndarray:
+    """Ragged rows of indices as a matrix, -1 after each row's last."""
+    width = width or max(1, max((len(r) for r in rows), default=1))
+    out = np.full((len(rows), width), -1, dtype=np.int64)
+    for i, row in enumerate(rows):
+        out[i, :len(row)] = row
+    return out
+
+
+_LAST_PARAMS: list[tuple[Config, Params]] = []
+
+
+def params_for(cfg: Config) -> Params:
+    """`build_params`, once for the runs that share a config (an ensemble's)."""
+    if _LAST_PARAMS and _LAST_PARAMS[0][0] is cfg:
+        return _LAST_PARAMS[0][1]
+    params = build_params(cfg)
+    _LAST_PARAMS[:] = [(cfg, params)]
+    return params
+
+
+@structref.register
+class ParamsStructType(StructType):
+    pass
+
+
+class ParamsStruct(structref.StructRefProxy):
+    """The parameters as the compiled day receives them: the same arrays, behind one pointer."""
+
+
+structref.define_proxy(ParamsStruct, ParamsStructType, list(Params._fields))
+
+
+@njit
+def _params_struct(P: Params) -> ParamsStruct:
+    return ParamsStruct(*P)
+
+
+def params_for_kernel(P: Params) -> Params:
+    """What the compiled submodels take (the named tuple itself when they run as Python)."""
+    return P if disabled() else _params_struct(P)

@@ -4,51 +4,62 @@ it (`deterrence.credibility`) seldom attack such places, which can freeze a fron
 
 from __future__ import annotations
 
-from libyasim.model.agents import Backer, Faction
-from libyasim.model.config import Config
-from libyasim.model.state import State
+from libyasim.model.config import DETERRENCE_CREDIBILITY, DETERRENCE_STRENGTH, Params
+from libyasim.model.jit import njit
+from libyasim.model.records import EV_INTERVENTION, EV_RED_LINE, log
+from libyasim.model.state import N_PAIRS, OFFENSIVE, OWNER_VERSION, STANCE, TARGET, THREAT_VERSION, State
 
 
-def assess(s: State, cfg: Config, backers: list[Backer]) -> None:
+@njit
+def assess(P: Params, S: State) -> None:
     """Expected shield of each place (what an attacker reckons with), and warnings when an
     enemy first stands at a red line."""
-    d = cfg.deterrence
-    if not d.red_lines or s.threat_version == s.owner_version:
+    lines = len(P.line_backer)
+    if lines == 0 or S.i[THREAT_VERSION] == S.i[OWNER_VERSION]:
         return
-    s.threat_version = s.owner_version
-    expected = 1.0 + d.strength * d.credibility
-    s.threat = [1.0] * cfg.map.n
-    for line in d.red_lines:
-        for place in line.places:
-            if s.owner[place] != line.side:
+    S.i[THREAT_VERSION] = S.i[OWNER_VERSION]
+    strength = P.x[DETERRENCE_STRENGTH]
+    expected = 1.0 + strength * P.x[DETERRENCE_CREDIBILITY]
+    S.threat[:] = 1.0
+    for k in range(lines):
+        backer = P.line_backer[k]
+        for place in range(len(S.owner)):
+            if not P.line_places[k, place] or S.owner[place] != P.line_side[k]:
                 continue
-            tested = (line.backer, place) in s.intervening
-            s.threat[place] = 1.0 + d.strength if tested else expected
-            exposed = any(place in (g, lp) and g != lp for g, lp in s.pairs)
-            key = (line.backer, -1 - place)
-            if exposed and key not in s.intervening:
-                s.intervening.add(key)
-                s.log("red_line", f"{backers[line.backer].key.capitalize()} warns that it will "
-                      f"intervene directly if {cfg.map.names[place]} is attacked.",
-                      backers[line.backer].key, cfg.map.keys[place])
+            S.threat[place] = 1.0 + strength if S.intervened[backer, place] else expected
+            if _exposed(S, place) and not S.warned[backer, place]:
+                S.warned[backer, place] = True
+                log(S, EV_RED_LINE, backer, place, 0)
 
 
-def intervene(s: State, cfg: Config, factions: list[Faction], backers: list[Backer]) -> None:
+@njit
+def _exposed(S: State, place: int) -> bool:
+    """The place is at one end of a road between the sides."""
+    for j in range(S.i[N_PAIRS]):
+        g, lp = S.pairs[j, 0], S.pairs[j, 1]
+        if g != lp and (g == place or lp == place):
+            return True
+    return False
+
+
+@njit
+def intervene(P: Params, S: State) -> None:
     """Where an offensive hits a red-line place, the backer intervenes today."""
-    d = cfg.deterrence
-    if not d.red_lines:
+    lines = len(P.line_backer)
+    if lines == 0:
         return
-    s.shield = [1.0] * cfg.map.n
-    for f in factions:
-        if f.stance != "offensive" or f.target < 0:
+    S.shield[:] = 1.0
+    strength = P.x[DETERRENCE_STRENGTH]
+    for f in range(3):
+        place = S.faction_i[f, TARGET]
+        if S.faction_i[f, STANCE] != OFFENSIVE or place < 0:
             continue
-        place = f.target
-        for line in d.red_lines:
-            if place in line.places and s.owner[place] == line.side != f.side:
-                s.shield[place] = 1.0 + d.strength
-                s.threat[place] = 1.0 + d.strength  # a red line tested is a red line believed
-                if (line.backer, place) not in s.intervening:
-                    s.intervening.add((line.backer, place))
-                    s.log("intervention", f"{backers[line.backer].key.capitalize()} intervenes "
-                          f"directly to defend {cfg.map.names[place]}.",
-                          backers[line.backer].key, cfg.map.keys[place])
+        for k in range(lines):
+            side = P.line_side[k]
+            if P.line_places[k, place] and S.owner[place] == side and side != P.faction_side[f]:
+                backer = P.line_backer[k]
+                S.shield[place] = 1.0 + strength
+                S.threat[place] = 1.0 + strength  # a red line tested is a red line believed
+                if not S.intervened[backer, place]:
+                    S.intervened[backer, place] = True
+                    log(S, EV_INTERVENTION, backer, place, 0)

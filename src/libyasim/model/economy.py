@@ -4,23 +4,47 @@ line. Lifting the blockade is a bargaining chip of the economic track (see media
 
 from __future__ import annotations
 
-from libyasim.model.config import LNA, Config
-from libyasim.model.state import State, Truce
+import numpy as np
+
+from libyasim.model import dice
+from libyasim.model.config import (
+    BLOCKADE_ENABLED,
+    BLOCKADE_RATE,
+    BLOCKADE_REVENUE,
+    LNA,
+    MEDIATION_ACTIVE,
+    OIL,
+    RESERVE_DAYS,
+    SALARY_WEIGHT,
+    Params,
+)
+from libyasim.model.jit import njit
+from libyasim.model.records import EV_BLOCKADE, EV_TERMINALS_REOPEN, log
+from libyasim.model.state import (
+    BLOCKADE,
+    BLOCKADE_SETTLED,
+    ECONOMY_DICE,
+    FUNDS,
+    PAY,
+    SETTLED,
+    TRUCE,
+    State,
+)
 
 
-def update(s: State, cfg: Config, mediation_active: bool) -> None:
+@njit
+def update(P: Params, S: State, rng: np.random.Generator) -> None:
     """Impose or lift the blockade; move funds toward revenue; set the share of pay."""
-    e = cfg.economy
-    holds_oil = s.owner[cfg.map.oil] == LNA
-    if s.blockade and (not holds_oil or s.truce == Truce.SETTLED):
-        s.blockade = False
-        s.log("blockade", "The oil terminals reopen.", "lna", "oil_crescent")
-    elif (not s.blockade and e.blockade_enabled and holds_oil and mediation_active
-          and not s.blockade_settled and s.truce != Truce.SETTLED
-          and s.dice.economy.uniform() < e.blockade_rate):
-        s.blockade = True
-        s.log("blockade", "LNA-aligned groups close the oil terminals; the GNA's oil revenue "
-              "collapses.", "lna", "oil_crescent")
-    revenue = e.blockade_revenue if s.blockade else 1.0
-    s.funds += (revenue - s.funds) / e.reserve_days
-    s.pay = 1.0 - e.salary_weight * (1.0 - s.funds)
+    holds_oil = S.owner[int(P.x[OIL])] == LNA
+    settled = S.i[TRUCE] == SETTLED
+    if S.i[BLOCKADE] and (not holds_oil or settled):
+        S.i[BLOCKADE] = 0
+        log(S, EV_TERMINALS_REOPEN, 0, 0, 0)
+    elif (not S.i[BLOCKADE] and P.x[BLOCKADE_ENABLED] and holds_oil and P.x[MEDIATION_ACTIVE]
+          and not S.i[BLOCKADE_SETTLED] and not settled
+          and dice.uniform(S, ECONOMY_DICE, rng) < P.x[BLOCKADE_RATE]):
+        S.i[BLOCKADE] = 1
+        log(S, EV_BLOCKADE, 0, 0, 0)
+    revenue = P.x[BLOCKADE_REVENUE] if S.i[BLOCKADE] else 1.0
+    S.f[FUNDS] += (revenue - S.f[FUNDS]) / P.x[RESERVE_DAYS]
+    S.f[PAY] = 1.0 - P.x[SALARY_WEIGHT] * (1.0 - S.f[FUNDS])

@@ -3,103 +3,143 @@ fighters as people who arrive, serve a tour and leave (bounded by public estimat
 
 from __future__ import annotations
 
-from libyasim.model.agents import Backer, Faction
-from libyasim.model.config import FACTION_SIDE, Config
-from libyasim.model.state import State
+import numpy as np
+
+from libyasim.model.arms import stopped_share
+from libyasim.model.config import (
+    C_CAP,
+    C_DAILY,
+    C_TOUR_DAYS,
+    FRONT_SHARE,
+    GARRISON_SHARE,
+    REDEPLOY_RATE,
+    Params,
+)
+from libyasim.model.jit import njit, total
+from libyasim.model.state import (
+    DAY,
+    N_PAIRS,
+    OFFENSIVE,
+    ORDER_FIGHTERS,
+    ORIGIN,
+    STANCE,
+    State,
+)
 
 
-def place_initial(s: State, cfg: Config) -> None:
+@njit
+def place_initial(P: Params, S: State) -> None:
     """Spread each faction's fighters over its side's places: a share at the fronts, a
     garrison in the rear (in proportion to residents, with a floor for bases), the rest in
     reserve. Foreign contingents present on day 0 join their client's reserve."""
-    m, fc = cfg.map, cfg.forces
-    weight = [p + fc.place_weight_floor for p in m.population]
-    for f, total in enumerate(fc.fighters):
-        side = FACTION_SIDE[f]
-        present = [p for p in range(m.n) if s.owner[p] == side or s.contested[p]]
-        front = [p for p in present if s.front[side][p]]
-        rear = [p for p in present if not s.front[side][p]]
-        front_share = fc.front_share if rear else 1.0
+    n = len(S.owner)
+    weight = P.placement_weight
+    for f in range(3):
+        side, fighters = P.faction_side[f], P.fighters[f]
+        present = np.array([p for p in range(n) if S.owner[p] == side or S.contested[p]])
+        front = present[S.front[side][present]]
+        rear = present[~S.front[side][present]]
+        front_share = P.x[FRONT_SHARE] if len(rear) else 1.0
         placed = 0.0
-        for places, share in ((front, front_share), (rear, (1.0 - front_share) * fc.garrison_share)):
-            w = sum(weight[p] for p in places)
+        for places, share in ((front, front_share),
+                              (rear, (1.0 - front_share) * P.x[GARRISON_SHARE])):
+            w = total(weight[places])
             for p in places:
-                x = total * share * weight[p] / w
-                s.forces[f][p] += x
+                x = fighters * share * weight[p] / w
+                S.forces[f, p] += x
                 placed += x
-        s.reserve[f] = total - placed
-    for i, c in enumerate(cfg.forces.contingents):
-        s.reserve[c.faction] += s.contingents[i]
-    _track_peaks(s)
+        S.reserve[f] = fighters - placed
+    for i in range(len(S.contingents)):
+        S.reserve[P.contingent_faction[i]] += S.contingents[i]
+    track_peaks(P, S)
 
 
-def rotate(s: State, cfg: Config, backers: list[Backer]) -> None:
-    """Foreign fighters arrive at their backer's ordered rate up to the cap and leave at the
-    end of their tours; arrivals join the client's reserve, leavers leave it (or the fronts)."""
-    day = s.day
-    for i, c in enumerate(cfg.forces.contingents):
-        backer = backers[c.backer]
-        present = s.contingents[i]
-        leaving = present / c.tour_days
+@njit
+def rotate(P: Params, S: State) -> None:
+    """Foreign fighters arrive at their backer's ordered rate, less those the embargo stops on
+    their routes, up to the cap, and leave at the end of their tours; arrivals join the
+    client's reserve, leavers leave it (or the fronts)."""
+    day = S.i[DAY]
+    for i in range(len(S.contingents)):
+        b, f = P.contingent_backer[i], P.contingent_faction[i]
+        present = S.contingents[i]
+        leaving = present / P.contingent[i, C_TOUR_DAYS]
         arriving = 0.0
-        if backer.cfg.enabled and day >= backer.cfg.start_day:
-            arriving = max(0.0, min(c.daily * backer.orders.get("fighters", 1.0),
-                                    c.cap - present + leaving))
-        s.contingents[i] = present + arriving - leaving
+        if P.backer_enabled[b] and day >= P.backer_start[b]:
+            wanted = (P.contingent[i, C_DAILY] * S.backer_orders[b, ORDER_FIGHTERS]
+                      * (1.0 - stopped_share(P, S, b)))
+            arriving = max(0.0, min(wanted, P.contingent[i, C_CAP] - present + leaving))
+        S.contingents[i] = present + arriving - leaving
         net = arriving - leaving
-        if s.reserve[c.faction] + net >= 0.0:
-            s.reserve[c.faction] += net
+        if S.reserve[f] + net >= 0.0:
+            S.reserve[f] += net
         else:
-            _remove(s, c.faction, -net)
-    _track_peaks(s)
+            remove(S, f, -net)
+    track_peaks(P, S)
 
 
-def _track_peaks(s: State) -> None:
-    peak = s.contingents_peak
-    for side in (0, 1):
-        total = s.foreign_fighters(side)
-        peak[side] = max(peak[side], total)
+@njit
+def foreign_fighters(P: Params, S: State, side: int) -> float:
+    """Foreign fighters with a side's factions."""
+    return total(S.contingents[P.faction_side[P.contingent_faction] == side])
 
 
-def _remove(s: State, f: int, amount: float) -> None:
-    """Take `amount` fighters from a faction (negative: add to its reserve)."""
+@njit
+def track_peaks(P: Params, S: State) -> None:
+    for side in range(2):
+        S.contingents_peak[side] = max(S.contingents_peak[side], foreign_fighters(P, S, side))
+
+
+@njit
+def remove(S: State, f: int, amount: float) -> None:
+    """Take `amount` fighters from a faction: from its reserve first, then from its places."""
     if amount <= 0.0:
-        s.reserve[f] -= amount
+        S.reserve[f] -= amount
         return
-    from_reserve = min(amount, s.reserve[f])
-    s.reserve[f] -= from_reserve
+    from_reserve = min(amount, S.reserve[f])
+    S.reserve[f] -= from_reserve
     rest = amount - from_reserve
     if rest > 0.0:
-        placed = sum(s.forces[f])
+        placed = total(S.forces[f])
         if placed > 0.0:
             keep = max(0.0, 1.0 - rest / placed)
-            s.forces[f] = [x * keep for x in s.forces[f]]
+            S.forces[f] *= keep
 
 
-def redeploy(s: State, cfg: Config, factions: list[Faction]) -> None:
+@njit
+def redeploy(P: Params, S: State) -> None:
     """A share of each faction's reserve goes to its side's fronts, in proportion to the enemy
     fighters each front place faces (and half of it to an offensive's starting place)."""
-    if not s.pairs:
+    pairs = S.i[N_PAIRS]
+    if pairs == 0:
         return
-    facing: tuple[dict[int, float], dict[int, float]] = ({}, {})
-    raw_g, raw_l = s.raw  # as of the last measure
-    for g, lp in s.pairs:
-        facing[0][g] = facing[0].get(g, 1.0) + raw_l[lp]
-        facing[1][lp] = facing[1].get(lp, 1.0) + raw_g[g]
-    rate = cfg.forces.redeploy_rate
-    for fac in factions:
-        f = fac.index
-        moving = s.reserve[f] * rate
+    n = len(S.owner)
+    facing = np.zeros((2, n))  # enemy head count faced, by side and front place, + 1
+    order = np.zeros((2, n), np.int64)  # front places in the order first met
+    count = np.zeros(2, np.int64)
+    for j in range(pairs):
+        for side in range(2):
+            place, enemy = S.pairs[j, side], S.pairs[j, 1 - side]
+            if facing[side, place] == 0.0:
+                facing[side, place] = 1.0
+                order[side, count[side]] = place
+                count[side] += 1
+            facing[side, place] += S.raw[1 - side, enemy]
+    rate = P.x[REDEPLOY_RATE]
+    for f in range(3):
+        moving = S.reserve[f] * rate
         if moving <= 0.0:
             continue
-        threat = facing[fac.side]
-        total = sum(threat.values())
-        if fac.stance == "offensive" and fac.origin in threat:
-            s.forces[f][fac.origin] += 0.5 * moving
+        side = P.faction_side[f]
+        places = order[side, :count[side]]
+        threat = facing[side][places]
+        all_threat = total(threat)
+        origin = S.faction_i[f, ORIGIN]
+        if S.faction_i[f, STANCE] == OFFENSIVE and origin >= 0 and facing[side, origin] > 0.0:
+            S.forces[f, origin] += 0.5 * moving
             moving_front = 0.5 * moving
         else:
             moving_front = moving
-        for p, t in threat.items():
-            s.forces[f][p] += moving_front * t / total
-        s.reserve[f] -= moving
-
+        for k in range(len(places)):
+            S.forces[f, places[k]] += moving_front * threat[k] / all_threat
+        S.reserve[f] -= moving

@@ -5,101 +5,189 @@ decisive victory."""
 
 from __future__ import annotations
 
-from libyasim.model.agents import Faction, Mediator
-from libyasim.model.config import GNA, LNA, Config
-from libyasim.model.state import State, Truce
+import numpy as np
+
+from libyasim.model import dice
+from libyasim.model.config import (
+    B_DAILY,
+    BENGHAZI,
+    CONFERENCE_DAY,
+    CONFERENCE_TALKS_PROBABILITY,
+    CREDIBILITY_WEIGHT,
+    ECONOMIC_RATE,
+    GNA,
+    LEVERAGE_KEEP,
+    LNA,
+    MILITARY_RATE,
+    PARALLEL_RATE,
+    POLITICAL_RATE,
+    SETTLEMENT_RATE,
+    STALEMATE_ADVANTAGE,
+    STALEMATE_DAYS,
+    TALKS_RATE,
+    TRIPOLI,
+    VERIFICATION,
+    Params,
+)
+from libyasim.model.jit import njit, total
+from libyasim.model.records import EV_SETTLEMENT, EV_TALKS, EV_TERMINALS_DEAL, EV_TRACK, log
+from libyasim.model.state import (
+    BLOCKADE,
+    BLOCKADE_SETTLED,
+    BROKEN,
+    DAY,
+    DECISIVE,
+    ECONOMIC,
+    FIRST_END,
+    FIRST_START,
+    GUARANTEES,
+    HOLDING,
+    JOINS_TALKS,
+    MEDIATED,
+    MEDIATION_DICE,
+    MILITARY,
+    MONITORS,
+    ORDER_CONVENE,
+    ORDER_GUARANTEES,
+    ORDER_PRESS,
+    PARALLEL,
+    POLITICAL,
+    RIPENESS,
+    SETTLED,
+    SETTLEMENT_DAY,
+    SETTLEMENT_PATH,
+    TALKS_DAY,
+    TRUCE,
+    State,
+)
 
 UNRIPE_SPEED = 0.25  # talks during fighting, before the stalemate is ripe, move at this pace
-TRACK_TEXT = {
-    "military": "The joint military commission (five officers from each side) agrees on the "
-                "terms of a ceasefire.",
-    "economic": "The economic track agrees on sharing oil revenue; the oil terminals may reopen.",
-    "political": "The political track agrees on a roadmap to a unified government.",
-}
 
 
-def press(s: State, mediators: list[Mediator]) -> None:
+@njit
+def press(P: Params, S: State) -> None:
     """Each side's mediation pressure today (leverage, fading, through ties to its backers)."""
-    for m in mediators:
-        m.decay()
-    s.pressure = [sum([m.pressure_on(side) for m in mediators]) for side in (GNA, LNA)]
-    s.guarantees = any(m.orders.get("guarantees", False) for m in mediators)
+    mediators = len(S.leverage)
+    for m in range(mediators):
+        decay(P, S, m)
+    on = np.zeros((2, mediators))
+    for side in range(2):
+        for m in range(mediators):
+            on[side, m] = pressure_on(P, S, m, side)
+        S.pressure[side] = total(on[side])
+    guarantees = False
+    for m in range(mediators):
+        guarantees = guarantees or S.mediator_orders[m, ORDER_GUARANTEES] == 1
+    S.i[GUARANTEES] = guarantees
 
 
-def credibility(s: State, cfg: Config) -> float:
+@njit
+def decay(P: Params, S: State, m: int) -> None:
+    """Leverage fades after the conference (attention moves on)."""
+    if S.i[DAY] > P.x[CONFERENCE_DAY]:
+        S.leverage[m] *= P.x[LEVERAGE_KEEP]
+
+
+@njit
+def pressure_on(P: Params, S: State, m: int, side: int) -> float:
+    """Leverage over a side through the ties to its backers, weighted by their volumes; a
+    mediator that presses a backer doubles its tie to it."""
+    pressed = S.mediator_orders[m, ORDER_PRESS]
+    weights = ties = 0.0
+    for b in range(len(P.backer_side)):
+        if P.backer_side[b] != side:
+            continue
+        tie = P.ties[m, b] * (2.0 if b == pressed else 1.0)
+        daily = P.backer[b, B_DAILY]
+        weight = daily if daily != 0.0 else 1e-9
+        ties += min(1.0, tie) * weight
+        weights += weight
+    return S.leverage[m] * (ties / weights if weights else 0.0)
+
+
+@njit
+def credibility(P: Params, S: State) -> float:
     """How far each side can trust a deal: shifting power makes promises incredible (a side in
     decline cannot commit its future self); monitors at work and guarantees restore part."""
-    c = cfg.commitment
-    trust = max(0.0, 1.0 - c.credibility_weight * abs(s.trend[GNA]))
-    if s.monitors or s.guarantees or s.tracks["political"] >= 1.0:
-        trust += c.verification * (1.0 - trust)
+    trust = max(0.0, 1.0 - P.x[CREDIBILITY_WEIGHT] * abs(S.trend[GNA]))
+    if S.i[MONITORS] or S.i[GUARANTEES] or S.tracks[POLITICAL] >= 1.0:
+        trust += P.x[VERIFICATION] * (1.0 - trust)
     return trust
 
 
-def negotiate(s: State, cfg: Config, mediators: list[Mediator], factions: list[Faction]) -> None:
+@njit
+def negotiate(P: Params, S: State, rng: np.random.Generator) -> None:
     """Talks, tracks, ripeness and settlement."""
-    if s.truce == Truce.SETTLED:
+    if S.i[TRUCE] == SETTLED or _decisive_victory(P, S):
         return
-    md = cfg.mediation
-    if _decisive_victory(s, cfg):
-        return
+    day, truce = S.i[DAY], S.i[TRUCE]
     # ripeness: days on which neither side expects to gain by fighting on; quiet days count
-    if abs(s.projected[GNA]) < md.stalemate_advantage:
-        s.ripeness += 1
+    if abs(S.projected[GNA]) < P.x[STALEMATE_ADVANTAGE]:
+        S.i[RIPENESS] += 1
     else:
-        s.ripeness = 0
-    ripe = s.ripeness >= md.stalemate_days
-    pressure = 0.5 * (s.pressure[GNA] + s.pressure[LNA])
-    willing = all(f.joins_talks for f in factions)
-    convened = [m for m in mediators if m.cfg.enabled and m.orders.get("convene_talks", True)]
-    if s.talks_day is None:
-        if convened and willing and s.day >= md.conference_day and (
-                s.truce in (Truce.HOLDING, Truce.BROKEN) or ripe):
-            rate = md.conference_talks_probability if s.day == md.conference_day else md.talks_rate
-            if s.dice.mediation.uniform() < min(1.0, rate * pressure):
-                s.talks_day = s.day
-                s.log("talks", "The two sides' delegations begin talks under the mediators.")
+        S.i[RIPENESS] = 0
+    ripe = S.i[RIPENESS] >= P.x[STALEMATE_DAYS]
+    pressure = 0.5 * (S.pressure[GNA] + S.pressure[LNA])
+    willing = S.faction_i[0, JOINS_TALKS] and S.faction_i[1, JOINS_TALKS] \
+        and S.faction_i[2, JOINS_TALKS]
+    if S.i[TALKS_DAY] < 0:
+        if (_convened(P, S) and willing and day >= P.x[CONFERENCE_DAY]
+                and (truce == HOLDING or truce == BROKEN or ripe)):
+            conference = day == P.x[CONFERENCE_DAY]
+            rate = P.x[CONFERENCE_TALKS_PROBABILITY] if conference else P.x[TALKS_RATE]
+            if dice.uniform(S, MEDIATION_DICE, rng) < min(1.0, rate * pressure):
+                S.i[TALKS_DAY] = day
+                log(S, EV_TALKS, 0, 0, 0)
     elif willing:
-        trust = credibility(s, cfg)
+        trust = credibility(P, S)
         # talks move at full speed while the stalemate is ripe or the guns are quiet
-        speed = 1.0 if ripe or s.truce == Truce.HOLDING else UNRIPE_SPEED
-        for track, rate in (("military", md.military_rate), ("economic", md.economic_rate),
-                            ("political", md.political_rate)):
-            if s.tracks[track] < 1.0:
-                s.tracks[track] += rate * pressure * trust * speed
-                if s.tracks[track] >= 1.0:
-                    s.log("track", TRACK_TEXT[track])
-                    if track == "economic" and s.blockade:
-                        s.blockade, s.blockade_settled = False, True
-                        s.log("blockade", "The oil terminals reopen under the economic deal.",
-                              "lna", "oil_crescent")
+        speed = 1.0 if ripe or truce == HOLDING else UNRIPE_SPEED
+        rates = (P.x[MILITARY_RATE], P.x[ECONOMIC_RATE], P.x[POLITICAL_RATE])
+        for track in range(3):
+            if S.tracks[track] < 1.0:
+                S.tracks[track] += rates[track] * pressure * trust * speed
+                if S.tracks[track] >= 1.0:
+                    log(S, EV_TRACK, track, 0, 0)
+                    if track == ECONOMIC and S.i[BLOCKADE]:
+                        S.i[BLOCKADE], S.i[BLOCKADE_SETTLED] = 0, 1
+                        log(S, EV_TERMINALS_DEAL, 0, 0, 0)
         # a signature needs a ripe stalemate, or a truce that holds; the commitment problem
         # (trust) discounts it, which monitors and guarantees partly repair
-        if (ripe or s.truce == Truce.HOLDING) and s.tracks["military"] >= 1.0 and \
-                s.dice.mediation.uniform() < md.settlement_rate * pressure * trust:
-            _settle(s, "mediated", "The sides sign a permanent ceasefire agreement.")
+        if ((ripe or truce == HOLDING) and S.tracks[MILITARY] >= 1.0 and
+                dice.uniform(S, MEDIATION_DICE, rng) < P.x[SETTLEMENT_RATE] * pressure * trust):
+            settle(S, MEDIATED, 0)
             return
-    if ripe and s.dice.mediation.uniform() < md.parallel_rate * credibility(s, cfg):
-        _settle(s, "parallel_declarations", "Both sides declare a ceasefire in parallel "
-                "statements, without a signed agreement.")
+    if ripe and dice.uniform(S, MEDIATION_DICE, rng) < P.x[PARALLEL_RATE] * credibility(P, S):
+        settle(S, PARALLEL, 0)
 
 
-def _decisive_victory(s: State, cfg: Config) -> bool:
+@njit
+def _convened(P: Params, S: State) -> bool:
+    """Some enabled mediator convenes talks."""
+    for m in range(len(S.leverage)):
+        if P.mediator_enabled[m] and S.mediator_orders[m, ORDER_CONVENE] != 0:
+            return True
+    return False
+
+
+@njit
+def _decisive_victory(P: Params, S: State) -> bool:
     """The fall of one side's seat ends the war on the winner's terms."""
-    m = cfg.map
-    if s.owner[m.tripoli] == LNA:
-        _settle(s, "decisive_victory", "With Tripoli lost, the GNA side sues for peace.")
+    if S.owner[int(P.x[TRIPOLI])] == LNA:
+        settle(S, DECISIVE, LNA)
         return True
-    if s.owner[m.benghazi] == GNA:
-        _settle(s, "decisive_victory", "With Benghazi lost, the LNA sues for peace.")
+    if S.owner[int(P.x[BENGHAZI])] == GNA:
+        settle(S, DECISIVE, GNA)
         return True
     return False
 
 
-def _settle(s: State, path: str, text: str) -> None:
-    s.truce = Truce.SETTLED
-    s.settlement_day, s.settlement_path = s.day, path
-    if s.first_start is not None and s.first_end is None:
-        s.first_end = s.day
-    s.blockade = False
-    s.log("settlement", text)
+@njit
+def settle(S: State, path: int, winner: int) -> None:
+    """A permanent ceasefire, by `path` (MEDIATED, PARALLEL or DECISIVE, won by `winner`)."""
+    S.i[TRUCE] = SETTLED
+    S.i[SETTLEMENT_DAY], S.i[SETTLEMENT_PATH] = S.i[DAY], path
+    if S.i[FIRST_START] >= 0 and S.i[FIRST_END] < 0:
+        S.i[FIRST_END] = S.i[DAY]
+    S.i[BLOCKADE] = 0
+    log(S, EV_SETTLEMENT, path, winner, 0)

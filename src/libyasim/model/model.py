@@ -1,34 +1,54 @@
 """The Libya ceasefire model: one step is one day from day 0 (10 January 2020 by default).
 
-`LibyaModel.step` is the ODD's schedule, one line per submodel. Submodels read the typed
-parameters (`cfg`) and the shared `state`, and drive the agents handed to them.
+`LibyaModel` is the model's face (Mesa's `Model`, with factions, backers and mediators as
+agents); its state is a set of arrays (`state.State`) that the compiled day (`day.run_days`,
+the ODD's schedule, one line per submodel) advances: one day per `step()`, or a whole run in
+one call (`simulate`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
-from libyasim.model import (
-    air,
-    arms,
-    combat,
-    deterrence,
-    economy,
-    forces,
-    mediation,
-    morale,
-    truce,
-)
+from libyasim.model import day as schedule
 from libyasim.model.agents import Backer, Faction, Mediator
-from libyasim.model.config import GNA, LNA, PLACE_INDEX, PLACE_KEYS, build_config
+from libyasim.model.config import (
+    GNA,
+    LNA,
+    PLACE_INDEX,
+    PLACE_KEYS,
+    Params,
+    build_config,
+    params_for,
+    params_for_kernel,
+)
 from libyasim.model.orders import ACTOR_OPTIONS, validate
-from libyasim.model.records import SERIES_COLUMNS, Recorder, lna_near_tripoli, totals
-from libyasim.model.state import HOLDER_LABELS, Event, State, Truce
+from libyasim.model.records import SERIES_COLUMNS, describe, lna_near_tripoli, totals
+from libyasim.model.state import (
+    FIRST_COLLAPSE,
+    FIRST_END,
+    FIRST_START,
+    HOLDER_LABELS,
+    LNA_WITHDRAW_DAY,
+    N_EVENTS,
+    SETTLEMENT_DAY,
+    SETTLEMENT_PATH,
+    SETTLEMENT_PATHS,
+    TALKS_DAY,
+    TRIPOLI_FALL_DAY,
+    TRUCE,
+    Event,
+    State,
+    Truce,
+    for_kernel,
+    new_state,
+)
 from libyasim.params import FACTIONS
 from libyasim.scenario import Scenario, resolve_scenario
 
@@ -50,46 +70,39 @@ class LibyaModel(mesa.Model):
         rng: seed or numpy Generator (Mesa's `rng=`); the model's only random stream.
         collect_every_step: collect the DataCollector every day (the browser view); otherwise
             it collects on day 0 and on the last day only, which is all `mesa.batch_run` needs.
+        collect: keep a DataCollector at all (`simulate` reads outcomes and series directly).
         **overrides: parameters by name, as `truce__enabled=False` or `**{"truce.enabled": False}`.
     """
 
     def __init__(self, scenario: str | Path | Scenario | None = None, rng: Any = None,
-                 collect_every_step: bool = False, **overrides: Any):
+                 collect_every_step: bool = False, collect: bool = True, **overrides: Any):
         super().__init__(rng=rng)
         self.spec = resolve_scenario(scenario, _normalise_overrides(overrides))
-        self.params = self.spec.values  # for display; the submodels read `cfg`
+        self.params = self.spec.values  # for display; the submodels read `P`
         self.cfg = cfg = build_config(self.params)
+        self.P: Params = params_for(cfg)
         self.start_date: dt.date = cfg.start_date
         self.horizon: int = cfg.horizon
         self.collect_every_step = collect_every_step
         self.place_keys, self.place_index = PLACE_KEYS, PLACE_INDEX
-        self.state = s = State(cfg, self.rng)
+        _say_if_compiling()
+        self.S: State = new_state(self.P, self.rng, len(SERIES_COLUMNS))
+        # the same arrays, as the compiled submodels take them: P, S = model.kernel
+        self.kernel = (params_for_kernel(self.P), for_kernel(self.S))
         self.faction_list = [Faction(self, i, key) for i, key in enumerate(FACTIONS)]
         self.backer_list = [Backer(self, i, b) for i, b in enumerate(cfg.arms.backers)]
-        self.mediator_list = [Mediator(self, m) for m in cfg.mediation.mediators]
+        self.mediator_list = [Mediator(self, i, m) for i, m in enumerate(cfg.mediation.mediators)]
         self.factions = self.agents_by_type[Faction]
         self.backers = self.agents_by_type[Backer]
         self.mediators = self.agents_by_type[Mediator]
         actors: list[Faction | Backer | Mediator] = [
             *self.faction_list, *self.backer_list, *self.mediator_list]
         self._actors = {a.key: a for a in actors}
-        self._recorder = Recorder(cfg, self.horizon)
-        self._targets: list[list[tuple[float, int, int]]] = [[], []]
-        self._targets_key: list[tuple[int, int, int] | None] = [None, None]
-        self._mediation_active = any(m.cfg.enabled for m in self.mediator_list)
-
-        combat.update_fronts(s, cfg, initial=True)
-        forces.place_initial(s, cfg)
-        for f in self.faction_list:
-            s.factor[f.index] = f.morale * f.supply
-        mediation.press(s, self.mediator_list)
-        for day in range(1 - cfg.arms.delay, 1):  # shipments sent before day 0 arrive from day 1
-            arms.ship(s, cfg, self.backer_list, day)
-        air.duel(s, cfg)
-        combat.assess(s, cfg)
-        truce.open_day(s, cfg, self.mediator_list, self.faction_list)
-        self._recorder.record(s, self.faction_list)
-
+        self._events: list[Event] = []
+        schedule.set_up(*self.kernel, self.rng)
+        self.collect = collect
+        if not collect:
+            return
         self.datacollector = mesa.DataCollector(model_reporters={
             "day": "steps", "truce_state": lambda m: m.truce.name.lower(),
             "violations_total": lambda m: sum(m.so_far(*VIOLATION_COLUMNS)),
@@ -105,41 +118,24 @@ class LibyaModel(mesa.Model):
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
         """One day (Mesa's step: Mesa counts `steps` and keeps its clock)."""
-        self._day()
+        self._days(self.steps)
 
-    def advance(self) -> None:
-        """One day without Mesa's event clock (what `simulate` uses; the same results as
-        `step`, without the scheduler's cost)."""
-        self.steps += 1
+    def advance(self, days: int = 1) -> None:
+        """`days` days in one compiled call, without Mesa's event clock (what `simulate` uses;
+        the same results as as many `step`s)."""
+        today: int = self.steps  # type: ignore[has-type]
+        last = min(today + days, self.horizon)
+        first = today + 1
+        self.steps = last
         self.time = self.steps
-        self._day()
+        self._days(first, last)
 
-    def _day(self) -> None:
-        """One day, in the ODD's order (section 3)."""
-        s, cfg = self.state, self.cfg
-        s.begin_day(self.steps)
-        mediation.press(s, self.mediator_list)                     # leverage and pressure
-        truce.open_day(s, cfg, self.mediator_list, self.faction_list)  # calendar, monitors
-        forces.rotate(s, cfg, self.backer_list)                    # foreign fighters
-        arms.ship(s, cfg, self.backer_list)                        # materiel by route
-        arms.deliver(s, cfg, self.backer_list)
-        economy.update(s, cfg, self._mediation_active)            # oil, money
-        air.duel(s, cfg)                                           # drones vs air defence
-        deterrence.assess(s, cfg, self.backer_list)                # red lines expected
-        for faction in self.faction_list:                          # stances, violations
-            faction.decide()
-        truce.attribute(s, cfg, self.faction_list)                 # monitors, reciprocity
-        deterrence.intervene(s, cfg, self.faction_list, self.backer_list)
-        combat.fight(s, cfg, self.faction_list)                    # attrition, captures
-        forces.redeploy(s, cfg, self.faction_list)                 # reserves to the fronts
-        morale.update(self.faction_list)                           # supply, morale, erosion
-        combat.assess(s, cfg)                                      # balance of power
-        truce.update(s, cfg, self.faction_list)                    # effective/nominal life
-        mediation.negotiate(s, cfg, self.mediator_list, self.faction_list)  # talks, settlement
-        self._recorder.record(s, self.faction_list)                # the day's row
-        if self.steps >= self.horizon:
+    def _days(self, first: int, last: int | None = None) -> None:
+        last = first if last is None else last
+        schedule.run_days(*self.kernel, self.rng, first, last)
+        if last >= self.horizon:
             self.running = False
-        if self.collect_every_step or not self.running:
+        if self.collect and (self.collect_every_step or not self.running):
             self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ orders
@@ -149,27 +145,33 @@ class LibyaModel(mesa.Model):
         agent = self._actors.get(actor)
         if agent is None:
             raise ValueError(f"actor {actor!r} is not in this scenario")
-        agent.orders.update(checked)
+        agent.give(checked)
 
     def clear_orders(self, actor: str) -> None:
         """The model plays this actor again with its own rules."""
         if actor not in ACTOR_OPTIONS:
             raise ValueError(f"unknown actor {actor!r}; expected one of {', '.join(ACTOR_OPTIONS)}")
-        self._actors[actor].orders.clear()
+        agent = self._actors[actor]
+        agent.orders.clear()
+        agent.give({})
 
     # ------------------------------------------------------------------ views
     @property
     def series(self) -> np.ndarray:
-        """Daily series, shape (horizon + 1, len(SERIES_COLUMNS)); row = day."""
-        return self._recorder.series
+        """Daily series, shape (horizon + 1, len(SERIES_COLUMNS)); row = day (rows after
+        today are zeros)."""
+        return self.S.series
 
     @property
     def events(self) -> list[Event]:
-        return self.state.events
+        """What happened so far, as sentences (written from the event codes when read)."""
+        rows = self.S.events[len(self._events):int(self.S.i[N_EVENTS])]
+        self._events.extend(describe(row, self.cfg) for row in rows)
+        return self._events
 
     @property
     def truce(self) -> Truce:
-        return self.state.truce
+        return Truce(int(self.S.i[TRUCE]))
 
     @property
     def truce_start_day(self) -> int | None:
@@ -177,24 +179,28 @@ class LibyaModel(mesa.Model):
 
     @property
     def truce_collapse_day(self) -> int | None:
-        return self.state.first_collapse
+        return self._day_of(FIRST_COLLAPSE)
 
     @property
     def talks_day(self) -> int | None:
-        return self.state.talks_day
+        return self._day_of(TALKS_DAY)
 
     @property
     def settlement_day(self) -> int | None:
-        return self.state.settlement_day
+        return self._day_of(SETTLEMENT_DAY)
+
+    def _day_of(self, index: int) -> int | None:
+        day = int(self.S.i[index])
+        return None if day < 0 else day
 
     @property
     def forces(self) -> np.ndarray:
         """Fighters by place (rows, PLACE_KEYS order) and faction (columns, FACTIONS order)."""
-        return np.array(self.state.forces).T
+        return self.S.forces.T.copy()
 
     @property
     def air(self) -> list[float]:
-        return list(self.state.drones)
+        return [float(x) for x in self.S.drones]
 
     def place_name(self, place: int) -> str:
         return self.cfg.map.names[place]
@@ -204,17 +210,18 @@ class LibyaModel(mesa.Model):
         return "GNA side" if side == GNA else "LNA"
 
     def targets(self, side: int) -> list[tuple[float, int, int]]:
-        """(odds, target, origin) of every place the side could attack today (computed once a
-        day for each side)."""
-        key = (self.state.day, side, self.state.map_version)
-        if self._targets_key[side] != key:
-            self._targets_key[side] = key
-            self._targets[side] = combat.targets(self.state, self.cfg, side)
-        return self._targets[side]
+        """(odds, target, origin) of every place the side could attack now."""
+        from libyasim.model.combat import targets
+
+        out = np.empty((self.cfg.map.n, 3))
+        rows = targets(*self.kernel, side, out)
+        return [(float(r), int(t), int(o)) for r, t, o in out[:rows]]
 
     def place_holders(self) -> list[str]:
         """Who holds each place now: one of HOLDER_LABELS, in PLACE_KEYS order."""
-        return [HOLDER_LABELS[self.state.holder_code(p)] for p in range(self.cfg.map.n)]
+        S = self.S
+        return [HOLDER_LABELS[3 if S.contested[p] else int(S.owner[p])]
+                for p in range(self.cfg.map.n)]
 
     def date_of(self, day: int) -> dt.date:
         return self.start_date + dt.timedelta(days=day)
@@ -225,46 +232,48 @@ class LibyaModel(mesa.Model):
 
     def end_state(self) -> str:
         """The named end state at the current day (see END_STATES)."""
-        s = self.state
-        if s.owner[self.cfg.map.tripoli] == LNA:
+        S = self.S
+        if S.owner[self.cfg.map.tripoli] == LNA:
             return "lna_takes_tripoli"
-        if s.truce == Truce.SETTLED and s.settlement_path != "decisive_victory":
+        if self.truce == Truce.SETTLED and SETTLEMENT_PATHS[int(S.i[SETTLEMENT_PATH])] \
+                != "decisive_victory":
             return "negotiated_settlement"
-        if not lna_near_tripoli(s, self.cfg):
+        if not lna_near_tripoli(*self.kernel):
             return "gna_pushes_back"
-        if s.truce == Truce.HOLDING:
+        if self.truce == Truce.HOLDING:
             return "truce_holds"
         return "frozen_front"
 
     def outcomes(self) -> dict[str, Any]:
         """Per-run outcomes at the current day (CONTRACT: per-run outcomes)."""
-        s, day = self.state, self.steps
+        S, day = self.S, self.steps
         violations = self.so_far(*VIOLATION_COLUMNS)
         battle, civilian = self.so_far("battle_deaths", "civilian_deaths")
-        start, collapse = s.first_start, s.first_collapse
+        start, collapse = self._day_of(FIRST_START), self._day_of(FIRST_COLLAPSE)
+        delivered = [b.delivered for b in self.backer_list]
         return {
             "truce_declared": start is not None,
             "truce_start_day": start,
             "truce_collapsed": collapse is not None,
             "truce_collapse_day": collapse,
             "truce_days": None if collapse is None or start is None else collapse - start,
-            "truce_end_day": s.first_end,
+            "truce_end_day": self._day_of(FIRST_END),
             "violations_total": sum(violations),
             "violations_gna": violations[0], "violations_wag": violations[1],
             "violations_lna": violations[2],
             "battle_deaths": battle, "civilian_deaths": civilian,
             "conflict_deaths": battle + civilian,
-            "tripoli_fall_day": s.tripoli_fall_day,
-            "lna_withdraw_day": s.lna_withdraw_day,
-            "talks_day": s.talks_day,
-            "settlement_day": s.settlement_day,
+            "tripoli_fall_day": self._day_of(TRIPOLI_FALL_DAY),
+            "lna_withdraw_day": self._day_of(LNA_WITHDRAW_DAY),
+            "talks_day": self.talks_day,
+            "settlement_day": self.settlement_day,
             "gna_population_share": float(self.series[day, _COL["population_gna"]]),
             "lna_population_share": float(self.series[day, _COL["population_lna"]]),
-            "arms_delivered_total": float(sum(b.delivered for b in self.backer_list)),
-            **{f"arms_delivered_{b.key}": float(b.delivered) for b in self.backer_list},
+            "arms_delivered_total": float(sum(delivered)),
+            **{f"arms_delivered_{b.key}": x for b, x in zip(self.backer_list, delivered)},
             "arms_interdicted_total": float(sum(b.interdicted for b in self.backer_list)),
-            "foreign_fighters_gna_peak": float(s.contingents_peak[GNA]),
-            "foreign_fighters_lna_peak": float(s.contingents_peak[LNA]),
+            "foreign_fighters_gna_peak": float(S.contingents_peak[GNA]),
+            "foreign_fighters_lna_peak": float(S.contingents_peak[LNA]),
             "end_state": self.end_state(),
             "days": day,
             **{f"holder_{k}": h for k, h in zip(PLACE_KEYS, self.place_holders())},
@@ -274,20 +283,48 @@ class LibyaModel(mesa.Model):
 _COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
 
 
+def _say_if_compiling() -> None:
+    """The first run on a machine compiles the model (about a minute); say so, once."""
+    global _COMPILED
+    if _COMPILED:
+        return
+    _COMPILED = True
+    if hasattr(schedule.run_days, "signatures") and not schedule.run_days.signatures and \
+            not _cache_present():
+        print("libyasim: compiling the model (first run on this machine; later runs load it "
+              "from the cache)...", file=sys.stderr, flush=True)
+
+
+_COMPILED = False
+
+
+def _cache_present() -> bool:
+    """Whether numba's cache holds a compiled day."""
+    import numba
+
+    folder = Path(numba.config.CACHE_DIR)  # type: ignore[attr-defined]
+    return folder.exists() and any(folder.rglob("day.run_days-*.nbi"))
+
+
 def simulate(scenario: Scenario | str | Path | None, seed: int,
              orders: dict[int, dict[str, dict[str, Any]]] | None = None,
              ) -> tuple[dict[str, Any], np.ndarray]:
     """Run one replication to the horizon; return its outcomes and its daily series.
 
     `orders` maps a day to {actor: orders}; they are given at the start of that day, before
-    its step (orders for day 0 before the first step), and persist until replaced.
+    its step (orders for day 0 before the first step), and persist until replaced. Between
+    days with orders, the days run in one compiled call.
     """
-    model = LibyaModel(scenario, rng=seed)
+    model = LibyaModel(scenario, rng=seed, collect=False)
     orders = orders or {}
-    while model.running:
-        day = model.steps + 1
-        for when in ((0, 1) if day == 1 else (day,)):
-            for actor, given in orders.get(when, {}).items():
-                model.set_orders(actor, given)
-        model.advance()
+    days = sorted(d for d in orders if d >= 1)
+    for actor, given in orders.get(0, {}).items():
+        model.set_orders(actor, given)
+    for day in [*days, model.horizon + 1]:
+        if day > model.steps + 1:
+            model.advance(day - 1 - model.steps)
+        if day > model.horizon:
+            break
+        for actor, given in orders.get(day, {}).items():
+            model.set_orders(actor, given)
     return model.outcomes(), model.series

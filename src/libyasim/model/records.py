@@ -1,12 +1,34 @@
-"""Records: the daily series (one row a day, named columns) and the milestones read off it."""
+"""Records: the daily series (one row a day, named columns), the event log (integer codes,
+written as sentences only when read) and the milestones read off them."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model.agents import Faction
-from libyasim.model.config import GNA, LNA, PLACE_KEYS, Config
-from libyasim.model.state import HOLDER_LABELS, TRUCE_LABELS, State
+from libyasim.params import BACKERS
+from libyasim.model.config import FACTION_SIDE, GNA, LNA, PLACE_KEYS, PRESENCE, Config, Params
+from libyasim.model.forces import foreign_fighters
+from libyasim.model.jit import njit
+from libyasim.model.state import (
+    ARMS_DELIVERED,
+    BATTLE_DEATHS,
+    BLOCKADE,
+    CIVILIAN_DEATHS,
+    DAY,
+    FUNDS,
+    HOLDER_LABELS,
+    INTENSITY,
+    LNA_WITHDRAW_DAY,
+    MORALE,
+    N_EVENTS,
+    RIPENESS,
+    SETTLEMENT_PATHS,
+    TRACKS,
+    TRUCE,
+    TRUCE_LABELS,
+    Event,
+    State,
+)
 
 SERIES_COLUMNS: tuple[str, ...] = (
     "control_gna", "control_lna", "control_unaligned", "control_contested",
@@ -26,71 +48,146 @@ SERIES_CATEGORIES: dict[str, tuple[str, ...]] = {
     "truce_state": TRUCE_LABELS, **{f"holder_{k}": HOLDER_LABELS for k in PLACE_KEYS}}
 COUNT_COLUMNS = ("violations_gna", "violations_wag", "violations_lna", "violations",
                  "violations_attributed", "battle_deaths", "civilian_deaths", "conflict_deaths")
+FIRST_HOLDER_COLUMN = SERIES_COLUMNS.index(f"holder_{PLACE_KEYS[0]}")
+
+# ------------------------------------------------------------------------- events
+(EV_TRUCE_CALLED, EV_TRUCE_NEW, EV_MONITORS, EV_OFFENSIVE, EV_AIR_GNA, EV_AIR_LNA, EV_RED_LINE,
+ EV_INTERVENTION, EV_VIOLATIONS_ATTRIBUTED, EV_VIOLATIONS_BLAMED, EV_CAPTURE, EV_TRUCE_BROKEN,
+ EV_TRUCE_OVER, EV_TERMINALS_REOPEN, EV_BLOCKADE, EV_TERMINALS_DEAL, EV_TALKS, EV_TRACK,
+ EV_SETTLEMENT) = range(19)
 
 
-class Recorder:
-    """Keeps the day's row; the map part is recomputed only when holders change. Rows are
-    copied into the series array when it is read (one copy for many days)."""
-
-    def __init__(self, cfg: Config, days: int) -> None:
-        self.cfg = cfg
-        self._series = np.zeros((days + 1, len(SERIES_COLUMNS)))
-        self._rows: list[list[float]] = []
-        self._copied = 0
-        self._version = -1
-        self._control: list[float] = []
-        self._holders: list[int] = []
-
-    @property
-    def series(self) -> np.ndarray:
-        """The daily series so far (rows after today are zeros)."""
-        if self._copied < len(self._rows):
-            self._series[self._copied:len(self._rows)] = self._rows[self._copied:]
-            self._copied = len(self._rows)
-        return self._series
-
-    def record(self, s: State, factions: list[Faction]) -> None:
-        if self._version != s.map_version:
-            self._map_part(s)
-        violations = sum(s.violations)
-        row = [
-            *self._control,
-            *s.totals, s.foreign_fighters(GNA), s.foreign_fighters(LNA),
-            s.drones[GNA], s.drones[LNA], s.air_defence[GNA], s.air_defence[LNA], s.air_share[GNA],
-            *s.violations, violations, sum(s.attributed),
-            s.battle_deaths, s.civilian_deaths, s.battle_deaths + s.civilian_deaths,
-            s.arms_delivered, int(s.truce), *[f.morale for f in factions],
-            s.intensity, float(s.blockade), s.funds, s.ripeness,
-            *self._holders,
-        ]
-        self._rows.append(row)
-        if s.lna_withdraw_day is None and not lna_near_tripoli(s, self.cfg):
-            s.lna_withdraw_day = s.day
-
-    def _map_part(self, s: State) -> None:
-        m = self.cfg.map
-        codes = [s.holder_code(p) for p in range(m.n)]
-        control = [0.0] * 4
-        population = [0.0] * 4
-        for code, share in zip(codes, m.population_share):
-            control[code] += 1.0 / m.n
-            population[code] += share
-        self._control, self._holders = control + population, codes
-        self._version = s.map_version
+@njit
+def log(S: State, code: int, a: int, b: int, c: int) -> None:
+    """Something happened today: an event code and up to three numbers (see `describe`)."""
+    k = S.i[N_EVENTS]
+    if k < S.events.shape[0]:
+        S.events[k, 0], S.events[k, 1] = S.i[DAY], code
+        S.events[k, 2], S.events[k, 3], S.events[k, 4] = a, b, c
+        S.i[N_EVENTS] = k + 1
 
 
-def lna_near_tripoli(s: State, cfg: Config) -> bool:
+_FACTION_KEYS = ("gna", "wag", "lna")
+_SIDE_WORDS = {"gna": "The GNA", "wag": "The western armed groups", "lna": "The LNA"}
+_TRACK_TEXT = {
+    "military": "The joint military commission (five officers from each side) agrees on the "
+                "terms of a ceasefire.",
+    "economic": "The economic track agrees on sharing oil revenue; the oil terminals may reopen.",
+    "political": "The political track agrees on a roadmap to a unified government.",
+}
+
+
+def describe(row: np.ndarray, cfg: Config) -> Event:
+    """The event of a row of `State.events`, as a sentence (without the date)."""
+    day, code, a, b, c = (int(x) for x in row)
+    m = cfg.map
+    if code == EV_TRUCE_CALLED:
+        return Event(day, "truce", "The truce called by Russia and Turkey comes into force.")
+    if code == EV_TRUCE_NEW:
+        return Event(day, "truce", "The sides agree to a new truce.")
+    if code == EV_MONITORS:
+        return Event(day, "monitors", "Ceasefire monitors begin to verify and attribute "
+                     "violations.", "berlin")
+    if code == EV_OFFENSIVE:
+        side = "GNA side" if FACTION_SIDE[a] == GNA else "LNA"
+        return Event(day, "offensive", f"The {side} launches an offensive on {m.names[b]}.",
+                     _FACTION_KEYS[a], m.keys[b])
+    if code == EV_AIR_GNA:
+        return Event(day, "air", "The GNA side gains air superiority: its drones fly over the "
+                     "fronts largely unopposed.", "gna")
+    if code == EV_AIR_LNA:
+        return Event(day, "air", "The LNA gains air superiority over the fronts.", "lna")
+    if code in (EV_RED_LINE, EV_INTERVENTION):
+        backer = BACKERS[a]
+        if code == EV_RED_LINE:
+            text = f"{backer.capitalize()} warns that it will intervene directly if {m.names[b]} " \
+                   "is attacked."
+            return Event(day, "red_line", text, backer, m.keys[b])
+        return Event(day, "intervention", f"{backer.capitalize()} intervenes directly to defend "
+                     f"{m.names[b]}.", backer, m.keys[b])
+    if code == EV_VIOLATIONS_ATTRIBUTED:
+        return Event(day, "violations", f"{a} violations reported; monitors attribute {b} to the "
+                     f"GNA side and {c} to the LNA.")
+    if code == EV_VIOLATIONS_BLAMED:
+        return Event(day, "violations", f"{a} violations reported; each side blames the other.")
+    if code == EV_CAPTURE:
+        return Event(day, "capture", f"{'GNA-side' if a == GNA else 'LNA'} forces take "
+                     f"{m.names[b]}.", "gna" if a == GNA else "lna", m.keys[b])
+    if code == EV_TRUCE_BROKEN:
+        return Event(day, "truce_broken", "Fighting resumes at full intensity; the truce exists "
+                     "only on paper.")
+    if code == EV_TRUCE_OVER:
+        key = _FACTION_KEYS[a]
+        return Event(day, "truce_over", f"{_SIDE_WORDS[key]} declares the truce over.", key)
+    if code == EV_TERMINALS_REOPEN:
+        return Event(day, "blockade", "The oil terminals reopen.", "lna", "oil_crescent")
+    if code == EV_BLOCKADE:
+        return Event(day, "blockade", "LNA-aligned groups close the oil terminals; the GNA's oil "
+                     "revenue collapses.", "lna", "oil_crescent")
+    if code == EV_TERMINALS_DEAL:
+        return Event(day, "blockade", "The oil terminals reopen under the economic deal.", "lna",
+                     "oil_crescent")
+    if code == EV_TALKS:
+        return Event(day, "talks", "The two sides' delegations begin talks under the mediators.")
+    if code == EV_TRACK:
+        return Event(day, "track", _TRACK_TEXT[TRACKS[a]])
+    if code == EV_SETTLEMENT:
+        path = SETTLEMENT_PATHS[a]
+        if path == "mediated":
+            text = "The sides sign a permanent ceasefire agreement."
+        elif path == "parallel_declarations":
+            text = ("Both sides declare a ceasefire in parallel statements, without a signed "
+                    "agreement.")
+        elif b == LNA:
+            text = "With Tripoli lost, the GNA side sues for peace."
+        else:
+            text = "With Benghazi lost, the LNA sues for peace."
+        return Event(day, "settlement", text)
+    raise ValueError(f"unknown event code {code}")
+
+
+# ------------------------------------------------------------------------- the daily row
+@njit
+def record(P: Params, S: State) -> None:
+    """Write the day's row of the series; note the day the LNA leaves the Tripoli front."""
+    day, row = S.i[DAY], S.series[S.i[DAY]]
+    n = len(S.owner)
+    for k in range(8):
+        row[k] = 0.0
+    for p in range(n):
+        code = 3 if S.contested[p] else S.owner[p]
+        row[code] += 1.0 / n
+        row[4 + code] += P.population_share[p]
+        row[FIRST_HOLDER_COLUMN + p] = code
+    row[8], row[9], row[10] = S.totals[0], S.totals[1], S.totals[2]
+    row[11], row[12] = foreign_fighters(P, S, GNA), foreign_fighters(P, S, LNA)
+    row[13], row[14] = S.drones[GNA], S.drones[LNA]
+    row[15], row[16] = S.air_defence[GNA], S.air_defence[LNA]
+    row[17] = S.air_share[GNA]
+    row[18], row[19], row[20] = S.violations[0], S.violations[1], S.violations[2]
+    row[21] = S.violations[0] + S.violations[1] + S.violations[2]
+    row[22] = S.attributed[0] + S.attributed[1] + S.attributed[2]
+    row[23], row[24] = S.i[BATTLE_DEATHS], S.i[CIVILIAN_DEATHS]
+    row[25] = S.i[BATTLE_DEATHS] + S.i[CIVILIAN_DEATHS]
+    row[26], row[27] = S.f[ARMS_DELIVERED], S.i[TRUCE]
+    row[28], row[29], row[30] = S.faction[0, MORALE], S.faction[1, MORALE], S.faction[2, MORALE]
+    row[31], row[32], row[33], row[34] = S.f[INTENSITY], S.i[BLOCKADE], S.f[FUNDS], S.i[RIPENESS]
+    if S.i[LNA_WITHDRAW_DAY] < 0 and not lna_near_tripoli(P, S):
+        S.i[LNA_WITHDRAW_DAY] = day
+
+
+@njit
+def lna_near_tripoli(P: Params, S: State) -> bool:
     """The LNA holds a place, or has fighters, within the Tripoli front's radius."""
-    presence, owner, forces = cfg.forces.presence, s.owner, s.forces[2]
-    for p in cfg.map.near_tripoli:
-        if owner[p] == LNA or forces[p] > presence:
+    presence = P.x[PRESENCE]
+    for p in range(len(S.owner)):
+        if P.near_tripoli[p] and (S.owner[p] == LNA or S.forces[2, p] > presence):
             return True
     return False
 
 
-def totals(series, day: int, *columns: str) -> list[int]:
+def totals(series: np.ndarray, day: int, *columns: str) -> list[int]:
     """Sums of count columns from day 0 to `day`."""
     idx = [SERIES_COLUMNS.index(c) for c in columns]
     block = series[: day + 1]
     return [round(float(block[:, i].sum())) for i in idx]
-

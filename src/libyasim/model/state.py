@@ -1,19 +1,24 @@
-"""The world the submodels share: places, holders, forces, air, truce, talks, money, records.
+"""The world the submodels share, as arrays (see the ODD, section 2): places, holders, forces,
+air, truce, talks, money, the agents' own variables and orders, the run's random numbers and
+its records.
 
-Plain Python lists and small values (the daily step touches a handful of numbers; numpy calls
-would cost more than they save). No behaviour here beyond derived views and random numbers.
+`State` is a named tuple of numpy arrays, which the compiled submodels read and write in place.
+Scalars live in two small vectors with named indices: whole numbers in `S.i` (days, codes,
+counters; -1 stands for "not yet"), real numbers in `S.f`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
+from numba.experimental import structref
 
-from libyasim.model.config import GNA, LNA, NONE, Config
-from libyasim.params import BACKERS
+from libyasim.model.config import DELAY, HORIZON, NOISE_SIGMA, Params
+from libyasim.model.jit import StructType, disabled, njit
+from libyasim.params import BACKERS, MEDIATORS
 
 HOLDER_LABELS = ("gna", "lna", "unaligned", "contested")  # codes 0..3 of holder_<place>
 
@@ -30,6 +35,7 @@ class Truce(IntEnum):
 
 
 TRUCE_LABELS = tuple(t.name.lower() for t in Truce)  # none, holding, broken, settled
+NONE, HOLDING, BROKEN, SETTLED = 0, 1, 2, 3  # Truce as plain numbers, for the compiled code
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,225 +49,211 @@ class Event:
     place: str | None = None
 
 
-class Stream:
-    """Random numbers for one submodel: a fixed slice of each day's row of draws.
+(  # whole-number scalars, S.i
+    DAY, TRUCE, TRUCE_COUNT, TRUCE_STARTED, FIRST_START, FIRST_COLLAPSE, FIRST_END, BROKEN_SINCE,
+    MONITORS, MAP_DIRTY, MAP_VERSION, OWNER_VERSION, THREAT_VERSION, OWNERS_SEEN_SET,
+    BLOCKADE, BLOCKADE_SETTLED, TALKS_DAY, RIPENESS, SETTLEMENT_DAY, SETTLEMENT_PATH, GUARANTEES,
+    TRIPOLI_FALL_DAY, LNA_WITHDRAW_DAY, BATTLE_DEATHS, CIVILIAN_DEATHS, N_PAIRS, N_ROAD_PAIRS,
+    N_EVENTS,
+) = range(28)
+N_INTS = 28
+INTENSITY, FUNDS, PAY, ARMS_DELIVERED = range(4)  # real scalars, S.f
+N_FLOATS = 4
+MORALE, SUPPLY, PERCEIVED, PROPENSITY = range(4)  # S.faction[f, ...]
+STANCE, TARGET, ORIGIN, OFFENSIVE_SINCE, CONSENTS, JOINS_TALKS = range(6)  # S.faction_i[f, ...]
+HOLD, RECIPROCATE, LIMITED, OFFENSIVE = range(4)  # stances
+STANCES = ("hold", "reciprocate", "limited", "offensive")
+ESCALATION_NOW, DELIVERED, INTERDICTED = range(3)  # S.backer_f[b, ...]
+# orders given by players: -1 where none is given (the agent's own rule decides)
+ORDER_STANCE, ORDER_TARGET, ORDER_MONITORS, ORDER_TALKS = range(4)  # S.faction_orders
+ORDER_FIGHTERS, ORDER_MATERIEL, ORDER_DRONES, ORDER_INSPECTORS = range(4)  # S.backer_orders
+ORDER_CONVENE, ORDER_PROPOSE_MONITORS, ORDER_PRESS, ORDER_GUARANTEES = range(4)  # mediator_orders
+MILITARY, ECONOMIC, POLITICAL = range(3)  # talks' tracks
+TRACKS = ("military", "economic", "political")
+MEDIATED, PARALLEL, DECISIVE = range(3)  # settlement paths
+SETTLEMENT_PATHS = ("mediated", "parallel_declarations", "decisive_victory")
 
-    A scenario variant then uses the same numbers on the same day for the same purpose as the
-    baseline (common random numbers), even where it consumes a different count of them
-    elsewhere; a day that needs more draws than its slice holds falls back to `rng`.
-    """
-
-    def __init__(self, rng: np.random.Generator, start: int, size: int, zstart: int, zsize: int):
-        self.rng = rng
-        self.sigma: float | None = None  # set: normals are lognormal multipliers (combat noise)
-        self._start, self._end, self._zstart, self._zend = start, start + size, zstart, zstart + zsize
-        self._urow: list[float] = []
-        self._zrow: list[float] = []
-        self._ui, self._zi = start, zstart
-
-    def day(self, urow: list[float], zrow: list[float]) -> None:
-        self._urow, self._zrow = urow, zrow
-        self._ui, self._zi = self._start, self._zstart
-
-    def uniform(self) -> float:
-        i = self._ui
-        if i < self._end:
-            self._ui = i + 1
-            return self._urow[i]
-        return float(self.rng.random())
-
-    def normal(self) -> float:
-        i = self._zi
-        if i < self._zend:
-            self._zi = i + 1
-            return self._zrow[i]
-        z = float(self.rng.standard_normal())
-        return z if self.sigma is None else math.exp(self.sigma * z - 0.5 * self.sigma ** 2)
-
-    def normals(self, n: int) -> list[float]:
-        """The next `n` normals (lognormal multipliers for combat)."""
-        i = self._zi
-        if i + n <= self._zend:
-            self._zi = i + n
-            return self._zrow[i:i + n]
-        return [self.normal() for _ in range(n)]
-
-    def poisson(self, mean: float) -> int:
-        """A Poisson count by inversion (normal approximation above a mean of 30)."""
-        if mean <= 0.0:
-            return 0
-        if mean > 30.0:
-            return max(0, round(mean + math.sqrt(mean) * self.normal()))
-        u, k = self.uniform(), 0
-        p = c = math.exp(-mean)
-        while u > c and k < 200:
-            k += 1
-            p *= mean / k
-            c += p
-        return k
-
-    def count(self, expected: float) -> int:
-        """A whole number with the given expectation (stochastic rounding)."""
-        whole = math.floor(expected)
-        return whole + (self.uniform() < expected - whole)
+# random numbers: one stream per submodel, a fixed slice of each day's row of draws, so that a
+# scenario variant uses the same numbers on the same day for the same purpose as the baseline
+# (common random numbers); a day that needs more than its slice falls back to the run's rng
+STREAM_SIZES = (("decide", 8, 0), ("truce", 6, 0), ("combat", 12, 24), ("economy", 2, 0),
+                ("mediation", 6, 0), *((f"arms_{b}", 6, 0) for b in BACKERS))
+DECIDE_DICE, TRUCE_DICE, COMBAT_DICE, ECONOMY_DICE, MEDIATION_DICE, ARMS_DICE = range(6)
+# (an arms stream per backer: ARMS_DICE + backer index)
 
 
-# uniforms and normals a day, by stream (arms: per backer)
-_SIZES = {"decide": (8, 0), "truce": (6, 0), "combat": (12, 24), "economy": (2, 0),
-          "mediation": (6, 0), **{f"arms_{b}": (6, 0) for b in BACKERS}}
+def stream_slices() -> np.ndarray:
+    """int64[stream, 4]: first and end column of its uniforms, then of its normals."""
+    out, u, z = [], 0, 0
+    for _, nu, nz in STREAM_SIZES:
+        out.append((u, u + nu, z, z + nz))
+        u, z = u + nu, z + nz
+    return np.array(out, dtype=np.int64)
 
 
-class Dice:
-    """One stream of random numbers per submodel, all drawn up front from the model's `rng`."""
-
-    def __init__(self, rng: np.random.Generator, days: int, noise_cv: float = 0.0):
-        streams, u, z = {}, 0, 0
-        for name, (nu, nz) in _SIZES.items():
-            streams[name] = Stream(rng, u, nu, z, nz)
-            u, z = u + nu, z + nz
-        uniforms = rng.random((days + 1, u))
-        normals = rng.standard_normal((days + 1, z))
-        # the combat stream's normals become lognormal multipliers of mean 1 and the given
-        # coefficient of variation (the noise of daily losses)
-        sigma = math.sqrt(math.log1p(noise_cv * noise_cv))
-        combat = streams["combat"]
-        block = normals[:, combat._zstart:combat._zend]
-        normals[:, combat._zstart:combat._zend] = np.exp(sigma * block - 0.5 * sigma * sigma)
-        combat.sigma = sigma
-        self._all = tuple(streams.values())
-        self._urows, self._zrows = uniforms.tolist(), normals.tolist()  # one row a day
-        self.decide, self.truce, self.combat = streams["decide"], streams["truce"], streams["combat"]
-        self.economy, self.mediation = streams["economy"], streams["mediation"]
-        self.arms = [streams[f"arms_{b}"] for b in BACKERS]  # one per backer
-        self.day(0)
-
-    def day(self, day: int) -> None:
-        urow, zrow = self._urows[day], self._zrows[day]
-        for stream in self._all:
-            stream.day(urow, zrow)
+STREAMS = stream_slices()
+EVENT_FIELDS = 5  # day, code, and three numbers (see records.EVENT_TEXT)
 
 
-class State:
-    """Everything that changes during a run (see the ODD, section 2)."""
+class State(NamedTuple):
+    """Everything that changes during a run, as arrays the compiled submodels update."""
 
-    def __init__(self, cfg: Config, rng: np.random.Generator):
-        m = cfg.map
-        self.day = 0
-        self.dice = Dice(rng, cfg.horizon, cfg.combat.noise_cv)
-        # places and forces
-        self.owner: list[int] = list(m.holder)
-        self.forces: list[list[float]] = [[0.0] * m.n for _ in range(3)]  # faction x place
-        self.reserve: list[float] = [0.0, 0.0, 0.0]  # fighters away from any place, by faction
-        self.contested: list[bool] = [False] * m.n
-        self.pairs: list[tuple[int, int]] = []  # engagements: (GNA-side place, LNA-side place)
-        self.pair_split: list[tuple[float, float]] = []  # 1 / engagements of each end's place
-        self.totals = [0.0, 0.0, 0.0]  # fighters by faction (as of the last measure)
-        self.front: list[list[bool]] = [[False] * m.n, [False] * m.n]  # side x place
-        self.reach: list[list[float]] = [[1.0] * m.n, [1.0] * m.n]  # side x place
-        self.map_dirty = True  # holders changed: recompute pairs, reach, records
-        self.owners_seen: list[int] = []  # holders when engagements and reach were computed
-        self.road_pairs: list[tuple[int, int]] = []
-        self.map_version = 0  # counts changes of holders or contested places
-        self.owner_version = 0  # counts changes of holders
-        self.threat_version = -1  # owner version the red-line threats were computed for
-        # foreign fighters (people) by contingent
-        self.contingents: list[float] = [c.initial for c in cfg.forces.contingents]
-        self.contingent_faction = [c.faction for c in cfg.forces.contingents]
-        self.contingents_of = [[i for i, c in enumerate(cfg.forces.contingents)
-                                if FACTIONS_OF[GNA].count(c.faction)],
-                               [i for i, c in enumerate(cfg.forces.contingents)
-                                if FACTIONS_OF[LNA].count(c.faction)]]  # by side
-        self.contingents_peak = [0.0, 0.0]  # by side
-        # air war, by side
-        self.drones = list(cfg.air.drones)
-        self.air_defence = list(cfg.air.air_defence)
-        self.air_share = [0.5, 0.5]
-        # arms pipeline and flows
-        # arrival day -> (backer, amount, multiple of the usual drone share)
-        self.in_transit: dict[int, list[tuple[int, float, float]]] = {}
-        self.pending = [0.0, 0.0]  # shipped, not yet arrived, by side
-        self.delivered_month = [0.0, 0.0]  # ground materiel of the last ~month, by side
-        self.loss_signal = [0.0, 0.0]  # recent losses as shares of fighters, by side
-        # balance of power (perceived)
-        self.advantage = [0.0, 0.0]
-        self.trend = [0.0, 0.0]  # change of the advantage, a month's worth, smoothed
-        self.projected = [0.0, 0.0]  # advantage expected at the commitment horizon
-        self.threat = [1.0] * m.n  # red-line multiplier on the holder's strength, as expected
-        self.shield = [1.0] * m.n  # red-line multiplier where a backer intervenes today
-        self.factor = [1.0, 1.0, 1.0]  # morale x supply x air interdiction, by faction
-        self.eff: list[list[float]] = [[0.0] * m.n, [0.0] * m.n]  # side x place, see combat
-        self.raw: list[list[float]] = [[0.0] * m.n, [0.0] * m.n]  # head count, side x place
-        self.intervening: set[tuple[int, int]] = set()  # (backer, place) interventions so far
-        # truce
-        self.truce = Truce.NONE
-        self.truce_count = 0  # truces declared so far
-        self.truce_started: int | None = None  # start of the current truce
-        self.first_start: int | None = None
-        self.first_collapse: int | None = None
-        self.first_end: int | None = None
-        self.broken_since: int | None = None
-        self.monitors = False  # monitors at work today
-        self.attribution = [0.0, 0.0, 0.0]  # chance a faction's violations are attributed to it
-        self.intensity = 0.0  # highest fighting intensity on any front today
-        # money
-        self.blockade = False
-        self.funds = 1.0  # the GNA's funds relative to normal
-        self.pay = 1.0  # share of the GNA side's salaries paid
-        self.blockade_settled = False  # the economic track lifted the blockade for good
-        # mediation
-        self.pressure = [0.0, 0.0]  # on each side
-        self.leverage_factor = 1.0
-        self.talks_day: int | None = None
-        self.tracks = {"military": 0.0, "economic": 0.0, "political": 0.0}
-        self.ripeness = 0  # days of stalemate so far (quiet days count too)
-        self.settlement_day: int | None = None
-        self.settlement_path: str | None = None
-        self.guarantees = False
-        # milestones
-        self.tripoli_fall_day: int | None = None
-        self.lna_withdraw_day: int | None = None
-        # today's counters
-        self.violations = [0, 0, 0]  # by faction
-        self.rogue = [0, 0, 0]  # of which by units outside the leadership's control
-        self.attributed = [0, 0, 0]
-        self.battle_deaths = 0
-        self.civilian_deaths = 0
-        self.arms_delivered = 0.0
-        self.losses = [0.0, 0.0, 0.0]  # fighters put out of action today, by faction
-        self.gained = [0, 0, 0]  # places gained / lost today, by faction
-        self.lost = [0, 0, 0]
-        self.events: list[Event] = []
-
-    def begin_day(self, day: int) -> None:
-        self.day = day
-        self.dice.day(day)
-        self.violations = [0, 0, 0]
-        self.rogue = [0, 0, 0]
-        self.attributed = [0, 0, 0]
-        self.battle_deaths = self.civilian_deaths = 0
-        self.arms_delivered = 0.0
-        self.losses = [0.0, 0.0, 0.0]
-        self.intensity = 0.0
-
-    def log(self, kind: str, text: str, actor: str | None = None,
-            place: str | None = None) -> None:
-        self.events.append(Event(self.day, kind, text, actor, place))
-
-    # ---------------------------------------------------------------- derived views
-    def foreign_fighters(self, side: int) -> float:
-        return sum([self.contingents[i] for i in self.contingents_of[side]])
-
-    def side_total(self, side: int) -> float:
-        """Fighters of a side (as of the last measure)."""
-        return sum([self.totals[f] for f in FACTIONS_OF[side]])
-
-    def holder_code(self, place: int) -> int:
-        """0 gna, 1 lna, 2 unaligned, 3 contested (HOLDER_LABELS)."""
-        return 3 if self.contested[place] else self.owner[place]
-
-    def at_war(self) -> bool:
-        """No truce holds: fronts see at least positional fighting."""
-        return self.truce in (Truce.NONE, Truce.BROKEN)
+    i: np.ndarray  # int64[N_INTS]
+    f: np.ndarray  # float64[N_FLOATS]
+    # places and forces
+    owner: np.ndarray  # int64[place]: GNA, LNA or NONE
+    owners_seen: np.ndarray  # int64[place]: holders when engagements and reach were computed
+    contested: np.ndarray  # bool[place]
+    forces: np.ndarray  # float64[faction, place]
+    reserve: np.ndarray  # float64[faction]: fighters away from any place
+    pairs: np.ndarray  # int64[k, 2]: engagements (GNA-side place, LNA-side place)
+    pair_split: np.ndarray  # float64[k, 2]: 1 / engagements of each end's place
+    road_pairs: np.ndarray  # int64[k, 2]
+    front: np.ndarray  # bool[side, place]
+    reach: np.ndarray  # float64[side, place]
+    eff: np.ndarray  # float64[side, place]: effective fighters (last measure)
+    raw: np.ndarray  # float64[side, place]: head count (last measure)
+    totals: np.ndarray  # float64[faction] (last measure)
+    factor: np.ndarray  # float64[faction]: morale x supply x air interdiction
+    threat: np.ndarray  # float64[place]: red-line multiplier the attacker expects
+    shield: np.ndarray  # float64[place]: red-line multiplier where a backer intervenes today
+    warned: np.ndarray  # bool[backer, place]: red line announced
+    intervened: np.ndarray  # bool[backer, place]
+    # foreign fighters, by contingent; peaks by side
+    contingents: np.ndarray
+    contingents_peak: np.ndarray
+    # air war, by side
+    drones: np.ndarray
+    air_defence: np.ndarray
+    air_share: np.ndarray
+    # arms: shipments by arrival day and backer
+    transit: np.ndarray  # float64[day + delay, backer]: amount arriving
+    transit_boost: np.ndarray  # float64[day + delay, backer]: multiple of the usual drone share
+    pending: np.ndarray  # float64[side]: shipped, not yet arrived
+    delivered_month: np.ndarray  # float64[side]
+    loss_signal: np.ndarray  # float64[side]
+    # balance of power, by side
+    advantage: np.ndarray
+    trend: np.ndarray
+    projected: np.ndarray
+    # truce, talks
+    attribution: np.ndarray  # float64[faction]
+    pressure: np.ndarray  # float64[side]
+    tracks: np.ndarray  # float64[track]
+    # today's counters, by faction
+    violations: np.ndarray  # int64
+    rogue: np.ndarray  # int64
+    attributed: np.ndarray  # int64
+    losses: np.ndarray  # float64
+    gained: np.ndarray  # int64
+    lost: np.ndarray  # int64
+    # the agents' own variables and the players' orders
+    faction: np.ndarray  # float64[faction, MORALE..PROPENSITY]
+    faction_i: np.ndarray  # int64[faction, STANCE..JOINS_TALKS]
+    faction_orders: np.ndarray  # int64[faction, ORDER_*]
+    backer_f: np.ndarray  # float64[backer, ESCALATION_NOW..INTERDICTED]
+    clocks: np.ndarray  # float64[backer, lane]: expected shipments until the next one
+    clocks_set: np.ndarray  # bool[backer]
+    backer_orders: np.ndarray  # float64[backer, ORDER_*]
+    leverage: np.ndarray  # float64[mediator]
+    mediator_orders: np.ndarray  # int64[mediator, ORDER_*]
+    # random numbers, drawn up front
+    uniforms: np.ndarray  # float64[day, column]
+    normals: np.ndarray  # float64[day, column] (combat's are lognormal multipliers)
+    streams: np.ndarray  # int64[stream, 4] (STREAMS)
+    cursor: np.ndarray  # int64[stream, 2]: next uniform and normal today
+    # records
+    series: np.ndarray  # float64[day, column] (records.SERIES_COLUMNS)
+    events: np.ndarray  # int64[k, EVENT_FIELDS]
 
 
-FACTIONS_OF = {GNA: (0, 1), LNA: (2,), NONE: ()}  # faction indices of each side
+def new_state(P: Params, rng: np.random.Generator, series_columns: int) -> State:
+    """The state before day 0's set-up, with the run's random numbers drawn from `rng`."""
+    n = len(P.holder0)
+    days = int(P.x[HORIZON])
+    nb, nm = len(BACKERS), len(MEDIATORS)
+    uniforms, normals = _draws(P, rng, days)
+    ints = np.full(N_INTS, -1, dtype=np.int64)
+    for k in (TRUCE, TRUCE_COUNT, MONITORS, MAP_VERSION, OWNER_VERSION, OWNERS_SEEN_SET,
+              BLOCKADE, BLOCKADE_SETTLED, RIPENESS, GUARANTEES, BATTLE_DEATHS, CIVILIAN_DEATHS,
+              N_PAIRS, N_ROAD_PAIRS, N_EVENTS, DAY):
+        ints[k] = 0
+    ints[MAP_DIRTY] = 1
+    floats = np.zeros(N_FLOATS)
+    floats[FUNDS] = floats[PAY] = 1.0
+    max_pairs = int((P.neighbours >= 0).sum()) + n
+    faction = np.zeros((3, 4))
+    faction[:, MORALE] = 1.0
+    faction_i = np.full((3, 6), -1, dtype=np.int64)
+    faction_i[:, STANCE] = RECIPROCATE
+    faction_i[:, CONSENTS] = faction_i[:, JOINS_TALKS] = 1
+    backer_f = np.zeros((nb, 3))
+    backer_f[:, ESCALATION_NOW] = 1.0
+    backer_orders = np.ones((nb, 4))
+    backer_orders[:, ORDER_INSPECTORS] = 0.0
+    return State(
+        i=ints, f=floats,
+        owner=P.holder0.copy(), owners_seen=np.full(n, -1, dtype=np.int64),
+        contested=np.zeros(n, dtype=np.bool_), forces=np.zeros((3, n)), reserve=np.zeros(3),
+        pairs=np.zeros((max_pairs, 2), dtype=np.int64), pair_split=np.zeros((max_pairs, 2)),
+        road_pairs=np.zeros((max_pairs, 2), dtype=np.int64),
+        front=np.zeros((2, n), dtype=np.bool_), reach=np.ones((2, n)),
+        eff=np.zeros((2, n)), raw=np.zeros((2, n)), totals=np.zeros(3), factor=np.ones(3),
+        threat=np.ones(n), shield=np.ones(n),
+        warned=np.zeros((nb, n), dtype=np.bool_), intervened=np.zeros((nb, n), dtype=np.bool_),
+        contingents=P.contingent[:, 0].copy(), contingents_peak=np.zeros(2),
+        drones=P.drones0.copy(), air_defence=P.air_defence0.copy(), air_share=np.full(2, 0.5),
+        transit=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
+        transit_boost=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
+        pending=np.zeros(2), delivered_month=np.zeros(2), loss_signal=np.zeros(2),
+        advantage=np.zeros(2), trend=np.zeros(2), projected=np.zeros(2),
+        attribution=np.zeros(3), pressure=np.zeros(2), tracks=np.zeros(3),
+        violations=np.zeros(3, dtype=np.int64), rogue=np.zeros(3, dtype=np.int64),
+        attributed=np.zeros(3, dtype=np.int64), losses=np.zeros(3),
+        gained=np.zeros(3, dtype=np.int64), lost=np.zeros(3, dtype=np.int64),
+        faction=faction, faction_i=faction_i,
+        faction_orders=np.full((3, 4), -1, dtype=np.int64),
+        backer_f=backer_f, clocks=np.zeros((nb, 3)), clocks_set=np.zeros(nb, dtype=np.bool_),
+        backer_orders=backer_orders, leverage=P.leverage0.copy(),
+        mediator_orders=np.full((nm, 4), -1, dtype=np.int64),
+        uniforms=uniforms, normals=normals, streams=STREAMS,
+        cursor=np.zeros((len(STREAMS), 2), dtype=np.int64),
+        series=np.zeros((days + 1, series_columns)),
+        events=np.zeros((16 * (days + 1) + 2 * nb * n, EVENT_FIELDS), dtype=np.int64),
+    )
+
+
+def _draws(P: Params, rng: np.random.Generator, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each day's row of uniforms and of normals; the combat stream's normals become lognormal
+    multipliers of mean 1 (`combat.noise_cv`, the noise of daily losses)."""
+    uniforms = rng.random((days + 1, int(STREAMS[-1, 1])))
+    normals = rng.standard_normal((days + 1, int(STREAMS[:, 3].max())))
+    sigma = float(P.x[NOISE_SIGMA])
+    start, end = STREAMS[COMBAT_DICE, 2], STREAMS[COMBAT_DICE, 3]
+    block = normals[:, start:end]
+    normals[:, start:end] = np.exp(sigma * block - 0.5 * sigma * sigma)
+    return uniforms, normals
+
+
+# ------------------------------------------------------------------------- for the compiled day
+@structref.register
+class StateStructType(StructType):
+    pass
+
+
+class StateStruct(structref.StructRefProxy):
+    """The state as the compiled day receives it: the same arrays, behind one pointer."""
+
+
+structref.define_proxy(StateStruct, StateStructType, list(State._fields))
+
+
+@njit
+def _state_struct(S: State) -> StateStruct:
+    return StateStruct(*S)
+
+
+def for_kernel(S: State) -> State:
+    """What the compiled submodels take: a structure over the same arrays (the named tuple
+    itself when they run as plain Python)."""
+    return S if disabled() else _state_struct(S)
