@@ -18,6 +18,7 @@ from libyasim.model.state import (
     MAP_DIRTY,
     MEDIATED,
     MILITARY,
+    PAY,
     PERCEIVED,
     RIPENESS,
     SETTLEMENT_DAY,
@@ -166,6 +167,18 @@ def test_full_command_control_leaves_no_room_for_spoilers():
     calm = {"truce.base_logit": -10.0, "forces.lna.command_control": 1.0}
     _, quiet = violations(model(**calm, **{"truce.spoiler_rate": 0.5}))
     assert quiet < 0.005
+
+
+def test_unpaid_gna_units_slip_out_of_control():
+    """The GNA's command and control shrinks with the share of salaries paid (economy)."""
+    calm = {"truce.base_logit": -10.0, "truce.spoiler_rate": 0.2}
+    paid, unpaid = model(**calm), model(**calm)
+    unpaid.S.f[PAY] = 0.5
+    cc, vmax = paid.faction_list[0].command_control, paid.cfg.truce.violations_per_day_max
+    _, when_paid = violations(paid, "gna")
+    _, when_unpaid = violations(unpaid, "gna")
+    assert when_paid == pytest.approx(vmax * (1 - cc) * 0.2, rel=0.01)
+    assert when_unpaid == pytest.approx(vmax * (1 - 0.5 * cc) * 0.2, rel=0.01)
 
 
 # ------------------------------------------------------------------ end states and settlement
