@@ -124,15 +124,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         data = load_record(args.file)
         run = rerun(data, args.file)
+        found = differences(data, run)
     except RecordError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     from libyasim import __version__
 
     if data.get("libyasim_version") != __version__:
-        print(f"note: played with libyasim {data.get('libyasim_version')}, rerun with "
-              f"{__version__}", file=sys.stderr)
-    found = differences(data, run)
+        print(f"note: played with libyasim {str(data.get('libyasim_version'))[:40]}, rerun "
+              f"with {__version__}", file=sys.stderr)
     days, columns = run.series.shape
     if not found:
         print(f"{args.file}: identical: {len(data['turns'])} turns, {days} days x {columns} "
