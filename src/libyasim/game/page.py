@@ -43,7 +43,15 @@ from libyasim.game.engine import (
     provenance,
 )
 from libyasim.game.record import dumps
-from libyasim.game.rooms import MAX_ROOMS, NAME_MAX, PIN_LENGTH, GameError, Registry, Room
+from libyasim.game.rooms import (
+    MAX_ROOMS,
+    NAME_MAX,
+    PIN_LENGTH,
+    GameError,
+    Registry,
+    Room,
+    normalise_code,
+)
 from libyasim.game.store import Store
 from libyasim.maps import map_figure
 from libyasim.outcomes import END_STATE_LABELS
@@ -585,6 +593,12 @@ def Page():
     token = solara.get_session_id()
     router = solara.use_router()
     code, set_code = solara.use_state(_code_from(router.search))
+
+    def open_room(new_code: str) -> None:
+        """Show the room, with its code in the address (a reload comes back to it)."""
+        set_code(new_code)
+        router.push(f"{router.path}?room={normalise_code(new_code)}")
+
     address = _client()
     problem = solara.use_memo(lambda: _look_up(code, address) if code else "", [code])
     room = REGISTRY.get(code) if code and not problem else None
@@ -597,7 +611,7 @@ def Page():
         if room is None:
             if code:
                 solara.Error(problem or f"There is no room {code[:12]!r} (or it has expired).")
-            Landing(token, set_code)
+            Landing(token, open_room)
             return
         with solara.Columns([2, 3]):
             with solara.Column():
