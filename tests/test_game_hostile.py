@@ -373,3 +373,43 @@ def test_a_class_of_30_plays_several_turns(scenario) -> None:
 
     rerun = replay(scenario, 11, [(t.day, t.orders) for t in room.turns], 20)
     np.testing.assert_array_equal(rerun.series, room.run.series)
+
+
+# ---------------------------------------------------------------- what a page shows
+def test_an_invented_choice_or_a_failure_is_one_line_on_the_page(room: Room, caplog) -> None:
+    from libyasim.game.page import _attempt, _choice
+
+    shown: list[str] = []
+    room.join(ANN, "Ann")
+    room.take_seat(ANN, "lna")
+    by_label = {"Hold the truce": "hold"}
+    _attempt(shown.append, lambda: room.set_draft(ANN, "stance", _choice(by_label, "nuke")))
+    assert shown == ["That is not one of the choices."]
+    _attempt(shown.append, lambda: room.set_draft(ANN, "stance", _choice(by_label, ["x"])))
+    assert shown[-1] == "That is not one of the choices."
+
+    def broken() -> None:
+        raise KeyError("/srv/secret/path.py")
+
+    with caplog.at_level(logging.ERROR, logger="libyasim.game"):
+        _attempt(shown.append, broken)
+    assert shown[-1] == "That did not work (the details are in the server's log)."
+    assert "secret" not in shown[-1]
+    assert any(r.exc_info and "secret" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_a_page_that_fails_to_draw_shows_one_line(caplog) -> None:
+    import ipyvuetify
+    import solara
+
+    from libyasim.serve import safe
+
+    @solara.component
+    def Broken():
+        raise OverflowError("/srv/app.py line 12: int too large")
+
+    with caplog.at_level(logging.ERROR, logger="libyasim.serve"):
+        box, rc = solara.render(safe(Broken)(), handle_error=False)
+    texts = [w.children for w in rc.find(ipyvuetify.Alert).widgets]
+    assert texts and "Something went wrong" in str(texts[0]) and "/srv" not in str(texts)
+    assert any(r.exc_info for r in caplog.records)

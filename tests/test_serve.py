@@ -157,3 +157,38 @@ def test_app_sliders_keep_to_their_range() -> None:
     for bad in (float("nan"), float("inf"), "x", None, [1], 10**400):
         assert slider_value("arms_gna", bad) in (None, 3.0)
     assert slider_value("arms_gna", float("nan")) is None
+
+
+def test_connected_pages_are_bounded_per_browser() -> None:
+    """While a browser holds MAX_PAGES_PER_SESSION pages open, one more is refused; once
+    they close, it may connect again."""
+    release = asyncio.Event()
+
+    async def holding(scope, receive, send) -> None:
+        await send({"type": "websocket.accept"})
+        await release.wait()
+
+    guard = serve.Guard(holding, SECRET)
+    token = serve.new_token(SECRET)
+    scope = {"type": "websocket", "path": "/", "client": ("10.0.0.5", 1),
+             "headers": [(b"host", HOST), _cookie(token)]}
+    sent: list[Any] = []
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {}
+
+    async def scenario() -> None:
+        pages = [asyncio.create_task(guard(scope, receive, send))
+                 for _ in range(serve.MAX_PAGES_PER_SESSION)]
+        await asyncio.sleep(0.05)
+        await guard(scope, receive, send)
+        assert sent[-1] == {"type": "websocket.close", "code": 1008}
+        release.set()
+        await asyncio.gather(*pages)
+        assert guard.pages == {}
+
+    asyncio.run(scenario())
+    assert sent.count({"type": "websocket.accept"}) == serve.MAX_PAGES_PER_SESSION

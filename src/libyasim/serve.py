@@ -44,14 +44,15 @@ SESSION_COOKIES = ("solara-session-id", "solara-session-id-lax")
 SESSION_MAX_AGE_S = 12 * 3600  # a session cookie lasts a school day; each visit renews it
 TOKEN = re.compile(r"[A-Za-z0-9_-]{24}\.[0-9a-f]{32}")
 NEW_SESSIONS_PER_MINUTE = 120  # per client address (a whole class behind one router fits)
+MAX_PAGES = 300  # pages connected at once (websockets), on the whole server
+MAX_PAGES_PER_SESSION = 10  # pages (tabs) one browser may have connected at once
 CLIENT_HEADER = b"x-libyasim-client"  # the client's address, as the page sees it
 DIAGNOSTICS = ("/resourcez",)  # answered to this computer only
 ASSET_PREFIXES = ("/static", "/_solara", "/jupyter", "/readyz", "/favicon")
 # Solara's own limits, set for a classroom (see docs/game.md, "Running it for a school")
 SOLARA_LIMITS = {
     "SOLARA_KERNEL_CULL_TIMEOUT": "3m",  # a closed or dropped page is freed after 3 minutes
-    "SOLARA_KERNEL_MAX_COUNT": "300",  # pages open at once on the server
-    "SOLARA_KERNEL_MAX_PER_SESSION": "10",  # tabs one browser may hold open
+    "SOLARA_KERNEL_MAX_COUNT": "300",  # pages served at once (more wait their turn)
     "SOLARA_SESSION_HTTP_ONLY": "true",  # page scripts cannot read the session cookie
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",  # nothing leaves the classroom
     "SOLARA_MODE": "production",
@@ -169,6 +170,7 @@ class Guard:
     def __init__(self, app: ASGIApp, secret: bytes, clock: Callable[[], float] = time.monotonic):
         self.app, self.secret, self.clock = app, secret, clock
         self.issued: dict[str, list[float]] = {}  # client address -> times of new sessions
+        self.pages: dict[str, int] = {}  # session token -> pages connected now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -187,10 +189,13 @@ class Guard:
                 LOG.warning("libyasim: refused a websocket from %s opened by a page of %s",
                             client, origin[:100])
                 return await send({"type": "websocket.close", "code": 1008})
-            if not valid:
+            if not valid or not self._may_connect(token or ""):
                 return await send({"type": "websocket.close", "code": 1008})
             scope = {**scope, "headers": _with_session(headers, token)}
-            return await self.app(scope, receive, send)
+            try:
+                return await self.app(scope, receive, send)
+            finally:
+                self._disconnected(token or "")
         if not valid:
             token = None
             if not scope["path"].startswith(ASSET_PREFIXES):
@@ -200,6 +205,21 @@ class Guard:
                 token = new_token(self.secret)
         scope = {**scope, "headers": _with_session(headers, token)}
         await self.app(scope, receive, _secured(send))
+
+    def _may_connect(self, token: str) -> bool:
+        """Count one more connected page, unless the browser or the server has too many."""
+        if self.pages.get(token, 0) >= MAX_PAGES_PER_SESSION or \
+                sum(self.pages.values()) >= MAX_PAGES:
+            LOG.warning("libyasim: refused a page: %d connected, %d from that browser",
+                        sum(self.pages.values()), self.pages.get(token, 0))
+            return False
+        self.pages[token] = self.pages.get(token, 0) + 1
+        return True
+
+    def _disconnected(self, token: str) -> None:
+        self.pages[token] -= 1
+        if not self.pages[token]:
+            del self.pages[token]
 
     def _too_many_new_sessions(self, client: str) -> bool:
         now = self.clock()
