@@ -14,6 +14,7 @@ import pytest
 from libyasim import cli
 from libyasim.game.engine import ACTORS
 from libyasim.game.rooms import (
+    MAX_TEAM_INVITE_MISSES,
     ASK_INTERVAL_S,
     MAX_CODE_MISSES,
     MAX_EMPTY_ROOMS_PER_ADDRESS,
@@ -76,6 +77,23 @@ def test_a_removed_student_stays_out(room: Room) -> None:
     room.remove(TEACHER, BOB)
     with pytest.raises(GameError, match="removed you"):
         room.take_seat(BOB, "russia")
+
+
+def test_fresh_browsers_cannot_guess_a_teams_invite(room: Room, clock: Clock, caplog) -> None:
+    room.join(ANN, "Ann")
+    invite = room.take_seat(ANN, "lna").invite
+    with caplog.at_level(logging.WARNING, logger="libyasim.game"):
+        for i in range(MAX_TEAM_INVITE_MISSES):  # a new cookie for every guess
+            room.join(f"guesser-{i}", "G")
+            with pytest.raises(GameError, match="not this team's invite"):
+                room.join_team(f"guesser-{i}", "lna", "AAAAAA")
+    assert any("wrong invite codes for the team" in r.getMessage() for r in caplog.records)
+    room.join("lucky", "L")
+    with pytest.raises(GameError, match="wait a minute"):
+        room.join_team("lucky", "lna", invite)
+    clock.now += 61
+    room.join_team("lucky", "lna", invite)
+    assert room.seat_of("lucky") == "lna"
 
 
 def test_asking_the_teacher_is_rate_limited(room: Room, clock: Clock) -> None:

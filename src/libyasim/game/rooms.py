@@ -38,6 +38,7 @@ MAX_EMPTY_ROOMS_PER_ADDRESS = 5  # open rooms nobody has joined yet, per client 
 MAX_MEMBERS = 80  # per room
 MAX_REQUESTS = 20  # pending requests to join a team, per room
 MAX_INVITE_TRIES = 5  # wrong team invites before a student must ask the teacher
+MAX_TEAM_INVITE_MISSES = 20  # wrong invites for one team, from anyone, per GUESS_WINDOW_S
 MAX_REFUSALS = 2  # requests the teacher refused before a student must ask in person
 ASK_INTERVAL_S = 30.0  # between two requests of one student
 MAX_PIN_TRIES = 5  # wrong teacher PINs for a room before it refuses PINs for a while
@@ -173,6 +174,7 @@ class Room:
         self.closed = False  # no newcomers (the teacher closed the door)
         self.ended = False
         self.pin_tries = Throttle(MAX_PIN_TRIES, 600.0, clock)
+        self.invite_misses = Throttle(MAX_TEAM_INVITE_MISSES, GUESS_WINDOW_S, clock)
         self.version = 0  # increases with every change; pages redraw when it does
         self.last_turn_seconds: float | None = None
         self.on_change: Callable[[Room], None] | None = None  # saves the room
@@ -264,8 +266,14 @@ class Room:
                 raise GameError("Nobody plays this actor yet: take the seat instead.")
             if member.invite_tries >= MAX_INVITE_TRIES:
                 raise GameError("Too many wrong invite codes: ask the teacher to let you in.")
+            if self.invite_misses.blocked(actor):  # many new browsers guessing together
+                raise GameError("Too many wrong invite codes for this team: wait a minute.")
             if not same_token(normalise_code(invite), seat.invite):
                 member.invite_tries += 1
+                if self.invite_misses.add(actor):
+                    LOG.warning("libyasim game: room %s: %d wrong invite codes for the team "
+                                "playing %s within %.0f s", self.code, MAX_TEAM_INVITE_MISSES,
+                                actor, GUESS_WINDOW_S)
                 self._changed()
                 raise GameError("That is not this team's invite code.")
             self._add_to_team(token, seat)
