@@ -264,8 +264,13 @@ def safe(page: Callable[[], Any]) -> Any:
     @solara.component
     def SafePage():
         error, clear = solara.use_exception()
+
+        def log() -> None:
+            if error is not None:
+                LOG.error("libyasim: a page failed", exc_info=error)
+
+        solara.use_effect(log, [error])
         if error is not None:
-            LOG.error("libyasim: a page failed", exc_info=error)
             solara.Error("Something went wrong on this page (the details are in the server's "
                          "log).", classes=["libyasim-failed"])
             solara.Button("Go on", on_click=clear)

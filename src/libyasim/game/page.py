@@ -288,9 +288,10 @@ def TeacherView(room: Room, token: str, tick: int):
             solara.Text("Students open ")
             solara.Text(link, classes=["game-link"], style={"font-family": "monospace"})
             solara.Text(" or enter the code on the game's page.")
-        solara.Text(f"Teacher PIN: {room.pin} (keep it to yourself: with the code, it makes "
-                    "another browser this room's teacher)", classes=["game-pin"],
-                    style={"font-size": "0.85em", "color": "#555"})
+        with solara.Details("Teacher PIN (not for the projector)"):
+            solara.Text(f"{room.pin}: with the room code, it makes another browser this "
+                        "room's teacher. Keep it to yourself.", classes=["game-pin"],
+                        style={"font-size": "0.85em", "color": "#555"})
         if message:
             solara.Error(message, classes=["game-error"])
         with room.lock:
