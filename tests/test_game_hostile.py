@@ -431,3 +431,21 @@ def test_a_page_that_fails_to_draw_shows_one_line(caplog) -> None:
     texts = [w.children for w in rc.find(ipyvuetify.Alert).widgets]
     assert texts and "Something went wrong" in str(texts[0]) and "/srv" not in str(texts)
     assert any(r.exc_info for r in caplog.records)
+
+
+def test_an_unusable_data_folder_is_one_line(tmp_path: Path, capsys) -> None:
+    import socket
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for data in (not_a_folder, not_a_folder / "games"):
+        assert cli.main(["game", "--port", str(port), "--data", str(data)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and err.startswith("libyasim game: --data: ")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "session.key").write_text("not hex")
+    assert cli.main(["game", "--port", str(port), "--data", str(tmp_path / "data")]) == 2
+    assert "not a session key" in capsys.readouterr().err

@@ -138,6 +138,9 @@ def test_the_signing_key_is_kept_for_a_restart(tmp_path) -> None:
     assert serve.load_secret(str(path)) == first and len(first) == 32
     assert path.stat().st_mode & 0o077 == 0
     assert serve.load_secret(None) != serve.load_secret(None)
+    path.write_text("garbage")
+    with pytest.raises(ValueError, match="not a session key"):
+        serve.load_secret(str(path))
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])

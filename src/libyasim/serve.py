@@ -93,7 +93,14 @@ def load_secret(path: str | None) -> bytes:
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_hex(32))
-    return bytes.fromhex(file.read_text().strip())
+    try:
+        secret = bytes.fromhex(file.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        secret = b""
+    if len(secret) != 32:
+        raise ValueError(f"{file}: not a session key written by libyasim; delete it and "
+                         "start again (browsers then get new sessions)")
+    return secret
 
 
 def _signature(secret: bytes, body: str) -> str:
@@ -259,9 +266,9 @@ async def _plain(send: Send, status: int, text: str) -> None:
 def safe(page: Callable[[], Any]) -> Any:
     """The page component inside a safety net: if drawing it fails, the page says so in one
     line (Solara would show the traceback) and the details go to the server's log."""
+    import reacton
     import solara
 
-    @solara.component
     def SafePage():
         error, clear = solara.use_exception()
 
@@ -277,7 +284,9 @@ def safe(page: Callable[[], Any]) -> Any:
             return
         page()
 
-    return SafePage
+    # reacton's own decorator: solara's would check the hooks from the source code, which it
+    # cannot parse for a function defined inside another
+    return reacton.component(SafePage)
 
 
 # ---------------------------------------------------------------- starting a server

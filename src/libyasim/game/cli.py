@@ -90,12 +90,13 @@ def cmd_game(args: argparse.Namespace) -> int:
         print(f"libyasim game: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     from libyasim.game.store import Store, StoreError, default_data_dir
-    from libyasim.serve import SECRET_ENV, link
+    from libyasim.serve import SECRET_ENV, link, load_secret
 
     data = Path(args.data or default_data_dir()).resolve()
     try:
         Store(data).close()
-    except StoreError as exc:
+        load_secret(str(data / SECRET_FILE))
+    except (StoreError, OSError, ValueError) as exc:
         print(f"libyasim game: --data: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     url = link(args.host, args.port)
