@@ -96,6 +96,16 @@ def test_fresh_browsers_cannot_guess_a_teams_invite(room: Room, clock: Clock, ca
     assert room.seat_of("lucky") == "lna"
 
 
+def test_a_student_in_the_wrong_seat_can_leave_it(room: Room) -> None:
+    room.join(ANN, "Ann")
+    room.take_seat(ANN, "egypt")
+    room.leave_team(ANN)
+    assert "egypt" not in room.seats and room.seat_of(ANN) is None
+    room.take_seat(ANN, "lna")
+    with pytest.raises(GameError, match="not in a team"):
+        room.leave_team(BOB)
+
+
 def test_asking_the_teacher_is_rate_limited(room: Room, clock: Clock) -> None:
     room.join(ANN, "Ann")
     room.take_seat(ANN, "lna")

@@ -473,6 +473,9 @@ def PlayerView(room: Room, token: str, tick: int):
         solara.Text(f"Your team's invite code: {seat.invite} (give it only to classmates who "
                     "join your team)", classes=["game-invite"],
                     style={"font-size": "0.85em", "color": "#555"})
+        if not room.ended:
+            solara.Button("Leave this team", text=True, small=True, classes=["game-leave"],
+                          on_click=lambda: _attempt(set_message, lambda: room.leave_team(token)))
     if actor and not room.ended:
         Orders(room, token, actor, set_message, tick)
 

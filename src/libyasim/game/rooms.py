@@ -321,18 +321,36 @@ class Room:
         room's seats, invites and requests."""
         with self.lock:
             self._teacher_only(teacher)
-            member = self.members.pop(token, None)
+            seat = self._unseat(token)
+            if seat is not None:
+                seat.invite = new_code()
+            self.members.pop(token, None)
             self.requests.pop(token, None)
             self.barred.add(token)
-            if member is not None and member.actor is not None:
-                seat = self.seats[member.actor]
-                seat.members.remove(token)
-                seat.invite = new_code()
-                if not seat.members:
-                    del self.seats[member.actor]
-                    self.submitted.pop(member.actor, None)
             self._changed()
             self._maybe_run()
+
+    def leave_team(self, token: str) -> None:
+        """A student leaves their team (a seat taken by mistake); they stay in the room."""
+        with self.lock:
+            self._open()
+            if self._unseat(token) is None:
+                raise GameError("You are not in a team.")
+            self._changed()
+            self._maybe_run()
+
+    def _unseat(self, token: str) -> Seat | None:
+        """Take the member out of their team (an emptied seat goes back to the model)."""
+        member = self.members.get(token)
+        if member is None or member.actor is None:
+            return None
+        seat = self.seats[member.actor]
+        seat.members.remove(token)
+        if not seat.members:
+            del self.seats[member.actor]
+            self.submitted.pop(member.actor, None)
+        member.actor = None
+        return seat
 
     def set_closed(self, teacher: str, closed: bool) -> None:
         """The teacher closes the room to newcomers (those inside stay), or opens it again."""
