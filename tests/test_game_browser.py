@@ -107,6 +107,14 @@ def test_a_class_plays_a_game_to_the_debrief(browser, game_url: str, tmp_path: P
 
     _choose(ann, "lna", "stance", "limited")
     _choose(bob, "turkey", "fighters", 2.0)
+    # a value the drop-down never offered (sent by a prankster's script) is refused in one line
+    draft = ann.locator(".game-draft").inner_text()
+    ann.evaluate("""() => { const vm = document.querySelector('.game-option-stance .v-select')
+                            .__vue__; vm.$emit('change', 'nuke'); vm.$emit('input', 'nuke'); }""")
+    ann.locator(".game-error").get_by_text("That is not one of the choices.").wait_for()
+    assert ann.locator(".game-draft").inner_text() == draft
+    body = ann.locator("body").inner_text()
+    assert "Traceback" not in body and "KeyError" not in body
     ann.locator(".game-submit").click()
     ann.locator(".game-submitted").wait_for()
     teacher.locator(".game-seat-lna").get_by_text("submitted").wait_for()
