@@ -151,6 +151,9 @@ def test_the_teacher_pin_moves_the_teacher_and_resists_guessing(room: Room, capl
     room.claim_teacher("new-laptop", f" {room.pin[:3]}-{room.pin[3:]} ")
     assert room.is_teacher("new-laptop") and not room.is_teacher(TEACHER)
     room.advance("new-laptop")
+    room.take_seat(BOB, "lna")  # a seated student who has the PIN becomes the teacher
+    room.claim_teacher(BOB, room.pin)
+    assert "lna" not in room.seats and BOB not in room.members and room.is_teacher(BOB)
 
 
 # ---------------------------------------------------------------- limits

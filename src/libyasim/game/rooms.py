@@ -371,10 +371,12 @@ class Room:
                     LOG.warning("libyasim game: room %s: %d wrong teacher PINs; PINs refused "
                                 "for ten minutes", self.code, MAX_PIN_TRIES)
                 raise GameError("That is not this room's teacher PIN.")
+            self._unseat(token)  # a teacher holds no seat
             self.members.pop(token, None)
             self.requests.pop(token, None)
             self.teacher = token
             self._changed()
+            self._maybe_run()
 
     # ------------------------------------------------------------------ turns
     def set_draft(self, token: str, key: str, value: Any) -> None:
