@@ -149,7 +149,7 @@ def slider_value(name: str, value: Any) -> int | float | None:
 
 def parse_seed(text: str | None) -> int:
     """A seed typed by a student; ValueError with a sentence saying what is expected."""
-    shown = (text or "").strip()
+    shown = text.strip() if isinstance(text, str) else ""
     if not shown.isdigit() or int(shown) > MAX_SEED:
         raise ValueError(f"The seed must be a whole number from 0 to {MAX_SEED:,}; "
                          f"{shown!r} is not one. The last valid seed is kept.")
@@ -178,14 +178,20 @@ def SwitchPanel(base: Scenario, settings: solara.Reactive[Settings], applied: Se
     seed_text = solara.use_reactive(str(s.seed))
     seed_error = solara.use_reactive("")
 
+    def replace(name: str, value: Any) -> None:
+        settings.set(dataclasses.replace(settings.value, **{name: value}))
+
     def setter(name: str):
-        return lambda value: settings.set(dataclasses.replace(settings.value, **{name: value}))
+        def set_value(value: Any) -> None:
+            if type(value) is type(getattr(settings.value, name)):  # a browser can send anything
+                replace(name, value)
+        return set_value
 
     def slider(name: str):
         def set_value(value: Any) -> None:
             bounded = slider_value(name, value)
             if bounded is not None:
-                setter(name)(bounded)
+                replace(name, bounded)
         return set_value
 
     def set_seed(text: str | None) -> None:

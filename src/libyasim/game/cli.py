@@ -12,7 +12,7 @@ from pathlib import Path
 from libyasim import arguments
 
 EXIT_BAD_INPUT = 2
-# The page (a separate process started by `solara run`) reads its settings from these.
+# The page (a separate server process, see `libyasim.serve`) reads its settings from these.
 ENV_SCENARIO, ENV_TURN_DAYS, ENV_SEED = ("LIBYASIM_GAME_SCENARIO", "LIBYASIM_GAME_TURN_DAYS",
                                          "LIBYASIM_GAME_SEED")
 ENV_URL, ENV_RUNS, ENV_DIR = ("LIBYASIM_GAME_URL", "LIBYASIM_GAME_ENSEMBLE_RUNS",

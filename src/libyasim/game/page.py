@@ -1,4 +1,4 @@
-"""The classroom game's browser page (served by `libyasim game` with `solara run`).
+"""The classroom game's browser page (served by `libyasim game` through `libyasim.serve`).
 
 One page for everyone: the teacher creates a room and runs it; students join with the room
 code, take an actor (or join its team) and choose their orders each turn. The rules live in
