@@ -234,13 +234,14 @@ def _class_mid_turn(registry: Registry, scenario) -> Room:
 
 
 def test_a_restarted_registry_brings_back_every_room(scenario, tmp_path: Path) -> None:
-    before = Registry(store=Store(tmp_path))
+    before = Registry(store=Store(tmp_path / "games"))
+    assert (tmp_path / "games").stat().st_mode & 0o077 == 0  # it holds the players' sessions
     room = _class_mid_turn(before, scenario)
     ended = before.create("other-teacher", scenario, 3, 10)
     ended.end("other-teacher")
     before.store.close()  # the server is gone
 
-    after = Registry(store=Store(tmp_path))
+    after = Registry(store=Store(tmp_path / "games"))
     assert after.restore() == 2
     back = after.rooms[room.code]
     assert back.state() == room.state()
@@ -254,7 +255,7 @@ def test_a_restarted_registry_brings_back_every_room(scenario, tmp_path: Path) -
     assert after.rooms[ended.code].ended
     back.submit(EVE)  # the class goes on: the turn runs
     assert len(back.turns) == 2 and back.run.day == 10
-    third = Registry(store=Store(tmp_path))
+    third = Registry(store=Store(tmp_path / "games"))
     third.restore()
     assert third.rooms[room.code].run.day == 10  # saved as it changed
 
