@@ -419,6 +419,8 @@ def test_an_invented_choice_or_a_failure_is_one_line_on_the_page(room: Room, cap
     assert shown == ["That is not one of the choices."]
     _attempt(shown.append, lambda: room.set_draft(ANN, "stance", _choice(by_label, ["x"])))
     assert shown[-1] == "That is not one of the choices."
+    _attempt(shown.append, lambda: room.set_draft(ANN, "x" * 100_000, 1))  # an invented order
+    assert "has no order" in shown[-1] and len(shown[-1]) <= 200
 
     def broken() -> None:
         raise KeyError("/srv/secret/path.py")

@@ -46,6 +46,7 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{24}\.[0-9a-f]{32}")
 NEW_SESSIONS_PER_MINUTE = 120  # per client address (a whole class behind one router fits)
 MAX_PAGES = 300  # pages connected at once (websockets), on the whole server
 MAX_PAGES_PER_SESSION = 10  # pages (tabs) one browser may have connected at once
+WS_MAX_BYTES = 2**21  # largest message a page may send (the pages send clicks and short texts)
 CLIENT_HEADER = b"x-libyasim-client"  # the client's address, as the page sees it
 DIAGNOSTICS = ("/resourcez",)  # answered to this computer only
 ASSET_PREFIXES = ("/static", "/_solara", "/jupyter", "/readyz", "/favicon")
@@ -366,7 +367,8 @@ def main(argv: list[str]) -> None:
                                             "libyasim": {"handlers": ["default"],
                                                          "level": "INFO"}}}
     uvicorn.run(Guard(app, load_secret(os.environ.get(SECRET_ENV))), host=host, port=int(port),
-                log_config=config)
+                log_config=config, ws_max_size=WS_MAX_BYTES,
+                limit_concurrency=MAX_PAGES + 200)  # beyond: "503 Service Unavailable"
 
 
 if __name__ == "__main__":

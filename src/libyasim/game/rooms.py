@@ -117,8 +117,8 @@ def clean_name(text: str) -> str:
 def _checked(actor: str, orders: Mapping[str, Any]) -> dict[str, Any]:
     try:
         return check_orders(actor, orders)
-    except ValueError as exc:
-        raise GameError(str(exc)) from None
+    except ValueError as exc:  # the model's message, which quotes what was sent: cut short
+        raise GameError(str(exc)[:200]) from None
 
 
 @dataclass
