@@ -96,6 +96,19 @@ def test_fresh_browsers_cannot_guess_a_teams_invite(room: Room, clock: Clock, ca
     assert room.seat_of("lucky") == "lna"
 
 
+def test_scripts_cannot_fill_a_room_from_one_address(room: Room, clock: Clock) -> None:
+    from libyasim.game.rooms import MAX_JOINS_PER_ADDRESS
+
+    for i in range(MAX_JOINS_PER_ADDRESS):  # a whole class behind the school's router fits
+        room.join(f"bot-{i}", f"Bot {i}", "10.0.0.1")
+    with pytest.raises(GameError, match="Too many newcomers"):
+        room.join("bot-x", "Bot", "10.0.0.1")
+    room.join("bot-0", "Renamed", "10.0.0.1")  # those inside are not affected
+    room.join(ANN, "Ann", "10.0.0.2")
+    clock.now += 61
+    room.join("bot-x", "Bot", "10.0.0.1")
+
+
 def test_a_student_in_the_wrong_seat_can_leave_it(room: Room) -> None:
     room.join(ANN, "Ann")
     room.take_seat(ANN, "egypt")

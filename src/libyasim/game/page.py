@@ -444,6 +444,7 @@ def SeatChooser(room: Room, token: str, set_message: Callable[[str], None], tick
 def PlayerView(room: Room, token: str, tick: int):
     message, set_message = solara.use_state("")
     name, set_name = solara.use_state("")
+    address = _client()
     with room.lock:  # one consistent reading: the teacher may change the seats meanwhile
         member = room.member(token)
         seat = room.seats.get(member.actor) if member and member.actor else None
@@ -457,7 +458,8 @@ def PlayerView(room: Room, token: str, tick: int):
                              on_value=set_name, continuous_update=True,
                              classes=["game-name"])
             solara.Button("Enter the room", color="primary", classes=["game-enter"],
-                          on_click=lambda: _attempt(set_message, lambda: room.join(token, name)))
+                          on_click=lambda: _attempt(set_message, lambda: room.join(
+                              token, name, address)))
             return
         with solara.Row():
             solara.Text("You are ")

@@ -36,6 +36,7 @@ MAX_ROOMS = 30  # open rooms on one server (ended rooms do not count)
 MAX_ROOMS_PER_TEACHER = 3  # open rooms one browser may run at a time
 MAX_EMPTY_ROOMS_PER_ADDRESS = 5  # open rooms nobody has joined yet, per client address
 MAX_MEMBERS = 80  # per room
+MAX_JOINS_PER_ADDRESS = 40  # newcomers to one room from one client address per GUESS_WINDOW_S
 MAX_REQUESTS = 20  # pending requests to join a team, per room
 MAX_INVITE_TRIES = 5  # wrong team invites before a student must ask the teacher
 MAX_TEAM_INVITE_MISSES = 20  # wrong invites for one team, from anyone, per GUESS_WINDOW_S
@@ -175,6 +176,7 @@ class Room:
         self.ended = False
         self.pin_tries = Throttle(MAX_PIN_TRIES, 600.0, clock)
         self.invite_misses = Throttle(MAX_TEAM_INVITE_MISSES, GUESS_WINDOW_S, clock)
+        self.joins = Throttle(MAX_JOINS_PER_ADDRESS, GUESS_WINDOW_S, clock)
         self.version = 0  # increases with every change; pages redraw when it does
         self.last_turn_seconds: float | None = None
         self.on_change: Callable[[Room], None] | None = None  # saves the room
@@ -211,8 +213,8 @@ class Room:
         return [a for a in ACTORS if a in self.seats]
 
     # ------------------------------------------------------------------ joining
-    def join(self, token: str, name: str) -> Member:
-        """Enter the room under a name (again: change the name)."""
+    def join(self, token: str, name: str, address: str = "") -> Member:
+        """Enter the room under a name (again: change the name); `address`: the client's."""
         with self.lock:
             if self.is_teacher(token):
                 raise GameError("This browser runs the room as the teacher; students join "
@@ -226,6 +228,13 @@ class Room:
                     raise GameError("The teacher has closed this room to newcomers.")
                 if len(self.members) >= MAX_MEMBERS:
                     raise GameError(f"The room is full ({MAX_MEMBERS} players).")
+                if self.joins.blocked(address):
+                    raise GameError("Too many newcomers from your network at once: wait a "
+                                    "minute.")
+                if self.joins.add(address):
+                    LOG.warning("libyasim game: room %s: %d newcomers from %s within %.0f s",
+                                self.code, MAX_JOINS_PER_ADDRESS, address or "an unknown "
+                                "address", GUESS_WINDOW_S)
                 member = self.members[token] = Member(name)
             member.name = name
             self._changed()
