@@ -27,30 +27,41 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def serving(args: list[str], port: int, log: Path, poll: float = 0.5) -> Iterator[str]:
-    """Run `libyasim ARGS` (a page server on `port`) until the block ends; yield its address.
-    The test fails, with the server's log, if it exits or does not listen within 2 minutes."""
-    with log.open("w") as out:
+def start_server(args: list[str], port: int, log: Path, poll: float = 0.5
+                 ) -> subprocess.Popen:
+    """Start `libyasim ARGS` (a page server on `port`) and wait until it listens. The test
+    fails, with the server's log, if it exits or does not listen within 2 minutes."""
+    with log.open("a") as out:
         proc = subprocess.Popen([sys.executable, "-m", "libyasim.cli", *args],
                                 stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited ({proc.returncode}):\n{log.read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            if time.monotonic() > deadline:
+                stop(proc)
+                pytest.fail(f"the server did not listen on {port}:\n{log.read_text()}")
+            time.sleep(poll)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited ({proc.returncode}):\n{log.read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the server did not listen on {port}:\n{log.read_text()}")
-                time.sleep(poll)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def serving(args: list[str], port: int, log: Path, poll: float = 0.5) -> Iterator[str]:
+    """Run `libyasim ARGS` (a page server on `port`) until the block ends; yield its address."""
+    proc = start_server(args, port, log, poll)
+    try:
         yield f"http://127.0.0.1:{port}/"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)

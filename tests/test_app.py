@@ -42,7 +42,7 @@ def test_seed_must_be_a_whole_number() -> None:
     from libyasim.app import MAX_SEED, parse_seed
 
     assert parse_seed(" 42 ") == 42
-    for bad in ("twelve", "-1", "1.5", "", str(MAX_SEED + 1)):
+    for bad in ("twelve", "-1", "1.5", "", str(MAX_SEED + 1), None, ["7"], 7.5):
         with pytest.raises(ValueError, match="whole number from 0 to"):
             parse_seed(bad)
 

@@ -106,7 +106,7 @@ def test_teacher_controls_answer_only_to_the_teacher(room: Room) -> None:
     seated(room)
     for action in (lambda t: room.advance(t), lambda t: room.set_paused(t, True),
                    lambda t: room.rewind(t), lambda t: room.end(t),
-                   lambda t: room.remove_from_team(t, ANN)):
+                   lambda t: room.remove(t, ANN)):
         for token in (ANN, EVE, ""):
             with pytest.raises(GameError, match="teacher"):
                 action(token)
@@ -183,7 +183,7 @@ def test_rooms_expire_and_are_bounded(scenario) -> None:
     registry = Registry(max_rooms=2, ttl=100.0, clock=lambda: now[0])
     first = registry.create("t1", scenario, 1, 5)
     registry.create("t2", scenario, 1, 5)
-    with pytest.raises(GameError, match="already holds 2 rooms"):
+    with pytest.raises(GameError, match="already runs 2 games"):
         registry.create("t3", scenario, 1, 5)
     now[0] = 60.0
     first.join(ANN, "Ann")  # activity keeps a room alive
@@ -308,7 +308,7 @@ def test_an_emptied_seat_goes_back_to_the_model(room: Room) -> None:
     seated(room)
     old_invite = room.seats["lna"].invite
     room.submit(BOB)
-    room.remove_from_team(TEACHER, ANN)  # the last team still choosing leaves: the turn runs
+    room.remove(TEACHER, ANN)  # the last team still choosing leaves: the turn runs
     assert "lna" not in room.seats and room.seat_of(ANN) is None
     assert len(room.turns) == 1 and list(room.turns[0].orders) == ["turkey"]
     room.join(EVE, "Eve")

@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serving import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, serving
+from serving import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, serving, start_server, stop
 
 TIMEOUT_MS = 30_000
 HTML_NAME = "<b>Ann</b><img src=x>"
@@ -27,14 +29,19 @@ pytestmark = pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
 def game_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`libyasim game` on a 28-day scenario with 14-day turns (two turns), on a free port."""
     folder = tmp_path_factory.mktemp("game")
+    port = free_port()
+    with serving(_game_args(folder, port), port, folder / "server.log", poll=0.3) as url:
+        yield url
+
+
+def _game_args(folder: Path, port: int) -> list[str]:
+    """`libyasim game` on a 28-day scenario with 14-day turns, its games saved in `folder`."""
     scenario = folder / "short.toml"
     scenario.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
                         "horizon_days = 28\n")
-    port = free_port()
-    with serving(["game", str(scenario), "--port", str(port), "--turn-days", "14",
-                  "--ensemble-runs", "10", "--ensemble-dir", str(folder / "ensembles")],
-                 port, folder / "server.log", poll=0.3) as url:
-        yield url
+    return ["game", str(scenario), "--port", str(port), "--turn-days", "14",
+            "--ensemble-runs", "10", "--ensemble-dir", str(folder / "ensembles"),
+            "--data", str(folder / "data")]
 
 
 @pytest.fixture()
@@ -100,6 +107,14 @@ def test_a_class_plays_a_game_to_the_debrief(browser, game_url: str, tmp_path: P
 
     _choose(ann, "lna", "stance", "limited")
     _choose(bob, "turkey", "fighters", 2.0)
+    # a value the drop-down never offered (sent by a prankster's script) is refused in one line
+    draft = ann.locator(".game-draft").inner_text()
+    ann.evaluate("""() => { const vm = document.querySelector('.game-option-stance .v-select')
+                            .__vue__; vm.$emit('change', 'nuke'); vm.$emit('input', 'nuke'); }""")
+    ann.locator(".game-error").get_by_text("That is not one of the choices.").wait_for()
+    assert ann.locator(".game-draft").inner_text() == draft
+    body = ann.locator("body").inner_text()
+    assert "Traceback" not in body and "KeyError" not in body
     ann.locator(".game-submit").click()
     ann.locator(".game-submitted").wait_for()
     teacher.locator(".game-seat-lna").get_by_text("submitted").wait_for()
@@ -160,3 +175,65 @@ def test_a_class_plays_a_game_to_the_debrief(browser, game_url: str, tmp_path: P
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "identical" in done.stdout
+
+
+def _websocket_status(port: int, cookie: str, origin: str) -> int:
+    """The HTTP status the server answers a websocket upgrade with (101: accepted)."""
+    request = (f"GET /jupyter/api/kernels/k1/channels?session_id=p1 HTTP/1.1\r\n"
+               f"Host: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+               f"Origin: {origin}\r\nCookie: solara-session-id={cookie}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request.encode())
+        return int(sock.recv(200).split()[1])
+
+
+def test_the_class_goes_on_after_the_server_is_killed_mid_turn(browser, tmp_path: Path) -> None:
+    port = free_port()
+    args, log = _game_args(tmp_path, port), tmp_path / "server.log"
+    server = start_server(args, port, log, poll=0.3)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        teacher = _open(browser, url)
+        csp_problems: list[str] = []
+        teacher.on("console", lambda m: csp_problems.append(m.text)
+                   if "Content Security Policy" in m.text else None)
+        teacher.get_by_role("button", name="Create room").click()
+        code = re.search(r"Room code: (\w+)",
+                         teacher.locator(".game-code").inner_text()).group(1)
+        ann, bob = _open(browser, f"{url}?room={code}"), _open(browser, f"{url}?room={code}")
+        _enter(ann, "Ann", "lna")
+        _enter(bob, "Bob", "turkey")
+        _choose(ann, "lna", "stance", "limited")
+        ann.locator(".game-submit").click()
+        ann.locator(".game-submitted").wait_for()
+        _choose(bob, "turkey", "fighters", 2.0)  # Bob's team has a draft, not submitted
+        teacher.locator(".game-seat-lna").get_by_text("submitted").wait_for()
+        assert csp_problems == []
+
+        # the session cookie is the server's own, HttpOnly, and another page's websocket
+        # carrying it is refused
+        cookie = next(c for c in teacher.context.cookies() if c["name"] == "solara-session-id")
+        assert cookie["httpOnly"]
+        other_origin = f"http://127.0.0.1:{free_port()}"
+        assert _websocket_status(port, cookie["value"], other_origin) == 403
+        assert _websocket_status(port, "chosen-by-me", url.rstrip("/")) == 403
+
+        server.send_signal(signal.SIGKILL)  # mid-turn: the LNA submitted, Turkey has not
+        server.wait(timeout=30)
+        server = start_server(args, port, log, poll=0.3)
+        assert "1 saved rooms brought back" in log.read_text()
+
+        for page in (teacher, ann, bob):
+            page.reload()
+        teacher.locator(".game-code").get_by_text(code).wait_for()  # still the teacher
+        teacher.locator(".game-seat-lna").get_by_text("submitted").wait_for()
+        ann.locator(".game-submitted").wait_for()
+        bob.locator(".game-draft").get_by_text("fighters \u00d72").wait_for()
+        bob.locator(".game-submit").click()
+        for page in (teacher, ann, bob):
+            page.locator(".game-date").get_by_text("after turn 1").wait_for()
+        assert "24 Jan 2020" in bob.locator(".game-date").inner_text()
+        assert "Traceback" not in log.read_text()
+    finally:
+        stop(server)

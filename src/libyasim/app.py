@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import os
 import threading
 import time
@@ -27,7 +28,7 @@ from libyasim.model import PLACE_KEYS, SERIES_CATEGORIES, SERIES_COLUMNS, LibyaM
 from libyasim.params import PARAMS
 from libyasim.plots import END_STATE_LABELS, SIDE_COLOURS
 from libyasim.scenario import Scenario, load_scenario, resolve_scenario
-from libyasim.serve import SCENARIO_ENV
+from libyasim.serve import SCENARIO_ENV, safe
 
 TITLE = "libyasim: ceasefire in Libya, 2020"
 GNA_BACKERS, LNA_BACKERS = ("turkey", "qatar"), ("russia", "uae", "egypt")
@@ -39,6 +40,8 @@ HELD_WORDS = {"gna": "held by the GNA side", "lna": "held by the LNA side",
               "unaligned": "held by no side", "contested": "contested by both sides"}
 PLAY_DAYS, PLAY_PAUSE_S = 7, 0.3  # Play runs a week at a time
 MAX_SEED = 2**32 - 1
+SLIDERS = {"truce_day": (0, 120), "embargo": (0.0, 1.0), "arms_gna": (0.0, 3.0),
+           "arms_lna": (0.0, 3.0)}  # each slider's range
 CSS = """
 .libyasim-message { white-space: normal !important; overflow-wrap: anywhere; }
 .libyasim-message .v-alert__content { white-space: normal; }
@@ -130,9 +133,23 @@ def build_model(base: Scenario, settings: Settings) -> LibyaModel:
                       **settings.overrides(base))
 
 
+def slider_value(name: str, value: Any) -> int | float | None:
+    """A slider's value brought into its range (None for what is not a finite number: a
+    browser can send anything, not only what the slider offers)."""
+    low, high = SLIDERS[name]
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(number):
+        return None
+    number = min(max(number, low), high)
+    return round(number) if isinstance(low, int) else number
+
+
 def parse_seed(text: str | None) -> int:
     """A seed typed by a student; ValueError with a sentence saying what is expected."""
-    shown = (text or "").strip()
+    shown = text.strip() if isinstance(text, str) else ""
     if not shown.isdigit() or int(shown) > MAX_SEED:
         raise ValueError(f"The seed must be a whole number from 0 to {MAX_SEED:,}; "
                          f"{shown!r} is not one. The last valid seed is kept.")
@@ -161,8 +178,21 @@ def SwitchPanel(base: Scenario, settings: solara.Reactive[Settings], applied: Se
     seed_text = solara.use_reactive(str(s.seed))
     seed_error = solara.use_reactive("")
 
+    def replace(name: str, value: Any) -> None:
+        settings.set(dataclasses.replace(settings.value, **{name: value}))
+
     def setter(name: str):
-        return lambda value: settings.set(dataclasses.replace(settings.value, **{name: value}))
+        def set_value(value: Any) -> None:
+            if type(value) is type(getattr(settings.value, name)):  # a browser can send anything
+                replace(name, value)
+        return set_value
+
+    def slider(name: str):
+        def set_value(value: Any) -> None:
+            bounded = slider_value(name, value)
+            if bounded is not None:
+                replace(name, bounded)
+        return set_value
 
     def set_seed(text: str | None) -> None:
         seed_text.set(text or "")
@@ -180,7 +210,8 @@ def SwitchPanel(base: Scenario, settings: solara.Reactive[Settings], applied: Se
             solara.Checkbox(label="Truce called", value=s.truce, on_value=setter("truce"))
         with Hint(provenance(base, "truce.start")):
             solara.SliderInt(f"Truce starts on {_value_text(truce_date)}", value=s.truce_day,
-                             min=0, max=120, on_value=setter("truce_day"), disabled=not s.truce)
+                             min=int(SLIDERS["truce_day"][0]), max=int(SLIDERS["truce_day"][1]),
+                             on_value=slider("truce_day"), disabled=not s.truce)
         with Hint(provenance(base, "truce.monitoring", "truce.monitoring_effect")):
             solara.Checkbox(label="Ceasefire monitors on the ground", value=s.monitoring,
                             on_value=setter("monitoring"))
@@ -197,16 +228,16 @@ def SwitchPanel(base: Scenario, settings: solara.Reactive[Settings], applied: Se
                             on_value=setter("turkey"))
         with Hint(provenance(base, "arms.embargo_enforcement")):
             solara.SliderFloat(f"Arms embargo stops {s.embargo:.0%} of shipments",
-                               value=s.embargo, min=0.0, max=1.0, step=0.05,
-                               on_value=setter("embargo"))
+                               value=s.embargo, min=SLIDERS["embargo"][0], max=SLIDERS["embargo"][1],
+                               step=0.05, on_value=slider("embargo"))
         with Hint(provenance(base, *(f"arms.{b}.volume" for b in GNA_BACKERS))):
             solara.SliderFloat(f"Arms to the GNA side: {s.arms_gna:.1f} x planned",
-                               value=s.arms_gna, min=0.0, max=3.0, step=0.1,
-                               on_value=setter("arms_gna"))
+                               value=s.arms_gna, min=SLIDERS["arms_gna"][0], max=SLIDERS["arms_gna"][1],
+                               step=0.1, on_value=slider("arms_gna"))
         with Hint(provenance(base, *(f"arms.{b}.volume" for b in LNA_BACKERS))):
             solara.SliderFloat(f"Arms to the LNA side: {s.arms_lna:.1f} x planned",
-                               value=s.arms_lna, min=0.0, max=3.0, step=0.1,
-                               on_value=setter("arms_lna"))
+                               value=s.arms_lna, min=SLIDERS["arms_lna"][0], max=SLIDERS["arms_lna"][1],
+                               step=0.1, on_value=slider("arms_lna"))
         with Hint(provenance(base, "scenario.seed")):
             solara.InputText("Random seed (same seed, same run)", value=seed_text.value,
                              on_value=set_seed, continuous_update=False,
@@ -400,4 +431,4 @@ def Page():
                                         dependencies=[m, version.value])
 
 
-page = Page
+page = safe(Page)

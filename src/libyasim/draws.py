@@ -86,7 +86,11 @@ def from_posterior(path: str | Path) -> Draws:
     if not file.is_file():
         raise CalibrationError(f"{path}: no {POSTERIOR_FILE}; expected a folder written by "
                                "`libyasim calibrate` or its posterior.parquet")
-    table = pd.read_parquet(file)
+    try:
+        table = pd.read_parquet(file)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise CalibrationError(f"{file}: not a posterior written by `libyasim calibrate` "
+                               f"({str(exc)[:120]})") from None
     if WEIGHT not in table.columns or len(table) == 0:
         raise CalibrationError(f"{file}: expected particles with a '{WEIGHT}' column")
     for name in table.columns:

@@ -94,6 +94,9 @@ def _read_chain(path: Path, stack: list[Path]) -> tuple[dict[str, tuple[Any, str
         raise ScenarioError(str(path), None, f"TOML syntax error: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(str(path), None, "not a UTF-8 text file; expected TOML") from None
+    except RecursionError:
+        raise ScenarioError(str(path), None, "nested too deeply; expected a TOML scenario "
+                            "file") from None
     flat = _flatten(data, str(path))
     if isinstance(flat.get(POSTERIOR_KEY, (None,))[0], str) and flat[POSTERIOR_KEY][0]:
         value, where = flat[POSTERIOR_KEY]  # a path relative to the file that sets it

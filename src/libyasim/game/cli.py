@@ -12,13 +12,13 @@ from pathlib import Path
 from libyasim import arguments
 
 EXIT_BAD_INPUT = 2
-# The page (a separate process started by `solara run`) reads its settings from these.
+# The page (a separate server process, see `libyasim.serve`) reads its settings from these.
 ENV_SCENARIO, ENV_TURN_DAYS, ENV_SEED = ("LIBYASIM_GAME_SCENARIO", "LIBYASIM_GAME_TURN_DAYS",
                                          "LIBYASIM_GAME_SEED")
 ENV_URL, ENV_RUNS, ENV_DIR = ("LIBYASIM_GAME_URL", "LIBYASIM_GAME_ENSEMBLE_RUNS",
                               "LIBYASIM_GAME_ENSEMBLE_DIR")
-
-
+ENV_DATA, ENV_MAX_ROOMS = "LIBYASIM_GAME_DATA", "LIBYASIM_GAME_MAX_ROOMS"
+SECRET_FILE = "session.key"  # in the data folder: signs the browsers' session tokens
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +40,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     game.add_argument("--ensemble-dir", default=str(Path("results") / "game-ensembles"),
                       help="where those runs are saved and reused (default: "
                       "results/game-ensembles)")
+    game.add_argument("--data", metavar="DIR",
+                      help="folder where the rooms are saved as they change, and restored from "
+                      "on start (default: $XDG_DATA_HOME/libyasim/games, i.e. "
+                      "~/.local/share/libyasim/games)")
+    game.add_argument("--max-rooms", type=arguments.whole(1, 1000),
+                      help="games running at once on this server (default: 30; ended games "
+                      "do not count)")
     game.set_defaults(func=cmd_game)
 
     rep = sub.add_parser("replay", help="rerun a game downloaded from the debrief and check "
@@ -66,16 +73,6 @@ def _port_busy(host: str, port: int) -> str | None:
     return None
 
 
-def _lan_address() -> str:
-    """This computer's address on the local network (no packet is sent)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        try:
-            sock.connect(("10.255.255.255", 1))
-            return sock.getsockname()[0]
-        except OSError:
-            return "127.0.0.1"
-
-
 def cmd_game(args: argparse.Namespace) -> int:
     from libyasim.extras import require
     from libyasim.scenario import load_scenario, resolve_scenario
@@ -92,18 +89,28 @@ def cmd_game(args: argparse.Namespace) -> int:
     if problem:
         print(f"libyasim game: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    shown = _lan_address() if args.host in ("0.0.0.0", "::") else args.host
-    url = f"http://{shown}:{args.port}/"
+    from libyasim.game.store import Store, StoreError, default_data_dir
+    from libyasim.serve import SECRET_ENV, link, load_secret
+
+    data = Path(args.data or default_data_dir()).resolve()
+    try:
+        Store(data).close()
+        load_secret(str(data / SECRET_FILE))
+    except (StoreError, OSError, ValueError) as exc:
+        print(f"libyasim game: --data: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    url = link(args.host, args.port)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIBYASIM_GAME_")}
-    env.update({ENV_TURN_DAYS: str(args.turn_days), ENV_URL: url,
+    env.update({ENV_TURN_DAYS: str(args.turn_days), ENV_URL: url, ENV_DATA: str(data),
+                ENV_MAX_ROOMS: str(args.max_rooms or ""), SECRET_ENV: str(data / SECRET_FILE),
                 ENV_RUNS: str(args.ensemble_runs or scenario["scenario.runs"]),
                 ENV_DIR: str(Path(args.ensemble_dir).resolve())})
     if args.scenario:
         env[ENV_SCENARIO] = str(Path(args.scenario).resolve())
     if args.seed is not None:
         env[ENV_SEED] = str(args.seed)
-    print(f"libyasim game: students open {url} (the teacher presses Create room there)",
-          file=sys.stderr, flush=True)
+    print(f"libyasim game: students open {url} (the teacher presses Create room there); "
+          f"games are saved in {data}", file=sys.stderr, flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print("libyasim game: listening on the network: use it on a trusted classroom network "
               "only (docs/game.md)", file=sys.stderr, flush=True)
@@ -118,15 +125,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         data = load_record(args.file)
         run = rerun(data, args.file)
+        found = differences(data, run)
     except RecordError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     from libyasim import __version__
 
     if data.get("libyasim_version") != __version__:
-        print(f"note: played with libyasim {data.get('libyasim_version')}, rerun with "
-              f"{__version__}", file=sys.stderr)
-    found = differences(data, run)
+        print(f"note: played with libyasim {str(data.get('libyasim_version'))[:40]}, rerun "
+              f"with {__version__}", file=sys.stderr)
     days, columns = run.series.shape
     if not found:
         print(f"{args.file}: identical: {len(data['turns'])} turns, {days} days x {columns} "

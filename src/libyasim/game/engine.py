@@ -10,7 +10,7 @@ from day t+1, which is how the model's own `simulate(scenario, seed, orders)` re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -123,15 +123,26 @@ def orders_by_day(turns: list[tuple[int, Mapping[str, Mapping[str, Any]]]]
     return {day + 1: {a: dict(o) for a, o in orders.items()} for day, orders in turns if orders}
 
 
+def replay_turns(scenario: Scenario, seed: int,
+                 turns: Sequence[tuple[int, Mapping[str, Mapping[str, Any]]]], last_day: int
+                 ) -> tuple[GameRun, list[list[Event]]]:
+    """Rerun a game from day 0: each turn's orders set on its day, stepping to `last_day`;
+    the run and each turn's events (ValueError when the turns do not fit the run)."""
+    run = GameRun(scenario, seed)
+    if not 0 <= last_day <= run.horizon:
+        raise ValueError(f"the last day {last_day} is outside the scenario (0 to {run.horizon})")
+    starts = [day for day, _ in turns] + [last_day]
+    events = []
+    for (day, orders), end in zip(turns, starts[1:]):
+        if run.day != day or end < day:
+            raise ValueError(f"a turn starts on day {day} but the run is at day {run.day}")
+        events.append(run.play(orders, end - day))
+    if run.day < last_day:
+        run.play({}, last_day - run.day)
+    return run, events
+
+
 def replay(scenario: Scenario, seed: int, turns: list[tuple[int, Mapping[str, Mapping[str, Any]]]],
            last_day: int) -> GameRun:
     """Rerun a game from day 0: each turn's orders set on its day, stepping to `last_day`."""
-    run = GameRun(scenario, seed)
-    starts = [day for day, _ in turns] + [last_day]
-    for (day, orders), end in zip(turns, starts[1:]):
-        if run.day != day:
-            raise ValueError(f"a turn starts on day {day} but the run is at day {run.day}")
-        run.play(orders, end - day)
-    if run.day < last_day:
-        run.play({}, last_day - run.day)
-    return run
+    return replay_turns(scenario, seed, turns, last_day)[0]

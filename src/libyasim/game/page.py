@@ -1,4 +1,4 @@
-"""The classroom game's browser page (served by `libyasim game` with `solara run`).
+"""The classroom game's browser page (served by `libyasim game` through `libyasim.serve`).
 
 One page for everyone: the teacher creates a room and runs it; students join with the room
 code, take an actor (or join its team) and choose their orders each turn. The rules live in
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import os
 import threading
 from collections.abc import Callable, Hashable
@@ -24,7 +25,9 @@ import solara
 
 from libyasim.game import debrief
 from libyasim.game.cli import (
+    ENV_DATA,
     ENV_DIR,
+    ENV_MAX_ROOMS,
     ENV_RUNS,
     ENV_SCENARIO,
     ENV_SEED,
@@ -40,10 +43,20 @@ from libyasim.game.engine import (
     provenance,
 )
 from libyasim.game.record import dumps
-from libyasim.game.rooms import NAME_MAX, GameError, Registry, Room
+from libyasim.game.rooms import (
+    MAX_ROOMS,
+    NAME_MAX,
+    PIN_LENGTH,
+    GameError,
+    Registry,
+    Room,
+    normalise_code,
+)
+from libyasim.game.store import Store
 from libyasim.maps import map_figure
 from libyasim.outcomes import END_STATE_LABELS
 from libyasim.scenario import Scenario, load_scenario, resolve_scenario
+from libyasim.serve import safe
 
 HOLDER_WORDS = {"gna": "the GNA side", "lna": "the LNA", "unaligned": "local forces",
                 "contested": "nobody (contested)"}
@@ -74,7 +87,21 @@ def settings() -> Settings:
                     Path(os.environ.get(ENV_DIR) or "results/game-ensembles"))
 
 
-REGISTRY = Registry()
+LOG = logging.getLogger("libyasim.game")
+
+
+def start_registry() -> Registry:
+    """The server's rooms, saved in (and brought back from) the data folder when one is set."""
+    folder = os.environ.get(ENV_DATA)
+    registry = Registry(int(os.environ.get(ENV_MAX_ROOMS) or MAX_ROOMS),
+                        store=Store(folder) if folder else None)
+    if folder:
+        count = registry.restore()
+        LOG.info("libyasim game: %d saved rooms brought back from %s", count, folder)
+    return registry
+
+
+REGISTRY = start_registry()
 
 
 def ensemble_of(room: Room) -> debrief.Ensemble:
@@ -139,11 +166,24 @@ def _code_from(search: str | None) -> str:
 
 
 def _attempt(set_message: Callable[[str], None], action: Callable[[], Any]) -> None:
+    """Do what a player asked; a refusal is shown in one line, and anything unexpected too
+    (its details go to the server's log, never to the page)."""
     try:
         action()
         set_message("")
-    except (GameError, ValueError) as exc:
+    except GameError as exc:
         set_message(str(exc))
+    except Exception:
+        LOG.exception("libyasim game: a player's action failed")
+        set_message("That did not work (the details are in the server's log).")
+
+
+def _client() -> str:
+    """The address of this page's browser, as the server saw it."""
+    from solara.lab.utils.headers import headers as request_headers
+
+    headers = request_headers.value or {}
+    return (headers.get("x-libyasim-client") or [""])[0]
 
 
 def _date(room: Room, day: int) -> str:
@@ -248,14 +288,20 @@ def TeacherView(room: Room, token: str, tick: int):
             solara.Text("Students open ")
             solara.Text(link, classes=["game-link"], style={"font-family": "monospace"})
             solara.Text(" or enter the code on the game's page.")
+        with solara.Details("Teacher PIN (not for the projector)"):
+            solara.Text(f"{room.pin}: with the room code, it makes another browser this "
+                        "room's teacher. Keep it to yourself.", classes=["game-pin"],
+                        style={"font-size": "0.85em", "color": "#555"})
         if message:
             solara.Error(message, classes=["game-error"])
         with room.lock:
             seats = {a: [(t, room.members[t].name) for t in s.members]
                      for a, s in room.seats.items()}
+            unseated = [(t, m.name) for t, m in room.members.items() if m.actor is None]
             submitted = set(room.submitted)
             requests = [(t, room.members[t].name, a) for t, a in room.requests.items()]
             paused, ended, turns = room.paused, room.ended, len(room.turns)
+            closed = room.closed
         Heading("Seats (the model plays every actor nobody holds)")
         for actor, name in ACTORS.items():
             with solara.Row(classes=["game-seat", f"game-seat-{actor}"]):
@@ -264,9 +310,13 @@ def TeacherView(room: Room, token: str, tick: int):
                 solara.Text(f"{name}: {state}", style={"min-width": "22em"})
                 for member_token, member_name in seats.get(actor, []):
                     solara.Text(member_name, style={"margin-right": "0.3em"})
-                    solara.Button("remove", text=True, small=True, on_click=functools.partial(
-                        _attempt, set_message, functools.partial(
-                            room.remove_from_team, token, member_token)))
+                    RemoveButton(room, token, member_token, set_message)
+        if unseated:
+            with solara.Row(classes=["game-unseated"], style={"flex-wrap": "wrap"}):
+                solara.Text("In the room without a seat:", style={"margin-right": "0.5em"})
+                for member_token, member_name in unseated:
+                    solara.Text(member_name, style={"margin-right": "0.3em"})
+                    RemoveButton(room, token, member_token, set_message)
         for member_token, member_name, actor in requests:
             with solara.Row(classes=["game-request"]):
                 solara.Text(member_name)
@@ -287,12 +337,30 @@ def TeacherView(room: Room, token: str, tick: int):
                           on_click=lambda: _attempt(set_message, lambda: room.rewind(token)))
             solara.Button("End game", color="error", disabled=ended,
                           on_click=lambda: _attempt(set_message, lambda: room.end(token)))
+            solara.Button("Let newcomers in" if closed else "Close to newcomers",
+                          classes=["game-door"], on_click=lambda: _attempt(
+                              set_message, lambda: room.set_closed(token, not closed)))
         if room.last_turn_seconds is not None:
             solara.Text(f"Last turn computed in {room.last_turn_seconds * 1000:.0f} ms.",
                         style={"color": "#777", "font-size": "0.85em"})
 
 
+@solara.component
+def RemoveButton(room: Room, token: str, member: str, set_message: Callable[[str], None]):
+    """Send a student out of the room for good."""
+    solara.Button("remove", text=True, small=True, classes=["game-remove"],
+                  on_click=functools.partial(_attempt, set_message, functools.partial(
+                      room.remove, token, member)))
+
+
 # ---------------------------------------------------------------- the students
+def _choice(by_label: dict[str, Any], label: Any) -> Any:
+    """The value behind a drop-down's label (a label the page never offered is refused)."""
+    if not isinstance(label, str) or label not in by_label:
+        raise GameError("That is not one of the choices.")
+    return by_label[label]
+
+
 @solara.component
 def OptionField(room: Room, actor: str, option, value: Any, locked: bool, token: str,
                 set_message: Callable[[str], None]):
@@ -303,7 +371,7 @@ def OptionField(room: Room, actor: str, option, value: Any, locked: bool, token:
                     style={"margin-bottom": "0.8em"}):
         solara.Select(option.label, values=labels, value=current, disabled=locked,
                       on_value=lambda label: _attempt(set_message, lambda: room.set_draft(
-                          token, option.key, by_label[label])))
+                          token, option.key, _choice(by_label, label))))
         solara.Text(f"What the model does with it: {option.consequence}",
                     style={"font-size": "0.85em", "color": "#444"})
         sources = provenance(tuple(option.params), room.scenario)
@@ -376,6 +444,7 @@ def SeatChooser(room: Room, token: str, set_message: Callable[[str], None], tick
 def PlayerView(room: Room, token: str, tick: int):
     message, set_message = solara.use_state("")
     name, set_name = solara.use_state("")
+    address = _client()
     with room.lock:  # one consistent reading: the teacher may change the seats meanwhile
         member = room.member(token)
         seat = room.seats.get(member.actor) if member and member.actor else None
@@ -389,7 +458,8 @@ def PlayerView(room: Room, token: str, tick: int):
                              on_value=set_name, continuous_update=True,
                              classes=["game-name"])
             solara.Button("Enter the room", color="primary", classes=["game-enter"],
-                          on_click=lambda: _attempt(set_message, lambda: room.join(token, name)))
+                          on_click=lambda: _attempt(set_message, lambda: room.join(
+                              token, name, address)))
             return
         with solara.Row():
             solara.Text("You are ")
@@ -405,6 +475,9 @@ def PlayerView(room: Room, token: str, tick: int):
         solara.Text(f"Your team's invite code: {seat.invite} (give it only to classmates who "
                     "join your team)", classes=["game-invite"],
                     style={"font-size": "0.85em", "color": "#555"})
+        if not room.ended:
+            solara.Button("Leave this team", text=True, small=True, classes=["game-leave"],
+                          on_click=lambda: _attempt(set_message, lambda: room.leave_team(token)))
     if actor and not room.ended:
         Orders(room, token, actor, set_message, tick)
 
@@ -451,17 +524,26 @@ def Debrief(room: Room, tick: int):
 def Landing(token: str, open_room: Callable[[str], None]):
     message, set_message = solara.use_state("")
     code, set_code = solara.use_state("")
+    own_code, set_own_code = solara.use_state("")
+    pin, set_pin = solara.use_state("")
+    address = _client()
 
     def create() -> None:
         s = settings()
-        room = REGISTRY.create(token, s.scenario, s.seed, s.turn_days)
+        room = REGISTRY.create(token, s.scenario, s.seed, s.turn_days, address)
         ensemble_of(room)  # the debrief's model-only runs start now, in the background
         open_room(room.code)
 
-    def join() -> None:
-        if REGISTRY.get(code) is None:
+    def found(typed: str) -> Room:
+        room = REGISTRY.find(typed, address)
+        if room is None:
             raise GameError("No room has this code: check it with your teacher.")
-        open_room(code)
+        return room
+
+    def take_over() -> None:
+        room = found(own_code)
+        room.claim_teacher(token, pin)
+        open_room(room.code)
 
     s = settings()
     if message:
@@ -472,11 +554,29 @@ def Landing(token: str, open_room: Callable[[str], None]):
                       "Create a room, then give its code to the class.")
             solara.Button("Create room", color="primary", classes=["game-create"],
                           on_click=lambda: _attempt(set_message, create))
+            with solara.Details("Run a room you created in another browser"):
+                solara.InputText("Room code", value=own_code, on_value=set_own_code,
+                                 continuous_update=True, classes=["game-own-code"])
+                solara.InputText(f"Teacher PIN ({PIN_LENGTH} digits)", value=pin,
+                                 on_value=set_pin, continuous_update=True, password=True,
+                                 classes=["game-pin-input"])
+                solara.Button("Take over as teacher", classes=["game-take-over"],
+                              on_click=lambda: _attempt(set_message, take_over))
         with solara.Card("Student"):
             solara.InputText("Room code", value=code, on_value=set_code,
                              continuous_update=True, classes=["game-code-input"])
             solara.Button("Join", color="primary", classes=["game-join"],
-                          on_click=lambda: _attempt(set_message, join))
+                          on_click=lambda: _attempt(set_message, lambda: open_room(
+                              found(code).code)))
+
+
+def _look_up(code: str, address: str) -> str:
+    """Empty when a room has this code; otherwise what to tell the visitor."""
+    try:
+        room = REGISTRY.find(code, address)
+    except GameError as exc:
+        return str(exc)
+    return "" if room else f"There is no room {code[:12]!r} (or it has expired)."
 
 
 def _watch(room: Room | None):
@@ -499,7 +599,15 @@ def Page():
     token = solara.get_session_id()
     router = solara.use_router()
     code, set_code = solara.use_state(_code_from(router.search))
-    room = REGISTRY.get(code) if code else None
+
+    def open_room(new_code: str) -> None:
+        """Show the room, with its code in the address (a reload comes back to it)."""
+        set_code(new_code)
+        router.push(f"{router.path}?room={normalise_code(new_code)}")
+
+    address = _client()
+    problem = solara.use_memo(lambda: _look_up(code, address) if code else "", [code])
+    room = REGISTRY.get(code) if code and not problem else None
     result = solara.use_thread(_watch(room), dependencies=[code, room is None],
                                intrusive_cancel=False)
     tick = hash(result.value) if result.value else 0
@@ -508,8 +616,8 @@ def Page():
         Heading("Ceasefire in Libya, 2020: the classroom game", size="1.6em")
         if room is None:
             if code:
-                solara.Error(f"There is no room {code[:12]!r} (or it has expired).")
-            Landing(token, set_code)
+                solara.Error(problem or f"There is no room {code[:12]!r} (or it has expired).")
+            Landing(token, open_room)
             return
         with solara.Columns([2, 3]):
             with solara.Column():
@@ -522,4 +630,4 @@ def Page():
             Debrief(room, tick)
 
 
-page = Page
+page = safe(Page)

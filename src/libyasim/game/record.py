@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from libyasim import __version__
-from libyasim.game.engine import ACTORS, SERIES_COLUMNS, GameRun, replay
+from libyasim.game.engine import ACTORS, SERIES_COLUMNS, GameRun, check_orders, replay
 from libyasim.model import SERIES_CATEGORIES
 from libyasim.scenario import Scenario, ScenarioError
 
@@ -68,6 +68,9 @@ def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, indent=1, allow_nan=True)
 
 
+MAX_SEED = 2**63 - 1  # as `libyasim run --seed` accepts
+
+
 def load_record(path: str | Path) -> dict[str, Any]:
     """Read and check a game file; RecordError names what is wrong."""
     path = Path(path)
@@ -79,32 +82,63 @@ def load_record(path: str | Path) -> dict[str, Any]:
     except IsADirectoryError:
         raise RecordError(f"{path}: is a folder; expected a game file downloaded from "
                           "`libyasim game`") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RecordError(f"{path}: not a JSON game file ({exc})") from None
+    except RecursionError:
+        raise RecordError(f"{path}: nested too deeply; expected a game file downloaded from "
+                          "`libyasim game`") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: JSON, huge numbers
+        raise RecordError(f"{path}: not a JSON game file ({str(exc)[:200]})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RecordError(f"{path}: format: expected \"{FORMAT}\" (a file downloaded from the "
                           "game's debrief)")
     expected = {"scenario": dict, "seed": int, "turn_days": int, "last_day": int,
                 "turns": list, "series": dict, "outcomes": dict}
     for key, kind in expected.items():
-        if not isinstance(data.get(key), kind):
+        value = data.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
             raise RecordError(f"{path}: {key}: expected a {kind.__name__}, got "
-                              f"{type(data.get(key)).__name__}")
+                              f"{type(value).__name__}")
+    for key, high in (("seed", MAX_SEED), ("turn_days", 100_000), ("last_day", 100_000)):
+        if not 0 <= data[key] <= high:
+            raise RecordError(f"{path}: {key}: expected a whole number from 0 to {high:,}")
     for i, turn in enumerate(data["turns"]):
-        if not (isinstance(turn, dict) and isinstance(turn.get("day"), int)
-                and isinstance(turn.get("orders"), dict)):
-            raise RecordError(f"{path}: turns[{i}]: expected {{\"day\": N, \"orders\": {{...}}}}")
-    series = data["series"]
-    if not isinstance(series.get("columns"), list) or not isinstance(series.get("rows"), list):
-        raise RecordError(f"{path}: series: expected \"columns\" and \"rows\" lists")
+        _check_turn(path, i, turn)
+    _check_series(path, data["series"])
     return data
+
+
+def _check_turn(path: Path, i: int, turn: Any) -> None:
+    where = f"{path}: turns[{i}]"
+    if not (isinstance(turn, dict) and isinstance(turn.get("day"), int)
+            and not isinstance(turn.get("day"), bool) and isinstance(turn.get("orders"), dict)):
+        raise RecordError(f"{where}: expected {{\"day\": N, \"orders\": {{...}}}}")
+    for actor, orders in turn["orders"].items():
+        if actor not in ACTORS or not isinstance(orders, dict):
+            raise RecordError(f"{where}: orders: expected an actor ({', '.join(ACTORS)}) and "
+                              f"its orders {{\"order\": value}}, got {actor!r}"[:300])
+        try:
+            check_orders(actor, orders)
+        except ValueError as exc:
+            raise RecordError(f"{where}: orders: {exc}"[:300]) from None
+
+
+def _check_series(path: Path, series: dict[str, Any]) -> None:
+    columns, rows = series.get("columns"), series.get("rows")
+    if not isinstance(columns, list) or not isinstance(rows, list) or not all(
+            isinstance(c, str) for c in columns):
+        raise RecordError(f"{path}: series: expected \"columns\" (names) and \"rows\" lists")
+    for day, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != len(columns) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in row):
+            raise RecordError(f"{path}: series: rows[{day}]: expected {len(columns)} numbers, "
+                              "one per column")
 
 
 def scenario_of(data: dict[str, Any], source: str) -> Scenario:
     try:
         return Scenario.from_json(data["scenario"])
-    except (ScenarioError, KeyError, TypeError) as exc:
-        raise RecordError(f"{source}: scenario: {exc}") from None
+    except (ScenarioError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise RecordError(f"{source}: scenario: expected the scenario as the game wrote it "
+                          f"({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def rerun(data: dict[str, Any], source: str = "game file") -> GameRun:
@@ -113,8 +147,8 @@ def rerun(data: dict[str, Any], source: str = "game file") -> GameRun:
     turns = [(t["day"], t["orders"]) for t in data["turns"]]
     try:
         return replay(scenario, data["seed"], turns, data["last_day"])
-    except ValueError as exc:
-        raise RecordError(f"{source}: turns: {exc}") from None
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        raise RecordError(f"{source}: turns: {str(exc)[:300]}") from None
 
 
 def differences(data: dict[str, Any], run: GameRun) -> list[str]:
