@@ -38,7 +38,7 @@ def cache_folder(package: Path, environ: Mapping[str, str]) -> Path:
     return base / f"numba-{numba.__version__}-{digest.hexdigest()[:16]}"
 
 
-numba.config.CACHE_DIR = str(cache_folder(Path(__file__).parent, os.environ))
+numba.config.CACHE_DIR = str(cache_folder(Path(__file__).parent, os.environ))  # type: ignore[attr-defined]
 
 
 def njit(function):
