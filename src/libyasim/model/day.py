@@ -1,6 +1,6 @@
 """One day of the model, in the ODD's order (section 3), compiled: `run_days` advances the
 state over a stretch of days in one call (a whole run, or the days between two sets of a
-player's orders); `set_up` is day 0."""
+player's orders); day 0 is the set-up (`set_up`)."""
 
 from __future__ import annotations
 
@@ -56,8 +56,11 @@ def set_up(P: Params, S: State, rng: np.random.Generator) -> None:
 
 @njit
 def run_days(P: Params, S: State, rng: np.random.Generator, first: int, last: int) -> None:
-    """Days `first` to `last`, each in the ODD's order."""
+    """Days `first` to `last`, each in the ODD's order (day 0: the set-up)."""
     for day in range(first, last + 1):
+        if day == 0:
+            set_up(P, S, rng)
+            continue
         begin_day(S, day)
         mediation.press(P, S)                # leverage and pressure
         truce.open_day(P, S)                 # calendar, monitors

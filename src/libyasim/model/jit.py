@@ -23,10 +23,12 @@ from numba import types
 def cache_folder(package: Path, environ: Mapping[str, str]) -> Path:
     """Where numba caches the compiled model: a folder named after the model's sources (numba
     checks only the file of the function it loads, not the submodels compiled into it, so an
-    edited submodel must get a fresh cache), in `__pycache__` beside the sources when that is
-    writable, else in a per-user cache folder."""
+    edited submodel must get a fresh cache), under `NUMBA_CACHE_DIR` if set, else in
+    `__pycache__` beside the sources when that is writable, else in a per-user cache folder."""
     pycache = package / "__pycache__"
-    if os.access(pycache if pycache.exists() else package, os.W_OK):
+    if environ.get("NUMBA_CACHE_DIR"):
+        base = Path(environ["NUMBA_CACHE_DIR"])
+    elif os.access(pycache if pycache.exists() else package, os.W_OK):
         base = pycache
     else:
         base = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "libyasim"
@@ -36,9 +38,7 @@ def cache_folder(package: Path, environ: Mapping[str, str]) -> Path:
     return base / f"numba-{numba.__version__}-{digest.hexdigest()[:16]}"
 
 
-if not os.environ.get("NUMBA_CACHE_DIR"):
-    os.environ["NUMBA_CACHE_DIR"] = str(cache_folder(Path(__file__).parent, os.environ))
-    numba.config.reload_config()
+numba.config.CACHE_DIR = str(cache_folder(Path(__file__).parent, os.environ))  # type: ignore[attr-defined]
 
 
 def njit(function):

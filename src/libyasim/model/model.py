@@ -99,7 +99,7 @@ class LibyaModel(mesa.Model):
             *self.faction_list, *self.backer_list, *self.mediator_list]
         self._actors = {a.key: a for a in actors}
         self._events: list[Event] = []
-        schedule.set_up(*self.kernel, self.rng)
+        schedule.run_days(*self.kernel, self.rng, 0, 0)  # day 0: the set-up
         self.collect = collect
         if not collect:
             return
