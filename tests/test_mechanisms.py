@@ -116,22 +116,27 @@ def test_a_side_without_the_sky_cannot_advance():
 
 
 # ------------------------------------------------------------------ red lines
+# red lines over the cores and their approaches (one road link), with every backer's switched on
+APPROACHES = {"deterrence.core_links": 1, "deterrence.russia.enabled": True}
+
+
 def test_red_lines_cover_the_core_and_its_approaches():
-    cfg = build_config(resolve_scenario(None).values)
+    cfg = build_config(resolve_scenario(None, APPROACHES).values)
     covered = {b: line.places for b, line in zip(("egypt", "russia", "turkey"),
                                                  cfg.deterrence.red_lines)}
     assert PLACE_INDEX["sirte"] in covered["egypt"] and PLACE_INDEX["sirte"] in covered["russia"]
     assert PLACE_INDEX["jufra"] in covered["russia"]
     assert PLACE_INDEX["tripoli"] in covered["turkey"]
     assert PLACE_INDEX["tarhuna"] not in set().union(*covered.values())
-    tight = build_config(resolve_scenario(None, {"deterrence.core_links": 0}).values)
+    tight = build_config(resolve_scenario(None, {**APPROACHES, "deterrence.core_links": 0}).values)
     assert all(PLACE_INDEX["sirte"] not in line.places for line in tight.deterrence.red_lines)
+    assert any(PLACE_INDEX["oil_crescent"] in line.places for line in tight.deterrence.red_lines)
     off = build_config(resolve_scenario(None, {"deterrence.enabled": False}).values)
     assert off.deterrence.red_lines == ()
 
 
 def test_an_attacker_expects_the_intervention_and_the_backer_intervenes():
-    model = LibyaModel(rng=1, scenario__horizon_days=5)
+    model = LibyaModel(resolve_scenario(None, APPROACHES), rng=1, scenario__horizon_days=5)
     model.advance()
     S, cfg = model.S, model.cfg
     sirte = PLACE_INDEX["sirte"]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import datetime as dt
 import json
 import math
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +20,8 @@ from libyasim.cli import main
 from libyasim.ensemble import run_ensemble
 from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS
 from libyasim.model import LibyaModel
-from libyasim.params import ARTICLE_DATE, KINDS, PARAMS, Param, calibrated, record
+from libyasim.params import (ARTICLE_DATE, KINDS, PARAMS, TABLES, Param, RegistryError, calibrated,
+                             load_registry, record)
 from libyasim.scenario import Scenario, cutoff_problems, load_scenario, not_public_by
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +97,6 @@ def test_ensemble_reads_runs_and_seed_from_the_registry(tmp_path):
 
 # Scenario settings the model does not read: the ensemble runner reads runs and seed;
 # `libyasim check` reads the information cutoff and the hindsight flag.
-CALIBRATED_NAMES = {n for n, p in PARAMS.items() if p.kind == "calibrated"}
 NOT_READ_BY_THE_MODEL = {"scenario.runs", "scenario.seed", "scenario.information_cutoff",
                          "scenario.hindsight", "scenario.posterior"}
 
@@ -231,7 +237,8 @@ def test_judged_values_are_not_labelled_as_stated():
 
 
 # ------------------------------------------------------------------ `libyasim params`
-JSON_KEYS = {"name", "value", "kind", "source", "reason", "low", "high", "known_on", "quote"}
+JSON_KEYS = {"name", "value", "kind", "source", "reason", "low", "high", "known_on", "informed_by",
+             "quote"}
 
 
 def _params_json(capsys, *args: str) -> list[dict]:
@@ -251,6 +258,7 @@ def test_params_json_lists_every_entry_with_its_provenance(capsys):
         assert (row["kind"], row["source"], row["reason"], row["quote"]) == (
             p.kind, p.source, p.reason, p.quote)
         assert row["known_on"] == (p.known_on.isoformat() if p.known_on else None)
+        assert row["informed_by"] == (p.informed_by.isoformat() if p.informed_by else None)
         if p.kind in ("assumption", "calibrated") and _numeric(p):  # the prior range
             assert (row["low"], row["high"]) == p.prior
             assert row["low"] <= row["value"] <= row["high"]
@@ -283,11 +291,15 @@ def test_params_table_names_every_entry(capsys):
 
 def test_known_by_lists_the_values_not_yet_public(capsys):
     rows = _params_json(capsys, str(SCENARIOS / "baseline.toml"), "--known-by", "2019-12-01")
-    expected = [n for n, p in PARAMS.items() if p.known_on and p.known_on > dt.date(2019, 12, 1)]
+    expected = [n for n, p in PARAMS.items()
+                if p.information_date and p.information_date > dt.date(2019, 12, 1)]
     assert [r["name"] for r in rows] == expected
     assert "truce.start" in expected and "arms.uae.enabled" in expected  # article; 9 Dec 2019
     assert "arms.russia.enabled" not in expected  # published 5 November 2019
-    assert all(r["known_on"] > "2019-12-01" for r in rows)
+    assert "mediation.berlin.leverage" in expected  # a judgment informed by the article
+    assert "truce.forgiveness" not in expected  # informed by Nowak & Sigmund (1992)
+    assert all(max(d for d in (r["known_on"], r["informed_by"]) if d) > "2019-12-01"
+               for r in rows)
 
 
 def test_known_by_leaves_out_values_the_scenario_does_not_use(capsys):
@@ -299,12 +311,9 @@ def test_known_by_leaves_out_values_the_scenario_does_not_use(capsys):
 
 def test_known_by_its_cutoff_lists_nothing_for_the_baseline(capsys):
     assert _params_json(capsys, str(SCENARIOS / "baseline.toml"), "--known-by",
-                        "2020-03-31") == []
-    assert main(["params", str(SCENARIOS / "baseline.toml"), "--known-by", "2020-03-31"]) == 0
-    assert "public by 2020-03-31" in capsys.readouterr().out
-    # by day 0, only the values calibrated on what was public by 31 March 2020 were unknown
-    late = _params_json(capsys, str(SCENARIOS / "baseline.toml"), "--known-by", "2020-01-10")
-    assert {r["name"] for r in late} == CALIBRATED_NAMES
+                        "2020-01-10") == []
+    assert main(["params", str(SCENARIOS / "baseline.toml"), "--known-by", "2020-01-10"]) == 0
+    assert "public by 2020-01-10" in capsys.readouterr().out
 
 
 def test_known_by_table(capsys):
@@ -335,11 +344,10 @@ def test_the_shipped_scenarios_use_nothing_published_after_their_cutoff():
         scenario = load_scenario(path)
         assert not scenario["scenario.hindsight"] or path.stem != "baseline"
         assert cutoff_problems(scenario) == [], path.name
-    baseline = load_scenario(SCENARIOS / "baseline.toml")  # calibrated on what was known then
-    assert baseline["scenario.information_cutoff"] == dt.date(2020, 3, 31)
-    assert not_public_by(baseline, baseline["scenario.information_cutoff"]) == []
-    assert {p.name for p in not_public_by(baseline, baseline["scenario.start_date"])} == \
-        CALIBRATED_NAMES
+    baseline = load_scenario(SCENARIOS / "baseline.toml")  # a forecast from day 0
+    assert baseline["scenario.information_cutoff"] == dt.date(2020, 1, 10)
+    assert baseline["scenario.posterior"] == ""
+    assert not_public_by(baseline, baseline["scenario.start_date"]) == []
 
 
 def test_check_fails_a_scenario_that_uses_later_information(tmp_path, capsys):
@@ -348,11 +356,12 @@ def test_check_fails_a_scenario_that_uses_later_information(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and "Traceback" not in err
     lines = err.strip().splitlines()
-    expected = [n for n, p in PARAMS.items() if p.known_on and p.known_on > dt.date(2020, 1, 1)]
-    assert len(lines) == len(expected)  # one line per value: the article's and Sirte
+    expected = [n for n, p in PARAMS.items()
+                if p.information_date and p.information_date > dt.date(2020, 1, 1)]
+    assert len(lines) == len(expected)  # one line per value: the article's, Sirte, judgments
     for name, line in zip(expected, lines):
         assert line.startswith(f"error: {path}: {name}: ")
-        assert PARAMS[name].known_on.isoformat() in line and "2020-01-01" in line
+        assert PARAMS[name].information_date.isoformat() in line and "2020-01-01" in line
         assert "hindsight" in line
 
 
@@ -377,8 +386,7 @@ def test_the_cutoff_follows_day_0_unless_set(tmp_path):
     assert any("truce.start: known on 2020-01-10" in line for line in cutoff_problems(before))
     after = load_scenario(_write(tmp_path, "after.toml", "[scenario]\nstart_date = 2020-01-11\n"))
     assert after["scenario.information_cutoff"] == dt.date(2020, 1, 11)
-    # the defaults include values calibrated on what was public by 31 March 2020
-    assert {line.split(": ")[1] for line in cutoff_problems(after)} == CALIBRATED_NAMES
+    assert cutoff_problems(after) == []  # the defaults use nothing later than 10 January
     own = load_scenario(_write(tmp_path, "own.toml", "[scenario]\nstart_date = 2020-01-05\n"
                                "information_cutoff = 2020-03-31\n"))
     assert own["scenario.information_cutoff"] == dt.date(2020, 3, 31)
@@ -393,7 +401,7 @@ def test_a_later_record_used_by_the_baseline_fails_check(monkeypatch, capsys):
     monkeypatch.setitem(PARAMS, "arms.uae.enabled", later)
     assert main(["check", str(SCENARIOS / "baseline.toml")]) == 2
     err = capsys.readouterr().err
-    assert "arms.uae.enabled: known on 2021-03-08" in err and "2020-03-31" in err
+    assert "arms.uae.enabled: known on 2021-03-08" in err and "2020-01-10" in err
     # ... and not when the scenario switches the backer off
     assert main(["check", str(SCENARIOS / "no_foreign_arms.toml")]) == 0
 
@@ -413,3 +421,150 @@ def test_a_calibrated_value_names_its_observations_and_counts_from_its_cutoff(mo
                                                                      dt.date(2020, 1, 31))}
     early = baseline.with_overrides({"scenario.information_cutoff": dt.date(2020, 1, 30)})
     assert any("truce.base_logit: known on 2020-01-31" in line for line in cutoff_problems(early))
+
+
+# ------------------------------------------------------------------ informed_by: dated judgments
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PARAMS.items() if p.kind == "assumption"))
+def test_an_assumption_that_cites_a_dated_fact_says_when(name):
+    """informed_by is null only when the source cites no dated fact, and never precedes it."""
+    p = PARAMS[name]
+    years = [int(y) for y in YEAR.findall(p.source)] + [2020] * ("article" in p.source)
+    if years:
+        assert p.informed_by is not None, f"{name} cites a dated fact: set informed_by"
+        assert p.informed_by.year >= max(years), f"{name}: informed_by precedes its source"
+    assert p.informed_by is None or p.informed_by <= ARTICLE_DATE, \
+        f"{name}: a judgment of the registry uses information from after day 0"
+
+
+def test_params_json_dates_every_assumption_and_the_baseline_uses_nothing_later():
+    """The command line, as a researcher runs it: every entry says what informed it, and no
+    value the baseline uses was informed after its information cutoff."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-m", "libyasim.cli", "params",
+                           str(SCENARIOS / "baseline.toml"), "--format", "json"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    cutoff = next(r["value"] for r in rows if r["name"] == "scenario.information_cutoff")
+    assert cutoff == "2020-01-10"
+    assumptions = [r for r in rows if r["kind"] == "assumption"]
+    assert len(assumptions) > 200 and all("informed_by" in r for r in assumptions)
+    assert sum(r["informed_by"] is not None for r in assumptions) > 100
+    for row in rows:
+        default = PARAMS[row["name"]].default
+        used = row["value"] == (default.isoformat() if isinstance(default, dt.date) else default)
+        dates = [d for d in (row["known_on"], row["informed_by"]) if d]
+        if used and dates:
+            assert max(dates) <= cutoff, f"{row['name']} was informed after the cutoff"
+
+
+def test_check_applies_the_cutoff_to_informed_by(monkeypatch, tmp_path, capsys):
+    later = dataclasses.replace(PARAMS["mediation.stalemate_days"],
+                                informed_by=dt.date(2020, 10, 23))
+    monkeypatch.setitem(PARAMS, "mediation.stalemate_days", later)
+    assert main(["check", str(SCENARIOS / "baseline.toml")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {SCENARIOS / 'baseline.toml'}: mediation.stalemate_days: ")
+    assert "2020-10-23" in lines[0] and "cutoff 2020-01-10" in lines[0]
+    own = _write(tmp_path, "own.toml", f"{EXTENDS}[mediation]\nstalemate_days = 45\n")
+    assert main(["check", str(own)]) == 0  # a value of the scenario's own replaces it
+
+
+def test_the_march_calibration_is_a_separate_scenario_with_its_hindsight_stated(tmp_path, capsys):
+    march = SCENARIOS / "baseline_calibrated_march.toml"
+    scenario = load_scenario(march)
+    assert scenario["scenario.information_cutoff"] == dt.date(2020, 3, 31)
+    assert scenario["scenario.posterior"].endswith("posterior/baseline")
+    assert "hindsight" in scenario.description
+    assert main(["check", str(march)]) == 0
+    capsys.readouterr()
+    early = _write(tmp_path, "early.toml", f'[scenario]\nextends = "{march.as_posix()}"\n'
+                   "information_cutoff = 2020-01-10\n")
+    assert main(["check", str(early)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and f"{early}: scenario.posterior: " in lines[0]
+    assert "2020-03-31" in lines[0] and "2020-01-10" in lines[0]
+
+
+# ------------------------------------------------------------------ the registry's tables
+def test_every_entry_comes_from_its_sections_table():
+    names = []
+    for path in sorted(TABLES.glob("*.csv")):
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        assert rows, f"{path.name} is empty"
+        assert {r["name"].split(".")[0] for r in rows} == {path.stem}
+        names += [r["name"] for r in rows]
+    assert sorted(names) == sorted(PARAMS)
+    assert load_registry(TABLES) == PARAMS
+
+
+def _edit_table(folder: Path, section: str, changes: dict[str, dict[str, str]],
+                extra: list[dict[str, str]] = ()) -> None:
+    path = folder / f"{section}.csv"
+    with path.open(encoding="utf-8") as file:
+        reader = csv.DictReader(file)
+        columns, rows = reader.fieldnames, list(reader)
+    for row in rows:
+        row.update(changes.get(row["name"], {}))
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([*rows, *extra])
+
+
+def _broken_tables(folder: Path) -> list[tuple[str, str, str]]:
+    """Plant five problems; return (table, name, column) of each, in reading order."""
+    _edit_table(folder, "combat", {"combat.lethality": {"value": "lots"},
+                                   "combat.killed_share": {"prior_low": "0.3"},
+                                   "combat.noise_cv": {"kind": "guess"}})
+    _edit_table(folder, "truce", {"truce.forgiveness": {"informed_by": "10/01/2020"}})
+    stray = {**next(csv.DictReader((folder / "air.csv").open(encoding="utf-8")))}
+    _edit_table(folder, "air", {}, [{**stray, "name": "combat.lethality"}])
+    return [("truce", "truce.forgiveness", "informed_by"),
+            ("combat", "combat.lethality", "value"),
+            ("combat", "combat.killed_share", "value"),
+            ("combat", "combat.noise_cv", "kind"),
+            ("air", "combat.lethality", "name")]
+
+
+def test_a_malformed_table_gives_one_clear_line_per_problem(tmp_path):
+    folder = tmp_path / "params"
+    shutil.copytree(TABLES, folder)
+    planted = _broken_tables(folder)
+    with pytest.raises(RegistryError) as info:
+        load_registry(folder)
+    problems = info.value.problems
+    assert len(problems) == len(planted), "\n".join(problems)
+    for line, (table, name, column) in zip(problems, planted):
+        assert re.match(rf"{re.escape(str(folder / table))}\.csv: row \d+: {re.escape(name)}: "
+                        rf"{column}: .*expected", line), line
+
+
+def test_a_table_without_a_required_column_is_named(tmp_path):
+    folder = tmp_path / "params"
+    folder.mkdir()
+    (folder / "truce.csv").write_text("name,value,kind,source,reason\n", encoding="utf-8")
+    with pytest.raises(RegistryError) as info:
+        load_registry(folder)
+    assert info.value.problems == [f"{folder / 'truce.csv'}: header: missing column 'type'; "
+                                   "expected the columns " + ", ".join(
+                                       __import__("libyasim.params").params.COLUMNS)]
+
+
+def test_the_command_line_reports_a_broken_table_without_a_traceback(tmp_path):
+    package = tmp_path / "src" / "libyasim"
+    shutil.copytree(ROOT / "src" / "libyasim", package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    planted = _broken_tables(package / "data" / "params")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
+    done = subprocess.run([sys.executable, "-m", "libyasim.cli", "params"], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == len(planted)
+    assert all(line.startswith(f"error: {package / 'data' / 'params'}") for line in lines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -103,12 +102,10 @@ def test_baseline_equals_the_model_defaults():
     from libyasim.params import defaults
 
     values = load_scenario(BASELINE).values
-    # apart from the calibration it names: its posterior and the cutoff it was fitted up to
-    assert values["scenario.information_cutoff"] == dt.date(2020, 3, 31)
-    assert values["scenario.posterior"].endswith("posterior/baseline")
-    model = {k: v for k, v in values.items()
-             if k not in ("scenario.information_cutoff", "scenario.posterior")}
-    assert model == {k: v for k, v in defaults().items() if k in model}
+    # a forecast from day 0: its information cutoff is the start date, and it draws nothing
+    assert values["scenario.information_cutoff"] == values["scenario.start_date"]
+    assert values["scenario.posterior"] == ""
+    assert values == defaults()
 
 
 # ------------------------------------------------------------------ malformed files

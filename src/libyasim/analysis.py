@@ -68,7 +68,7 @@ def median_survival(survival: pd.DataFrame) -> tuple[float | None, float | None,
     """Median truce length (first day survival <= 0.5) and its confidence interval (the days
     the band's lower and upper edges cross 0.5); None where a curve never reaches 0.5."""
     def first(column: str) -> float | None:
-        below = survival.loc[survival[column] <= 0.5, "day"]
+        below = survival.loc[survival[column] <= 0.5 + 1e-9, "day"]  # exactly one half, rounded
         return None if below.empty else float(below.iloc[0])
 
     return first("survival"), first("low"), first("high")

@@ -9,6 +9,8 @@ by appending to `RULES`.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,8 +33,30 @@ def truce_within_horizon(scenario: Scenario) -> list[str]:
     return []
 
 
-# information published after the scenario's cutoff (scenario.cutoff_problems)
-RULES: list[Rule] = [truce_within_horizon, cutoff_problems]
+def posterior_within_cutoff(scenario: Scenario) -> list[str]:
+    """A posterior fitted to information later than the scenario's cutoff brings it in."""
+    named = scenario["scenario.posterior"]
+    if not named or scenario["scenario.hindsight"]:
+        return []
+    folder = Path(named) if Path(named).is_dir() else Path(named).parent
+    where = f"{scenario.path or scenario.name}: scenario.posterior"
+    try:
+        fitted = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
+        until = dt.date.fromisoformat(fitted["information_cutoff"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return [f"{where}: {folder} has no readable calibration.json with an information_cutoff; "
+                "expected a folder written by `libyasim calibrate`"]
+    cutoff = scenario["scenario.information_cutoff"]
+    if until <= cutoff:
+        return []
+    return [f"{where}: fitted to information up to {until.isoformat()}, after the information "
+            f"cutoff {cutoff.isoformat()}; expected a posterior fitted by the cutoff (set "
+            "information_cutoff, or [scenario] hindsight = true)"]
+
+
+# information published after the scenario's cutoff: values (scenario.cutoff_problems) and
+# the posterior a scenario draws from
+RULES: list[Rule] = [truce_within_horizon, cutoff_problems, posterior_within_cutoff]
 
 
 def problems(path: str | Path) -> list[str]:

@@ -224,27 +224,37 @@ def _switched_off(name: str, values: Mapping[str, Any]) -> bool:
 
 
 def not_public_by(scenario: Scenario, date: dt.date) -> list[Param]:
-    """The registry values the scenario uses that were published after `date`.
+    """The registry values the scenario uses whose information was public only after `date`:
+    published after it (`known_on`), or judged with information from after it
+    (`informed_by`, for an assumption).
 
     A value is used when the scenario keeps the registry's default (whether or not its file
     restates it) and no switch above it is off.
     """
     return [p for name, p in PARAMS.items()
-            if p.known_on is not None and p.known_on > date and scenario[name] == p.default
-            and not _switched_off(name, scenario.values)]
+            if p.information_date is not None and p.information_date > date
+            and scenario[name] == p.default and not _switched_off(name, scenario.values)]
 
 
 def cutoff_problems(scenario: Scenario) -> list[str]:
-    """One line per value the scenario uses that was published after its information cutoff
-    (none when the scenario says `hindsight = true`)."""
+    """One line per value the scenario uses whose information is later than its information
+    cutoff (none when the scenario says `hindsight = true`)."""
     if scenario["scenario.hindsight"]:
         return []
     cutoff = scenario["scenario.information_cutoff"]
     where = scenario.path or scenario.name
-    return [f"{where}: {p.name}: known on {p.known_on.isoformat()}, after the information "
-            f"cutoff {cutoff.isoformat()}; expected only information public by the cutoff "
+    return [f"{where}: {p.name}: {_dated(p)}, after the information cutoff "
+            f"{cutoff.isoformat()}; expected only information public by the cutoff "
             "(set another value, or [scenario] hindsight = true)"
-            for p in not_public_by(scenario, cutoff) if p.known_on is not None]
+            for p in not_public_by(scenario, cutoff)]
+
+
+def _dated(p: Param) -> str:
+    """When a value's information was public, as `check` says it."""
+    if p.known_on is not None and p.known_on == p.information_date:
+        return f"known on {p.known_on.isoformat()}"
+    assert p.informed_by is not None
+    return f"informed by information of {p.informed_by.isoformat()}"
 
 
 def resolve_scenario(scenario: str | Path | Scenario | None,
