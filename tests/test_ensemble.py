@@ -60,11 +60,12 @@ def test_results_identical_for_any_worker_count_and_chunk_size(short, tmp_path):
     pd.testing.assert_frame_equal(a[1], b[1])
     assert a[2]["run_seeds"] == [run_seed(3, r) for r in range(30)]
     assert not (tmp_path / "a" / CHUNK_DIR).exists()
-    joined = pq.ParquetFile(tmp_path / "b" / "series.parquet")
-    assert joined.num_row_groups == 1  # 8 small consecutive chunks gathered in one row group
+    series = pq.ParquetFile(tmp_path / "b" / "series.parquet")
+    assert series.num_row_groups == 8  # each chunk's row group copied as it was
+    assert pq.ParquetFile(tmp_path / "b" / "runs.parquet").num_row_groups == 1  # gathered
 
 
-def test_local_backend_keeps_a_bounded_queue(short):
+def test_local_backend_keeps_a_bounded_queue(short, tmp_path):
     """Memory stays flat: the backend reads only a few chunks ahead of what it has returned."""
     scenario = load_scenario(short)
     taken = []
@@ -75,11 +76,14 @@ def test_local_backend_keeps_a_bounded_queue(short):
             yield scenario, chunk
 
     returned = []
-    for result in LocalBackend(2)(list_like(tasks()), with_series=False):
-        # 2 x workers in the pool, plus the finished ones being handed back (at most as many)
-        assert len(taken) - len(returned) <= 8
-        returned.append(result[0].start)
+    job = ensemble.ChunkJob(str(tmp_path), "token", with_series=False)  # a folder workers miss
+    for report in LocalBackend(2)(list_like(tasks()), job):
+        # 2 x workers in flight, plus the one being handed back
+        assert len(taken) - len(returned) <= 5
+        assert report.tables is not None and report.tables[0].num_rows == 2
+        returned.append(report.chunk.start)
     assert sorted(returned) == list(range(0, 40, 2))
+    assert not list(tmp_path.iterdir())
 
 
 class list_like(list):
@@ -122,6 +126,7 @@ def test_ctrl_c_is_clean_and_resume_completes_exactly(short, reference, tmp_path
     assert not (out / "runs.parquet").exists()
     saved = list((out / CHUNK_DIR).glob("runs-*.parquet"))
     assert 3 <= len(saved) < 9  # 300 runs make 9 chunks of up to 37
+    assert f"{sum(pq.read_metadata(p).num_rows for p in saved)} finished runs are saved" in err
     assert main(["run", str(short), "--runs", str(RUNS), "--seed", str(SEED), "--out", str(out),
                  "--resume", "--quiet"]) == 0
     assert_same(out, reference)
@@ -208,3 +213,87 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     bar = ensemble._progress_bar(10, 4, enabled=True)
     assert bar.total == 10 and bar.n == 4 and bar.unit == "run"
     bar.close()
+
+
+def test_a_worker_that_cannot_see_the_folder_hands_its_tables_back(short, tmp_path):
+    """As a Dask worker on another machine: the parent writes what the worker could not."""
+    scenario = load_scenario(short)
+    elsewhere = ensemble.ChunkJob("/nonexistent/chunks", "token", with_series=True)
+
+    def remote(tasks, job):
+        for s, chunk in tasks:
+            report = ensemble.save_chunk(s, chunk, elsewhere)
+            assert report.tables is not None
+            yield report
+
+    run_ensemble(scenario, tmp_path / "remote", runs=6, seed=2, chunk_size=2, backend=remote,
+                 progress=False)
+    run_ensemble(scenario, tmp_path / "local", runs=6, seed=2, workers=1, progress=False)
+    remote_results, local = load_results(tmp_path / "remote"), load_results(tmp_path / "local")
+    pd.testing.assert_frame_equal(remote_results[0], local[0])
+    pd.testing.assert_frame_equal(remote_results[1], local[1])
+
+
+def test_row_groups_of_different_schemas_are_not_copied(tmp_path):
+    import pyarrow as pa
+
+    from libyasim import rowgroups
+
+    pq.write_table(pa.table({"run": [0, 1]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"run": pa.array([2], pa.int32())}), tmp_path / "b.parquet")
+    with open(tmp_path / "joined.parquet", "wb") as out, pytest.raises(rowgroups.JoinError):
+        rowgroups.join([tmp_path / "a.parquet", tmp_path / "b.parquet"], out)
+    ensemble._copy_row_groups([tmp_path / "a.parquet", tmp_path / "b.parquet"],
+                              tmp_path / "joined.parquet")  # falls back to re-encoding
+    assert pq.read_table(tmp_path / "joined.parquet").column("run").to_pylist() == [0, 1, 2]
+
+
+SCRIPT = """
+import sys
+import libyasim as ly
+
+results = ly.run(sys.argv[1], runs=6, seed=1, out=sys.argv[2], workers=2)
+print("runs:", len(results.runs))
+"""
+
+
+def test_a_script_without_a_main_guard_runs_on_two_workers_without_fork_warnings(short,
+                                                                                  tmp_path):
+    """A plain script calling `run` at top level: no worker re-runs it, and nothing forks a
+    process that has threads (PYTHONWARNINGS=always would show it)."""
+    script = tmp_path / "plain.py"
+    script.write_text(SCRIPT)
+    env = {**os.environ, "PYTHONWARNINGS": "always",
+           "PYTHONPATH": os.pathsep.join([str(Path(ensemble.__file__).parents[1]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(script), str(short), str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "runs: 6" in done.stdout
+    assert "fork" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_absurd_runs_are_refused_before_any_work(short, tmp_path, capsys):
+    for runs in ("10000001", "99999999999999999999", "0"):
+        with pytest.raises(SystemExit) as exc:
+            main(["run", str(short), "--runs", runs, "--out", str(tmp_path / "out")])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert "--runs" in err and "between 1 and 10000000" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(EnsembleError, match="10,000,000"):
+        run_ensemble(load_scenario(short), tmp_path / "out", runs=10_000_001, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_before_any_run_finished_says_nothing_was_saved(short, tmp_path, monkeypatch,
+                                                              capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ensemble, "run_chunk", interrupted)
+    assert main(["run", str(short), "--runs", "4", "--out", str(tmp_path), "--workers", "1",
+                 "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "nothing was saved" in err and "finished runs are saved" not in err
+    assert not list((tmp_path / CHUNK_DIR).glob("runs-*"))

@@ -3,30 +3,35 @@
 Run i of an ensemble always gets the same seed (from the root seed through numpy's
 SeedSequence), whatever the backend, the number of workers or the order in which chunks finish,
 so results are identical for any of them. Work is split into chunks of consecutive runs; a
-backend (local processes, or a Dask cluster) runs them and hands each result back to this
-process, which writes it at once, atomically, under `DIR/chunks/`. `resume=True` skips chunks
-already there. When all chunks are in, they are joined into `runs.parquet` and `series.parquet`
-by streaming, so memory stays flat as the number of runs grows.
+backend (local worker processes, or a Dask cluster) runs them, and each worker writes its
+chunk's tables itself, atomically, under `DIR/chunks/` (Arrow tables, no pandas); this process
+only keeps count. `resume=True` skips chunks already there. When all chunks are in, they are
+joined into `series.parquet` by copying their row groups' bytes (nothing is decoded) and into
+`runs.parquet` by streaming, so memory stays flat as the number of runs grows.
+
+Dask workers write into the same folder, which assumes a file system they share with this
+process (as on one machine, or a cluster's shared disk); a worker that cannot see the folder
+hands its tables back and this process writes them.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import fcntl
 import functools
 import json
-import multiprocessing
 import os
 import platform
+import selectors
 import shutil
-import signal
+import subprocess
 import sys
-import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +40,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from libyasim import __version__, outcomes
-from libyasim.files import atomic_write_parquet, atomic_write_text, temporary_path
+from libyasim import __version__, outcomes, rowgroups, worker
+from libyasim.files import atomic_write, atomic_write_text, temporary_path
 from libyasim import draws as draw_module
 from libyasim.draws import Draws
 from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS, simulate
+from libyasim.params import PARAMS
 from libyasim.scenario import Scenario
 
 RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
@@ -47,6 +53,8 @@ RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
 REPORT_FILE = "report.html"  # written by `libyasim report`; stale once the results change
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points", "draws")
+FOLDER_MARK = ".folder-id"  # in the chunk folder: lets a worker check it sees this very folder
+MAX_RUNS = int(PARAMS["scenario.runs"].high or 0)  # the documented maximum
 
 
 class EnsembleError(Exception):
@@ -76,10 +84,33 @@ class Chunk:
         return f"{self.start:09d}" if self.point is None else f"p{self.point:06d}-{self.start:09d}"
 
 
+@dataclass(frozen=True)
+class ChunkJob:
+    """What the chunks of one ensemble share: the folder their files go to, and the token in
+    its FOLDER_MARK file (so that a worker elsewhere knows it sees this folder, not another
+    one of the same name)."""
+
+    folder: str
+    token: str
+    with_series: bool
+
+
+@dataclass
+class ChunkReport:
+    """A worker's answer for one chunk: saved by the worker, or `tables` to save (runs,
+    series) when the worker could not see the folder. `cpu_seconds` is the worker's own."""
+
+    chunk: Chunk
+    runs: int
+    cpu_seconds: float
+    tables: tuple[pa.Table, pa.Table | None] | None = field(default=None, repr=False)
+
+
 ChunkResult = tuple[Chunk, list[dict[str, Any]], np.ndarray | None]
 Task = tuple[Scenario, Chunk]
-# A backend runs tasks and yields their results as they finish, in any order.
-Backend = Callable[[Sequence[Task], bool], Iterable[ChunkResult]]
+# A backend saves the tasks' chunks (`save_chunk`) and yields their reports as they finish,
+# in any order.
+Backend = Callable[[Sequence[Task], ChunkJob], Iterable[ChunkReport]]
 
 
 def run_chunk(scenario: Scenario, chunk: Chunk, with_series: bool = True) -> ChunkResult:
@@ -97,14 +128,92 @@ def run_chunk(scenario: Scenario, chunk: Chunk, with_series: bool = True) -> Chu
     return chunk, rows, (np.stack(series) if with_series else None)
 
 
+def save_chunk(scenario: Scenario, chunk: Chunk, job: ChunkJob) -> ChunkReport:
+    """Simulate a chunk and save its tables into the job's folder (in a worker), or hand them
+    back when this process cannot see that folder."""
+    started = time.process_time()
+    chunk, rows, series = run_chunk(scenario, chunk, job.with_series)
+    tables = (runs_arrow(rows), None if series is None else
+              series_arrow(chunk.start, series, scenario["scenario.start_date"]))
+    folder = Path(job.folder)
+    if _sees(folder, job.token):
+        write_chunk(folder, chunk, *tables)
+        return ChunkReport(chunk, len(rows), time.process_time() - started)
+    return ChunkReport(chunk, len(rows), time.process_time() - started, tables)
+
+
+def _sees(folder: Path, token: str) -> bool:
+    try:
+        return (folder / FOLDER_MARK).read_text() == token
+    except OSError:
+        return False
+
+
+def chunk_path(folder: Path, kind: str, chunk: Chunk) -> Path:
+    """A chunk's file of `kind` ("runs" or "series"); its runs file means the chunk is done."""
+    return folder / f"{kind}-{chunk.name}.parquet"
+
+
+def write_chunk(folder: Path, chunk: Chunk, runs: pa.Table, series: pa.Table | None) -> None:
+    """Write a chunk's tables, each whole or not at all, the runs last."""
+    if series is not None:
+        _write_arrow(series, chunk_path(folder, "series", chunk))
+    _write_arrow(runs, chunk_path(folder, "runs", chunk))
+
+
+def _write_arrow(table: pa.Table, path: Path) -> None:
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
 # ---------------------------------------------------------------------------- tables
+_SCHEMAS: dict[tuple[Any, ...], pa.Schema] = {}  # the pandas layouts, worked out once
+
+
+def runs_arrow(rows: list[dict[str, Any]]) -> pa.Table:
+    """Per-run outcomes as an Arrow table with the layout of `runs_table` (so pandas reads
+    the same DataFrame back), built without pandas once the layout is known."""
+    raw = pa.table({name: pa.array([row[name] for row in rows],
+                                   pa.uint64() if name == "seed" else None)  # 64-bit seeds
+                    for name in rows[0]})
+    key = ("runs", *zip(raw.schema.names, map(str, raw.schema.types)))
+    if key not in _SCHEMAS:
+        _SCHEMAS[key] = pa.Schema.from_pandas(runs_table(rows), preserve_index=False)
+    return raw.cast(_SCHEMAS[key])
+
+
+def series_arrow(first_run: int, series: np.ndarray, start_date: dt.date) -> pa.Table:
+    """Daily series of several runs as an Arrow table with the layout of `series_table`."""
+    if ("series",) not in _SCHEMAS:
+        sample = np.zeros((1, 1, len(SERIES_COLUMNS)), np.float32)
+        _SCHEMAS[("series",)] = pa.Schema.from_pandas(series_table(0, sample, start_date),
+                                                   preserve_index=False)
+    schema = _SCHEMAS[("series",)]
+    n_runs, n_days, _ = series.shape
+    days = np.tile(np.arange(n_days, dtype=np.int64), n_runs)
+    columns: list[Any] = [np.repeat(np.arange(first_run, first_run + n_runs, dtype=np.int64),
+                                    n_days), days,
+                          np.datetime64(start_date, "D") + days.astype("timedelta64[D]")]
+    flat = series.reshape(n_runs * n_days, -1)
+    for i, name in enumerate(SERIES_COLUMNS):
+        kind = outcomes.daily_kind(name)
+        if kind == "count":
+            columns.append(flat[:, i].astype(np.int32))
+        elif kind == "category":
+            labels = pa.array(SERIES_CATEGORIES[name], schema.field(name).type.value_type)
+            columns.append(pa.DictionaryArray.from_arrays(flat[:, i].astype(np.int8), labels))
+        else:
+            columns.append(flat[:, i].astype(np.float32, copy=False))
+    arrays = [pa.array(c) if isinstance(c, np.ndarray) else c for c in columns]
+    return pa.Table.from_arrays([a.cast(f.type) for a, f in zip(arrays, schema)], schema=schema)
+
+
 def runs_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Per-run outcomes as a DataFrame typed by the outcome registry (nullable day columns)."""
     return outcomes.typed_runs(pd.DataFrame(rows))
 
 
 def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.DataFrame:
-    """Daily series of several runs, one row per run and day."""
+    """Daily series of several runs, one row per run and day (the layout users read)."""
     n_runs, n_days, _ = series.shape
     flat = series.reshape(n_runs * n_days, -1)
     df = pd.DataFrame(flat, columns=list(SERIES_COLUMNS))
@@ -167,6 +276,20 @@ def _join_parquet(parts: Sequence[Path], path: Path) -> None:
     _write_parquet_parts((functools.partial(_read_whole, part) for part in parts), path)
 
 
+def _copy_row_groups(parts: Sequence[Path], path: Path) -> None:
+    """Join parquet files of one schema by copying their row groups (see rowgroups.py),
+    atomically; by re-encoding if their schemas differ."""
+    try:
+        atomic_write(path, lambda tmp: _copy_into(parts, tmp))
+    except rowgroups.JoinError:
+        _join_parquet(parts, path)
+
+
+def _copy_into(parts: Sequence[Path], tmp: Path) -> None:
+    with open(tmp, "wb") as handle:
+        rowgroups.join(parts, handle)
+
+
 def _read_whole(path: Path) -> pa.Table:
     return pq.ParquetFile(path).read(use_threads=False)
 
@@ -191,82 +314,140 @@ def default_chunk_size(runs: int, workers: int) -> int:
     return int(max(1, min(50, runs // (4 * max(workers, 1)) or 1)))
 
 
-def _worker_init() -> None:
-    """In a worker process: leave Ctrl-C to the parent, and exit if the parent dies."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _start_method() -> str:
-    """Forkserver where there is one (no fork of a process with threads), else spawn."""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
 class LocalBackend:
     """Chunks on local worker processes, or in this process for one worker.
 
-    Workers start from a fork server (spawn where there is none) that has the model loaded
-    already, so they start quickly and never fork a process that runs threads. A script that
-    runs ensembles on several workers needs the usual `if __name__ == "__main__":` guard.
+    Each worker is a fresh Python process (`libyasim.worker`): it inherits no threads, and a
+    script that calls `run` at top level without an `if __name__ == "__main__":` guard works,
+    because no worker re-runs it. Workers are kept between ensembles of the same process and
+    closed when it exits.
     """
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
 
-    def __call__(self, tasks: Sequence[Task], with_series: bool) -> Iterator[ChunkResult]:
+    def __call__(self, tasks: Sequence[Task], job: ChunkJob) -> Iterator[ChunkReport]:
         if self.workers <= 1 or len(tasks) <= 1:
             for scenario, chunk in tasks:
-                yield run_chunk(scenario, chunk, with_series)
+                yield save_chunk(scenario, chunk, job)
             return
-        context = multiprocessing.get_context(_start_method())
-        if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(["libyasim.ensemble"])
-        before = set(multiprocessing.active_children())
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)),
-                                   initializer=_worker_init, mp_context=context)
-        todo = iter(tasks)
-        pending: set[Future] = set()
-
-        def submit(n: int) -> None:
-            for scenario, chunk in _take(todo, n):
-                pending.add(pool.submit(run_chunk, scenario, chunk, with_series))
-
+        pool = WorkerPool.get(min(self.workers, len(tasks)))
         try:
-            submit(2 * self.workers)  # a bounded queue: memory does not grow with the runs
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                pending.difference_update(done)
-                submit(len(done))
-                for future in done:
-                    yield future.result()
+            yield from pool.run(tasks, job)
         except BaseException:
-            _terminate(pool, before)
+            pool.close(now=True)  # Ctrl-C or an error: running chunks are dropped
             raise
-        pool.shutdown(wait=True)
 
 
-def _take(iterator: Iterator[Task], n: int) -> list[Task]:
-    return [task for _, task in zip(range(n), iterator)]  # range first: takes exactly n
+IN_FLIGHT = 2  # tasks sent ahead to each worker, so that none waits for the next
 
 
-def _terminate(pool: ProcessPoolExecutor, before: set[Any]) -> None:
-    """Stop a pool at once (Ctrl-C, or an error): running chunks are dropped, not awaited.
+class WorkerPool:
+    """Worker processes talking to this one through pipes (see `libyasim.worker`)."""
 
-    Its workers are the child processes that were not there before it started.
-    """
-    workers = set(multiprocessing.active_children()) - before
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in workers:
-        process.terminate()
-    for process in workers:
-        process.join(timeout=5)
+    _open: dict[int, WorkerPool] = {}
+
+    @classmethod
+    def get(cls, count: int) -> WorkerPool:
+        """A pool of `count` live workers: the one kept from an earlier ensemble, or a new one."""
+        pool = cls._open.get(count)
+        if pool is None or not pool.alive():
+            for other in list(cls._open.values()):
+                other.close()  # one pool at a time: workers are as many as the cores
+            pool = cls._open[count] = cls(count)
+        return pool
+
+    def __init__(self, count: int):
+        self.workers = [_Worker() for _ in range(count)]
+
+    def alive(self) -> bool:
+        return all(w.process.poll() is None for w in self.workers)
+
+    def run(self, tasks: Sequence[Task], job: ChunkJob) -> Iterator[ChunkReport]:
+        """Save the tasks' chunks on the workers; yield reports as they come, in any order.
+        At most IN_FLIGHT tasks per worker are read ahead from `tasks`."""
+        todo = iter(tasks)
+        selector = selectors.DefaultSelector()
+        for w in self.workers:
+            selector.register(w.replies, selectors.EVENT_READ, w)
+            for _ in range(IN_FLIGHT):
+                w.feed(todo, job)
+        try:
+            while any(w.busy for w in self.workers):
+                for key, _ in selector.select():
+                    w = key.data
+                    report = w.receive()
+                    w.feed(todo, job)
+                    yield report
+        finally:
+            selector.close()
+
+    def close(self, now: bool = False) -> None:
+        """Let the workers finish and exit (or stop them at once)."""
+        type(self)._open = {k: p for k, p in self._open.items() if p is not self}
+        for w in self.workers:
+            w.stop(now)
+
+
+class _Worker:
+    """One worker process and its two pipes."""
+
+    def __init__(self) -> None:
+        task_read, self.tasks = os.pipe()
+        self.replies, reply_write = os.pipe()
+        self.busy = 0
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "libyasim.worker", str(task_read), str(reply_write)],
+            pass_fds=(task_read, reply_write), stdin=subprocess.DEVNULL, env=_worker_env(),
+            process_group=0)  # Ctrl-C at a terminal goes to this process only
+        os.close(task_read)
+        os.close(reply_write)
+
+    def feed(self, todo: Iterator[Task], job: ChunkJob) -> None:
+        task = next(todo, None)
+        if task is not None:
+            worker.send(self.tasks, (*task, job))
+            self.busy += 1
+
+    def receive(self) -> ChunkReport:
+        try:
+            status, value = worker.receive(self.replies)
+        except EOFError:
+            code = self.process.wait()
+            raise EnsembleError(f"a worker process stopped unexpectedly (exit code {code}); "
+                                "finished chunks are saved (rerun with --resume)") from None
+        self.busy -= 1
+        if status == "error":
+            raise value
+        return value
+
+    def stop(self, now: bool) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.tasks)  # the worker's signal to exit
+        if now:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=None if now else 30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self.replies)
+
+
+def _worker_env() -> dict[str, str]:
+    """The workers' environment: this libyasim first on the path; one thread per worker."""
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
+    return env
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in list(WorkerPool._open.values()):
+        pool.close()
 
 
 class DaskBackend:
@@ -282,7 +463,7 @@ class DaskBackend:
         self.scheduler, self.retries = scheduler, retries
         self.workers = workers or os.cpu_count() or 1
 
-    def __call__(self, tasks: Sequence[Task], with_series: bool) -> Iterator[ChunkResult]:
+    def __call__(self, tasks: Sequence[Task], job: ChunkJob) -> Iterator[ChunkReport]:
         from libyasim.extras import require
 
         require("distributed", "cluster", "--backend dask")
@@ -305,7 +486,7 @@ class DaskBackend:
 
         def submit(n: int) -> None:
             for scenario, chunk in _take(todo, n):
-                running.add(client.submit(run_chunk, scenario, chunk, with_series, pure=False,
+                running.add(client.submit(save_chunk, scenario, chunk, job, pure=False,
                                           retries=self.retries, key=f"libyasim-chunk-{chunk.name}"
                                           f"-{os.getpid()}-{time.monotonic_ns()}"))
 
@@ -321,6 +502,10 @@ class DaskBackend:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _take(iterator: Iterator[Task], n: int) -> list[Task]:
+    return [task for _, task in zip(range(n), iterator)]  # range first: takes exactly n
 
 
 def _threads(client: Any) -> int:
@@ -469,22 +654,53 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
     return False
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during an ensemble; `saved_runs` finished runs are saved (maybe none)."""
+
+    def __init__(self, saved_runs: int):
+        super().__init__(saved_runs)
+        self.saved_runs = saved_runs
+
+
+def interruption_note(exc: BaseException, out: Path, resume: str) -> str:
+    """The line to print when an ensemble into `out` was interrupted: how many finished runs
+    are saved there and, if any are, `resume` (how to complete them)."""
+    saved = getattr(exc, "saved_runs", 0)
+    if not saved:
+        return f"interrupted before any run finished: nothing was saved in {out}"
+    return f"interrupted: {saved:,} finished run{'s are' if saved > 1 else ' is'} saved in {out}; {resume}"
+
+
+def _saved_runs(chunk_dir: Path, tasks: Sequence[Task]) -> int:
+    return sum(len(c.seeds) for _, c in tasks if chunk_path(chunk_dir, "runs", c).exists())
+
+
+def _run_and_join(out: Path, tasks: Sequence[Task], backend: Backend, with_series: bool,
+                  progress: bool) -> None:
+    """Run the chunks not saved yet, then join them; Ctrl-C says how many runs are saved."""
+    try:
+        _execute(out, tasks, backend, with_series, progress)
+        finalize(out, [c for _, c in tasks], with_series)
+    except KeyboardInterrupt:
+        raise Interrupted(_saved_runs(out / CHUNK_DIR, tasks)) from None
+
+
 def _execute(out: Path, tasks: Sequence[Task], backend: Backend, with_series: bool,
              progress: bool) -> None:
-    """Run the tasks whose chunk is not saved yet; save each result as it comes."""
+    """Run the tasks whose chunk is not saved yet; workers save their chunks themselves."""
     chunk_dir = out / CHUNK_DIR
-    todo = [t for t in tasks if not (chunk_dir / f"runs-{t[1].name}.parquet").exists()]
-    start_dates = {chunk: scenario["scenario.start_date"] for scenario, chunk in todo}
+    todo = [t for t in tasks if not chunk_path(chunk_dir, "runs", t[1]).exists()]
     total = sum(len(chunk.seeds) for _, chunk in tasks)
+    token = uuid.uuid4().hex
+    atomic_write_text(token, chunk_dir / FOLDER_MARK)
+    job = ChunkJob(str(chunk_dir.resolve()), token, with_series)
     bar = _progress_bar(total, total - sum(len(chunk.seeds) for _, chunk in todo), progress)
     try:
-        for chunk, rows, series in backend(todo, with_series):
-            if series is not None:
-                atomic_write_parquet(series_table(chunk.start, series, start_dates[chunk]),
-                                     chunk_dir / f"series-{chunk.name}.parquet")
-            atomic_write_parquet(runs_table(rows), chunk_dir / f"runs-{chunk.name}.parquet")
+        for report in backend(todo, job):
+            if report.tables is not None:  # the worker could not see the folder
+                write_chunk(chunk_dir, report.chunk, *report.tables)
             if bar is not None:
-                bar.update(len(rows))
+                bar.update(report.runs)
     finally:
         if bar is not None:
             bar.close()
@@ -493,13 +709,14 @@ def _execute(out: Path, tasks: Sequence[Task], backend: Backend, with_series: bo
 def finalize(out: Path, chunks: Sequence[Chunk], with_series: bool) -> None:
     """Join the saved chunks into the final tables, then remove the chunk folder.
 
-    The runs table is written last and the chunk folder is renamed away before it is deleted,
-    so "runs.parquet present, no chunks folder" always means a complete ensemble.
+    The series' row groups are copied as they are; the small runs tables are gathered into
+    few row groups. The runs table is written last and the chunk folder is renamed away before
+    it is deleted, so "runs.parquet present, no chunks folder" always means a complete ensemble.
     """
     chunk_dir = out / CHUNK_DIR
     if with_series:
-        _join_parquet([chunk_dir / f"series-{c.name}.parquet" for c in chunks], out / SERIES_FILE)
-    _join_parquet([chunk_dir / f"runs-{c.name}.parquet" for c in chunks], out / RUNS_FILE)
+        _copy_row_groups([chunk_path(chunk_dir, "series", c) for c in chunks], out / SERIES_FILE)
+    _join_parquet([chunk_path(chunk_dir, "runs", c) for c in chunks], out / RUNS_FILE)
     done = out / f".{CHUNK_DIR}-done-{os.getpid()}"
     os.replace(chunk_dir, done)
     shutil.rmtree(done)
@@ -511,6 +728,14 @@ def _chunk_size(out: Path, resume: bool | str, asked: int | None, runs: int,
     old = _read_manifest(out) if resume else None
     return asked or (old or {}).get("chunk_size") or default_chunk_size(
         runs, getattr(backend, "workers", 1))
+
+
+def check_runs(runs: int) -> int:
+    """`runs` if it is a number of runs the engine accepts (1 to MAX_RUNS), else an error."""
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) \
+            or not 1 <= runs <= MAX_RUNS:
+        raise EnsembleError(f"runs: expected a whole number from 1 to {MAX_RUNS:,}, got {runs!r}")
+    return int(runs)
 
 
 def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
@@ -531,8 +756,8 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
     holds other results (another scenario, other settings, another seed) or other files is
     refused unless `force`.
     """
+    runs = check_runs(scenario["scenario.runs"] if runs is None else runs)
     out = usable_folder(Path(out))
-    runs = scenario["scenario.runs"] if runs is None else runs
     seed = scenario["scenario.seed"] if seed is None else seed
     backend = backend or LocalBackend(workers)
     chunk_size = _chunk_size(out, resume, chunk_size, runs, backend)
@@ -546,8 +771,7 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
             refuse_other(out, manifest, force)
         if not _prepare(out, manifest, resume):
             chunks = plan_chunks(seed, runs, chunk_size, shard, values=values)
-            _execute(out, [(scenario, c) for c in chunks], backend, with_series, progress)
-            finalize(out, chunks, with_series)
+            _run_and_join(out, [(scenario, c) for c in chunks], backend, with_series, progress)
     return out
 
 
@@ -563,6 +787,7 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str
     folder's runs when it holds the same design, start afresh otherwise.
     """
     out = Path(out)
+    check_runs(runs * len(points))
     backend = backend or LocalBackend(workers)
     scenarios = [scenario.with_overrides(p, source="design point") for p in points]
     chunk_size = min(_chunk_size(out, resume, chunk_size, runs * len(points), backend), runs)
@@ -571,8 +796,7 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str
         if not _prepare(out, manifest, resume):
             tasks = [(s, c) for i, s in enumerate(scenarios)
                      for c in plan_chunks(seed, runs, chunk_size, point=i)]
-            _execute(out, tasks, backend, False, progress)
-            finalize(out, [c for _, c in tasks], False)
+            _run_and_join(out, tasks, backend, False, progress)
     return out
 
 
