@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from libyasim import ensemble
+from libyasim import ensemble, worker
 from libyasim.cli import main
 from libyasim.ensemble import (CHUNK_DIR, EnsembleError, LocalBackend, load_results,
                                merge_shards, plan_chunks, run_ensemble, run_seed)
@@ -76,7 +77,7 @@ def test_local_backend_keeps_a_bounded_queue(short, tmp_path):
             yield scenario, chunk
 
     returned = []
-    job = ensemble.ChunkJob(str(tmp_path), "token", with_series=False)  # a folder workers miss
+    job = worker.ChunkJob(str(tmp_path), "token", series_schema=None)  # a folder workers miss
     for report in LocalBackend(2)(list_like(tasks()), job):
         # 2 x workers in flight, plus the one being handed back
         assert len(taken) - len(returned) <= 5
@@ -167,7 +168,7 @@ def test_resume_of_finished_ensemble_runs_nothing(short, tmp_path, monkeypatch):
     scenario = load_scenario(short)
     run_ensemble(scenario, tmp_path, runs=4, seed=1, workers=1, progress=False)
     before = (tmp_path / "runs.parquet").stat().st_mtime_ns
-    monkeypatch.setattr(ensemble, "run_chunk", None)  # would fail if called
+    monkeypatch.setattr(worker, "run_chunk", None)  # would fail if called
     run_ensemble(scenario, tmp_path, runs=4, seed=1, workers=1, resume=True, progress=False)
     assert (tmp_path / "runs.parquet").stat().st_mtime_ns == before
 
@@ -218,11 +219,10 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
 def test_a_worker_that_cannot_see_the_folder_hands_its_tables_back(short, tmp_path):
     """As a Dask worker on another machine: the parent writes what the worker could not."""
     scenario = load_scenario(short)
-    elsewhere = ensemble.ChunkJob("/nonexistent/chunks", "token", with_series=True)
-
     def remote(tasks, job):
+        elsewhere = dataclasses.replace(job, folder="/nonexistent/chunks")
         for s, chunk in tasks:
-            report = ensemble.save_chunk(s, chunk, elsewhere)
+            report = worker.save_chunk(s, chunk, elsewhere)
             assert report.tables is not None
             yield report
 
@@ -291,7 +291,7 @@ def test_ctrl_c_before_any_run_finished_says_nothing_was_saved(short, tmp_path, 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ensemble, "run_chunk", interrupted)
+    monkeypatch.setattr(worker, "run_chunk", interrupted)
     assert main(["run", str(short), "--runs", "4", "--out", str(tmp_path), "--workers", "1",
                  "--quiet"]) == 130
     err = capsys.readouterr().err

@@ -31,7 +31,6 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +40,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from libyasim import __version__, outcomes, rowgroups, worker
+from libyasim.worker import (FOLDER_MARK, Chunk, ChunkJob, ChunkReport, chunk_path,
+                             save_chunk, write_chunk)
 from libyasim.files import atomic_write, atomic_write_text, temporary_path
 from libyasim import draws as draw_module
 from libyasim.draws import Draws
-from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS, simulate
+from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS
 from libyasim.params import PARAMS
 from libyasim.scenario import Scenario
 
@@ -53,7 +54,6 @@ RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
 REPORT_FILE = "report.html"  # written by `libyasim report`; stale once the results change
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points", "draws")
-FOLDER_MARK = ".folder-id"  # in the chunk folder: lets a worker check it sees this very folder
 MAX_RUNS = int(PARAMS["scenario.runs"].high or 0)  # the documented maximum
 
 
@@ -67,149 +67,24 @@ def run_seed(root_seed: int, run: int) -> int:
     return int(state[0]) << 32 | int(state[1])
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """A slice of consecutive runs, the unit of work and of saving.
-
-    In a sweep, `point` is the index of the design point whose scenario the runs use.
-    """
-
-    start: int
-    seeds: tuple[int, ...]
-    point: int | None = None
-    values: tuple[tuple[tuple[str, Any], ...], ...] = ()  # per run: drawn parameter values
-
-    @property
-    def name(self) -> str:
-        return f"{self.start:09d}" if self.point is None else f"p{self.point:06d}-{self.start:09d}"
-
-
-@dataclass(frozen=True)
-class ChunkJob:
-    """What the chunks of one ensemble share: the folder their files go to, and the token in
-    its FOLDER_MARK file (so that a worker elsewhere knows it sees this folder, not another
-    one of the same name)."""
-
-    folder: str
-    token: str
-    with_series: bool
-
-
-@dataclass
-class ChunkReport:
-    """A worker's answer for one chunk: saved by the worker, or `tables` to save (runs,
-    series) when the worker could not see the folder. `cpu_seconds` is the worker's own."""
-
-    chunk: Chunk
-    runs: int
-    cpu_seconds: float
-    tables: tuple[pa.Table, pa.Table | None] | None = field(default=None, repr=False)
-
-
-ChunkResult = tuple[Chunk, list[dict[str, Any]], np.ndarray | None]
 Task = tuple[Scenario, Chunk]
-# A backend saves the tasks' chunks (`save_chunk`) and yields their reports as they finish,
-# in any order.
+# A backend saves the tasks' chunks (`worker.save_chunk`) and yields their reports as they
+# finish, in any order.
 Backend = Callable[[Sequence[Task], ChunkJob], Iterable[ChunkReport]]
 
 
-def run_chunk(scenario: Scenario, chunk: Chunk, with_series: bool = True) -> ChunkResult:
-    """Simulate the runs of a chunk; return their outcomes and daily series (float32)."""
-    rows, series = [], []
-    point = {} if chunk.point is None else {"point": chunk.point}
-    for offset, seed in enumerate(chunk.seeds):
-        drawn = dict(chunk.values[offset]) if chunk.values else {}
-        outcome, daily = simulate(
-            scenario.with_overrides(drawn, source="parameter draw") if drawn else scenario, seed)
-        rows.append({"run": chunk.start + offset, **point, "seed": seed, **outcome,
-                     **{f"param:{name}": value for name, value in drawn.items()}})
-        if with_series:
-            series.append(daily.astype(np.float32))
-    return chunk, rows, (np.stack(series) if with_series else None)
+@functools.cache
+def series_schema() -> pa.Schema:
+    """The daily series' Arrow layout, with what pandas needs to read `series_table` back."""
+    sample = series_table(0, np.zeros((1, 1, len(SERIES_COLUMNS)), np.float32), dt.date(2020, 1, 1))
+    return pa.Schema.from_pandas(sample, preserve_index=False)
 
 
-def save_chunk(scenario: Scenario, chunk: Chunk, job: ChunkJob) -> ChunkReport:
-    """Simulate a chunk and save its tables into the job's folder (in a worker), or hand them
-    back when this process cannot see that folder."""
-    started = time.process_time()
-    chunk, rows, series = run_chunk(scenario, chunk, job.with_series)
-    tables = (runs_arrow(rows), None if series is None else
-              series_arrow(chunk.start, series, scenario["scenario.start_date"]))
-    folder = Path(job.folder)
-    if _sees(folder, job.token):
-        write_chunk(folder, chunk, *tables)
-        return ChunkReport(chunk, len(rows), time.process_time() - started)
-    return ChunkReport(chunk, len(rows), time.process_time() - started, tables)
-
-
-def _sees(folder: Path, token: str) -> bool:
-    try:
-        return (folder / FOLDER_MARK).read_text() == token
-    except OSError:
-        return False
-
-
-def chunk_path(folder: Path, kind: str, chunk: Chunk) -> Path:
-    """A chunk's file of `kind` ("runs" or "series"); its runs file means the chunk is done."""
-    return folder / f"{kind}-{chunk.name}.parquet"
-
-
-def write_chunk(folder: Path, chunk: Chunk, runs: pa.Table, series: pa.Table | None) -> None:
-    """Write a chunk's tables, each whole or not at all, the runs last."""
-    if series is not None:
-        _write_arrow(series, chunk_path(folder, "series", chunk))
-    _write_arrow(runs, chunk_path(folder, "runs", chunk))
-
-
-def _write_arrow(table: pa.Table, path: Path) -> None:
-    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
-
-
-# ---------------------------------------------------------------------------- tables
-_SCHEMAS: dict[tuple[Any, ...], pa.Schema] = {}  # the pandas layouts, worked out once
-
-
-def runs_arrow(rows: list[dict[str, Any]]) -> pa.Table:
-    """Per-run outcomes as an Arrow table with the layout of `runs_table` (so pandas reads
-    the same DataFrame back), built without pandas once the layout is known."""
-    raw = pa.table({name: pa.array([row[name] for row in rows],
-                                   pa.uint64() if name == "seed" else None)  # 64-bit seeds
-                    for name in rows[0]})
-    key = ("runs", *zip(raw.schema.names, map(str, raw.schema.types)))
-    if key not in _SCHEMAS:
-        _SCHEMAS[key] = pa.Schema.from_pandas(runs_table(rows), preserve_index=False)
-    return raw.cast(_SCHEMAS[key])
-
-
-def series_arrow(first_run: int, series: np.ndarray, start_date: dt.date) -> pa.Table:
-    """Daily series of several runs as an Arrow table with the layout of `series_table`."""
-    if ("series",) not in _SCHEMAS:
-        sample = np.zeros((1, 1, len(SERIES_COLUMNS)), np.float32)
-        _SCHEMAS[("series",)] = pa.Schema.from_pandas(series_table(0, sample, start_date),
-                                                   preserve_index=False)
-    schema = _SCHEMAS[("series",)]
-    n_runs, n_days, _ = series.shape
-    days = np.tile(np.arange(n_days, dtype=np.int64), n_runs)
-    columns: list[Any] = [np.repeat(np.arange(first_run, first_run + n_runs, dtype=np.int64),
-                                    n_days), days,
-                          np.datetime64(start_date, "D") + days.astype("timedelta64[D]")]
-    flat = series.reshape(n_runs * n_days, -1)
-    for i, name in enumerate(SERIES_COLUMNS):
-        kind = outcomes.daily_kind(name)
-        if kind == "count":
-            columns.append(flat[:, i].astype(np.int32))
-        elif kind == "category":
-            labels = pa.array(SERIES_CATEGORIES[name], schema.field(name).type.value_type)
-            columns.append(pa.DictionaryArray.from_arrays(flat[:, i].astype(np.int8), labels))
-        else:
-            columns.append(flat[:, i].astype(np.float32, copy=False))
-    arrays = [pa.array(c) if isinstance(c, np.ndarray) else c for c in columns]
-    return pa.Table.from_arrays([a.cast(f.type) for a, f in zip(arrays, schema)], schema=schema)
-
-
-def runs_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Per-run outcomes as a DataFrame typed by the outcome registry (nullable day columns)."""
-    return outcomes.typed_runs(pd.DataFrame(rows))
+def runs_schema(part: Path) -> pa.Schema:
+    """The runs table's layout as pandas reads it back (types from the outcome registry, e.g.
+    nullable day columns), worked out from a chunk file of plain Arrow columns."""
+    sample = outcomes.typed_runs(pq.read_table(part).slice(0, 1).to_pandas())
+    return pa.Schema.from_pandas(sample, preserve_index=False)
 
 
 def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.DataFrame:
@@ -231,7 +106,8 @@ def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.
     return df
 
 
-def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None:
+def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path,
+                         schema: pa.Schema | None = None) -> None:
     """Stream tables (each made by a callable, one at a time) into one parquet file, atomically.
 
     Consecutive tables that continue each other's runs are gathered into row groups of up to
@@ -253,7 +129,7 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
         for make in parts:
             table = make()
             if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
+                writer = pq.ParquetWriter(tmp, schema or table.schema)
             runs = table.column("run")
             follows = last_run is not None and runs[0].as_py() == last_run + 1
             if size + table.nbytes > ROW_GROUP_BYTES or not follows:
@@ -271,9 +147,10 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
     os.replace(tmp, path)
 
 
-def _join_parquet(parts: Sequence[Path], path: Path) -> None:
-    """Stream several parquet files into one, a file at a time (flat memory), atomically."""
-    _write_parquet_parts((functools.partial(_read_whole, part) for part in parts), path)
+def _join_parquet(parts: Sequence[Path], path: Path, schema: pa.Schema | None = None) -> None:
+    """Stream several parquet files into one, a file at a time (flat memory), atomically, in
+    `schema` (default: the first file's)."""
+    _write_parquet_parts((functools.partial(_read_whole, part) for part in parts), path, schema)
 
 
 def _copy_row_groups(parts: Sequence[Path], path: Path) -> None:
@@ -445,7 +322,8 @@ def _worker_env() -> dict[str, str]:
 
 
 @atexit.register
-def _close_pools() -> None:
+def close_workers() -> None:
+    """Let the worker processes kept for later ensembles exit (done anyway at exit)."""
     for pool in list(WorkerPool._open.values()):
         pool.close()
 
@@ -693,7 +571,8 @@ def _execute(out: Path, tasks: Sequence[Task], backend: Backend, with_series: bo
     total = sum(len(chunk.seeds) for _, chunk in tasks)
     token = uuid.uuid4().hex
     atomic_write_text(token, chunk_dir / FOLDER_MARK)
-    job = ChunkJob(str(chunk_dir.resolve()), token, with_series)
+    job = ChunkJob(str(chunk_dir.resolve()), token, series_schema() if with_series else None,
+                   dict(SERIES_CATEGORIES))
     bar = _progress_bar(total, total - sum(len(chunk.seeds) for _, chunk in todo), progress)
     try:
         for report in backend(todo, job):
@@ -716,7 +595,8 @@ def finalize(out: Path, chunks: Sequence[Chunk], with_series: bool) -> None:
     chunk_dir = out / CHUNK_DIR
     if with_series:
         _copy_row_groups([chunk_path(chunk_dir, "series", c) for c in chunks], out / SERIES_FILE)
-    _join_parquet([chunk_path(chunk_dir, "runs", c) for c in chunks], out / RUNS_FILE)
+    runs = [chunk_path(chunk_dir, "runs", c) for c in chunks]
+    _join_parquet(runs, out / RUNS_FILE, runs_schema(runs[0]))
     done = out / f".{CHUNK_DIR}-done-{os.getpid()}"
     os.replace(chunk_dir, done)
     shutil.rmtree(done)
