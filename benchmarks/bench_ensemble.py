@@ -109,11 +109,17 @@ def ensemble_run(runs: int, workers: int, root: Path = ROOT, seed: int = 1) -> d
     return json.loads(_run([sys.executable, "-c", code], root / "src")[0])
 
 
-def worker_start(src: Path = SRC) -> tuple[float, float]:
-    """Wall and CPU seconds of a fresh Python importing what a worker imports."""
-    t = time.perf_counter()
-    _, cpu = _run([sys.executable, "-P", "-c", "import libyasim.ensemble; print(1)"], src)
-    return time.perf_counter() - t, cpu
+def worker_start(src: Path = SRC) -> dict[str, tuple[float, float]]:
+    """Wall and CPU seconds of a fresh Python importing what a worker imports, with and
+    without the model."""
+    imports = {"worker without the model": "libyasim.worker, libyasim.scenario",
+               "worker with the model": "libyasim.worker, libyasim.scenario, libyasim.model"}
+    times = {}
+    for name, modules in imports.items():
+        t = time.perf_counter()
+        _, cpu = _run([sys.executable, "-P", "-c", f"import {modules}; print(1)"], src)
+        times[name] = time.perf_counter() - t, cpu
+    return times
 
 
 def batch_run_seconds(runs: int, seed: int = 1, daily: bool = False) -> tuple[float, float]:
@@ -203,9 +209,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before "
           "starting (other work on the machine slows every wall-clock figure)")
-    wall, cpu = worker_start()
-    print(f"worker start (fresh Python importing the engine and model): {wall:.2f} s wall, "
-          f"{cpu:.2f} s CPU")
+    for name, (wall, cpu) in worker_start().items():
+        print(f"start of a {name} (a fresh Python importing it): {wall:.2f} s wall, "
+              f"{cpu:.2f} s CPU")
     n = args.runs
     print(f"\n365-day baseline, {n} runs with daily series, end to end:")
     one, two = ensemble_run(n, 1), ensemble_run(n, 2)

@@ -196,10 +196,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         run_ensemble(scenario, out, runs=runs, seed=seed, resume=args.resume,
                      progress=not quiet, shard=args.shard, backend=_backend(args),
                      force=args.force, draws=draws)
-    except KeyboardInterrupt as exc:
+    except KeyboardInterrupt:
         shard = f" --shard {args.shard[0]}/{args.shard[1]}" if args.shard else ""
         print("\n" + interruption_note(
-            exc, out, f"complete them with `libyasim run {args.scenario} --out {out} --runs "
+            out, f"complete them with `libyasim run {args.scenario} --out {out} --runs "
             f"{runs} --seed {seed}{shard} --resume`"), file=sys.stderr)
         return EXIT_INTERRUPTED
     results = analysis.analyse(Results.load(out))
@@ -320,8 +320,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         table = sweep(scenario, ranges, out, design=args.design, levels=args.levels,
                       samples=args.samples, runs=args.runs, seed=args.seed, outcomes=outcomes,
                       backend=_backend(args), resume=args.resume, progress=not args.quiet)
-    except KeyboardInterrupt as exc:
-        print("\n" + interruption_note(exc, out, "complete them by repeating the command "
+    except KeyboardInterrupt:
+        print("\n" + interruption_note(out, "complete them by repeating the command "
                                         "with --resume"), file=sys.stderr)
         return EXIT_INTERRUPTED
     if not args.quiet:
@@ -345,8 +345,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         table = sensitivity(scenario, ranges, args.outcome, method=args.method,
                             samples=args.samples, runs=args.runs, seed=args.seed,
                             out=out / "runs", backend=_backend(args), progress=not args.quiet)
-    except KeyboardInterrupt as exc:
-        print("\n" + interruption_note(exc, out / "runs", "the same command completes them"),
+    except KeyboardInterrupt:
+        print("\n" + interruption_note(out / "runs", "the same command completes them"),
               file=sys.stderr)
         return EXIT_INTERRUPTED
     table.to_csv(out / "sensitivity.csv", index=False)

@@ -532,35 +532,14 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
     return False
 
 
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during an ensemble; `saved_runs` finished runs are saved (maybe none)."""
-
-    def __init__(self, saved_runs: int):
-        super().__init__(saved_runs)
-        self.saved_runs = saved_runs
-
-
-def interruption_note(exc: BaseException, out: Path, resume: str) -> str:
+def interruption_note(out: Path, resume: str) -> str:
     """The line to print when an ensemble into `out` was interrupted: how many finished runs
     are saved there and, if any are, `resume` (how to complete them)."""
-    saved = getattr(exc, "saved_runs", 0)
+    saved = sum(pq.read_metadata(p).num_rows for p in (out / CHUNK_DIR).glob("runs-*.parquet"))
     if not saved:
         return f"interrupted before any run finished: nothing was saved in {out}"
-    return f"interrupted: {saved:,} finished run{'s are' if saved > 1 else ' is'} saved in {out}; {resume}"
-
-
-def _saved_runs(chunk_dir: Path, tasks: Sequence[Task]) -> int:
-    return sum(len(c.seeds) for _, c in tasks if chunk_path(chunk_dir, "runs", c).exists())
-
-
-def _run_and_join(out: Path, tasks: Sequence[Task], backend: Backend, with_series: bool,
-                  progress: bool) -> None:
-    """Run the chunks not saved yet, then join them; Ctrl-C says how many runs are saved."""
-    try:
-        _execute(out, tasks, backend, with_series, progress)
-        finalize(out, [c for _, c in tasks], with_series)
-    except KeyboardInterrupt:
-        raise Interrupted(_saved_runs(out / CHUNK_DIR, tasks)) from None
+    runs = f"{saved:,} finished run{'s are' if saved > 1 else ' is'}"
+    return f"interrupted: {runs} saved in {out}; {resume}"
 
 
 def _execute(out: Path, tasks: Sequence[Task], backend: Backend, with_series: bool,
@@ -651,7 +630,8 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
             refuse_other(out, manifest, force)
         if not _prepare(out, manifest, resume):
             chunks = plan_chunks(seed, runs, chunk_size, shard, values=values)
-            _run_and_join(out, [(scenario, c) for c in chunks], backend, with_series, progress)
+            _execute(out, [(scenario, c) for c in chunks], backend, with_series, progress)
+            finalize(out, chunks, with_series)
     return out
 
 
@@ -676,7 +656,8 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str
         if not _prepare(out, manifest, resume):
             tasks = [(s, c) for i, s in enumerate(scenarios)
                      for c in plan_chunks(seed, runs, chunk_size, point=i)]
-            _run_and_join(out, tasks, backend, False, progress)
+            _execute(out, tasks, backend, False, progress)
+            finalize(out, [c for _, c in tasks], False)
     return out
 
 
