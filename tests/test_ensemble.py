@@ -297,3 +297,19 @@ def test_ctrl_c_before_any_run_finished_says_nothing_was_saved(short, tmp_path, 
     err = capsys.readouterr().err
     assert "nothing was saved" in err and "finished runs are saved" not in err
     assert not list((tmp_path / CHUNK_DIR).glob("runs-*"))
+
+
+def test_an_error_in_a_worker_reaches_the_caller_as_itself(short, tmp_path):
+    """A chunk that fails in a worker process raises the same error here, with the worker's
+    traceback attached; the next ensemble gets fresh workers."""
+    from libyasim.scenario import ScenarioError
+
+    scenario = load_scenario(short)
+    good = plan_chunks(1, 4, 2)
+    bad = dataclasses.replace(good[1], values=((("no.such_parameter", 1.0),),) * 2)
+    job = worker.ChunkJob(str(tmp_path), "token", series_schema=None)
+    with pytest.raises(ScenarioError, match="no.such_parameter") as exc:
+        list(LocalBackend(2)([(scenario, good[0]), (scenario, bad)], job))
+    assert any("in a worker process" in note for note in exc.value.__notes__)
+    reports = list(LocalBackend(2)([(scenario, c) for c in good], job))
+    assert sorted(r.chunk.start for r in reports) == [0, 2]

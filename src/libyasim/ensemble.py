@@ -295,7 +295,7 @@ class _Worker:
                                 "finished chunks are saved (rerun with --resume)") from None
         self.busy -= 1
         if status == "error":
-            raise value
+            raise worker.rebuild_error(value)
         return value
 
     def stop(self, now: bool) -> None:

@@ -207,15 +207,25 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _failure(exc: BaseException) -> tuple[str, BaseException]:
-    """An error to hand back to the parent, picklable, with the worker's traceback."""
-    text = traceback.format_exc()
+def _failure(exc: BaseException) -> tuple[str, tuple[Any, ...]]:
+    """An error to hand back to the parent: its class (by name), arguments and attributes,
+    which rebuild it there even when the error itself does not pickle; and the traceback."""
+    state = (type(exc), exc.args, vars(exc), traceback.format_exc())
     try:
-        pickle.loads(pickle.dumps(exc))
+        pickle.loads(pickle.dumps(state))
     except Exception:
-        exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        state = (RuntimeError, (f"{type(exc).__name__}: {exc}",), {}, state[3])
+    return "error", state
+
+
+def rebuild_error(state: tuple[Any, ...]) -> BaseException:
+    """The error a worker sent (`_failure`), as itself, with the worker's traceback noted."""
+    kind, args, attributes, text = state
+    exc = kind.__new__(kind)
+    exc.args = args
+    exc.__dict__.update(attributes)
     exc.add_note(f"in a worker process:\n{text}")
-    return "error", exc
+    return exc
 
 
 def main(argv: list[str]) -> None:
