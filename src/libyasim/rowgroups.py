@@ -31,6 +31,14 @@ CHUNK_FILE_PATH, CHUNK_OFFSETS, CHUNK_META = 1, (2, 4, 6), 3
 META_OFFSETS = (9, 10, 11, 14)  # data page, index page, dictionary page, bloom filter
 
 Struct = list[list[Any]]  # [[field id, type, value], ...] in the order read
+# Which structs are read field by field (the way to the offsets); any other struct, list, map
+# or string is kept as its bytes (`Raw`) and written back as it was.
+Spec = dict[int, "Spec"]
+FOOTER_SPEC: Spec = {FILE_ROW_GROUPS: {GROUP_COLUMNS: {CHUNK_META: {}}}}
+
+
+class Raw(bytes):
+    """A value kept as its encoded bytes."""
 
 
 class JoinError(ValueError):
@@ -47,25 +55,28 @@ class _Reader:
         return self.data[self.pos - 1]
 
     def varint(self) -> int:
-        shift = result = 0
-        while True:
-            b = self.byte()
+        data, pos = self.data, self.pos
+        b = data[pos]
+        result, shift, pos = b & 0x7F, 7, pos + 1
+        while b & 0x80:
+            b = data[pos]
             result |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return result
-            shift += 7
+            shift, pos = shift + 7, pos + 1
+        self.pos = pos
+        return result
 
     def zigzag(self) -> int:
         n = self.varint()
         return (n >> 1) ^ -(n & 1)
 
     def value(self, kind: int) -> Any:
+        if I16 <= kind <= I64:  # the most common first
+            n = self.varint()
+            return (n >> 1) ^ -(n & 1)
         if kind in (BOOL_TRUE, BOOL_FALSE):
             return kind == BOOL_TRUE
         if kind == BYTE:
             return self.byte()
-        if kind in (I16, I32, I64):
-            return self.zigzag()
         if kind == DOUBLE:
             self.pos += 8
             return self.data[self.pos - 8:self.pos]
@@ -92,17 +103,62 @@ class _Reader:
             return self.struct()
         raise JoinError(f"unknown thrift type {kind}")
 
-    def struct(self) -> Struct:
+    def skip(self, kind: int) -> None:
+        """Move past a value without building it."""
+        if I16 <= kind <= I64:
+            self.varint()
+        elif kind == STRUCT:
+            while head := self.byte():
+                if not head >> 4:
+                    self.varint()
+                self.skip(head & 0x0F)
+        elif kind == BYTE:
+            self.pos += 1
+        elif kind == DOUBLE:
+            self.pos += 8
+        elif kind == BINARY:
+            size = self.varint()  # read before `pos` is: `self.pos += self.varint()` loses it
+            self.pos += size
+        elif kind in (LIST, SET):
+            head = self.byte()
+            size, item = head >> 4, head & 0x0F
+            if size == 15:
+                size = self.varint()
+            for _ in range(size):
+                self.skip(BYTE if item in (BOOL_TRUE, BOOL_FALSE) else item)
+        elif kind == MAP:
+            size = self.varint()
+            if size:
+                types = self.byte()
+                for _ in range(size):
+                    self.skip(types >> 4)
+                    self.skip(types & 0x0F)
+        elif kind not in (BOOL_TRUE, BOOL_FALSE):
+            raise JoinError(f"unknown thrift type {kind}")
+
+    def struct(self, spec: Spec | None = None) -> Struct:
+        """A struct's fields: numbers read, the structs (or lists of structs) that `spec` names
+        read by their own spec, anything else kept as bytes (everything read without a spec)."""
         fields: Struct = []
         last = 0
-        while True:
-            head = self.byte()
-            if head == 0:
-                return fields
+        while head := self.byte():
             delta, kind = head >> 4, head & 0x0F
             field = last + delta if delta else self.zigzag()
-            fields.append([field, kind, self.value(kind)])
             last = field
+            if spec is None or kind <= DOUBLE:
+                fields.append([field, kind, self.value(kind)])
+            elif field in spec and kind == STRUCT:
+                fields.append([field, kind, self.struct(spec[field])])
+            elif field in spec and kind == LIST:
+                head = self.byte()
+                size = self.varint() if head >> 4 == 15 else head >> 4
+                items = [self.struct(spec[field]) for _ in range(size)]
+                fields.append([field, kind, (head & 0x0F, items)])
+            else:
+                start = self.pos
+                self.skip(kind)
+                fields.append([field, kind, Raw(self.data[start:self.pos])])
+        return fields
 
 
 class _Writer:
@@ -119,12 +175,16 @@ class _Writer:
         self.varint((n << 1) ^ (n >> 63))
 
     def value(self, kind: int, value: Any) -> None:
-        if kind in (BOOL_TRUE, BOOL_FALSE):
-            return  # a struct field's bool is in its type
-        if kind == BYTE:
-            self.out.append(value)
-        elif kind in (I16, I32, I64):
+        if isinstance(value, Raw):
+            self.out += value
+        elif I16 <= kind <= I64:  # the most common first
             self.zigzag(value)
+        elif kind == STRUCT:
+            self.struct(value)
+        elif kind in (BOOL_TRUE, BOOL_FALSE):
+            return  # a struct field's bool is in its type
+        elif kind == BYTE:
+            self.out.append(value)
         elif kind == DOUBLE:
             self.out += value
         elif kind == BINARY:
@@ -150,8 +210,6 @@ class _Writer:
                 for k, v in pairs:
                     self.value(key, k)
                     self.value(val, v)
-        elif kind == STRUCT:
-            self.struct(value)
         else:
             raise JoinError(f"unknown thrift type {kind}")
 
@@ -194,7 +252,7 @@ def read_footer(handle: BinaryIO) -> tuple[Struct, int]:
         raise JoinError("not a plain (unencrypted) parquet file")
     start = size - 8 - length
     handle.seek(start)
-    return _Reader(handle.read(length)).struct(), start
+    return _Reader(handle.read(length)).struct(FOOTER_SPEC), start
 
 
 def _move(group: Struct, shift: int) -> None:
