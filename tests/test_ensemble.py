@@ -313,3 +313,27 @@ def test_an_error_in_a_worker_reaches_the_caller_as_itself(short, tmp_path):
     assert any("in a worker process" in note for note in exc.value.__notes__)
     reports = list(LocalBackend(2)([(scenario, c) for c in good], job))
     assert sorted(r.chunk.start for r in reports) == [0, 2]
+
+
+def test_row_groups_are_copied_whole_whatever_their_number_and_columns(tmp_path):
+    """Files of several row groups, with dictionaries, nulls and strings, join to their rows
+    in order, each row group kept as it was."""
+    import pyarrow as pa
+
+    from libyasim import rowgroups
+
+    def part(first: int) -> pa.Table:
+        runs = list(range(first, first + 5))
+        return pa.table({"run": runs, "day": [None if r % 2 else r for r in runs],
+                         "label": pa.array(["a", "b", "a", "c", "b"]).dictionary_encode(),
+                         "text": [f"run {r}" for r in runs]})
+
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"{i}.parquet")
+        pq.write_table(part(5 * i), paths[-1], row_group_size=2)  # 3 row groups each
+    with open(tmp_path / "joined.parquet", "wb") as out:
+        assert rowgroups.join(paths, out) == 15
+    joined = pq.ParquetFile(tmp_path / "joined.parquet")
+    assert joined.num_row_groups == 9
+    assert joined.read().equals(pa.concat_tables([part(0), part(5), part(10)]))
