@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from libyasim.cli import main
-from libyasim.ensemble import DaskBackend, load_results, plan_chunks, run_chunk, run_ensemble
+from libyasim.ensemble import ChunkJob, DaskBackend, load_results, plan_chunks, run_ensemble, save_chunk
 from libyasim.scenario import load_scenario
 
 distributed = pytest.importorskip("distributed")
@@ -116,7 +116,8 @@ def test_lost_worker_loses_no_run(cluster, short):
     doomed = worker(cluster, "--no-nanny", "--name", "doomed")
     try:
         wait_for_workers(cluster, 3)
-        results = iter(DaskBackend(cluster)([(scenario, c) for c in chunks], False))
+        job = ChunkJob("/nonexistent", "token", series_schema=None)  # tables come back
+        results = iter(DaskBackend(cluster)([(scenario, c) for c in chunks], job))
         got = [next(results)]
         with distributed.Client(cluster, timeout="30s") as client:
             address = next(a for a, w in client.scheduler_info()["workers"].items()
@@ -130,8 +131,8 @@ def test_lost_worker_loses_no_run(cluster, short):
         got += list(results)
     finally:
         stop(doomed)
-    assert sorted(c.start for c, _, _ in got) == [c.start for c in chunks]
-    expected = {c.start: run_chunk(scenario, c, False)[1] for c in chunks[:3]}
-    for chunk, rows, _ in got:
-        if chunk.start in expected:
-            assert rows == expected[chunk.start]
+    assert sorted(r.chunk.start for r in got) == [c.start for c in chunks]
+    expected = {c.start: save_chunk(scenario, c, job).tables[0] for c in chunks[:3]}
+    for report in got:
+        if report.chunk.start in expected:
+            assert report.tables[0].equals(expected[report.chunk.start])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from libyasim import ensemble
+from libyasim import ensemble, worker
 from libyasim.cli import main
 from libyasim.ensemble import (CHUNK_DIR, EnsembleError, LocalBackend, load_results,
                                merge_shards, plan_chunks, run_ensemble, run_seed)
@@ -60,11 +61,12 @@ def test_results_identical_for_any_worker_count_and_chunk_size(short, tmp_path):
     pd.testing.assert_frame_equal(a[1], b[1])
     assert a[2]["run_seeds"] == [run_seed(3, r) for r in range(30)]
     assert not (tmp_path / "a" / CHUNK_DIR).exists()
-    joined = pq.ParquetFile(tmp_path / "b" / "series.parquet")
-    assert joined.num_row_groups == 1  # 8 small consecutive chunks gathered in one row group
+    series = pq.ParquetFile(tmp_path / "b" / "series.parquet")
+    assert series.num_row_groups == 8  # each chunk's row group copied as it was
+    assert pq.ParquetFile(tmp_path / "b" / "runs.parquet").num_row_groups == 1  # gathered
 
 
-def test_local_backend_keeps_a_bounded_queue(short):
+def test_local_backend_keeps_a_bounded_queue(short, tmp_path):
     """Memory stays flat: the backend reads only a few chunks ahead of what it has returned."""
     scenario = load_scenario(short)
     taken = []
@@ -75,11 +77,14 @@ def test_local_backend_keeps_a_bounded_queue(short):
             yield scenario, chunk
 
     returned = []
-    for result in LocalBackend(2)(list_like(tasks()), with_series=False):
-        # 2 x workers in the pool, plus the finished ones being handed back (at most as many)
-        assert len(taken) - len(returned) <= 8
-        returned.append(result[0].start)
+    job = worker.ChunkJob(str(tmp_path), "token", series_schema=None)  # a folder workers miss
+    for report in LocalBackend(2)(list_like(tasks()), job):
+        # 2 x workers in flight, plus the one being handed back
+        assert len(taken) - len(returned) <= 5
+        assert report.tables is not None and report.tables[0].num_rows == 2
+        returned.append(report.chunk.start)
     assert sorted(returned) == list(range(0, 40, 2))
+    assert not list(tmp_path.iterdir())
 
 
 class list_like(list):
@@ -122,6 +127,7 @@ def test_ctrl_c_is_clean_and_resume_completes_exactly(short, reference, tmp_path
     assert not (out / "runs.parquet").exists()
     saved = list((out / CHUNK_DIR).glob("runs-*.parquet"))
     assert 3 <= len(saved) < 9  # 300 runs make 9 chunks of up to 37
+    assert f"{sum(pq.read_metadata(p).num_rows for p in saved)} finished runs are saved" in err
     assert main(["run", str(short), "--runs", str(RUNS), "--seed", str(SEED), "--out", str(out),
                  "--resume", "--quiet"]) == 0
     assert_same(out, reference)
@@ -162,7 +168,7 @@ def test_resume_of_finished_ensemble_runs_nothing(short, tmp_path, monkeypatch):
     scenario = load_scenario(short)
     run_ensemble(scenario, tmp_path, runs=4, seed=1, workers=1, progress=False)
     before = (tmp_path / "runs.parquet").stat().st_mtime_ns
-    monkeypatch.setattr(ensemble, "run_chunk", None)  # would fail if called
+    monkeypatch.setattr(worker, "run_chunk", None)  # would fail if called
     run_ensemble(scenario, tmp_path, runs=4, seed=1, workers=1, resume=True, progress=False)
     assert (tmp_path / "runs.parquet").stat().st_mtime_ns == before
 
@@ -208,3 +214,126 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     bar = ensemble._progress_bar(10, 4, enabled=True)
     assert bar.total == 10 and bar.n == 4 and bar.unit == "run"
     bar.close()
+
+
+def test_a_worker_that_cannot_see_the_folder_hands_its_tables_back(short, tmp_path):
+    """As a Dask worker on another machine: the parent writes what the worker could not."""
+    scenario = load_scenario(short)
+    def remote(tasks, job):
+        elsewhere = dataclasses.replace(job, folder="/nonexistent/chunks")
+        for s, chunk in tasks:
+            report = worker.save_chunk(s, chunk, elsewhere)
+            assert report.tables is not None
+            yield report
+
+    run_ensemble(scenario, tmp_path / "remote", runs=6, seed=2, chunk_size=2, backend=remote,
+                 progress=False)
+    run_ensemble(scenario, tmp_path / "local", runs=6, seed=2, workers=1, progress=False)
+    remote_results, local = load_results(tmp_path / "remote"), load_results(tmp_path / "local")
+    pd.testing.assert_frame_equal(remote_results[0], local[0])
+    pd.testing.assert_frame_equal(remote_results[1], local[1])
+
+
+def test_row_groups_of_different_schemas_are_not_copied(tmp_path):
+    import pyarrow as pa
+
+    from libyasim import rowgroups
+
+    pq.write_table(pa.table({"run": [0, 1]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"run": pa.array([2], pa.int32())}), tmp_path / "b.parquet")
+    with open(tmp_path / "joined.parquet", "wb") as out, pytest.raises(rowgroups.JoinError):
+        rowgroups.join([tmp_path / "a.parquet", tmp_path / "b.parquet"], out)
+    ensemble._copy_row_groups([tmp_path / "a.parquet", tmp_path / "b.parquet"],
+                              tmp_path / "joined.parquet")  # falls back to re-encoding
+    assert pq.read_table(tmp_path / "joined.parquet").column("run").to_pylist() == [0, 1, 2]
+
+
+SCRIPT = """
+import sys
+import libyasim as ly
+
+results = ly.run(sys.argv[1], runs=6, seed=1, out=sys.argv[2], workers=2)
+print("runs:", len(results.runs))
+"""
+
+
+def test_a_script_without_a_main_guard_runs_on_two_workers_without_fork_warnings(short,
+                                                                                  tmp_path):
+    """A plain script calling `run` at top level: no worker re-runs it, and nothing forks a
+    process that has threads (PYTHONWARNINGS=always would show it)."""
+    script = tmp_path / "plain.py"
+    script.write_text(SCRIPT)
+    env = {**os.environ, "PYTHONWARNINGS": "always",
+           "PYTHONPATH": os.pathsep.join([str(Path(ensemble.__file__).parents[1]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(script), str(short), str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "runs: 6" in done.stdout
+    assert "fork" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_absurd_runs_are_refused_before_any_work(short, tmp_path, capsys):
+    for runs in ("10000001", "99999999999999999999", "0"):
+        with pytest.raises(SystemExit) as exc:
+            main(["run", str(short), "--runs", runs, "--out", str(tmp_path / "out")])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert "--runs" in err and "between 1 and 10000000" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(EnsembleError, match="10,000,000"):
+        run_ensemble(load_scenario(short), tmp_path / "out", runs=10_000_001, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_before_any_run_finished_says_nothing_was_saved(short, tmp_path, monkeypatch,
+                                                              capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(worker, "run_chunk", interrupted)
+    assert main(["run", str(short), "--runs", "4", "--out", str(tmp_path), "--workers", "1",
+                 "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "nothing was saved" in err and "finished runs are saved" not in err
+    assert not list((tmp_path / CHUNK_DIR).glob("runs-*"))
+
+
+def test_an_error_in_a_worker_reaches_the_caller_as_itself(short, tmp_path):
+    """A chunk that fails in a worker process raises the same error here, with the worker's
+    traceback attached; the next ensemble gets fresh workers."""
+    from libyasim.scenario import ScenarioError
+
+    scenario = load_scenario(short)
+    good = plan_chunks(1, 4, 2)
+    bad = dataclasses.replace(good[1], values=((("no.such_parameter", 1.0),),) * 2)
+    job = worker.ChunkJob(str(tmp_path), "token", series_schema=None)
+    with pytest.raises(ScenarioError, match="no.such_parameter") as exc:
+        list(LocalBackend(2)([(scenario, good[0]), (scenario, bad)], job))
+    assert any("in a worker process" in note for note in exc.value.__notes__)
+    reports = list(LocalBackend(2)([(scenario, c) for c in good], job))
+    assert sorted(r.chunk.start for r in reports) == [0, 2]
+
+
+def test_row_groups_are_copied_whole_whatever_their_number_and_columns(tmp_path):
+    """Files of several row groups, with dictionaries, nulls and strings, join to their rows
+    in order, each row group kept as it was."""
+    import pyarrow as pa
+
+    from libyasim import rowgroups
+
+    def part(first: int) -> pa.Table:
+        runs = list(range(first, first + 5))
+        return pa.table({"run": runs, "day": [None if r % 2 else r for r in runs],
+                         "label": pa.array(["a", "b", "a", "c", "b"]).dictionary_encode(),
+                         "text": [f"run {r}" for r in runs]})
+
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"{i}.parquet")
+        pq.write_table(part(5 * i), paths[-1], row_group_size=2)  # 3 row groups each
+    with open(tmp_path / "joined.parquet", "wb") as out:
+        assert rowgroups.join(paths, out) == 15
+    joined = pq.ParquetFile(tmp_path / "joined.parquet")
+    assert joined.num_row_groups == 9
+    assert joined.read().equals(pa.concat_tables([part(0), part(5), part(10)]))

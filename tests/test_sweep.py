@@ -134,14 +134,14 @@ def test_sensitivity_reuses_its_folder_only_for_the_same_design(short, tmp_path,
     ranges = {"truce.spoiler_rate": (0.0, 0.4), "truce.forgiveness": (0.1, 0.5)}
     first = sensitivity(scenario, ranges, ["battle_deaths"], method="morris", samples=2, runs=2,
                         seed=3, out=tmp_path, workers=1)
-    from libyasim import ensemble
+    from libyasim import worker
 
-    real = ensemble.run_chunk
-    monkeypatch.setattr(ensemble, "run_chunk", None)  # fails if anything runs
+    real = worker.run_chunk
+    monkeypatch.setattr(worker, "run_chunk", None)  # fails if anything runs
     again = sensitivity(scenario, ranges, ["battle_deaths"], method="morris", samples=2, runs=2,
                         seed=3, out=tmp_path, workers=1)
     pd.testing.assert_frame_equal(first, again)
-    monkeypatch.setattr(ensemble, "run_chunk", real)
+    monkeypatch.setattr(worker, "run_chunk", real)
     other = sensitivity(scenario, ranges, ["battle_deaths"], method="morris", samples=3, runs=2,
                         seed=3, out=tmp_path, workers=1)
     assert len(load_results(tmp_path)[0]) == 3 * 3 * 2 and len(other) == len(first)

@@ -7,6 +7,8 @@ import argparse
 import datetime as dt
 from collections.abc import Callable
 
+from libyasim.params import PARAMS
+
 
 def whole(low: int, high: int | None = None) -> Callable[[str], int]:
     """A parser of whole numbers from `low` (to `high`, inclusive)."""
@@ -23,6 +25,7 @@ def whole(low: int, high: int | None = None) -> Callable[[str], int]:
 
 
 positive_int = whole(1)
+runs = whole(1, int(PARAMS["scenario.runs"].high or 0))  # its documented maximum
 seed = whole(0, 2**63 - 1)
 port = whole(1, 65535)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from libyasim import __version__, arguments
 from libyasim.calibrate import CalibrationError
-from libyasim.ensemble import EnsembleError
+from libyasim.ensemble import EnsembleError, interruption_note
 from libyasim.extras import MissingExtra
 from libyasim.observations import ObservationError
 from libyasim.params import PARAMS, Param
@@ -199,9 +199,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                      force=args.force, draws=draws)
     except KeyboardInterrupt:
         shard = f" --shard {args.shard[0]}/{args.shard[1]}" if args.shard else ""
-        print(f"\ninterrupted: finished runs are saved in {out}; complete them with "
-              f"`libyasim run {args.scenario} --out {out} --runs {runs} --seed {seed}{shard} "
-              "--resume`", file=sys.stderr)
+        print("\n" + interruption_note(
+            out, f"complete them with `libyasim run {args.scenario} --out {out} --runs "
+            f"{runs} --seed {seed}{shard} --resume`"), file=sys.stderr)
         return EXIT_INTERRUPTED
     results = analysis.analyse(Results.load(out))
     paths = plots.save_all(results)
@@ -322,8 +322,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                       samples=args.samples, runs=args.runs, seed=args.seed, outcomes=outcomes,
                       backend=_backend(args), resume=args.resume, progress=not args.quiet)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: finished runs are saved in {out}; complete them by repeating "
-              "the command with --resume", file=sys.stderr)
+        print("\n" + interruption_note(out, "complete them by repeating the command "
+                                        "with --resume"), file=sys.stderr)
         return EXIT_INTERRUPTED
     if not args.quiet:
         with __import__("pandas").option_context("display.width", 200, "display.max_columns", 40,
@@ -347,8 +347,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                             samples=args.samples, runs=args.runs, seed=args.seed,
                             out=out / "runs", backend=_backend(args), progress=not args.quiet)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: finished runs are saved in {out}/runs; the same command "
-              "completes them", file=sys.stderr)
+        print("\n" + interruption_note(out / "runs", "the same command completes them"),
+              file=sys.stderr)
         return EXIT_INTERRUPTED
     table.to_csv(out / "sensitivity.csv", index=False)
     (out / "findings.txt").write_text("\n".join(findings(table)) + "\n", encoding="utf-8")
@@ -389,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a Monte Carlo ensemble of a scenario, with plots")
     run.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/baseline.toml")
-    run.add_argument("--runs", type=arguments.positive_int, help="number of runs (default: the scenario's)")
+    run.add_argument("--runs", type=arguments.runs, help="number of runs (default: the scenario's)")
     run.add_argument("--seed", type=arguments.seed, help="root seed (default: the scenario's)")
     run.add_argument("--out", help="output folder (default: results/SCENARIO)")
     _add_engine_args(run)
@@ -430,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="values per parameter in a factorial design (default: 3)")
     swp.add_argument("--samples", type=arguments.positive_int, default=16,
                      help="design points of a Latin hypercube (default: 16)")
-    swp.add_argument("--runs", type=arguments.positive_int, default=20,
+    swp.add_argument("--runs", type=arguments.runs, default=20,
                      help="runs per design point (default: 20)")
     swp.add_argument("--seed", type=arguments.seed, help="root seed (default: the scenario's)")
     swp.add_argument("--outcome", action="append", metavar="NAME",
@@ -455,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--samples", type=arguments.positive_int, default=64,
                       help="Sobol base samples (a power of 2) or Morris trajectories "
                       "(default: 64)")
-    sens.add_argument("--runs", type=arguments.positive_int, default=10,
+    sens.add_argument("--runs", type=arguments.runs, default=10,
                       help="runs per design point (default: 10)")
     sens.add_argument("--seed", type=arguments.seed, help="root seed (default: the scenario's)")
     sens.add_argument("--out", help="output folder (default: results/METHOD-SCENARIO)")
@@ -479,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compare", help="run scenarios with the same seeds and compare them")
     comp.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                       help="two or more scenario files; the first is the reference")
-    comp.add_argument("--runs", type=arguments.positive_int,
+    comp.add_argument("--runs", type=arguments.runs,
                       help="runs per scenario (default: the first scenario's)")
     comp.add_argument("--seed", type=arguments.seed,
                       help="root seed shared by all scenarios (default: the first scenario's)")

@@ -3,30 +3,34 @@
 Run i of an ensemble always gets the same seed (from the root seed through numpy's
 SeedSequence), whatever the backend, the number of workers or the order in which chunks finish,
 so results are identical for any of them. Work is split into chunks of consecutive runs; a
-backend (local processes, or a Dask cluster) runs them and hands each result back to this
-process, which writes it at once, atomically, under `DIR/chunks/`. `resume=True` skips chunks
-already there. When all chunks are in, they are joined into `runs.parquet` and `series.parquet`
-by streaming, so memory stays flat as the number of runs grows.
+backend (local worker processes, or a Dask cluster) runs them, and each worker writes its
+chunk's tables itself, atomically, under `DIR/chunks/` (Arrow tables, no pandas); this process
+only keeps count. `resume=True` skips chunks already there. When all chunks are in, they are
+joined into `series.parquet` by copying their row groups' bytes (nothing is decoded) and into
+`runs.parquet` by streaming, so memory stays flat as the number of runs grows.
+
+Dask workers write into the same folder, which assumes a file system they share with this
+process (as on one machine, or a cluster's shared disk); a worker that cannot see the folder
+hands its tables back and this process writes them.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import fcntl
 import functools
 import json
-import multiprocessing
 import os
 import platform
+import selectors
 import shutil
-import signal
+import subprocess
 import sys
-import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +39,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from libyasim import __version__, outcomes
-from libyasim.files import atomic_write_parquet, atomic_write_text, temporary_path
+from libyasim import __version__, outcomes, rowgroups, worker
+from libyasim.worker import (FOLDER_MARK, Chunk, ChunkJob, ChunkReport, chunk_path,
+                             save_chunk, write_chunk)
+from libyasim.files import atomic_write, atomic_write_text, temporary_path
 from libyasim import draws as draw_module
 from libyasim.draws import Draws
-from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS, simulate
+from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS
+from libyasim.params import PARAMS
 from libyasim.scenario import Scenario
 
 RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
@@ -47,6 +54,7 @@ RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
 REPORT_FILE = "report.html"  # written by `libyasim report`; stale once the results change
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points", "draws")
+MAX_RUNS = int(PARAMS["scenario.runs"].high or 0)  # the documented maximum
 
 
 class EnsembleError(Exception):
@@ -59,52 +67,28 @@ def run_seed(root_seed: int, run: int) -> int:
     return int(state[0]) << 32 | int(state[1])
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """A slice of consecutive runs, the unit of work and of saving.
-
-    In a sweep, `point` is the index of the design point whose scenario the runs use.
-    """
-
-    start: int
-    seeds: tuple[int, ...]
-    point: int | None = None
-    values: tuple[tuple[tuple[str, Any], ...], ...] = ()  # per run: drawn parameter values
-
-    @property
-    def name(self) -> str:
-        return f"{self.start:09d}" if self.point is None else f"p{self.point:06d}-{self.start:09d}"
-
-
-ChunkResult = tuple[Chunk, list[dict[str, Any]], np.ndarray | None]
 Task = tuple[Scenario, Chunk]
-# A backend runs tasks and yields their results as they finish, in any order.
-Backend = Callable[[Sequence[Task], bool], Iterable[ChunkResult]]
+# A backend saves the tasks' chunks (`worker.save_chunk`) and yields their reports as they
+# finish, in any order.
+Backend = Callable[[Sequence[Task], ChunkJob], Iterable[ChunkReport]]
 
 
-def run_chunk(scenario: Scenario, chunk: Chunk, with_series: bool = True) -> ChunkResult:
-    """Simulate the runs of a chunk; return their outcomes and daily series (float32)."""
-    rows, series = [], []
-    point = {} if chunk.point is None else {"point": chunk.point}
-    for offset, seed in enumerate(chunk.seeds):
-        drawn = dict(chunk.values[offset]) if chunk.values else {}
-        outcome, daily = simulate(
-            scenario.with_overrides(drawn, source="parameter draw") if drawn else scenario, seed)
-        rows.append({"run": chunk.start + offset, **point, "seed": seed, **outcome,
-                     **{f"param:{name}": value for name, value in drawn.items()}})
-        if with_series:
-            series.append(daily.astype(np.float32))
-    return chunk, rows, (np.stack(series) if with_series else None)
+@functools.cache
+def series_schema() -> pa.Schema:
+    """The daily series' Arrow layout, with what pandas needs to read `series_table` back."""
+    sample = series_table(0, np.zeros((1, 1, len(SERIES_COLUMNS)), np.float32), dt.date(2020, 1, 1))
+    return pa.Schema.from_pandas(sample, preserve_index=False)
 
 
-# ---------------------------------------------------------------------------- tables
-def runs_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Per-run outcomes as a DataFrame typed by the outcome registry (nullable day columns)."""
-    return outcomes.typed_runs(pd.DataFrame(rows))
+def runs_schema(part: Path) -> pa.Schema:
+    """The runs table's layout as pandas reads it back (types from the outcome registry, e.g.
+    nullable day columns), worked out from a chunk file of plain Arrow columns."""
+    sample = outcomes.typed_runs(pq.read_table(part).slice(0, 1).to_pandas())
+    return pa.Schema.from_pandas(sample, preserve_index=False)
 
 
 def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.DataFrame:
-    """Daily series of several runs, one row per run and day."""
+    """Daily series of several runs, one row per run and day (the layout users read)."""
     n_runs, n_days, _ = series.shape
     flat = series.reshape(n_runs * n_days, -1)
     df = pd.DataFrame(flat, columns=list(SERIES_COLUMNS))
@@ -122,7 +106,8 @@ def series_table(first_run: int, series: np.ndarray, start_date: dt.date) -> pd.
     return df
 
 
-def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None:
+def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path,
+                         schema: pa.Schema | None = None) -> None:
     """Stream tables (each made by a callable, one at a time) into one parquet file, atomically.
 
     Consecutive tables that continue each other's runs are gathered into row groups of up to
@@ -144,7 +129,7 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
         for make in parts:
             table = make()
             if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
+                writer = pq.ParquetWriter(tmp, schema or table.schema)
             runs = table.column("run")
             follows = last_run is not None and runs[0].as_py() == last_run + 1
             if size + table.nbytes > ROW_GROUP_BYTES or not follows:
@@ -162,9 +147,24 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path) -> None
     os.replace(tmp, path)
 
 
-def _join_parquet(parts: Sequence[Path], path: Path) -> None:
-    """Stream several parquet files into one, a file at a time (flat memory), atomically."""
-    _write_parquet_parts((functools.partial(_read_whole, part) for part in parts), path)
+def _join_parquet(parts: Sequence[Path], path: Path, schema: pa.Schema | None = None) -> None:
+    """Stream several parquet files into one, a file at a time (flat memory), atomically, in
+    `schema` (default: the first file's)."""
+    _write_parquet_parts((functools.partial(_read_whole, part) for part in parts), path, schema)
+
+
+def _copy_row_groups(parts: Sequence[Path], path: Path) -> None:
+    """Join parquet files of one schema by copying their row groups (see rowgroups.py),
+    atomically; by re-encoding if their schemas differ."""
+    try:
+        atomic_write(path, lambda tmp: _copy_into(parts, tmp))
+    except rowgroups.JoinError:
+        _join_parquet(parts, path)
+
+
+def _copy_into(parts: Sequence[Path], tmp: Path) -> None:
+    with open(tmp, "wb") as handle:
+        rowgroups.join(parts, handle)
 
 
 def _read_whole(path: Path) -> pa.Table:
@@ -191,82 +191,141 @@ def default_chunk_size(runs: int, workers: int) -> int:
     return int(max(1, min(50, runs // (4 * max(workers, 1)) or 1)))
 
 
-def _worker_init() -> None:
-    """In a worker process: leave Ctrl-C to the parent, and exit if the parent dies."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _start_method() -> str:
-    """Forkserver where there is one (no fork of a process with threads), else spawn."""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
 class LocalBackend:
     """Chunks on local worker processes, or in this process for one worker.
 
-    Workers start from a fork server (spawn where there is none) that has the model loaded
-    already, so they start quickly and never fork a process that runs threads. A script that
-    runs ensembles on several workers needs the usual `if __name__ == "__main__":` guard.
+    Each worker is a fresh Python process (`libyasim.worker`): it inherits no threads, and a
+    script that calls `run` at top level without an `if __name__ == "__main__":` guard works,
+    because no worker re-runs it. Workers are kept between ensembles of the same process and
+    closed when it exits.
     """
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
 
-    def __call__(self, tasks: Sequence[Task], with_series: bool) -> Iterator[ChunkResult]:
+    def __call__(self, tasks: Sequence[Task], job: ChunkJob) -> Iterator[ChunkReport]:
         if self.workers <= 1 or len(tasks) <= 1:
             for scenario, chunk in tasks:
-                yield run_chunk(scenario, chunk, with_series)
+                yield save_chunk(scenario, chunk, job)
             return
-        context = multiprocessing.get_context(_start_method())
-        if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(["libyasim.ensemble"])
-        before = set(multiprocessing.active_children())
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)),
-                                   initializer=_worker_init, mp_context=context)
-        todo = iter(tasks)
-        pending: set[Future] = set()
-
-        def submit(n: int) -> None:
-            for scenario, chunk in _take(todo, n):
-                pending.add(pool.submit(run_chunk, scenario, chunk, with_series))
-
+        pool = WorkerPool.get(min(self.workers, len(tasks)))
         try:
-            submit(2 * self.workers)  # a bounded queue: memory does not grow with the runs
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                pending.difference_update(done)
-                submit(len(done))
-                for future in done:
-                    yield future.result()
+            yield from pool.run(tasks, job)
         except BaseException:
-            _terminate(pool, before)
+            pool.close(now=True)  # Ctrl-C or an error: running chunks are dropped
             raise
-        pool.shutdown(wait=True)
 
 
-def _take(iterator: Iterator[Task], n: int) -> list[Task]:
-    return [task for _, task in zip(range(n), iterator)]  # range first: takes exactly n
+IN_FLIGHT = 2  # tasks sent ahead to each worker, so that none waits for the next
 
 
-def _terminate(pool: ProcessPoolExecutor, before: set[Any]) -> None:
-    """Stop a pool at once (Ctrl-C, or an error): running chunks are dropped, not awaited.
+class WorkerPool:
+    """Worker processes talking to this one through pipes (see `libyasim.worker`)."""
 
-    Its workers are the child processes that were not there before it started.
-    """
-    workers = set(multiprocessing.active_children()) - before
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in workers:
-        process.terminate()
-    for process in workers:
-        process.join(timeout=5)
+    _open: dict[int, WorkerPool] = {}
+
+    @classmethod
+    def get(cls, count: int) -> WorkerPool:
+        """A pool of `count` live workers: the one kept from an earlier ensemble, or a new one."""
+        pool = cls._open.get(count)
+        if pool is None or not pool.alive():
+            for other in list(cls._open.values()):
+                other.close()  # one pool at a time: workers are as many as the cores
+            pool = cls._open[count] = cls(count)
+        return pool
+
+    def __init__(self, count: int):
+        self.workers = [_Worker() for _ in range(count)]
+
+    def alive(self) -> bool:
+        return all(w.process.poll() is None for w in self.workers)
+
+    def run(self, tasks: Sequence[Task], job: ChunkJob) -> Iterator[ChunkReport]:
+        """Save the tasks' chunks on the workers; yield reports as they come, in any order.
+        At most IN_FLIGHT tasks per worker are read ahead from `tasks`."""
+        todo = iter(tasks)
+        selector = selectors.DefaultSelector()
+        for w in self.workers:
+            selector.register(w.replies, selectors.EVENT_READ, w)
+            for _ in range(IN_FLIGHT):
+                w.feed(todo, job)
+        try:
+            while any(w.busy for w in self.workers):
+                for key, _ in selector.select():
+                    w = key.data
+                    report = w.receive()
+                    w.feed(todo, job)
+                    yield report
+        finally:
+            selector.close()
+
+    def close(self, now: bool = False) -> None:
+        """Let the workers finish and exit (or stop them at once)."""
+        type(self)._open = {k: p for k, p in self._open.items() if p is not self}
+        for w in self.workers:
+            w.stop(now)
+
+
+class _Worker:
+    """One worker process and its two pipes."""
+
+    def __init__(self) -> None:
+        task_read, self.tasks = os.pipe()
+        self.replies, reply_write = os.pipe()
+        self.busy = 0
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "libyasim.worker", str(task_read), str(reply_write)],
+            pass_fds=(task_read, reply_write), stdin=subprocess.DEVNULL, env=_worker_env(),
+            process_group=0)  # Ctrl-C at a terminal goes to this process only
+        os.close(task_read)
+        os.close(reply_write)
+
+    def feed(self, todo: Iterator[Task], job: ChunkJob) -> None:
+        task = next(todo, None)
+        if task is not None:
+            worker.send(self.tasks, (*task, job))
+            self.busy += 1
+
+    def receive(self) -> ChunkReport:
+        try:
+            status, value = worker.receive(self.replies)
+        except EOFError:
+            code = self.process.wait()
+            raise EnsembleError(f"a worker process stopped unexpectedly (exit code {code}); "
+                                "finished chunks are saved (rerun with --resume)") from None
+        self.busy -= 1
+        if status == "error":
+            raise worker.rebuild_error(value)
+        return value
+
+    def stop(self, now: bool) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.tasks)  # the worker's signal to exit
+        if now:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=None if now else 30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self.replies)
+
+
+def _worker_env() -> dict[str, str]:
+    """The workers' environment: this libyasim first on the path; one thread per worker."""
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
+    return env
+
+
+@atexit.register
+def close_workers() -> None:
+    """Let the worker processes kept for later ensembles exit (done anyway at exit)."""
+    for pool in list(WorkerPool._open.values()):
+        pool.close()
 
 
 class DaskBackend:
@@ -282,7 +341,7 @@ class DaskBackend:
         self.scheduler, self.retries = scheduler, retries
         self.workers = workers or os.cpu_count() or 1
 
-    def __call__(self, tasks: Sequence[Task], with_series: bool) -> Iterator[ChunkResult]:
+    def __call__(self, tasks: Sequence[Task], job: ChunkJob) -> Iterator[ChunkReport]:
         from libyasim.extras import require
 
         require("distributed", "cluster", "--backend dask")
@@ -305,7 +364,7 @@ class DaskBackend:
 
         def submit(n: int) -> None:
             for scenario, chunk in _take(todo, n):
-                running.add(client.submit(run_chunk, scenario, chunk, with_series, pure=False,
+                running.add(client.submit(save_chunk, scenario, chunk, job, pure=False,
                                           retries=self.retries, key=f"libyasim-chunk-{chunk.name}"
                                           f"-{os.getpid()}-{time.monotonic_ns()}"))
 
@@ -321,6 +380,10 @@ class DaskBackend:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _take(iterator: Iterator[Task], n: int) -> list[Task]:
+    return [task for _, task in zip(range(n), iterator)]  # range first: takes exactly n
 
 
 def _threads(client: Any) -> int:
@@ -469,22 +532,33 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
     return False
 
 
+def interruption_note(out: Path, resume: str) -> str:
+    """The line to print when an ensemble into `out` was interrupted: how many finished runs
+    are saved there and, if any are, `resume` (how to complete them)."""
+    saved = sum(pq.read_metadata(p).num_rows for p in (out / CHUNK_DIR).glob("runs-*.parquet"))
+    if not saved:
+        return f"interrupted before any run finished: nothing was saved in {out}"
+    runs = f"{saved:,} finished run{'s are' if saved > 1 else ' is'}"
+    return f"interrupted: {runs} saved in {out}; {resume}"
+
+
 def _execute(out: Path, tasks: Sequence[Task], backend: Backend, with_series: bool,
              progress: bool) -> None:
-    """Run the tasks whose chunk is not saved yet; save each result as it comes."""
+    """Run the tasks whose chunk is not saved yet; workers save their chunks themselves."""
     chunk_dir = out / CHUNK_DIR
-    todo = [t for t in tasks if not (chunk_dir / f"runs-{t[1].name}.parquet").exists()]
-    start_dates = {chunk: scenario["scenario.start_date"] for scenario, chunk in todo}
+    todo = [t for t in tasks if not chunk_path(chunk_dir, "runs", t[1]).exists()]
     total = sum(len(chunk.seeds) for _, chunk in tasks)
+    token = uuid.uuid4().hex
+    atomic_write_text(token, chunk_dir / FOLDER_MARK)
+    job = ChunkJob(str(chunk_dir.resolve()), token, series_schema() if with_series else None,
+                   dict(SERIES_CATEGORIES))
     bar = _progress_bar(total, total - sum(len(chunk.seeds) for _, chunk in todo), progress)
     try:
-        for chunk, rows, series in backend(todo, with_series):
-            if series is not None:
-                atomic_write_parquet(series_table(chunk.start, series, start_dates[chunk]),
-                                     chunk_dir / f"series-{chunk.name}.parquet")
-            atomic_write_parquet(runs_table(rows), chunk_dir / f"runs-{chunk.name}.parquet")
+        for report in backend(todo, job):
+            if report.tables is not None:  # the worker could not see the folder
+                write_chunk(chunk_dir, report.chunk, *report.tables)
             if bar is not None:
-                bar.update(len(rows))
+                bar.update(report.runs)
     finally:
         if bar is not None:
             bar.close()
@@ -493,13 +567,15 @@ def _execute(out: Path, tasks: Sequence[Task], backend: Backend, with_series: bo
 def finalize(out: Path, chunks: Sequence[Chunk], with_series: bool) -> None:
     """Join the saved chunks into the final tables, then remove the chunk folder.
 
-    The runs table is written last and the chunk folder is renamed away before it is deleted,
-    so "runs.parquet present, no chunks folder" always means a complete ensemble.
+    The series' row groups are copied as they are; the small runs tables are gathered into
+    few row groups. The runs table is written last and the chunk folder is renamed away before
+    it is deleted, so "runs.parquet present, no chunks folder" always means a complete ensemble.
     """
     chunk_dir = out / CHUNK_DIR
     if with_series:
-        _join_parquet([chunk_dir / f"series-{c.name}.parquet" for c in chunks], out / SERIES_FILE)
-    _join_parquet([chunk_dir / f"runs-{c.name}.parquet" for c in chunks], out / RUNS_FILE)
+        _copy_row_groups([chunk_path(chunk_dir, "series", c) for c in chunks], out / SERIES_FILE)
+    runs = [chunk_path(chunk_dir, "runs", c) for c in chunks]
+    _join_parquet(runs, out / RUNS_FILE, runs_schema(runs[0]))
     done = out / f".{CHUNK_DIR}-done-{os.getpid()}"
     os.replace(chunk_dir, done)
     shutil.rmtree(done)
@@ -511,6 +587,14 @@ def _chunk_size(out: Path, resume: bool | str, asked: int | None, runs: int,
     old = _read_manifest(out) if resume else None
     return asked or (old or {}).get("chunk_size") or default_chunk_size(
         runs, getattr(backend, "workers", 1))
+
+
+def check_runs(runs: int) -> int:
+    """`runs` if it is a number of runs the engine accepts (1 to MAX_RUNS), else an error."""
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) \
+            or not 1 <= runs <= MAX_RUNS:
+        raise EnsembleError(f"runs: expected a whole number from 1 to {MAX_RUNS:,}, got {runs!r}")
+    return int(runs)
 
 
 def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
@@ -531,8 +615,8 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
     holds other results (another scenario, other settings, another seed) or other files is
     refused unless `force`.
     """
+    runs = check_runs(scenario["scenario.runs"] if runs is None else runs)
     out = usable_folder(Path(out))
-    runs = scenario["scenario.runs"] if runs is None else runs
     seed = scenario["scenario.seed"] if seed is None else seed
     backend = backend or LocalBackend(workers)
     chunk_size = _chunk_size(out, resume, chunk_size, runs, backend)
@@ -563,6 +647,7 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str
     folder's runs when it holds the same design, start afresh otherwise.
     """
     out = Path(out)
+    check_runs(runs * len(points))
     backend = backend or LocalBackend(workers)
     scenarios = [scenario.with_overrides(p, source="design point") for p in points]
     chunk_size = min(_chunk_size(out, resume, chunk_size, runs * len(points), backend), runs)

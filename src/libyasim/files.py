@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # not imported at run time: ensemble workers start without pandas
+    import pandas as pd
 
 
 def temporary_path(path: Path) -> Path:
