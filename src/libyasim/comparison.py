@@ -150,6 +150,30 @@ def _refuse_other_comparison(out: Path, names: list[str], files: list[str | None
                             "(overwrite=True) to replace it")
 
 
+# ---------------------------------------------------------------------------- like for like
+LIKE_FOR_LIKE = (("scenario.horizon_days", "horizons", "days"),
+                 ("scenario.start_date", "start dates", ""),
+                 ("scenario.information_cutoff", "information cutoffs", ""))
+
+
+def like_for_like(results: Sequence[Results]) -> list[str]:
+    """Warnings, one line each, where the compared scenarios are not like for like: different
+    horizons, start dates or information cutoffs (a difference in deaths over 365 days against
+    30 is the horizon, not the policy)."""
+    warnings_ = []
+    for key, what, unit in LIKE_FOR_LIKE:
+        seen = {r.name: r.values.get(key) for r in results}
+        if len(set(map(str, seen.values()))) > 1:
+            listed = ", ".join(f"{name} {value}{' ' + unit if unit else ''}"
+                               for name, value in seen.items())
+            warnings_.append(f"not like for like: the scenarios have different {what} "
+                             f"({listed}); their differences mix that with the settings compared")
+    if len({len(r.runs) for r in results}) > 1:
+        warnings_.append("not like for like: the scenarios have different numbers of runs ("
+                         + ", ".join(f"{r.name} {len(r.runs)}" for r in results) + ")")
+    return warnings_
+
+
 # ---------------------------------------------------------------------------- outcomes
 def compared(o: Outcome) -> tuple[str, str]:
     """What is compared for an outcome, as (label, unit): a day outcome as the share of runs in
@@ -313,46 +337,58 @@ def _interval(s: pd.Series, key: str, fmt: str) -> str:
     return f"{fmt.format(value)} [{lo}, {hi}]"
 
 
+def _share(s: pd.Series, key: str) -> str:
+    return analysis.share_text(s[key], s[f"{key}_low"], s[f"{key}_high"])
+
+
 def _truce_length(s: pd.Series) -> str:
     if s["truce_runs"] == 0:
         return analysis.NO_TRUCE_NOTE
     if not np.isfinite(s["median_truce_days"]):
         return f"more than {int(s['truce_window'])} (over half held)"
+    flag = " (unstable)" if s.get("median_unstable", False) else ""
     if not np.isfinite(s["median_truce_days_high"]):  # the band stays above one half
         low = s["median_truce_days_low"]
         lo = f"{low:.0f}" if np.isfinite(low) else "?"
-        return f"{s['median_truce_days']:.0f} [{lo}, over {int(s['truce_window'])}]"
-    return _interval(s, "median_truce_days", "{:.0f}")
+        return f"{s['median_truce_days']:.0f} [{lo}, over {int(s['truce_window'])}]{flag}"
+    return _interval(s, "median_truce_days", "{:.0f}") + flag
+
+
+def _truce_mean(s: pd.Series) -> str:
+    if s["truce_runs"] == 0:
+        return analysis.NO_TRUCE_NOTE
+    return _interval(s, "mean_truce_days", "{:.0f}") + f" of {int(s['truce_window'])}"
 
 
 def _most_common_end(s: pd.Series) -> str:
     ends = {str(k).removeprefix("end_"): v for k, v in s.items() if str(k).startswith("end_")}
     state = max(ends, key=lambda k: ends[k])
-    return f"{outcomes.END_STATE_LABELS[state]} ({ends[state]:.0%})"
+    return f"{outcomes.END_STATE_LABELS[state]} ({analysis.percent(ends[state])})"
 
 
 # The rows `compare` prints for each scenario: key, label, how a scenario's row is shown.
 SUMMARY_ROWS: list[tuple[str, str, Callable[[pd.Series], str]]] = [
     ("runs", "runs", lambda s: f"{int(s['runs'])}"),
     ("truce_collapsed", "truce collapsed (share of runs with a truce)",
-     lambda s: analysis.NO_TRUCE_NOTE if s["truce_runs"] == 0
-     else _interval(s, "truce_collapsed", "{:.0%}")),
-    ("median_truce_days", "median truce length (days from its start)", _truce_length),
+     lambda s: analysis.NO_TRUCE_NOTE if s["truce_runs"] == 0 else _share(s, "truce_collapsed")),
+    ("mean_truce_days", "truce length, restricted mean (days from its start, of the window)",
+     _truce_mean),
+    ("median_truce_days", "truce length, Kaplan-Meier median (days from its start)",
+     _truce_length),
     ("conflict_deaths", "conflict deaths (median)",
      lambda s: _interval(s, "median_conflict_deaths", "{:,.0f}")),
     ("civilian_deaths", "civilian deaths (median)",
      lambda s: _interval(s, "median_civilian_deaths", "{:,.0f}")),
-    ("tripoli_falls", "Tripoli falls (share of runs)",
-     lambda s: _interval(s, "tripoli_falls", "{:.0%}")),
-    ("talks", "talks start (share of runs)", lambda s: _interval(s, "talks", "{:.0%}")),
+    ("tripoli_falls", "Tripoli falls (share of runs)", lambda s: _share(s, "tripoli_falls")),
+    ("talks", "talks start (share of runs)", lambda s: _share(s, "talks")),
     ("settlement", "permanent ceasefire signed (share of runs)",
-     lambda s: _interval(s, "settlement", "{:.0%}")),
+     lambda s: _share(s, "settlement")),
     ("gna_population", "population held by the GNA side at the end (mean)",
-     lambda s: f"{s['gna_population_share']:.0%}"),
+     lambda s: analysis.percent(s["gna_population_share"])),
     ("arms", "arms delivered, fighter-equivalents (mean)",
      lambda s: f"{s['arms_delivered_total']:,.0f}"),
     ("most_likely_end", "most common end state", _most_common_end),
-    *((f"end_{state}", f"ends: {label}", (lambda s, c=f"end_{state}": f"{s[c]:.0%}"))
+    *((f"end_{state}", f"ends: {label}", (lambda s, c=f"end_{state}": analysis.percent(s[c])))
       for state, label in outcomes.END_STATE_LABELS.items()),
 ]
 
