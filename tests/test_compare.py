@@ -259,7 +259,8 @@ def test_compare_prints_a_summary_per_scenario(compared, scenarios, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     for row in ("truce collapsed (share of runs with a truce)",
-                "median truce length (days from its start)", "conflict deaths (median)",
+                "truce length, Kaplan-Meier median (days from its start)",
+                "truce length, restricted mean", "conflict deaths (median)",
                 "permanent ceasefire signed (share of runs)", "ends: Truce holds"):
         assert row in out
     summary_line = next(line for line in out.splitlines() if line.startswith("median truce"))

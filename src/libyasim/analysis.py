@@ -291,21 +291,31 @@ def _truce_rows(runs: pd.DataFrame, horizon: int, base: dict[str, Any], confiden
     ]
 
 
-def format_summary(results: Results) -> str:
-    """The run's headline table as text: each outcome by its statistic with its 95% interval,
-    shares by the one rounding rule (`percent`)."""
-    table = results.table("summary")
-    lines = [f"{results.name}: {len(results.runs)} runs (95% intervals)"]
-    width = max(len(str(label)) for label in table["label"])
+def readable_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """The summary table as text cells, for terminals and reports: outcome, estimate (with its
+    95% interval; shares by the one rounding rule, `percent`), statistic, runs, note."""
+    rows = []
     for _, row in table.iterrows():
         if row["unit"] in ("share of runs", "share of the population"):
             text = share_text(row["value"], row["low"], row["high"])
         else:
-            text = f"{_count(row['value'])} [{_count(row['low'])}, {_count(row['high'])}] " \
-                   f"{row['unit']}"
+            text = (f"{_count(row['value'])} [{_count(row['low'])}, {_count(row['high'])}] "
+                    f"{row['unit']}")
+        rows.append({"outcome": row["label"], "estimate (95% interval)": text,
+                     "statistic": row["statistic"], "runs": int(row["runs"]),
+                     "note": row["note"] if isinstance(row["note"], str) else ""})
+    return pd.DataFrame(rows)
+
+
+def format_summary(results: Results) -> str:
+    """The run's headline table as text (see `readable_summary`)."""
+    table = readable_summary(results.table("summary"))
+    lines = [f"{results.name}: {len(results.runs)} runs (95% intervals)"]
+    width = max(len(label) for label in table["outcome"])
+    for _, row in table.iterrows():
         notes = [] if row["statistic"] == "share of runs" else [row["statistic"]]
-        notes += [row["note"]] if isinstance(row["note"], str) and row["note"] else []
-        lines.append(f"  {str(row['label']):<{width}}  {text}"
+        notes += [row["note"]] if row["note"] else []
+        lines.append(f"  {row['outcome']:<{width}}  {row['estimate (95% interval)']}"
                      + (f"  ({'; '.join(notes)})" if notes else ""))
     return "\n".join(lines)
 

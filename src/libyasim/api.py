@@ -96,7 +96,8 @@ def run(scenario: ScenarioLike, runs: int | None = None, seed: int | None = None
     runs = resolved["scenario.runs"] if runs is None else runs
     seed = resolved["scenario.seed"] if seed is None else seed
     folder = Path(out) if out is not None else default_folder(plain.name, overrides)
-    return _compare.run_or_reuse(resolved, folder, runs, seed, workers, force=overwrite)[0]
+    result = _compare.run_or_reuse(resolved, folder, runs, seed, workers, force=overwrite)[0]
+    return replace(result, name=resolved.name)
 
 
 def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: int | None = None,

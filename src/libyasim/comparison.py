@@ -28,9 +28,10 @@ import pandas as pd
 from scipy import stats
 
 from libyasim import analysis, outcomes
-from libyasim.ensemble import (MANIFEST_FILE, REPORT_FILE, RUNS_FILE, SERIES_FILE, EnsembleError,
-                               refuse_other, run_ensemble, usable_folder)
+from libyasim.ensemble import EnsembleError, run_ensemble
 from libyasim.files import atomic_write_text
+from libyasim.folders import (MANIFEST_FILE, RUNS_FILE, SERIES_FILE, read_manifest,
+                              refuse_foreign, refuse_other, remove_derived, usable_folder)
 from libyasim.outcomes import Outcome
 from libyasim.results import COMPARE_FILE, SCENARIO_DIR, Results, load_comparison
 from libyasim.scenario import Scenario
@@ -44,13 +45,13 @@ __all__ = ["COMPARE_FILE", "SCENARIO_DIR", "Results", "load_comparison", "run_co
 def holds_ensemble(folder: str | Path, scenario: Scenario, runs: int, seed: int) -> bool:
     """Whether `folder` holds finished results of this resolved scenario, runs and root seed."""
     folder = Path(folder)
-    if not (folder / RUNS_FILE).is_file() or not (folder / MANIFEST_FILE).is_file():
+    if not (folder / RUNS_FILE).is_file():
         return False
     try:
-        manifest = json.loads((folder / MANIFEST_FILE).read_text())
-    except (OSError, ValueError):
+        manifest = read_manifest(folder)
+    except (OSError, EnsembleError):
         return False
-    return (manifest.get("scenario", {}).get("values") == scenario.to_json()["values"]
+    return manifest is not None and (manifest.get("scenario", {}).get("values") == scenario.to_json()["values"]
             and manifest.get("runs") == runs and manifest.get("root_seed") == seed
             and not manifest.get("shard") and (folder / SERIES_FILE).is_file())
 
@@ -121,29 +122,30 @@ def run_comparison(scenarios: Sequence[Scenario], out: str | Path, runs: int, se
     record = {"scenarios": [{"name": r.name, "folder": f"{SCENARIO_DIR}/{folder}", "file": s.path}
                             for r, s, folder in zip(results, scenarios, names)],
               "runs": runs, "root_seed": seed, "command": command or " ".join(sys.argv),
-              "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-    atomic_write_text(json.dumps(record, indent=1), out / COMPARE_FILE)
+              "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+              "warnings": like_for_like(results)}
     if ran or force:  # an earlier report shows other results
-        (out / REPORT_FILE).unlink(missing_ok=True)
+        remove_derived(out)
+    atomic_write_text(json.dumps(record, indent=1), out / COMPARE_FILE)
     return results
 
 
 def _refuse_other_comparison(out: Path, names: list[str], files: list[str | None], seed: int,
                              force: bool) -> None:
-    if force:
-        return
     record_path = out / COMPARE_FILE
     if not record_path.is_file():
-        others = [p.name for p in out.iterdir() if p.name != SCENARIO_DIR]
-        if others:
-            raise EnsembleError(f"{out} holds other files ({', '.join(sorted(others)[:3])}), "
-                                "not a comparison; choose another --out folder, or pass "
-                                "--force to write there")
+        refuse_foreign(out, (SCENARIO_DIR,), force)
         return
-    old = json.loads(record_path.read_text())
+    try:
+        old = json.loads(record_path.read_text())
+    except ValueError:
+        old = {}
     old_names = [s["name"] for s in old.get("scenarios", [])]
     old_files = [s.get("file") for s in old.get("scenarios", [])]
     if old_names != names or old_files != files or old.get("root_seed") != seed:
+        if force:
+            refuse_foreign(out, (), force=True)  # replaces the folder whole
+            return
         raise EnsembleError(f"{out} holds a comparison of {', '.join(old_names)} (root seed "
                             f"{old.get('root_seed')}), not of {', '.join(names)} (seed {seed}). "
                             "Nothing was changed. Choose another --out folder, or pass --force "
