@@ -16,15 +16,13 @@ from libyasim.cli import main, params_table
 from libyasim.files import FolderError
 from libyasim.params import PARAMS
 from libyasim.scenario import load_scenario
+from variants import baseline_variant
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _scenario(folder: Path, name: str, extra: str = "") -> Path:
-    path = folder / f"{name}.toml"
-    path.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
-                    f'name = "{name}"\nhorizon_days = 15\nruns = 3\n{extra}')
-    return path
+    return baseline_variant(folder, name, extra)
 
 
 def _manifest(folder: Path) -> dict:

@@ -63,8 +63,14 @@ def survival_figure(surv: pd.DataFrame, truce: pd.Series, scenario_name: str) ->
     ax.step(surv["day"], surv["survival"], where="post", color="#2ca02c", lw=2,
             label="share of truces still holding")
     if np.isfinite(truce["median_truce_days"]):
+        unstable = bool(truce.get("median_unstable", False))
         ax.axvline(truce["median_truce_days"], color="k", ls=":", lw=1,
-                   label=f"median: {truce['median_truce_days']:.0f} days")
+                   label=f"median: {truce['median_truce_days']:.0f} days"
+                   + (" (unstable: the curve is flat near one half)" if unstable else ""))
+    if np.isfinite(truce.get("mean_truce_days", np.nan)):
+        ax.plot([], [], " ", label=f"restricted mean: {truce['mean_truce_days']:.0f} days "
+                f"[{truce['mean_truce_days_low']:.0f}, {truce['mean_truce_days_high']:.0f}] "
+                f"of {int(truce['truce_window'])}")
     ax.set_ylim(0, 1.02)
     ax.set_xlim(0, max(1, surv["day"].max()))  # a truce on the last day has a 0-day window
     ax.set_ylabel("probability the truce still holds")
@@ -392,6 +398,10 @@ def compare_fan_figure(results: Sequence[Results]) -> Figure:
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))  # each tick its year
             ax.grid(alpha=0.3)
+    for kind in (1, 2):  # fighters and deaths on one scale in every row of panels
+        top = max(axes[3 * b + kind, 0].get_ylim()[1] for b in range(blocks))
+        for b in range(blocks):
+            axes[3 * b + kind, 0].set_ylim(0, top)
     for j in range(n, blocks * cols):  # empty places in the last row of panels
         block, c = divmod(j, cols)
         for ax in axes[3 * block:3 * block + 3, c]:
