@@ -28,6 +28,7 @@ import pandas as pd
 
 from libyasim import arguments
 from libyasim.files import atomic_write
+from libyasim.folders import REPORT_FILE, remove_derived, usable_folder
 from libyasim.observations import (
     MIN_COVERAGE,
     Observation,
@@ -381,7 +382,7 @@ def validate(results_dir: str | Path, observations_file: str | Path | None = Non
     summary["scenario"] = manifest["scenario"]["name"]
     summary["runs"] = int(view.runs)
     summary["line"] = summary_line(summary)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    usable_folder(out_dir)
     table = pd.DataFrame([s.row for s in scored])
     atomic_write(out_dir / VALIDATION_CSV, lambda p: table.to_csv(p, index=False))
     atomic_write(out_dir / VALIDATION_JSON,
@@ -390,6 +391,7 @@ def validate(results_dir: str | Path, observations_file: str | Path | None = Non
                  f"scored on what happened after {start}")
     atomic_write(out_dir / VALIDATION_PNG, lambda p: fig.savefig(p, dpi=110, format="png"))
     __import__("matplotlib.pyplot").pyplot.close(fig)
+    remove_derived(out_dir, (REPORT_FILE,))  # a report showing the earlier validation is stale
     return summary
 
 
