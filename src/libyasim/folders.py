@@ -20,8 +20,9 @@ from typing import Any
 
 from libyasim.files import FolderError, describe
 
-__all__ = ["FolderError", "usable_folder", "refuse_other", "refuse_foreign", "replace_whole",
-           "remove_derived", "read_manifest", "differences", "holds_complete", "writable"]
+__all__ = ["FolderError", "claim", "usable_folder", "refuse_other", "refuse_foreign",
+           "replace_whole", "remove_derived", "read_manifest", "differences", "holds_complete",
+           "writable"]
 
 RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
     "runs.parquet", "series.parquet", "manifest.json", "chunks")
@@ -176,3 +177,17 @@ def holds_complete(out: Path, manifest: Mapping[str, Any], with_series: bool = T
     except FolderError:
         return False
     return old is not None and not differences(old, manifest)
+
+
+def claim(out: Path, manifest: Mapping[str, Any], force: bool,
+          derived: Iterable[str] = DERIVED_FILES, with_series: bool = True) -> bool:
+    """The whole rule for a command about to write the results described by `manifest` (its
+    IDENTITY_KEYS) into `out`: made if missing; other results or foreign files refused unless
+    `force` (which replaces the folder whole); files `derived` from other runs removed. Returns
+    True when `out` already holds these results, complete: reuse them instead of running."""
+    out = usable_folder(Path(out))
+    refuse_other(out, manifest, force)
+    complete = holds_complete(out, manifest, with_series)
+    if not complete:
+        remove_derived(out, derived)
+    return complete

@@ -175,12 +175,7 @@ def claim(out: Path, scenario: Scenario, points: pd.DataFrame, runs: int, seed: 
     already holds the design's runs, complete."""
     identity = {"scenario": scenario.to_json(), "root_seed": seed, "runs": runs,
                 "shard": None, "points": _records(points)}
-    folders.usable_folder(out)
-    folders.refuse_other(out, identity, force)
-    complete = folders.holds_complete(out, identity, with_series=False)
-    if not complete:
-        folders.remove_derived(out, derived)
-    return complete
+    return folders.claim(out, identity, force, derived, with_series=False)
 
 
 def _run_design(scenario: Scenario, points: pd.DataFrame, out: Path, runs: int, seed: int,
