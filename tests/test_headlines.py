@@ -48,8 +48,9 @@ def test_a_flat_curve_near_one_half_flags_the_median_as_unstable():
     assert analysis.flat_near_half(analysis.truce_survival(steady)) is None
 
 
-@pytest.mark.parametrize("share, text", [(0.0, "0%"), (0.004, "<1%"), (0.345, "34%"),
-                                         (0.996, ">99%"), (1.0, "100%"), (np.nan, "\u2014")])
+@pytest.mark.parametrize("share, text", [(0.0, "0%"), (0.004, "<1%"), (0.005, "<1%"),
+                                         (0.345, "34%"), (0.99, "99%"), (0.996, ">99%"),
+                                         (1.0, "100%"), (np.nan, "\u2014")])
 def test_one_rounding_rule_for_shares(share, text):
     assert analysis.percent(share) == text
 
@@ -114,3 +115,50 @@ def test_a_validation_of_other_runs_is_left_out_of_the_report(small):
 def test_two_results_of_the_same_name_stay_apart(small):
     twins = [small[0], replace(small[1], name="small")]
     assert len(ly.outcome_means(twins).columns) == 3  # unit + two scenarios
+
+
+def test_seven_scenarios_of_fan_charts_stay_readable_and_end_at_the_horizon(small):
+    import datetime as dt
+
+    import matplotlib.dates as mdates
+
+    from libyasim import plots
+
+    seven = [replace(small[0], name=f"scenario {i}") for i in range(7)]
+    fig = plots.compare_fan_figure(seven)
+    assert fig.get_size_inches()[0] * 120 <= 2100  # pixels as saved (dpi 120)
+    last = mdates.num2date(fig.axes[0].get_xlim()[1]).date()
+    assert last == small[0].start + dt.timedelta(days=small[0].horizon)
+
+
+def test_a_rare_holder_is_never_shown_as_zero_percent():
+    from libyasim import maps
+
+    key = maps.PLACES[0].key
+    text = maps._label_text(key, {key: {"gna": 0.995, "contested": 0.005}})
+    assert "contested <1%" in text and "GNA >99%" in text
+
+
+def test_a_truce_on_the_last_day_draws_without_warnings(recwarn):
+    from libyasim import plots
+
+    surv = analysis.truce_survival(_durations([0, 0], [False, False], window=0))
+    truce = pd.Series({**analysis.TRUCE_EMPTY, "runs": 2, "truce_runs": 2, "truce_window": 0,
+                       "truce_collapsed": 0.0, "median_unstable": False})
+    plots.survival_figure(surv, truce, "last day")
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+def test_an_interrupted_compare_says_how_to_resume(tmp_path, monkeypatch, capsys):
+    from libyasim import comparison as compare
+    from libyasim.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compare, "run_comparison", interrupted)
+    a = baseline_variant(tmp_path, "a")
+    b = baseline_variant(tmp_path, "b")
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "c"), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "the same command" in err and "reuses them" in err

@@ -129,13 +129,13 @@ def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float, floa
 
 
 def percent(share: float) -> str:
-    """The one rounding rule for shares: whole percent, but never 0% or 100% for a share that
-    is not exactly 0 or 1 ("<1%", ">99%"); a dash for no value."""
+    """The one rounding rule for shares: whole percent, but a share strictly between 0 and 1%
+    (or 99% and 100%) is "<1%" (">99%"), never a misleading 0% or 100%; a dash for no value."""
     if share is None or not np.isfinite(share):
         return "\u2014"
-    if 0 < share < 0.005:
+    if 0 < share < 0.01:
         return "<1%"
-    if 0.995 <= share < 1:
+    if 0.99 < share < 1:
         return ">99%"
     return f"{share:.0%}"
 
