@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from libyasim import maps
-from libyasim.analysis import NO_TRUCE_NOTE
+from libyasim.analysis import NO_TRUCE_NOTE, percent
 from libyasim.outcomes import END_STATE_LABELS
 from libyasim.files import atomic_write
 from libyasim.results import Comparison, Results
@@ -122,7 +122,7 @@ def end_states_figure(probs: pd.DataFrame, scenario_name: str) -> Figure:
     ax.barh(y, probs["probability"], xerr=err, capsize=4, color="#4c72b0",
             label="share of runs (bar) with 95% Wilson interval (whiskers)")
     for yi, p, high in zip(y, probs["probability"], probs["high"]):
-        ax.text(min(high + 0.02, 0.93), float(yi), f"{p:.0%}", va="center", fontsize=9)
+        ax.text(min(high + 0.02, 0.93), float(yi), percent(p), va="center", fontsize=9)
     ax.set_yticks(y, [END_STATE_LABELS[s] for s in probs["end_state"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)

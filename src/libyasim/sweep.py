@@ -470,7 +470,7 @@ def sensitivity_figure(df: pd.DataFrame):
                    else "design too small: no driver can be named")
         ax.set_title(f"{_label(outcome)}\n{verdict}", fontsize=9)
         ax.set_xlabel(("Sobol index (share of variance)" if reliable else
-                       "Sobol index (design too small: not a share of variance)")
+                       "Sobol index\n(design too small: not a share of variance)")
                       if method == "sobol" else "Morris elementary effect (outcome units)")
         ax.grid(axis="x", alpha=0.3)
     handles, labels = axes[0, 0].get_legend_handles_labels()
