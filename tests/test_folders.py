@@ -226,3 +226,16 @@ def test_design_warning_gives_the_size_needed():
                            "value": [10.0, 3.0], "conf": [2.0, float("nan")]})
     assert "--samples 10" in design_warning(morris, 4)
     assert design_warning(morris, 20) == ""
+
+
+def test_report_never_replaces_a_file_it_did_not_write(base, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(str(base), "--out", str(out)) == 0
+    mine = tmp_path / "notes.html"
+    mine.write_text("<html>my notes</html>")
+    capsys.readouterr()
+    assert main(["report", str(out), "--output", str(mine)]) == 2
+    assert "not a libyasim report" in _one_line_error(capsys)
+    assert mine.read_text() == "<html>my notes</html>"
+    assert main(["report", str(out), "--output", str(tmp_path / "r.html")]) == 0
+    assert main(["report", str(out), "--output", str(tmp_path / "r.html")]) == 0  # its own

@@ -40,6 +40,9 @@ figcaption { font-size: .9em; color: #444; }
 """
 
 
+GENERATOR = '<meta name=generator content="libyasim report">'  # marks the files it may replace
+
+
 def _figure_html(fig: Figure, caption: str) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
@@ -251,7 +254,8 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
         raise EnsembleError(f"{folder}: neither a `libyasim run` folder (no {RUNS_FILE}) nor a "
                             f"`libyasim compare` folder (no {COMPARE_FILE})")
     page = (
-        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}"
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8>{GENERATOR}"
+        f"<title>{html.escape(title)}"
         f"</title><style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
         "<p>Agent-based Monte Carlo simulation of ceasefire dynamics in Libya's civil war from "
         "January 2020 (libyasim). Each run is one possible course of the year; the statistics "
@@ -263,6 +267,9 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
     path = Path(output) if output is not None else folder / REPORT_FILE
     if path.is_dir():
         raise EnsembleError(f"{path} is a folder; expected the HTML file to write (--output)")
+    if path.is_file() and GENERATOR not in path.read_text(errors="replace")[:500]:
+        raise EnsembleError(f"{path} exists and is not a libyasim report; nothing was changed. "
+                            "Choose another --output file")
     usable_folder(path.parent)
     atomic_write_text(local_paths_hidden(page), path)
     return path
