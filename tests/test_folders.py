@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -33,9 +34,24 @@ def _one_line_error(capsys) -> str:
     return err
 
 
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> tuple[Path, Path]:
+    """A scenario and a finished run of it (run once; tests work on copies)."""
+    folder = tmp_path_factory.mktemp("finished")
+    scenario = _scenario(folder, "base")
+    assert _run(str(scenario), "--out", str(folder / "out")) == 0
+    return scenario, folder / "out"
+
+
 @pytest.fixture
-def base(tmp_path) -> Path:
-    return _scenario(tmp_path, "base")
+def base(finished) -> Path:
+    return finished[0]
+
+
+@pytest.fixture
+def done(finished, tmp_path) -> Path:
+    """A copy of the finished run, in this test's own folder."""
+    return Path(shutil.copytree(finished[1], tmp_path / "out"))
 
 
 def test_merge_refuses_other_results_and_foreign_files_and_leaves_them(base, tmp_path, capsys):
@@ -62,10 +78,9 @@ def test_merge_refuses_other_results_and_foreign_files_and_leaves_them(base, tmp
     assert not (bigger / "validation.json").exists()
 
 
-def test_run_force_removes_the_validation_and_report_of_the_runs_it_replaces(base, tmp_path):
+def test_run_force_removes_the_validation_and_report_of_the_runs_it_replaces(base, done, tmp_path):
     other = _scenario(tmp_path, "other", "[truce]\nmonitoring = true\n")
-    out = tmp_path / "out"
-    assert _run(str(base), "--out", str(out)) == 0
+    out = done
     for name in folders.DERIVED_FILES:
         (out / name).write_text("of base")
     assert _run(str(other), "--out", str(out), "--force") == 0
@@ -79,9 +94,8 @@ def test_validation_file_names_are_those_validate_writes():
                                              validate.VALIDATION_PNG}
 
 
-def test_run_reuses_its_own_complete_folder(base, tmp_path, capsys):
-    out = tmp_path / "out"
-    assert _run(str(base), "--out", str(out)) == 0
+def test_run_reuses_its_own_complete_folder(base, done, tmp_path, capsys):
+    out = done
     stamp = json.loads((out / "manifest.json").read_text())["created"]
     runs = (out / "runs.parquet").stat().st_mtime_ns
     assert main(["run", str(base), "--out", str(out), "--workers", "1"]) == 0
@@ -90,9 +104,8 @@ def test_run_reuses_its_own_complete_folder(base, tmp_path, capsys):
     assert (out / "runs.parquet").stat().st_mtime_ns == runs
 
 
-def test_another_number_of_runs_is_other_results(base, tmp_path, capsys):
-    out = tmp_path / "out"
-    assert _run(str(base), "--out", str(out)) == 0
+def test_another_number_of_runs_is_other_results(base, done, tmp_path, capsys):
+    out = done
     capsys.readouterr()
     assert _run(str(base), "--out", str(out), "--runs", "2") == 2
     assert "number of runs" in _one_line_error(capsys)
@@ -112,10 +125,9 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_file(base, tmp_path, capsys,
     assert not [p for p in out.rglob("*") if ".tmp-" in p.name]
 
 
-def test_a_read_only_folder_is_one_line_for_run_report_and_sweep(base, tmp_path, capsys,
+def test_a_read_only_folder_is_one_line_for_run_report_and_sweep(base, done, tmp_path, capsys,
                                                                  monkeypatch):
-    out = tmp_path / "out"
-    assert _run(str(base), "--out", str(out)) == 0
+    out = done
     capsys.readouterr()
     real_access = folders.os.access
     monkeypatch.setattr(folders.os, "access", lambda path, mode: False if Path(path) == out
@@ -129,9 +141,8 @@ def test_a_read_only_folder_is_one_line_for_run_report_and_sweep(base, tmp_path,
     assert "read-only" in _one_line_error(capsys)
 
 
-def test_a_write_refused_by_the_system_is_one_line(base, tmp_path, capsys, monkeypatch):
-    out = tmp_path / "out"
-    assert _run(str(base), "--out", str(out)) == 0
+def test_a_write_refused_by_the_system_is_one_line(base, done, tmp_path, capsys, monkeypatch):
+    out = done
     capsys.readouterr()
 
     def refused(self, *args, **kwargs):
@@ -228,9 +239,8 @@ def test_design_warning_gives_the_size_needed():
     assert design_warning(morris, 20) == ""
 
 
-def test_report_never_replaces_a_file_it_did_not_write(base, tmp_path, capsys):
-    out = tmp_path / "out"
-    assert _run(str(base), "--out", str(out)) == 0
+def test_report_never_replaces_a_file_it_did_not_write(base, done, tmp_path, capsys):
+    out = done
     mine = tmp_path / "notes.html"
     mine.write_text("<html>my notes</html>")
     capsys.readouterr()
