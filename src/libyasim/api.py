@@ -106,7 +106,8 @@ def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: in
     """Run (or reuse) scenarios with the same seeds; the first is the reference.
 
     With `write` the comparison tables (CSV) and figures (PNG) are saved in `out`, as by
-    `libyasim compare`, so `libyasim report OUT` can follow.
+    `libyasim compare`, so `libyasim report OUT` can follow. Warns when the scenarios are not
+    like for like (different horizons, start dates or information cutoffs).
 
     >>> results = compare(["scenarios/baseline.toml", "scenarios/no_mediation.toml"],
     ...                   runs=50, out="results/mediation")                 # doctest: +SKIP
@@ -120,6 +121,8 @@ def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: in
         "compare-" + "-".join(s.name for s in resolved))[:120]
     results = _compare.run_comparison(resolved, folder, runs, seed, workers, force=overwrite,
                                       command=f"libyasim.compare({[s.name for s in resolved]})")
+    for text in _compare.like_for_like(results):
+        warnings.warn(text, stacklevel=2)
     if write:
         _compare.write_tables(results, folder)
         plots.save_comparison(_load_comparison(folder))

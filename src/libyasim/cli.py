@@ -328,8 +328,10 @@ def _ranges(args: argparse.Namespace) -> dict[str, tuple[float, float]]:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from libyasim.sweep import DEFAULT_OUTCOMES, sweep
 
-    scenario = load_scenario(args.scenario)
-    ranges = _ranges(args)
+    loaded = _load_or_report([args.scenario])
+    if loaded is None:
+        return EXIT_BAD_INPUT
+    scenario, ranges = loaded[0], _ranges(args)
     out = Path(args.out or Path("results") / f"sweep-{Path(args.scenario).stem}")
     outcomes = args.outcome or list(DEFAULT_OUTCOMES)
     try:
@@ -354,8 +356,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     from libyasim.sweep import findings, save_sensitivity, sensitivity
 
-    scenario = load_scenario(args.scenario)
-    ranges = _ranges(args)
+    loaded = _load_or_report([args.scenario])
+    if loaded is None:
+        return EXIT_BAD_INPUT
+    scenario, ranges = loaded[0], _ranges(args)
     out = Path(args.out or Path("results") / f"{args.method}-{Path(args.scenario).stem}")
     try:
         table = sensitivity(scenario, ranges, args.outcome, method=args.method,
