@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 INDEXED = ("summary", "outcomes")  # tables saved with their index
 NO_TRUCE_NOTE = "no truce declared"
-UNSTABLE_BAND, UNSTABLE_DAYS = 0.05, 7  # survival within 0.5 +/- band for this many days
+# a median is unstable when survival stays flat for this many days within 0.5 +/-
+# 1/sqrt(truces) (at least the minimum band)
+MIN_UNSTABLE_BAND, UNSTABLE_DAYS = 0.02, 7
 # Daily series drawn as fan charts: (column, cumulative)
 FAN_COLUMNS = (("population_gna", False), ("population_lna", False),
                ("population_contested", False), ("forces_gna", False), ("forces_wag", False),
@@ -85,13 +87,19 @@ def median_survival(survival: pd.DataFrame) -> tuple[float | None, float | None,
 
 
 def flat_near_half(survival: pd.DataFrame) -> tuple[int, int] | None:
-    """The days (first, last) over which the survival curve stays near one half (within
-    +/-UNSTABLE_BAND) for at least UNSTABLE_DAYS days: there the median is unstable, as a few
-    runs more or fewer move it anywhere in that span. None when the median is stable."""
-    near = survival.loc[(survival["survival"] - 0.5).abs() <= UNSTABLE_BAND, "day"]
-    if near.empty or near.iloc[-1] - near.iloc[0] < UNSTABLE_DAYS:
+    """The days (first, last) over which the survival curve is flat (no collapse for at least
+    UNSTABLE_DAYS days) within sampling noise of one half (two standard errors of a share of
+    one half, 1/sqrt(truces)): there the median is unstable, as another seed moves the curve
+    across one half anywhere along the flat stretch. None when the median is stable."""
+    if survival.empty:
         return None
-    return int(near.iloc[0]), int(near.iloc[-1])
+    band = max(MIN_UNSTABLE_BAND, 1.0 / np.sqrt(max(int(survival["at_risk"].iloc[0]), 1)))
+    values, days = survival["survival"].to_numpy(float), survival["day"].to_numpy(int)
+    starts = np.flatnonzero(np.r_[True, np.diff(values) != 0])  # each flat stretch's first day
+    ends = np.r_[starts[1:] - 1, len(values) - 1]
+    flat = [(days[a], days[b]) for a, b in zip(starts, ends)
+            if days[b] - days[a] >= UNSTABLE_DAYS and abs(values[a] - 0.5) <= band]
+    return (int(flat[0][0]), int(flat[-1][1])) if flat else None
 
 
 def restricted_mean(durations: pd.DataFrame, tau: float, confidence: float = 0.95
