@@ -169,13 +169,19 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 def _load_or_report(paths: list[str]) -> list[Scenario] | None:
-    """The scenarios of `paths`; None after printing every problem of every file (as `check`)."""
+    """The scenarios of `paths`; None after printing every problem of every file that cannot
+    be loaded (as `check` lists them), not only the first."""
     from libyasim.check import problems
 
-    found = [problem for path in paths for problem in problems(path)]
-    for problem in found:
-        print(f"error: {problem}", file=sys.stderr)
-    return None if found else [load_scenario(path) for path in paths]
+    loaded, bad = [], False
+    for path in paths:
+        try:
+            loaded.append(load_scenario(path))
+        except ScenarioError as exc:
+            bad = True
+            for problem in problems(path) or [str(exc)]:
+                print(f"error: {problem}", file=sys.stderr)
+    return None if bad else loaded
 
 
 def cmd_run(args: argparse.Namespace) -> int:
