@@ -110,11 +110,14 @@ def test_observations_after_until_are_never_read(synthetic, tmp_path):
     assert "published" in reasons["planted_late_news"]
 
 
-def test_resume_continues_and_budget_stops(synthetic, tmp_path):
+def test_resume_continues_and_budget_stops(synthetic, tmp_path, capfd):
     folder, rows = synthetic
     file = _write(folder / "train3.csv", rows)
-    first = _calibrate(tmp_path / "c", file, generations=3, budget=0.01)
+    first = _calibrate(tmp_path / "c", file, generations=3, budget=0.01, progress=True)
     assert first["generations"] == 1 and first["stopped_by"] == "budget"
+    err = capfd.readouterr().err
+    assert "INFO" not in err  # pyabc's own log lines are silenced ...
+    assert "generation 1: epsilon" in err  # ... for one progress line per generation
     with pytest.raises(CalibrationError, match="--resume"):
         _calibrate(tmp_path / "c", file, generations=3)
     resumed = _calibrate(tmp_path / "c", file, generations=2, resume=True)
@@ -149,6 +152,15 @@ def test_cli_bad_input_exits_2(tmp_path, capsys):
     code = cli.main(["calibrate", str(BASELINE), "--until", "2020-03-31", "--params",
                      "no.such", "--out", str(tmp_path / "o"), "--quiet"])
     assert code == 2
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    code = cli.main(["calibrate", str(BASELINE), "--until", "2020-03-31", "--out", str(notes),
+                     "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "notes.txt" in err and len(err.strip().splitlines()) == 1
+    assert (notes / "notes.txt").read_text() == "mine"
 
 
 # ---------------------------------------------------------------------------- parameter draws

@@ -262,9 +262,11 @@ def test_compare_prints_a_summary_per_scenario(compared, scenarios, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     for row in ("truce collapsed (share of runs with a truce)",
-                "median truce length (days from its start)", "conflict deaths (median)",
+                "truce length, Kaplan-Meier median (days from its start)",
+                "truce length, restricted mean", "conflict deaths (median)",
                 "permanent ceasefire signed (share of runs)", "ends: Truce holds"):
         assert row in out
-    summary_line = next(line for line in out.splitlines() if line.startswith("median truce"))
-    assert "no truce declared" in summary_line
+    for start in ("truce length, Kaplan-Meier", "truce length, restricted mean"):
+        summary_line = next(line for line in out.splitlines() if line.startswith(start))
+        assert "no truce declared" in summary_line
     assert "  battle deaths " in out and "battle_deaths" not in out  # differences by label

@@ -88,3 +88,37 @@ def test_unknown_field_gets_a_clear_message(tmp_path: Path) -> None:
     folder = _tiny_exercise(tmp_path / "ex", "{a.no_such_figure}\n")
     with pytest.raises(ScenarioError, match=r"key.template.md.*no_such_figure"):
         render_key(load_exercise(folder), workers=1)
+
+
+def _figure(cell: str) -> tuple[float, float, float]:
+    """'34% [27%, 42%]' or '73 [36, 111] of 363' -> (34, 27, 42)."""
+    import re
+
+    value, low, high = re.match(r"([\d,.]+)%? \[([\d,.]+)%?, ([\d,.]+)%?\]", cell).groups()
+    return tuple(float(x.replace(",", "")) for x in (value, low, high))  # type: ignore[return-value]
+
+
+def test_key_figures_are_reproduced_by_another_seed_within_their_interval() -> None:
+    """The monitored truce of exercise 1 (where a median jumped from 29 to 5 days between
+    seeds): each figure the key quotes, rerun with another seed, lands inside the interval the
+    key states, and the other way round."""
+    import re
+
+    from libyasim import comparison
+    from libyasim.exercises import run_scenario
+
+    folder = EXERCISES / "01-monitoring"
+    scenario = load_exercise(folder).scenarios["monitors"]
+    quoted = set(re.findall(r"\{monitors\.(\w+)\}", (folder / TEMPLATE_FILE).read_text()))
+    rows = [key for key, _, _ in comparison.SUMMARY_ROWS if key in quoted]
+    assert "mean_truce_days" in rows and "median_truce_days" not in rows
+    cells = []
+    for seed in (scenario["scenario.seed"], 7):
+        results = run_scenario(scenario, scenario["scenario.runs"], seed, workers=2)
+        cells.append(comparison.summary_cells(comparison.scenario_summary([results]))[
+            results.name])
+    for key in rows:
+        if key in ("runs", "seed"):
+            continue
+        (a, a_low, a_high), (b, b_low, b_high) = (_figure(c[key]) for c in cells)
+        assert a_low <= b <= a_high and b_low <= a <= b_high, (key, cells[0][key], cells[1][key])

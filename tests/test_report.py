@@ -51,7 +51,7 @@ def test_report_of_a_run_folder(folders, capsys):
     page = (run / "report.html").read_text(encoding="utf-8")
     check_self_contained(page, images=5)  # survival, histograms, end states, fans, map
     check_provenance(page)
-    assert "Summary of outcomes" in page and "battle_deaths" in page
+    assert "Summary of outcomes" in page and "battle deaths" in page and "Wilson" in page
     assert "horizon_days" in page and ">60<" in page  # the scenario's own setting
 
 

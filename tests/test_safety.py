@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,18 +13,16 @@ import pytest
 import libyasim as ly
 from libyasim.api import default_folder
 from libyasim.cli import main, params_table
-from libyasim.ensemble import EnsembleError
+from libyasim.files import FolderError
 from libyasim.params import PARAMS
 from libyasim.scenario import load_scenario
+from variants import baseline_variant
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _scenario(folder: Path, name: str, extra: str = "") -> Path:
-    path = folder / f"{name}.toml"
-    path.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
-                    f'name = "{name}"\nhorizon_days = 15\nruns = 3\n{extra}')
-    return path
+    return baseline_variant(folder, name, extra)
 
 
 def _manifest(folder: Path) -> dict:
@@ -77,11 +76,28 @@ def test_api_names_its_folder_from_the_scenario_and_overrides(tmp_path, monkeypa
     assert varied.path == default_folder("base", {"arms.embargo_enforcement": 0.5})
     assert varied.path != plain.path and varied.values["arms.embargo_enforcement"] == 0.5
     assert _manifest(plain.path)["scenario"]["values"]["arms.embargo_enforcement"] != 0.5
-    with pytest.raises(EnsembleError, match="--force"):
+    with pytest.raises(FolderError, match="--force"):
         ly.run(base, overrides={"arms.embargo_enforcement": 0.5}, out="results/base", workers=1)
     again = ly.run(base, overrides={"arms.embargo_enforcement": 0.5}, out="results/base",
                    workers=1, overwrite=True)
     assert again.values["arms.embargo_enforcement"] == 0.5
+
+
+def test_a_result_made_with_overrides_is_named_so_and_never_merged(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    base = _scenario(tmp_path, "base")
+    plain = ly.run(base, workers=1)
+    varied = ly.run(base, overrides={"arms.embargo_enforcement": 0.5}, workers=1)
+    assert plain.name == "base" and varied.name == "base (arms.embargo_enforcement=0.5)"
+    # two results called the same (as loaded from two folders) stay two in tables and plots
+    twin = ly.load(varied.path)
+    clash = [plain, replace(twin, name="base")]
+    table = ly.summary(clash)
+    assert len({name for name, _ in table.columns}) == 2
+    fig = ly.plot_survival(clash)
+    labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in
+              ax.get_legend().get_texts()]
+    assert len(set(labels)) == len(labels) and len(labels) >= 2
 
 
 def test_readme_api_example_works_in_a_fresh_interpreter_in_any_order(tmp_path):

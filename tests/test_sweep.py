@@ -130,6 +130,10 @@ def test_sensitivity_cli_writes_indices_and_plot(short, tmp_path):
 
 
 def test_sensitivity_reuses_its_folder_only_for_the_same_design(short, tmp_path, monkeypatch):
+    """The same design reuses its runs; another design is refused (the folder rule) unless
+    `force`, which replaces the folder."""
+    from libyasim.files import FolderError
+
     scenario = load_scenario(short)
     ranges = {"truce.spoiler_rate": (0.0, 0.4), "truce.forgiveness": (0.1, 0.5)}
     first = sensitivity(scenario, ranges, ["battle_deaths"], method="morris", samples=2, runs=2,
@@ -142,9 +146,13 @@ def test_sensitivity_reuses_its_folder_only_for_the_same_design(short, tmp_path,
                         seed=3, out=tmp_path, workers=1)
     pd.testing.assert_frame_equal(first, again)
     monkeypatch.setattr(worker, "run_chunk", real)
+    with pytest.raises(FolderError, match="design points"):
+        sensitivity(scenario, ranges, ["battle_deaths"], method="morris", samples=3, runs=2,
+                    seed=3, out=tmp_path, workers=1)
+    assert len(load_results(tmp_path / "runs")[0]) == 2 * 3 * 2
     other = sensitivity(scenario, ranges, ["battle_deaths"], method="morris", samples=3, runs=2,
-                        seed=3, out=tmp_path, workers=1)
-    assert len(load_results(tmp_path)[0]) == 3 * 3 * 2 and len(other) == len(first)
+                        seed=3, out=tmp_path, workers=1, force=True)
+    assert len(load_results(tmp_path / "runs")[0]) == 3 * 3 * 2 and len(other) == len(first)
 
 
 def test_sensitivity_skips_an_outcome_without_variance_and_names_no_driver_in_noise(short):

@@ -22,6 +22,8 @@ import datetime as dt
 import hashlib
 import json
 import re
+import warnings
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -69,8 +71,7 @@ def default_folder(name: str, overrides: Mapping[str, Any] | None = None) -> Pat
         text = "-".join(f"{k}={v}" for k, v in sorted(overrides.items()))
         tail = re.sub(r"[^A-Za-z0-9_.=-]+", "_", text)
         if len(tail) > 60:
-            digest = hashlib.sha1(json.dumps(sorted(overrides.items()), default=str).encode())
-            tail = "overrides-" + digest.hexdigest()[:10]
+            tail = "overrides-" + _digest(overrides)
         slug = f"{slug}-{tail}"
     return Path("results") / slug
 
@@ -81,19 +82,22 @@ def run(scenario: ScenarioLike, runs: int | None = None, seed: int | None = None
     """Run an ensemble of a scenario (a file path, a `Scenario` or None for the defaults), or
     reuse `out` when it already holds the same scenario, runs and seed.
 
-    `overrides` sets parameters on top of the file, e.g. ``{"arms.embargo_enforcement": 0.5}``.
-    The results go to `out` (default: ``results/NAME``, with the overrides in the name). A
+    `overrides` sets parameters on top of the file, e.g. ``{"arms.embargo_enforcement": 0.5}``;
+    the result's name then says so (``baseline (arms.embargo_enforcement=0.5)``). The results
+    go to `out` (default: ``results/NAME``, with the overrides in the name). A
     folder holding other results is refused (EnsembleError) unless `overwrite`.
 
     >>> base = run("scenarios/baseline.toml", runs=50)                       # doctest: +SKIP
     >>> half = run("scenarios/baseline.toml", runs=50,
     ...            overrides={"arms.embargo_enforcement": 0.5}, out="results/half")  # doctest: +SKIP
     """
-    resolved = resolve_scenario(scenario, overrides)
+    plain = resolve_scenario(scenario, overrides)
+    resolved = replace(plain, name=overridden_name(plain.name, overrides))
     runs = resolved["scenario.runs"] if runs is None else runs
     seed = resolved["scenario.seed"] if seed is None else seed
-    folder = Path(out) if out is not None else default_folder(resolved.name, overrides)
-    return _compare.run_or_reuse(resolved, folder, runs, seed, workers, force=overwrite)[0]
+    folder = Path(out) if out is not None else default_folder(plain.name, overrides)
+    result = _compare.run_or_reuse(resolved, folder, runs, seed, workers, force=overwrite)[0]
+    return replace(result, name=resolved.name)
 
 
 def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: int | None = None,
@@ -102,7 +106,8 @@ def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: in
     """Run (or reuse) scenarios with the same seeds; the first is the reference.
 
     With `write` the comparison tables (CSV) and figures (PNG) are saved in `out`, as by
-    `libyasim compare`, so `libyasim report OUT` can follow.
+    `libyasim compare`, so `libyasim report OUT` can follow. Warns when the scenarios are not
+    like for like (different horizons, start dates or information cutoffs).
 
     >>> results = compare(["scenarios/baseline.toml", "scenarios/no_mediation.toml"],
     ...                   runs=50, out="results/mediation")                 # doctest: +SKIP
@@ -116,6 +121,8 @@ def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: in
         "compare-" + "-".join(s.name for s in resolved))[:120]
     results = _compare.run_comparison(resolved, folder, runs, seed, workers, force=overwrite,
                                       command=f"libyasim.compare({[s.name for s in resolved]})")
+    for text in _compare.like_for_like(results):
+        warnings.warn(text, stacklevel=2)
     if write:
         _compare.write_tables(results, folder)
         plots.save_comparison(_load_comparison(folder))
@@ -123,7 +130,41 @@ def compare(scenarios: Sequence[ScenarioLike], runs: int | None = None, seed: in
 
 
 def _as_list(results: Results | Sequence[Results]) -> list[Results]:
-    return [results] if isinstance(results, Results) else list(results)
+    """Results as a list whose names are distinct: tables and plots never merge two results
+    because their names collide (a second `baseline` becomes `baseline (results/b)`, or
+    `baseline #2` when even their folders agree)."""
+    items = [results] if isinstance(results, Results) else list(results)
+    names = [r.name for r in items]
+    if len(set(names)) == len(names):
+        return items
+    distinct: list[Results] = []
+    taken: set[str] = set()
+    for r in items:
+        name = r.name
+        if names.count(r.name) > 1:
+            name = f"{r.name} ({r.path})" if r.path is not None else r.name
+        k = 2
+        while name in taken:
+            name, k = f"{r.name} #{k}", k + 1
+        taken.add(name)
+        distinct.append(replace(r, name=name))
+    return distinct
+
+
+def overridden_name(name: str, overrides: Mapping[str, Any] | None) -> str:
+    """The name of a scenario run with overrides says so: `baseline (arms.embargo_enforcement
+    =0.5)`, or a short hash of the overrides when they are many."""
+    if not overrides:
+        return name
+    text = ", ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
+    if len(text) > 60:
+        text = "overrides " + _digest(overrides)
+    return f"{name} ({text})"
+
+
+def _digest(overrides: Mapping[str, Any]) -> str:
+    return hashlib.sha1(json.dumps(sorted(overrides.items()), default=str).encode()
+                        ).hexdigest()[:10]
 
 
 # ---------------------------------------------------------------------------- tables
@@ -158,13 +199,17 @@ def survival(results: Results | Sequence[Results]) -> pd.DataFrame:
 
 def differences(results: Sequence[Results], n_resamples: int = 2000) -> pd.DataFrame:
     """Each key outcome's mean difference from the first scenario with a bootstrap 95% CI
-    (paired when the runs share seeds)."""
-    return _compare.differences(results, n_resamples=n_resamples)
+    (paired when the runs share seeds). Warns when the scenarios are not like for like
+    (different horizons, start dates or information cutoffs)."""
+    items = _as_list(results)
+    for text in _compare.like_for_like(items):
+        warnings.warn(text, stacklevel=2)
+    return _compare.differences(items, n_resamples=n_resamples)
 
 
 def logrank(results: Sequence[Results]) -> pd.DataFrame:
     """Log-rank test of each scenario's truce survival against the first scenario's."""
-    return _compare.logrank(results)
+    return _compare.logrank(_as_list(results))
 
 
 def outcome_means(results: Results | Sequence[Results]) -> pd.DataFrame:
@@ -217,5 +262,6 @@ def plot_map(results: Results) -> Figure:
 
 def plot_differences(results: Sequence[Results], diffs: pd.DataFrame | None = None) -> Figure:
     """Forest plot of the differences from the first scenario (computed if not given)."""
-    diffs = _compare.differences(results) if diffs is None else diffs
-    return plots.forest_figure(diffs, results[0].name)
+    items = _as_list(results)
+    diffs = _compare.differences(items) if diffs is None else diffs
+    return plots.forest_figure(diffs, items[0].name)

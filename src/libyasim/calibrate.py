@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from libyasim import arguments
+from libyasim import arguments, folders
 from libyasim.files import atomic_write, atomic_write_text
 from libyasim.observations import (
     Observation,
@@ -296,7 +296,7 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
                        eps=pyabc.QuantileEpsilon(alpha=0.5))
     if seed is not None:
         np.random.seed(seed)
-    _logging(progress)
+    _logging()
     if run_id is None:
         abc.new(f"sqlite:///{db}", {o.name: o.observed() for o in used})
     else:
@@ -320,6 +320,10 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
             break
         pops = history.get_all_populations()
         last = pops[pops.t == history.max_t].iloc[0]
+        if progress:
+            print(f"generation {history.max_t + 1}: epsilon {last.epsilon:.3g}, accepted "
+                  f"{last.particles} of {last.samples}, {time.monotonic() - started:.0f} s",
+                  file=sys.stderr)
         if last.particles / max(last.samples, 1) < min_acceptance:
             stopped = "acceptance"
             break
@@ -348,13 +352,12 @@ def _prepare(out: Path, settings: Settings, resume: bool, force: bool) -> int | 
         import pyabc
 
         return int(pyabc.History(f"sqlite:///{db}").id)
-    if db.exists() or (out / POSTERIOR_FILE).exists():
-        if not force:
-            raise CalibrationError(f"{out} holds a calibration; use --resume to continue it, "
-                                   "--force to start afresh, or another --out")
-        for name in (DB_FILE, POSTERIOR_FILE, CALIBRATION_FILE, PRIOR_PLOT, PREDICTIVE_PLOT):
-            (out / name).unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
+    if (db.exists() or (out / POSTERIOR_FILE).exists()) and not force:
+        raise CalibrationError(f"{out} holds a calibration; use --resume to continue it, "
+                               "--force to start afresh, or another --out")
+    own = (DB_FILE, POSTERIOR_FILE, CALIBRATION_FILE, PRIOR_PLOT, PREDICTIVE_PLOT)
+    folders.usable_folder(out)
+    folders.refuse_foreign(out, () if force else own, force)  # --force: the folder, whole
     atomic_write_text(json.dumps(settings.key(), indent=1), setup)
     return None
 
@@ -389,9 +392,12 @@ def _sampler(workers: int | None, scheduler: str | None):
     return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
 
 
-def _logging(progress: bool) -> None:
-    """pyabc's per-generation lines (epsilon, acceptance) on stderr as progress."""
-    logging.getLogger("ABC").setLevel(logging.INFO if progress else logging.WARNING)
+def _logging() -> None:
+    """pyabc's own INFO lines silenced (they flood the terminal); `calibrate` prints one line
+    per generation itself."""
+    for name in ["ABC", *(n for n in logging.root.manager.loggerDict if n.startswith("ABC"))]:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -580,10 +586,12 @@ def add_command(sub: Any) -> None:
                      help="worker processes (default: all cores)")
     cal.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                      help="run the particles on a Dask cluster instead")
-    cal.add_argument("--population", type=arguments.positive_int, default=DEFAULT_POPULATION,
-                     help=f"particles per generation (default {DEFAULT_POPULATION})")
-    cal.add_argument("--generations", type=arguments.positive_int, default=DEFAULT_GENERATIONS,
-                     help=f"at most this many generations (default {DEFAULT_GENERATIONS})")
+    cal.add_argument("--population", type=arguments.whole(2, 100_000),
+                     default=DEFAULT_POPULATION,
+                     help=f"particles per generation, 2 to 100,000 (default {DEFAULT_POPULATION})")
+    cal.add_argument("--generations", type=arguments.whole(1, 1000), default=DEFAULT_GENERATIONS,
+                     help=f"at most this many generations, up to 1,000 (default "
+                     f"{DEFAULT_GENERATIONS})")
     cal.add_argument("--min-acceptance", type=float, default=0.02,
                      help="stop when a generation accepts fewer than this share (default 0.02)")
     cal.add_argument("--seed", type=int, help="seed (exactly reproducible with --workers 1)")

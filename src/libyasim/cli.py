@@ -15,20 +15,15 @@ from pathlib import Path
 
 from libyasim import __version__, arguments
 from libyasim.calibrate import CalibrationError
-from libyasim.ensemble import EnsembleError, interruption_note
+from libyasim.ensemble import interruption_note
 from libyasim.extras import MissingExtra
+from libyasim.files import FolderError, describe
 from libyasim.observations import ObservationError
 from libyasim.params import PARAMS, Param
 from libyasim.scenario import (Scenario, ScenarioError, default_scenario, load_scenario,
                                not_public_by)
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
-
-
-
-
-
-
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -175,12 +170,32 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_or_report(paths: list[str]) -> list[Scenario] | None:
+    """The scenarios of `paths`; None after printing every problem of every file that cannot
+    be loaded (as `check` lists them), not only the first."""
+    from libyasim.check import problems
+
+    loaded, bad = [], False
+    for path in paths:
+        try:
+            loaded.append(load_scenario(path))
+        except ScenarioError as exc:
+            bad = True
+            for problem in problems(path) or [str(exc)]:
+                print(f"error: {problem}", file=sys.stderr)
+    return None if bad else loaded
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from libyasim import analysis, plots
     from libyasim.ensemble import run_ensemble
+    from libyasim.folders import read_manifest
     from libyasim.results import Results
 
-    scenario = load_scenario(args.scenario)
+    loaded = _load_or_report([args.scenario])
+    if loaded is None:
+        return EXIT_BAD_INPUT
+    scenario = loaded[0]
     out = Path(args.out or Path("results") / Path(args.scenario).stem)
     runs = args.runs or scenario["scenario.runs"]
     seed = scenario["scenario.seed"] if args.seed is None else args.seed
@@ -193,6 +208,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if draws is not None and not quiet:
         print(f"each run draws {len(draws.names)} parameters from the {draws.kind} "
               f"({draws.source})", file=sys.stderr)
+    before = (read_manifest(out) or {}).get("created") if out.is_dir() else None
     try:
         run_ensemble(scenario, out, runs=runs, seed=seed, resume=args.resume,
                      progress=not quiet, shard=args.shard, backend=_backend(args),
@@ -203,21 +219,19 @@ def cmd_run(args: argparse.Namespace) -> int:
             out, f"complete them with `libyasim run {args.scenario} --out {out} --runs "
             f"{runs} --seed {seed}{shard} --resume`"), file=sys.stderr)
         return EXIT_INTERRUPTED
+    reused = before is not None and (read_manifest(out) or {}).get("created") == before
+    if reused and not quiet:
+        print(f"{out} already holds these {runs} runs (same scenario, settings and seed): "
+              "reused, not rerun; --force runs them again", file=sys.stderr)
     results = analysis.analyse(Results.load(out))
     paths = plots.save_all(results)
     if not quiet:
-        with __import__("pandas").option_context("display.float_format", "{:,.2f}".format,
-                                                 "display.width", 200):
-            print(results.table("summary").to_string())
-        truce = results.table("truce").iloc[0]
-        if truce["truce_runs"] == 0:
+        print(analysis.format_summary(results))
+        if results.table("truce").iloc[0]["truce_runs"] == 0:
             print(f"\ntruce: {analysis.NO_TRUCE_NOTE}")
-        elif isinstance(truce["truce_note"], str) and truce["truce_note"]:
-            print(f"\ntruce: {truce['truce_note']}")
-        states = results.table("end_states")
         print("\nend states (share of runs, 95% interval):")
-        for _, row in states.iterrows():
-            print(f"  {row.end_state:<22} {row.probability:6.1%}  [{row.low:.1%}, {row.high:.1%}]")
+        for _, row in results.table("end_states").iterrows():
+            print(f"  {row.end_state:<22} {analysis.share_text(row.probability, row.low, row.high)}")
         print(f"\nwrote {out}/runs.parquet, series.parquet, manifest.json, the tables "
               f"(summary.csv, truce.csv, end_states.csv, survival.csv, ...) and {len(paths)} "
               f"plots in {out}/plots")
@@ -232,7 +246,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(args.scenarios) < 2:
         print("error: compare needs at least two scenario files", file=sys.stderr)
         return EXIT_BAD_INPUT
-    scenarios = [load_scenario(path) for path in args.scenarios]
+    scenarios = _load_or_report(args.scenarios)
+    if scenarios is None:
+        return EXIT_BAD_INPUT
     runs = args.runs or scenarios[0]["scenario.runs"]
     seed = scenarios[0]["scenario.seed"] if args.seed is None else args.seed
     out = Path(args.out or Path("results") / ("compare-" + "-".join(
@@ -241,12 +257,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if log:
         log(f"comparing {len(scenarios)} scenarios, {runs} runs each with root seed {seed}, "
             f"into {out}")
-    results = compare.run_comparison(scenarios, out, runs, seed, workers=args.workers,
-                                     progress=not args.quiet, log=log,
-                                     command=_command_line(), force=args.force)
+    try:
+        results = compare.run_comparison(scenarios, out, runs, seed, workers=args.workers,
+                                         progress=not args.quiet, log=log,
+                                         command=_command_line(), force=args.force)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished scenarios are saved in {out}/scenarios; the same "
+              f"command (`{_command_line()}`) reuses them and runs the rest", file=sys.stderr)
+        return EXIT_INTERRUPTED
     tables = compare.write_tables(results, out)
     paths = plots.save_comparison(load_comparison(out))
     if not args.quiet:
+        for warning in compare.like_for_like(results):
+            print(f"warning: {warning}", file=sys.stderr)
         print(compare.format_summary(tables["summary"]))
         print()
         print(compare.format_differences(tables["differences"], results[0].name))
@@ -293,7 +316,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from libyasim.ensemble import merge_shards
     from libyasim.results import Results
 
-    out = merge_shards(args.folders, args.out)
+    out = merge_shards(args.folders, args.out, force=args.force)
     results = analysis.analyse(Results.load(out))
     paths = plots.save_all(results)
     print(f"merged {len(args.folders)} shards ({len(results.runs)} runs) into {out}: "
@@ -313,17 +336,19 @@ def _ranges(args: argparse.Namespace) -> dict[str, tuple[float, float]]:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from libyasim.sweep import DEFAULT_OUTCOMES, sweep
 
-    scenario = load_scenario(args.scenario)
-    ranges = _ranges(args)
+    loaded = _load_or_report([args.scenario])
+    if loaded is None:
+        return EXIT_BAD_INPUT
+    scenario, ranges = loaded[0], _ranges(args)
     out = Path(args.out or Path("results") / f"sweep-{Path(args.scenario).stem}")
     outcomes = args.outcome or list(DEFAULT_OUTCOMES)
     try:
         table = sweep(scenario, ranges, out, design=args.design, levels=args.levels,
                       samples=args.samples, runs=args.runs, seed=args.seed, outcomes=outcomes,
-                      backend=_backend(args), resume=args.resume, progress=not args.quiet)
+                      backend=_backend(args), progress=not args.quiet, force=args.force)
     except KeyboardInterrupt:
-        print("\n" + interruption_note(out, "complete them by repeating the command "
-                                        "with --resume"), file=sys.stderr)
+        print("\n" + interruption_note(out, f"the same command (`{_command_line()}`) "
+                                        "completes them"), file=sys.stderr)
         return EXIT_INTERRUPTED
     if not args.quiet:
         with __import__("pandas").option_context("display.width", 200, "display.max_columns", 40,
@@ -337,30 +362,30 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from libyasim.sweep import findings, sensitivity, sensitivity_figure
+    from libyasim.sweep import findings, save_sensitivity, sensitivity
 
-    scenario = load_scenario(args.scenario)
-    ranges = _ranges(args)
+    loaded = _load_or_report([args.scenario])
+    if loaded is None:
+        return EXIT_BAD_INPUT
+    scenario, ranges = loaded[0], _ranges(args)
     out = Path(args.out or Path("results") / f"{args.method}-{Path(args.scenario).stem}")
     try:
         table = sensitivity(scenario, ranges, args.outcome, method=args.method,
                             samples=args.samples, runs=args.runs, seed=args.seed,
-                            out=out / "runs", backend=_backend(args), progress=not args.quiet)
+                            out=out, backend=_backend(args), progress=not args.quiet,
+                            force=args.force)
     except KeyboardInterrupt:
         print("\n" + interruption_note(out / "runs", "the same command completes them"),
               file=sys.stderr)
         return EXIT_INTERRUPTED
-    table.to_csv(out / "sensitivity.csv", index=False)
-    (out / "findings.txt").write_text("\n".join(findings(table)) + "\n", encoding="utf-8")
-    wrote = ["sensitivity.csv", "findings.txt"]
-    if not table.empty:
-        sensitivity_figure(table).savefig(out / "sensitivity.png", dpi=110)
-        wrote.append("sensitivity.png")
+    wrote = save_sensitivity(table, out)
     if not args.quiet:
         with __import__("pandas").option_context("display.width", 200,
                                                  "display.float_format", "{:,.3g}".format):
             print(table.to_string(index=False))
         print("\n" + "\n".join(findings(table)))
+        for warning in table.attrs.get("warnings", []):
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"\nwrote {', '.join(f'{out}/{w}' for w in wrote)} and the runs in {out}/runs")
     return 0
 
@@ -389,7 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a Monte Carlo ensemble of a scenario, with plots")
     run.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/baseline.toml")
-    run.add_argument("--runs", type=arguments.runs, help="number of runs (default: the scenario's)")
+    run.add_argument("--runs", type=arguments.runs,
+                     help=f"number of runs, 1 to {arguments.MAX_RUNS:,} (default: the scenario's)")
     run.add_argument("--seed", type=arguments.seed, help="root seed (default: the scenario's)")
     run.add_argument("--out", help="output folder (default: results/SCENARIO)")
     _add_engine_args(run)
@@ -407,13 +433,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true",
                      help="complete an interrupted ensemble in the same --out folder")
     run.add_argument("--force", action="store_true",
-                     help="replace the results of another scenario, settings or seed in --out")
+                     help="run again, replacing what --out holds (the folder, whole)")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     run.set_defaults(func=cmd_run)
 
     merge = sub.add_parser("merge", help="join the shards of one ensemble (run with --shard)")
     merge.add_argument("folders", nargs="+", metavar="DIR", help="the shards' output folders")
     merge.add_argument("--out", required=True, help="output folder of the joined ensemble")
+    merge.add_argument("--force", action="store_true",
+                       help="replace other results or files in --out (the folder, whole)")
     merge.set_defaults(func=cmd_merge)
 
     param_help = ("numeric parameter and its range, e.g. truce.spoiler_rate=0.02:0.2, or a bare "
@@ -426,20 +454,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help=param_help)
     swp.add_argument("--design", choices=("factorial", "lhs"), default="factorial",
                      help="full factorial grid (default) or Latin hypercube")
-    swp.add_argument("--levels", type=arguments.positive_int, default=3,
-                     help="values per parameter in a factorial design (default: 3)")
-    swp.add_argument("--samples", type=arguments.positive_int, default=16,
-                     help="design points of a Latin hypercube (default: 16)")
+    swp.add_argument("--levels", type=arguments.levels, default=3,
+                     help="values per parameter in a factorial design, 2 to 101 (default: 3)")
+    swp.add_argument("--samples", type=arguments.samples, default=16,
+                     help=f"design points of a Latin hypercube, at most {arguments.MAX_SAMPLES:,} "
+                     "(default: 16)")
     swp.add_argument("--runs", type=arguments.runs, default=20,
-                     help="runs per design point (default: 20)")
+                     help="runs per design point (default: 20); design points times runs may "
+                     f"be at most {arguments.MAX_RUNS:,}")
     swp.add_argument("--seed", type=arguments.seed, help="root seed (default: the scenario's)")
-    swp.add_argument("--outcome", action="append", metavar="NAME",
+    swp.add_argument("--outcome", action="append", metavar="NAME", type=arguments.outcome,
                      help="outcome to tabulate and plot (repeatable; default: a standard set); "
                      "a runs.parquet column or end_state=NAME")
     swp.add_argument("--out", help="output folder (default: results/sweep-SCENARIO)")
     _add_engine_args(swp)
-    swp.add_argument("--resume", action="store_true",
-                     help="complete an interrupted sweep in the same --out folder")
+    swp.add_argument("--force", action="store_true",
+                     help="replace other results or files in --out (the folder, whole)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar or table")
     swp.set_defaults(func=cmd_sweep)
 
@@ -449,17 +479,21 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH",
                       help=param_help)
     sens.add_argument("--outcome", action="append", required=True, metavar="NAME",
+                      type=arguments.outcome,
                       help="outcome to analyse (repeatable): a runs.parquet column such as "
                       "truce_days or conflict_deaths, or end_state=NAME")
     sens.add_argument("--method", choices=("sobol", "morris"), default="sobol")
-    sens.add_argument("--samples", type=arguments.positive_int, default=64,
-                      help="Sobol base samples (a power of 2) or Morris trajectories "
-                      "(default: 64)")
+    sens.add_argument("--samples", type=arguments.samples, default=64,
+                      help="Sobol base samples (a power of 2) or Morris trajectories, at most "
+                      f"{arguments.MAX_SAMPLES:,} (default: 64)")
     sens.add_argument("--runs", type=arguments.runs, default=10,
-                      help="runs per design point (default: 10)")
+                      help="runs per design point (default: 10); design points times runs may "
+                      f"be at most {arguments.MAX_RUNS:,}")
     sens.add_argument("--seed", type=arguments.seed, help="root seed (default: the scenario's)")
     sens.add_argument("--out", help="output folder (default: results/METHOD-SCENARIO)")
     _add_engine_args(sens)
+    sens.add_argument("--force", action="store_true",
+                      help="replace other results or files in --out (the folder, whole)")
     sens.add_argument("--quiet", action="store_true", help="no progress bar or table")
     sens.set_defaults(func=cmd_sensitivity)
 
@@ -527,13 +561,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, EnsembleError, ObservationError, CalibrationError,
+    except (ScenarioError, FolderError, ObservationError, CalibrationError,
             MissingExtra) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except OSError as exc:  # read-only, missing, full: one line, never a traceback
+        print(f"error: {describe(exc, action='use')}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -28,9 +28,10 @@ import pandas as pd
 from scipy import stats
 
 from libyasim import analysis, outcomes
-from libyasim.ensemble import (MANIFEST_FILE, REPORT_FILE, RUNS_FILE, SERIES_FILE, EnsembleError,
-                               refuse_other, run_ensemble, usable_folder)
+from libyasim.ensemble import EnsembleError, run_ensemble
 from libyasim.files import atomic_write_text
+from libyasim.folders import (MANIFEST_FILE, RUNS_FILE, SERIES_FILE, read_manifest,
+                              refuse_foreign, refuse_other, remove_derived, usable_folder)
 from libyasim.outcomes import Outcome
 from libyasim.results import COMPARE_FILE, SCENARIO_DIR, Results, load_comparison
 from libyasim.scenario import Scenario
@@ -44,13 +45,13 @@ __all__ = ["COMPARE_FILE", "SCENARIO_DIR", "Results", "load_comparison", "run_co
 def holds_ensemble(folder: str | Path, scenario: Scenario, runs: int, seed: int) -> bool:
     """Whether `folder` holds finished results of this resolved scenario, runs and root seed."""
     folder = Path(folder)
-    if not (folder / RUNS_FILE).is_file() or not (folder / MANIFEST_FILE).is_file():
+    if not (folder / RUNS_FILE).is_file():
         return False
     try:
-        manifest = json.loads((folder / MANIFEST_FILE).read_text())
-    except (OSError, ValueError):
+        manifest = read_manifest(folder)
+    except (OSError, EnsembleError):
         return False
-    return (manifest.get("scenario", {}).get("values") == scenario.to_json()["values"]
+    return manifest is not None and (manifest.get("scenario", {}).get("values") == scenario.to_json()["values"]
             and manifest.get("runs") == runs and manifest.get("root_seed") == seed
             and not manifest.get("shard") and (folder / SERIES_FILE).is_file())
 
@@ -121,33 +122,58 @@ def run_comparison(scenarios: Sequence[Scenario], out: str | Path, runs: int, se
     record = {"scenarios": [{"name": r.name, "folder": f"{SCENARIO_DIR}/{folder}", "file": s.path}
                             for r, s, folder in zip(results, scenarios, names)],
               "runs": runs, "root_seed": seed, "command": command or " ".join(sys.argv),
-              "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-    atomic_write_text(json.dumps(record, indent=1), out / COMPARE_FILE)
+              "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+              "warnings": like_for_like(results)}
     if ran or force:  # an earlier report shows other results
-        (out / REPORT_FILE).unlink(missing_ok=True)
+        remove_derived(out)
+    atomic_write_text(json.dumps(record, indent=1), out / COMPARE_FILE)
     return results
 
 
 def _refuse_other_comparison(out: Path, names: list[str], files: list[str | None], seed: int,
                              force: bool) -> None:
-    if force:
-        return
     record_path = out / COMPARE_FILE
     if not record_path.is_file():
-        others = [p.name for p in out.iterdir() if p.name != SCENARIO_DIR]
-        if others:
-            raise EnsembleError(f"{out} holds other files ({', '.join(sorted(others)[:3])}), "
-                                "not a comparison; choose another --out folder, or pass "
-                                "--force to write there")
+        refuse_foreign(out, (SCENARIO_DIR,), force)
         return
-    old = json.loads(record_path.read_text())
+    try:
+        old = json.loads(record_path.read_text())
+    except ValueError:
+        old = {}
     old_names = [s["name"] for s in old.get("scenarios", [])]
     old_files = [s.get("file") for s in old.get("scenarios", [])]
     if old_names != names or old_files != files or old.get("root_seed") != seed:
+        if force:
+            refuse_foreign(out, (), force=True)  # replaces the folder whole
+            return
         raise EnsembleError(f"{out} holds a comparison of {', '.join(old_names)} (root seed "
                             f"{old.get('root_seed')}), not of {', '.join(names)} (seed {seed}). "
                             "Nothing was changed. Choose another --out folder, or pass --force "
                             "(overwrite=True) to replace it")
+
+
+# ---------------------------------------------------------------------------- like for like
+LIKE_FOR_LIKE = (("scenario.horizon_days", "horizons", "days"),
+                 ("scenario.start_date", "start dates", ""),
+                 ("scenario.information_cutoff", "information cutoffs", ""))
+
+
+def like_for_like(results: Sequence[Results]) -> list[str]:
+    """Warnings, one line each, where the compared scenarios are not like for like: different
+    horizons, start dates or information cutoffs (a difference in deaths over 365 days against
+    30 is the horizon, not the policy)."""
+    warnings_ = []
+    for key, what, unit in LIKE_FOR_LIKE:
+        seen = {r.name: r.values.get(key) for r in results}
+        if len(set(map(str, seen.values()))) > 1:
+            listed = ", ".join(f"{name} {value}{' ' + unit if unit else ''}"
+                               for name, value in seen.items())
+            warnings_.append(f"not like for like: the scenarios have different {what} "
+                             f"({listed}); their differences mix that with the settings compared")
+    if len({len(r.runs) for r in results}) > 1:
+        warnings_.append("not like for like: the scenarios have different numbers of runs ("
+                         + ", ".join(f"{r.name} {len(r.runs)}" for r in results) + ")")
+    return warnings_
 
 
 # ---------------------------------------------------------------------------- outcomes
@@ -313,46 +339,58 @@ def _interval(s: pd.Series, key: str, fmt: str) -> str:
     return f"{fmt.format(value)} [{lo}, {hi}]"
 
 
+def _share(s: pd.Series, key: str) -> str:
+    return analysis.share_text(s[key], s[f"{key}_low"], s[f"{key}_high"])
+
+
 def _truce_length(s: pd.Series) -> str:
     if s["truce_runs"] == 0:
         return analysis.NO_TRUCE_NOTE
     if not np.isfinite(s["median_truce_days"]):
         return f"more than {int(s['truce_window'])} (over half held)"
+    flag = " (unstable)" if s.get("median_unstable", False) else ""
     if not np.isfinite(s["median_truce_days_high"]):  # the band stays above one half
         low = s["median_truce_days_low"]
         lo = f"{low:.0f}" if np.isfinite(low) else "?"
-        return f"{s['median_truce_days']:.0f} [{lo}, over {int(s['truce_window'])}]"
-    return _interval(s, "median_truce_days", "{:.0f}")
+        return f"{s['median_truce_days']:.0f} [{lo}, over {int(s['truce_window'])}]{flag}"
+    return _interval(s, "median_truce_days", "{:.0f}") + flag
+
+
+def _truce_mean(s: pd.Series) -> str:
+    if s["truce_runs"] == 0:
+        return analysis.NO_TRUCE_NOTE
+    return _interval(s, "mean_truce_days", "{:.0f}") + f" of {int(s['truce_window'])}"
 
 
 def _most_common_end(s: pd.Series) -> str:
     ends = {str(k).removeprefix("end_"): v for k, v in s.items() if str(k).startswith("end_")}
     state = max(ends, key=lambda k: ends[k])
-    return f"{outcomes.END_STATE_LABELS[state]} ({ends[state]:.0%})"
+    return f"{outcomes.END_STATE_LABELS[state]} ({analysis.percent(ends[state])})"
 
 
 # The rows `compare` prints for each scenario: key, label, how a scenario's row is shown.
 SUMMARY_ROWS: list[tuple[str, str, Callable[[pd.Series], str]]] = [
     ("runs", "runs", lambda s: f"{int(s['runs'])}"),
     ("truce_collapsed", "truce collapsed (share of runs with a truce)",
-     lambda s: analysis.NO_TRUCE_NOTE if s["truce_runs"] == 0
-     else _interval(s, "truce_collapsed", "{:.0%}")),
-    ("median_truce_days", "median truce length (days from its start)", _truce_length),
+     lambda s: analysis.NO_TRUCE_NOTE if s["truce_runs"] == 0 else _share(s, "truce_collapsed")),
+    ("mean_truce_days", "truce length, restricted mean (days from its start, of the window)",
+     _truce_mean),
+    ("median_truce_days", "truce length, Kaplan-Meier median (days from its start)",
+     _truce_length),
     ("conflict_deaths", "conflict deaths (median)",
      lambda s: _interval(s, "median_conflict_deaths", "{:,.0f}")),
     ("civilian_deaths", "civilian deaths (median)",
      lambda s: _interval(s, "median_civilian_deaths", "{:,.0f}")),
-    ("tripoli_falls", "Tripoli falls (share of runs)",
-     lambda s: _interval(s, "tripoli_falls", "{:.0%}")),
-    ("talks", "talks start (share of runs)", lambda s: _interval(s, "talks", "{:.0%}")),
+    ("tripoli_falls", "Tripoli falls (share of runs)", lambda s: _share(s, "tripoli_falls")),
+    ("talks", "talks start (share of runs)", lambda s: _share(s, "talks")),
     ("settlement", "permanent ceasefire signed (share of runs)",
-     lambda s: _interval(s, "settlement", "{:.0%}")),
+     lambda s: _share(s, "settlement")),
     ("gna_population", "population held by the GNA side at the end (mean)",
-     lambda s: f"{s['gna_population_share']:.0%}"),
+     lambda s: analysis.percent(s["gna_population_share"])),
     ("arms", "arms delivered, fighter-equivalents (mean)",
      lambda s: f"{s['arms_delivered_total']:,.0f}"),
     ("most_likely_end", "most common end state", _most_common_end),
-    *((f"end_{state}", f"ends: {label}", (lambda s, c=f"end_{state}": f"{s[c]:.0%}"))
+    *((f"end_{state}", f"ends: {label}", (lambda s, c=f"end_{state}": analysis.percent(s[c])))
       for state, label in outcomes.END_STATE_LABELS.items()),
 ]
 

@@ -42,22 +42,23 @@ import pyarrow.parquet as pq
 from libyasim import __version__, outcomes, rowgroups, worker
 from libyasim.worker import (FOLDER_MARK, Chunk, ChunkJob, ChunkReport, chunk_path,
                              save_chunk, write_chunk)
-from libyasim.files import atomic_write, atomic_write_text, temporary_path
+from libyasim.files import (FolderError, atomic_write, atomic_write_text,
+                            temporary_path)
+from libyasim.folders import (CHUNK_DIR, LOCK_FILE, MANIFEST_FILE, RUNS_FILE, SERIES_FILE,
+                              holds_complete, refuse_other, remove_derived, usable_folder)
+from libyasim.folders import REPORT_FILE  # noqa: F401  (importable from here, as before)
 from libyasim import draws as draw_module
 from libyasim.draws import Draws
 from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS
 from libyasim.params import PARAMS
 from libyasim.scenario import Scenario
 
-RUNS_FILE, SERIES_FILE, MANIFEST_FILE, CHUNK_DIR = (
-    "runs.parquet", "series.parquet", "manifest.json", "chunks")
-REPORT_FILE = "report.html"  # written by `libyasim report`; stale once the results change
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points", "draws")
 MAX_RUNS = int(PARAMS["scenario.runs"].high or 0)  # the documented maximum
 
 
-class EnsembleError(Exception):
+class EnsembleError(FolderError):
     """An output folder cannot be used as asked (for example, resuming a different ensemble)."""
 
 
@@ -432,54 +433,11 @@ def _read_manifest(out: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-LOCK_FILE = ".lock"
-IDENTITY_KEYS = ("name", "values")  # of the manifest's scenario; with the root seed
-
-
 def command_line() -> str:
     """This process's command as a user types it (`libyasim run ...`, not the script's path)."""
     if Path(sys.argv[0]).name in ("libyasim", "cli.py", "__main__.py"):
         return " ".join(["libyasim", *sys.argv[1:]])
     return " ".join(sys.argv)
-
-
-def usable_folder(out: Path) -> Path:
-    """`out` as a results folder: an error when it names a file (or lies under one)."""
-    if out.exists() and not out.is_dir():
-        raise EnsembleError(f"{out} is a file; expected a folder for the results "
-                            "(a new or a results folder)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise EnsembleError(f"cannot make the results folder {out}: {exc.strerror}") from None
-    return out
-
-
-def refuse_other(out: Path, manifest: Mapping[str, Any], force: bool) -> None:
-    """Refuse to write into a folder that holds other results (another scenario, other
-    settings or another seed) or other files, unless `force`."""
-    if force or not out.is_dir():
-        return
-    old = _read_manifest(out)
-    if old is None:
-        others = [p.name for p in out.iterdir() if p.name != LOCK_FILE]
-        if others:
-            raise EnsembleError(f"{out} holds other files ({', '.join(sorted(others)[:3])}"
-                                f"{'...' if len(others) > 3 else ''}), not libyasim results; "
-                                "choose another --out folder, or pass --force to write there")
-        return
-    was, now = old.get("scenario", {}), manifest.get("scenario", {})
-    what = [k for k in IDENTITY_KEYS if was.get(k) != now.get(k)]
-    if old.get("root_seed") != manifest.get("root_seed"):
-        what.append("seed")
-    if what:
-        names = {"name": "scenario name", "values": "settings"}
-        detail = ", ".join(names.get(w, w) for w in what)
-        raise EnsembleError(
-            f"{out} holds the results of scenario '{was.get('name')}' (root seed "
-            f"{old.get('root_seed')}); this run ('{now.get('name')}', seed "
-            f"{manifest.get('root_seed')}) differs in its {detail}. Nothing was changed. "
-            "Choose another --out folder, or pass --force (overwrite=True) to replace them")
 
 
 @contextlib.contextmanager
@@ -521,8 +479,9 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
             return True
     else:
         shutil.rmtree(chunk_dir, ignore_errors=True)
-        for name in (RUNS_FILE, SERIES_FILE, REPORT_FILE):
+        for name in (RUNS_FILE, SERIES_FILE):
             (out / name).unlink(missing_ok=True)
+        remove_derived(out)
     for leftover in [*out.glob(".*.tmp-*"), *out.glob(f".{CHUNK_DIR}-done-*")]:
         shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     chunk_dir.mkdir(exist_ok=True)
@@ -628,6 +587,8 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
     with _locked(out):
         if not resume:
             refuse_other(out, manifest, force)
+            if not force and holds_complete(out, manifest, with_series):
+                return out  # the same ensemble, complete: reused, not rerun
         if not _prepare(out, manifest, resume):
             chunks = plan_chunks(seed, runs, chunk_size, shard, values=values)
             _execute(out, [(scenario, c) for c in chunks], backend, with_series, progress)
@@ -662,8 +623,9 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str
 
 
 # ---------------------------------------------------------------------------- shards
-def merge_shards(folders: Sequence[str | Path], target: str | Path) -> Path:
+def merge_shards(folders: Sequence[str | Path], target: str | Path, force: bool = False) -> Path:
     """Join the finished shards of one ensemble (`--shard I/N`) into `out`, as one run would.
+    A folder holding other results or files is refused unless `force` (see `folders`).
 
     Rows are streamed one row group at a time, in run order, so memory stays flat.
     """
@@ -691,6 +653,10 @@ def merge_shards(folders: Sequence[str | Path], target: str | Path) -> Path:
                             "exactly once")
     with_series = all((d / SERIES_FILE).exists() for d in dirs)
     with _locked(out):
+        refuse_other(out, {**first, "shard": None}, force)
+        for name in (RUNS_FILE, SERIES_FILE):
+            (out / name).unlink(missing_ok=True)
+        remove_derived(out)
         if with_series:
             _merge_file([d / SERIES_FILE for d in dirs], out / SERIES_FILE)
         _merge_file([d / RUNS_FILE for d in dirs], out / RUNS_FILE)

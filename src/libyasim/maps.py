@@ -229,7 +229,9 @@ def _label_text(key: str, shares: Mapping[str, Mapping[str, float]] | None) -> s
     name = {p.key: p.name for p in PLACES}[key]
     if shares is None:
         return name
-    parts = [f"{SHORT_WORDS[h]} {shares[key].get(h, 0.0):.0%}" for h in HOLDER_LABELS
+    from libyasim.analysis import percent  # the one rounding rule for shares
+
+    parts = [f"{SHORT_WORDS[h]} {percent(shares[key].get(h, 0.0))}" for h in HOLDER_LABELS
              if shares[key].get(h, 0.0) >= 0.005]
     lines = [" \u00b7 ".join(parts[i:i + 2]) for i in range(0, len(parts), 2)]
     return "\n".join([name, *lines])

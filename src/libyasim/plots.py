@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from libyasim import maps
-from libyasim.analysis import NO_TRUCE_NOTE
+from libyasim.analysis import NO_TRUCE_NOTE, percent
 from libyasim.outcomes import END_STATE_LABELS
+from libyasim.files import atomic_write
 from libyasim.results import Comparison, Results
 
 __all__ = ["END_STATE_LABELS", "SIDE_COLOURS", "save_all", "save_comparison"]
@@ -61,10 +63,16 @@ def survival_figure(surv: pd.DataFrame, truce: pd.Series, scenario_name: str) ->
     ax.step(surv["day"], surv["survival"], where="post", color="#2ca02c", lw=2,
             label="share of truces still holding")
     if np.isfinite(truce["median_truce_days"]):
+        unstable = bool(truce.get("median_unstable", False))
         ax.axvline(truce["median_truce_days"], color="k", ls=":", lw=1,
-                   label=f"median: {truce['median_truce_days']:.0f} days")
+                   label=f"median: {truce['median_truce_days']:.0f} days"
+                   + (" (unstable: the curve is flat near one half)" if unstable else ""))
+    if np.isfinite(truce.get("mean_truce_days", np.nan)):
+        ax.plot([], [], " ", label=f"restricted mean: {truce['mean_truce_days']:.0f} days "
+                f"[{truce['mean_truce_days_low']:.0f}, {truce['mean_truce_days_high']:.0f}] "
+                f"of {int(truce['truce_window'])}")
     ax.set_ylim(0, 1.02)
-    ax.set_xlim(0, surv["day"].max())
+    ax.set_xlim(0, max(1, surv["day"].max()))  # a truce on the last day has a 0-day window
     ax.set_ylabel("probability the truce still holds")
     ax.set_xlabel("days since the truce started")
     ax.grid(alpha=0.3)
@@ -114,7 +122,7 @@ def end_states_figure(probs: pd.DataFrame, scenario_name: str) -> Figure:
     ax.barh(y, probs["probability"], xerr=err, capsize=4, color="#4c72b0",
             label="share of runs (bar) with 95% Wilson interval (whiskers)")
     for yi, p, high in zip(y, probs["probability"], probs["high"]):
-        ax.text(min(high + 0.02, 0.93), float(yi), f"{p:.0%}", va="center", fontsize=9)
+        ax.text(min(high + 0.02, 0.93), float(yi), percent(p), va="center", fontsize=9)
     ax.set_yticks(y, [END_STATE_LABELS[s] for s in probs["end_state"]])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -354,14 +362,21 @@ def forest_figure(diffs: pd.DataFrame, reference: str) -> Figure:
     return fig
 
 
+FAN_COLUMNS_MAX = 4  # scenarios side by side; more wrap onto further rows of panels
+
+
 def compare_fan_figure(results: Sequence[Results]) -> Figure:
-    """Fan charts of each scenario side by side: population control, forces, cumulative deaths."""
+    """Fan charts of each scenario side by side (at most FAN_COLUMNS_MAX a row, so the figure
+    stays readable for many scenarios): population control, forces, cumulative deaths."""
     with_series = [r for r in results if r.series is not None]
     n = len(with_series)
-    fig, axes = plt.subplots(3, n, figsize=(min(4.2 * n, 26), 10), layout="constrained",
-                             sharex=True, sharey="row", squeeze=False)
+    cols = min(n, FAN_COLUMNS_MAX)
+    blocks = -(-n // cols)
+    fig, axes = plt.subplots(3 * blocks, cols, figsize=(4.0 * cols + 0.8, 9 * blocks),
+                             layout="constrained", sharey="row", squeeze=False)
     for j, r in enumerate(with_series):
-        col = axes[:, j]
+        block, c = divmod(j, cols)
+        col = axes[3 * block:3 * block + 3, c]
         for key, side in (("population_gna", "gna"), ("population_lna", "lna"),
                           ("population_contested", "contested")):
             _fan(col[0], r.table("fans"), key, r.start, SIDE_COLOURS[side],
@@ -376,16 +391,27 @@ def compare_fan_figure(results: Sequence[Results]) -> Figure:
         col[0].set_title(r.name, fontsize=11, fontweight="bold")
         col[2].set_xlabel("date")
         _fan_limits(col)
+        end = _dates(r.start, [r.horizon])[0]
         for ax in col:
+            ax.set_xlim(pd.Timestamp(r.start), end)  # no margin running past the horizon
             locator = mdates.MonthLocator(interval=3)
             ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))  # each tick its year
             ax.grid(alpha=0.3)
-    axes[0, 0].set_ylabel("population held (% of the\npopulation of the key places)")
-    axes[1, 0].set_ylabel("fighters")
-    axes[2, 0].set_ylabel("cumulative deaths (people)")
-    for i, row in enumerate(axes):
-        _band_legend(row[0], FAN_LEGEND[i])
+    for kind in (1, 2):  # fighters and deaths on one scale in every row of panels
+        top = max(axes[3 * b + kind, 0].get_ylim()[1] for b in range(blocks))
+        for b in range(blocks):
+            axes[3 * b + kind, 0].set_ylim(0, top)
+    for j in range(n, blocks * cols):  # empty places in the last row of panels
+        block, c = divmod(j, cols)
+        for ax in axes[3 * block:3 * block + 3, c]:
+            ax.set_visible(False)
+    for block in range(blocks):
+        axes[3 * block, 0].set_ylabel("population held (% of the\npopulation of the key places)")
+        axes[3 * block + 1, 0].set_ylabel("fighters")
+        axes[3 * block + 2, 0].set_ylabel("cumulative deaths (people)")
+    for i in range(3):
+        _band_legend(axes[i, 0], FAN_LEGEND[i])
     fig.suptitle("Daily outcomes by scenario: median, 50% and 90% of runs\n"
                  f"{_compare_subtitle(with_series)}", fontsize=11)
     return fig
@@ -407,14 +433,18 @@ def save_comparison(comparison: Comparison) -> list[Path]:
     return _save_figures(figures, comparison.path / "plots")
 
 
+def _save_png(fig: Figure, path: Path) -> None:
+    fig.savefig(path, dpi=120, format="png")
+
+
 def _save_figures(figures: dict[str, Figure], plots_dir: Path) -> list[Path]:
     plots_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for key, fig in figures.items():
         path = plots_dir / f"{key}.png"
-        tmp = path.with_name(f".{path.stem}.tmp.png")
-        fig.savefig(tmp, dpi=120)
-        plt.close(fig)
-        tmp.replace(path)
+        try:
+            atomic_write(path, functools.partial(_save_png, fig))
+        finally:
+            plt.close(fig)
         paths.append(path)
     return paths

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import html
 import io
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,9 +18,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from libyasim import __version__, plots
-from libyasim.comparison import format_summary
-from libyasim.ensemble import REPORT_FILE, RUNS_FILE, EnsembleError
+from libyasim import __version__, analysis, plots
+from libyasim.comparison import format_summary, like_for_like
+from libyasim.ensemble import EnsembleError
+from libyasim.files import atomic_write_text
+from libyasim.folders import REPORT_FILE, RUNS_FILE, usable_folder
 from libyasim.params import PARAMS
 from libyasim.results import COMPARE_FILE, Comparison, Results, load_comparison
 
@@ -37,6 +40,9 @@ figcaption { font-size: .9em; color: #444; }
 """
 
 
+GENERATOR = '<meta name=generator content="libyasim report">'  # marks the files it may replace
+
+
 def _figure_html(fig: Figure, caption: str) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
@@ -52,6 +58,23 @@ def _number(value: float) -> str:
 
 def _table_html(frame: pd.DataFrame, index: bool = True) -> str:
     return frame.to_html(index=index, border=0, na_rep="\u2014", float_format=_number)
+
+
+def _text_table_html(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th class=text>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td class=text>{html.escape(str(v))}</td>" for v in row)
+                   + "</tr>" for row in frame.itertuples(index=False))
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def local_paths_hidden(text: str) -> str:
+    """`text` without this computer's absolute paths: the working folder's prefix dropped, the
+    home folder shown as ~ (a report travels; its author's file system does not)."""
+    for prefix, shown in ((str(Path.cwd().resolve()) + "/", ""), (str(Path.cwd()) + "/", ""),
+                          (str(Path.home()), "~")):
+        if len(prefix) > 2:
+            text = text.replace(prefix, shown)
+    return text
 
 
 def _meta_html(results: Sequence[Results], command: str | None = None) -> str:
@@ -117,10 +140,12 @@ def _run_sections(r: Results) -> list[str]:
     horizon_date = r.start + dt.timedelta(days=r.horizon)
     truce = r.table("truce").iloc[0]
     sections = [
-        "<h2>Summary of outcomes</h2><p class=note>Per-run outcomes over the horizon; "
-        "share_of_runs is the share of runs in which the outcome applies (a dated event "
-        "happened; a truce was declared). Truce days count from the truce's own start.</p>"
-        + _table_html(r.table("summary")),
+        "<h2>Summary of outcomes</h2><p class=note>Each outcome by the statistic that fits "
+        "it, with its 95% interval: yes/no outcomes and dated events as shares of runs (Wilson "
+        "intervals); truce length from the truce's own start as a Kaplan-Meier median and a "
+        "restricted mean (a truce that held is censored, never averaged as if it had ended); "
+        "counts and amounts as medians, with the runs each figure counts.</p>"
+        + _text_table_html(analysis.readable_summary(r.table("summary"))),
         "<h2>End states</h2>" + _table_html(r.table("end_states"), index=False),
         "<h2>Figures</h2>",
         _figure_html(plots.survival_figure(r.table("survival"), truce, r.name),
@@ -152,13 +177,15 @@ def _compare_sections(comparison: Comparison) -> list[str]:
     means = comparison.table("outcomes")
     means.index = pd.Index([labels.get(name, name) for name in means.index], name="outcome")
     states = comparison.table("end_states")
-    states["cell"] = [f"{p:.0%} [{lo:.0%}, {hi:.0%}]" for p, lo, hi
+    states["cell"] = [analysis.share_text(p, lo, hi) for p, lo, hi
                       in zip(states["probability"], states["low"], states["high"])]
     state_table = states.pivot(index="end_state", columns="scenario", values="cell")
     state_table = state_table.loc[list(dict.fromkeys(states["end_state"])), [r.name for r in results]]
     summary = format_summary(comparison.table("summary"))
+    warnings = "".join(f"<p><b>Warning:</b> {html.escape(w)}.</p>"
+                       for w in like_for_like(results))
     return [
-        "<h2>Each scenario</h2><p class=note>As `libyasim compare` prints it: 95% intervals in "
+        warnings + "<h2>Each scenario</h2><p class=note>As `libyasim compare` prints it: 95% intervals in "
         "brackets; truce length counted from each truce's own start.</p>"
         f"<pre>{html.escape(summary)}</pre>",
         "<h2>Key outcomes by scenario</h2><p class=note>Mean per run (shares: fraction of runs)."
@@ -190,6 +217,19 @@ def _compare_sections(comparison: Comparison) -> list[str]:
     ]
 
 
+def validation_belongs(folder: Path, results: Results) -> bool:
+    """Whether the folder's validation.* scored these runs (same scenario and number of runs);
+    a validation of other runs is left out of the report, never shown under their name."""
+    path = folder / "validation.json"
+    if not path.is_file():
+        return False
+    try:
+        summary = json.loads(path.read_text())
+    except ValueError:
+        return False
+    return summary.get("scenario") == results.name and summary.get("runs") == len(results.runs)
+
+
 def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
     """Write the HTML report of a run or compare folder; return its path
     (default: FOLDER/report.html)."""
@@ -207,14 +247,15 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
         sections = _run_sections(results[0])
         from libyasim.validate import report_section  # present after `libyasim validate`
 
-        validation = report_section(folder)
+        validation = report_section(folder) if validation_belongs(folder, results[0]) else None
         if validation:
             sections.append(validation)
     else:
         raise EnsembleError(f"{folder}: neither a `libyasim run` folder (no {RUNS_FILE}) nor a "
                             f"`libyasim compare` folder (no {COMPARE_FILE})")
     page = (
-        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}"
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8>{GENERATOR}"
+        f"<title>{html.escape(title)}"
         f"</title><style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
         "<p>Agent-based Monte Carlo simulation of ceasefire dynamics in Libya's civil war from "
         "January 2020 (libyasim). Each run is one possible course of the year; the statistics "
@@ -224,7 +265,11 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
         + "<h2>Parameters and their provenance</h2>" + _provenance_html(results)
         + "</body></html>")
     path = Path(output) if output is not None else folder / REPORT_FILE
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    if path.is_dir():
+        raise EnsembleError(f"{path} is a folder; expected the HTML file to write (--output)")
+    if path.is_file() and GENERATOR not in path.read_text(errors="replace")[:500]:
+        raise EnsembleError(f"{path} exists and is not a libyasim report; nothing was changed. "
+                            "Choose another --output file")
+    usable_folder(path.parent)
+    atomic_write_text(local_paths_hidden(page), path)
     return path

@@ -38,6 +38,18 @@ class Results:
     path: Path | None = None
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        """One line: a notebook shows what the results are, not every table."""
+        where = f", path={str(self.path)!r}" if self.path is not None else ""
+        series = "" if self.series is not None else ", no daily series"
+        return (f"Results(name={self.name!r}, runs={len(self.runs)}, seed="
+                f"{self.manifest.get('root_seed')}, horizon={self.horizon} days{series}{where})")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<code>{html.escape(repr(self))}</code>"
+
     @classmethod
     def load(cls, folder: str | Path) -> Results:
         """Read a `libyasim run` folder (or one scenario's folder of a comparison)."""
@@ -118,6 +130,10 @@ class Comparison:
     path: Path
     results: list[Results]
     record: dict[str, Any]
+
+    def __repr__(self) -> str:
+        names = ", ".join(r.name for r in self.results)
+        return f"Comparison({names}; path={str(self.path)!r})"
 
     @property
     def reference(self) -> Results:

@@ -30,8 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from libyasim import folders
 from libyasim import outcomes as registry
+from libyasim.arguments import MAX_RUNS
 from libyasim.ensemble import Backend, load_results, run_points
+from libyasim.files import atomic_write, atomic_write_text
 from libyasim.params import PARAMS
 from libyasim.scenario import Scenario, ScenarioError, _unknown_key_message
 
@@ -42,6 +45,13 @@ DEFAULT_OUTCOMES = ("truce_days", "violations_total", "conflict_deaths", "civili
 # attribute: sensitivity skips it with a message
 MIN_RELATIVE_SPREAD = 1e-6
 MIN_ODD_SHARE = 0.02  # fewer runs than this away from the most common value: nothing to explain
+# A design is big enough for its indices when their 95% intervals are at most this wide (half
+# width; Sobol indices are shares of variance, 0 to 1) and they lie within [0, 1].
+MAX_SOBOL_CONF = 0.1
+MIN_MORRIS_TRAJECTORIES = 10
+MAX_MORRIS_RELATIVE_CONF = 0.5  # half-width of mu_star's interval, relative to mu_star
+SWEEP_FILES = ("sweep.csv", "sweep.png")
+SENSITIVITY_FILES = ("sensitivity.csv", "findings.txt", "sensitivity.png")
 
 
 # ---------------------------------------------------------------------------- parameters
@@ -100,6 +110,8 @@ def design_points(params: Ranges, design: str = "factorial", levels: int = 3,
     (duplicate factorial points dropped)."""
     params = check_ranges(params)
     names = list(params)
+    check_budget(levels ** len(names) if design == "factorial" else samples, 1, "--levels"
+                 if design == "factorial" else "--samples")
     if design == "factorial":
         axes = [np.linspace(low, high, levels) for low, high in params.values()]
         rows = [_overrides(names, combo) for combo in itertools.product(*axes)]
@@ -144,10 +156,31 @@ def point_table(runs: pd.DataFrame, points: pd.DataFrame, outcomes: Sequence[str
     return table
 
 
+def check_budget(points: int, runs: int, asked: str = "--samples") -> None:
+    """Refuse, before any work, a design of more than MAX_RUNS runs in all."""
+    if points * runs > MAX_RUNS:
+        raise ScenarioError(asked, None, f"{points:,} design points x {runs:,} runs = "
+                            f"{points * runs:,} runs; expected at most {MAX_RUNS:,}: fewer "
+                            "points (--samples, --levels, --param) or --runs")
+
+
+def _records(points: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in points.to_dict("records")]
+
+
+def claim(out: Path, scenario: Scenario, points: pd.DataFrame, runs: int, seed: int,
+          derived: Sequence[str], force: bool) -> bool:
+    """Make `out` the design's runs folder by the folder rule (see `folders`): other results
+    or files refused unless `force`; files derived from other runs removed. True when `out`
+    already holds the design's runs, complete."""
+    identity = {"scenario": scenario.to_json(), "root_seed": seed, "runs": runs,
+                "shard": None, "points": _records(points)}
+    return folders.claim(out, identity, force, derived, with_series=False)
+
+
 def _run_design(scenario: Scenario, points: pd.DataFrame, out: Path, runs: int, seed: int,
                 **engine: Any) -> pd.DataFrame:
-    records = [{str(k): v for k, v in row.items()} for row in points.to_dict("records")]
-    run_points(scenario, records, out, runs=runs, seed=seed, **engine)
+    run_points(scenario, _records(points), out, runs=runs, seed=seed, **engine)
     return load_results(out)[0]
 
 
@@ -155,26 +188,36 @@ def _run_design(scenario: Scenario, points: pd.DataFrame, out: Path, runs: int, 
 def sweep(scenario: Scenario, params: Ranges, out: str | Path, design: str = "factorial",
           levels: int = 3, samples: int = 16, runs: int = 20, seed: int | None = None,
           outcomes: Sequence[str] = DEFAULT_OUTCOMES, workers: int | None = None,
-          backend: Backend | None = None, resume: bool = False,
-          progress: bool = True) -> pd.DataFrame:
+          backend: Backend | None = None, progress: bool = True,
+          force: bool = False) -> pd.DataFrame:
     """Run `runs` runs at each point of a design over `params` ({name: (low, high)}).
 
     Writes `out/runs.parquet` (every run, with its `point`), `out/sweep.csv` (the per-point
-    table of `point_table`) and `out/sweep.png`; returns the per-point table.
+    table of `point_table`) and `out/sweep.png`; returns the per-point table. The runs of the
+    same design already in `out` are reused (an interrupted sweep is completed); a folder
+    holding other results or files is refused unless `force` (see `folders`).
     """
     seed = scenario["scenario.seed"] if seed is None else seed
     out = Path(out)
     points = design_points(params, design, levels, samples, seed)
+    check_budget(len(points), runs, "--runs")
+    claim(out, scenario, points, runs, seed, SWEEP_FILES, force)
     runs_df = _run_design(scenario, points, out, runs, seed, workers=workers, backend=backend,
-                          resume=resume, progress=progress)
+                          resume="auto", progress=progress)
     table = point_table(runs_df, points, outcomes, scenario["scenario.horizon_days"])
-    table.to_csv(out / "sweep.csv", index=False)
-    fig = sweep_figure(table, list(points.columns), outcomes)
-    fig.savefig(out / "sweep.png", dpi=110)
+    atomic_write(out / "sweep.csv", lambda path: table.to_csv(path, index=False))
+    save_figure(sweep_figure(table, list(points.columns), outcomes), out / "sweep.png")
+    return table
+
+
+def save_figure(fig: Any, path: Path) -> None:
+    """Save a figure as PNG whole or not at all, and close it."""
     import matplotlib.pyplot as plt
 
-    plt.close(fig)
-    return table
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    finally:
+        plt.close(fig)
 
 
 def sweep_figure(table: pd.DataFrame, params: Sequence[str], outcomes: Sequence[str]):
@@ -212,7 +255,7 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
                 method: str = "sobol", samples: int = 64, runs: int = 10,
                 seed: int | None = None, out: str | Path | None = None,
                 workers: int | None = None, backend: Backend | None = None,
-                progress: bool = False) -> pd.DataFrame:
+                progress: bool = False, force: bool = False) -> pd.DataFrame:
     """Global sensitivity indices of outcome means to `params` ({name: (low, high)}).
 
     Args:
@@ -225,14 +268,16 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
             effects, mu_star and sigma; `samples` trajectories, samples * (len(params) + 1)
             points).
         seed: root seed of the runs and of the sampling (default: the scenario's).
-        out: folder for the runs, kept: run again with the same settings, the finished runs
-            there are reused (and an interrupted design completed); a temporary folder when
-            None.
+        out: folder of the analysis; its runs are kept in `out/runs`: run again with the same
+            settings, the finished runs there are reused (and an interrupted design
+            completed). A folder holding other results or files is refused unless `force`.
+            A temporary folder when None.
 
     Returns:
         One row per outcome, parameter and index, with columns `outcome`, `param`, `method`,
         `index` ("S1", "ST" or "mu_star", "sigma"), `value`, `conf` (half-width of the 95%
-        bootstrap interval; NaN where SALib gives none).
+        bootstrap interval; NaN where SALib gives none), `reliable` (False when the design is
+        too small for the outcome's indices: `attrs["warnings"]` says the size needed).
     """
     from libyasim.extras import require
 
@@ -257,11 +302,17 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
     else:
         raise ScenarioError("--method", None, f"got {method!r}; expected 'sobol' or 'morris'")
     points = pd.DataFrame([_overrides(names, row) for row in x], columns=names)
+    check_budget(len(points), runs, "--runs")
     with tempfile.TemporaryDirectory(prefix="libyasim-sa-") as tmp:
-        runs_df = _run_design(scenario, points, Path(out or tmp), runs, seed, workers=workers,
+        folder = Path(out or tmp)
+        folders.usable_folder(folder)
+        folders.refuse_foreign(folder, ("runs", *SENSITIVITY_FILES), force)
+        if not claim(folder / "runs", scenario, points, runs, seed, (), force):
+            folders.remove_derived(folder, SENSITIVITY_FILES)
+        runs_df = _run_design(scenario, points, folder / "runs", runs, seed, workers=workers,
                               backend=backend, progress=progress, resume="auto")
     table = point_table(runs_df, points, outcomes, scenario["scenario.horizon_days"])
-    rows, skipped = [], {}
+    rows, skipped, warned = [], {}, []
     for outcome in outcomes:
         y = table[outcome].to_numpy(float)
         per_run = outcome_values(runs_df, outcome, scenario["scenario.horizon_days"])
@@ -279,14 +330,59 @@ def sensitivity(scenario: Scenario, params: Ranges, outcomes: Sequence[str],
                 res = morris_analyze.analyze(problem, x, y, conf_level=0.95, num_levels=4,
                                              seed=sample_seed)
                 pairs = (("mu_star", "mu_star_conf"), ("sigma", None))
-        for k, name in enumerate(names):
-            for index, conf in pairs:
-                rows.append({"outcome": outcome, "param": name, "method": method,
-                             "index": index, "value": float(res[index][k]),
-                             "conf": float(res[conf][k]) if conf else np.nan})
-    df = pd.DataFrame(rows, columns=["outcome", "param", "method", "index", "value", "conf"])
+        found = [{"outcome": outcome, "param": name, "method": method, "index": index,
+                  "value": float(res[index][k]), "conf": float(res[conf][k]) if conf else np.nan}
+                 for k, name in enumerate(names) for index, conf in pairs]
+        warning = design_warning(pd.DataFrame(found), samples)
+        if warning:
+            warned.append(f"{outcome}: {warning}")
+        rows += [{**row, "reliable": not warning} for row in found]
+    df = pd.DataFrame(rows, columns=[*COLUMNS, "reliable"])
     df.attrs["skipped"] = skipped
+    df.attrs["warnings"] = warned
     return df
+
+
+COLUMNS = ["outcome", "param", "method", "index", "value", "conf"]
+
+
+def design_warning(found: pd.DataFrame, samples: int) -> str:
+    """Why a design is too small for one outcome's indices, with the size needed; "" when it
+    is big enough. Sobol: indices outside [0, 1] or intervals wider than +/-MAX_SOBOL_CONF
+    (their half-width shrinks as 1/sqrt(samples)). Morris: fewer than MIN_MORRIS_TRAJECTORIES
+    trajectories, or mu_star intervals wider than MAX_MORRIS_RELATIVE_CONF of mu_star."""
+    if found["method"].iloc[0] == "sobol":
+        values, conf = found["value"].to_numpy(float), found["conf"].to_numpy(float)
+        worst = float(np.nanmax(np.abs(conf))) if np.isfinite(conf).any() else np.inf
+        outside = bool(((values < -MAX_SOBOL_CONF) | (values > 1 + MAX_SOBOL_CONF)).any())
+        if worst <= MAX_SOBOL_CONF and not outside:
+            return ""
+        grow = max((worst / MAX_SOBOL_CONF) ** 2 if np.isfinite(worst) else 4.0, 2.0)
+        needed = 1 << int(np.ceil(np.log2(samples * grow)))
+        what = "indices outside [0, 1]" if outside else "wide intervals"
+        return (f"the Sobol design is too small ({what}; 95% intervals up to +/-{worst:.2g}): "
+                f"these are not shares of variance yet; about --samples {needed} needed for "
+                f"intervals of +/-{MAX_SOBOL_CONF}")
+    mu = found[found["index"] == "mu_star"]
+    relative = (mu["conf"] / mu["value"].where(mu["value"] > 0)).to_numpy(float)
+    worst = float(np.nanmax(relative)) if np.isfinite(relative).any() else 0.0
+    if samples >= MIN_MORRIS_TRAJECTORIES and worst <= MAX_MORRIS_RELATIVE_CONF:
+        return ""
+    grow = max((worst / MAX_MORRIS_RELATIVE_CONF) ** 2, MIN_MORRIS_TRAJECTORIES / samples, 1.0)
+    needed = int(np.ceil(samples * grow))
+    return (f"the Morris design is too small ({samples} trajectories, mu* intervals up to "
+            f"{worst:.0%} of mu*): about --samples {needed} needed")
+
+
+def save_sensitivity(table: pd.DataFrame, out: Path) -> list[str]:
+    """Write sensitivity.csv, findings.txt and (when there are indices) sensitivity.png into
+    `out`, each whole or not at all; return the names written."""
+    atomic_write(out / "sensitivity.csv", lambda path: table.to_csv(path, index=False))
+    atomic_write_text("\n".join(findings(table)) + "\n", out / "findings.txt")
+    if table.empty:
+        return ["sensitivity.csv", "findings.txt"]
+    save_figure(sensitivity_figure(table), out / "sensitivity.png")
+    return list(SENSITIVITY_FILES)
 
 
 def _nothing_to_attribute(means: np.ndarray, per_run: np.ndarray) -> str:
@@ -313,7 +409,7 @@ def drivers(df: pd.DataFrame, outcome: str, index: str | None = None) -> list[st
     ST for Sobol, mu_star for Morris) whose 95% intervals all lie above every other parameter's
     interval and above zero. Empty when the intervals overlap: no driver can be named."""
     sub = df[df["outcome"] == outcome]
-    if sub.empty:
+    if sub.empty or ("reliable" in sub and not sub["reliable"].all()):
         return []
     index = index or ("ST" if sub["method"].iloc[0] == "sobol" else "mu_star")
     sub = sub[sub["index"] == index].sort_values("value", ascending=False)
@@ -331,7 +427,11 @@ def findings(df: pd.DataFrame) -> list[str]:
     lines = [f"{outcome}: {why}" for outcome, why in df.attrs.get("skipped", {}).items()]
     for outcome in dict.fromkeys(df["outcome"]):
         named = drivers(df, outcome)
-        if named:
+        warning = next((w.split(": ", 1)[1] for w in df.attrs.get("warnings", [])
+                        if w.startswith(f"{outcome}: ")), "")
+        if warning:
+            lines.append(f"{outcome}: no driver can be named: {warning}")
+        elif named:
             lines.append(f"{outcome}: driven by {', '.join(named)} (their 95% intervals lie "
                          "above all the others')")
         else:
@@ -364,11 +464,14 @@ def sensitivity_figure(df: pd.DataFrame):
         ax.set_yticks(pos, params, fontsize=8)
         ax.axvline(0, color="black", lw=0.6)
         named = drivers(df, outcome)
+        reliable = bool(sub["reliable"].all()) if "reliable" in sub else True
         verdict = (f"driven by {', '.join(named)}" if named
-                   else "intervals overlap: no driver can be named")
+                   else "intervals overlap: no driver can be named" if reliable
+                   else "design too small: no driver can be named")
         ax.set_title(f"{_label(outcome)}\n{verdict}", fontsize=9)
-        ax.set_xlabel("Sobol index (share of variance)" if method == "sobol"
-                      else "Morris elementary effect (outcome units)")
+        ax.set_xlabel(("Sobol index (share of variance)" if reliable else
+                       "Sobol index\n(design too small: not a share of variance)")
+                      if method == "sobol" else "Morris elementary effect (outcome units)")
         ax.grid(axis="x", alpha=0.3)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(indexes), fontsize=8)

@@ -30,6 +30,7 @@ import pandas as pd
 from libyasim import arguments
 from libyasim.conditioning import Conditioned, condition, known_by, map_at
 from libyasim.files import atomic_write
+from libyasim.folders import REPORT_FILE, remove_derived, usable_folder
 from libyasim.observations import (
     MIN_COVERAGE,
     Observation,
@@ -515,7 +516,7 @@ def calibration_warnings(scored: Sequence[Scored], values: dict[str, Any]) -> li
 
 def _write(out_dir: Path, summary: dict[str, Any], scored: Sequence[Scored],
            view: SeriesView) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    usable_folder(out_dir)
     table = pd.DataFrame([s.row for s in scored])
     atomic_write(out_dir / VALIDATION_CSV, lambda p: table.to_csv(p, index=False))
     atomic_write(out_dir / VALIDATION_JSON,
@@ -525,6 +526,7 @@ def _write(out_dir: Path, summary: dict[str, Any], scored: Sequence[Scored],
                  f"after {summary['from']}")
     atomic_write(out_dir / VALIDATION_PNG, lambda p: fig.savefig(p, dpi=110, format="png"))
     __import__("matplotlib.pyplot").pyplot.close(fig)
+    remove_derived(out_dir, (REPORT_FILE,))  # a report showing the earlier validation is stale
 
 
 def _json(value: Any) -> Any:
