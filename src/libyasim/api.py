@@ -39,7 +39,7 @@ from libyasim.scenario import Scenario, resolve_scenario
 ScenarioLike = str | Path | Scenario
 
 if TYPE_CHECKING:
-    from libyasim.explore import Exploration
+    from libyasim.discovery import Exploration
 
 __all__ = ["Results", "Comparison", "load", "load_comparison", "run", "compare", "summary",
            "scenario_summary", "end_states",
@@ -235,7 +235,7 @@ def explore(scenario: ScenarioLike, case: str, levers: Sequence[str] | str | Non
     likely? Runs `samples` experiments (`runs` each) and returns PRIM's boxes, CART and feature
     scores (`Exploration`: `box_table()`, `plot_tradeoff()`, `select(k)`, ...).
 
-    `levers`: lever names, or "all" (see `libyasim.explore.LEVERS`); `vary`: uncertain values
+    `levers`: lever names, or "all" (see `libyasim.discovery.LEVERS`); `vary`: uncertain values
     as NAME or NAME=LOW:HIGH (default: every assumption's prior range; ["none"]: none). The runs
     go to `out` (default: ``results/explore-NAME``) and are reused when the same call repeats.
 
@@ -243,7 +243,7 @@ def explore(scenario: ScenarioLike, case: str, levers: Sequence[str] | str | Non
     ...                 vary=["truce.monitoring_effect"], samples=200)       # doctest: +SKIP
     >>> found.box_table()                                                     # doctest: +SKIP
     """
-    from libyasim import explore as discovery
+    from libyasim import discovery
 
     resolved = resolve_scenario(scenario)
     names = [] if levers == "all" else [levers] if isinstance(levers, str) else levers
@@ -254,6 +254,6 @@ def explore(scenario: ScenarioLike, case: str, levers: Sequence[str] | str | Non
 
 def load_exploration(folder: str | Path, box: int | None = None) -> Exploration:
     """The result of a `libyasim explore` folder (the analysis redone from its runs)."""
-    from libyasim import explore as discovery
+    from libyasim import discovery
 
     return discovery.load(folder, box)

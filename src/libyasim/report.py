@@ -195,10 +195,10 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
     (default: FOLDER/report.html)."""
     folder = Path(folder)
     command = None
-    from libyasim import explore
+    from libyasim import discovery
 
-    if explore.is_explore_folder(folder):
-        results, (title, sections) = [], explore.report_sections(folder)
+    if discovery.is_explore_folder(folder):
+        results, (title, sections) = [], discovery.report_sections(folder)
     elif (folder / COMPARE_FILE).is_file():
         comparison = load_comparison(folder)
         results = comparison.results

@@ -709,24 +709,24 @@ class Exploration:
 
     # ------------------------------------------------------------------ figures
     def plot_tradeoff(self) -> Any:
-        from libyasim import explore_plots
+        from libyasim import discovery_plots
 
-        return explore_plots.tradeoff_figure(self)
+        return discovery_plots.tradeoff_figure(self)
 
     def plot_box_limits(self, box: int | None = None) -> Any:
-        from libyasim import explore_plots
+        from libyasim import discovery_plots
 
-        return explore_plots.box_limits_figure(self, self.chosen if box is None else box)
+        return discovery_plots.box_limits_figure(self, self.chosen if box is None else box)
 
     def plot_pairs(self, box: int | None = None) -> Any:
-        from libyasim import explore_plots
+        from libyasim import discovery_plots
 
-        return explore_plots.pairs_figure(self, self.chosen if box is None else box)
+        return discovery_plots.pairs_figure(self, self.chosen if box is None else box)
 
     def plot_feature_scores(self) -> Any:
-        from libyasim import explore_plots
+        from libyasim import discovery_plots
 
-        return explore_plots.feature_scores_figure(self)
+        return discovery_plots.feature_scores_figure(self)
 
     def figures(self) -> dict[str, Any]:
         return {"tradeoff": self.plot_tradeoff(), "box_limits": self.plot_box_limits(),
