@@ -115,7 +115,7 @@ def test_prim_finds_a_planted_threshold_on_one_lever_and_little_else():
                       **{f"noise_{k}": rng.uniform(size=n) for k in range(8)}})
     y = (x["arms.embargo_enforcement"] > 0.5).to_numpy()
     trajectory, boxes = explore.discover(x, y, explore.Settings(resamples=5, seed=1))
-    chosen = explore.choose_box(trajectory, boxes)
+    chosen = explore.choose_box(trajectory)
     limits = boxes[boxes["box"] == chosen].set_index("input")
     assert list(limits.index) == ["arms.embargo_enforcement"]
     assert limits.loc["arms.embargo_enforcement", "low"] == pytest.approx(0.5, abs=0.02)

@@ -57,10 +57,10 @@ TRAJECTORY_FILE, BOXES_FILE = "trajectory.csv", "boxes.csv"
 CART_FILE, SCORES_FILE = "cart.csv", "feature_scores.csv"
 PLOTS = ("tradeoff", "box_limits", "pairs", "feature_scores")
 
-# the default box rule: among the boxes that keep at least MIN_COVERAGE of the cases and whose
-# every limit is significant (quasi-p <= SIGNIFICANCE), take the densest; then, among the boxes
-# within DENSITY_TOLERANCE of that density, the one with the highest coverage (fewest
-# restricted inputs on a tie): the knee of the trade-off, not its over-restricted end
+# the default box rule: among the boxes that keep at least MIN_COVERAGE of the cases, find the
+# highest density; among the boxes within DENSITY_TOLERANCE of it, take the one with the highest
+# coverage (then the denser, then fewer restricted inputs): the knee of the trade-off, not its
+# over-restricted end. A limit whose quasi-p exceeds SIGNIFICANCE is flagged as not significant
 MIN_COVERAGE, SIGNIFICANCE, DENSITY_TOLERANCE = 0.5, 0.05, 0.05
 RARE = 0.05  # a case in fewer (or more) than this share of runs: boxes rest on few cases
 
@@ -515,15 +515,10 @@ def recurrence(x: pd.DataFrame, y: np.ndarray, trajectory: pd.DataFrame, setting
     return shares
 
 
-def choose_box(trajectory: pd.DataFrame, boxes: pd.DataFrame) -> int:
-    """The default box: see MIN_COVERAGE, SIGNIFICANCE, DENSITY_TOLERANCE above."""
-    worst = boxes.groupby("box")["qp"].max()
-    significant = [b for b in trajectory["box"] if not worst.get(b, 0.0) > SIGNIFICANCE]
+def choose_box(trajectory: pd.DataFrame) -> int:
+    """The default box: see MIN_COVERAGE and DENSITY_TOLERANCE above."""
     pool = trajectory[trajectory["coverage"] >= MIN_COVERAGE]
-    if pool["box"].isin(significant).any():
-        pool = pool[pool["box"].isin(significant)]
-    best = pool["density"].max()
-    near = pool[pool["density"] >= best - DENSITY_TOLERANCE]
+    near = pool[pool["density"] >= pool["density"].max() - DENSITY_TOLERANCE]
     near = near.sort_values(["coverage", "density", "res_dim"], ascending=[False, False, True])
     return int(near["box"].iloc[0])
 
@@ -665,13 +660,14 @@ class Exploration:
         for _, r in self.boxes[self.boxes["box"] == k].iterrows():
             item = self.inputs[r.input]
             if item.switch:
-                texts.append(f"{r.input} {item.text(r.low if r.low >= 0.5 else r.high)}")
+                text = f"{r.input} {item.text(r.low if r.low >= 0.5 else r.high)}"
             elif r.low > r.full_low and r.high < r.full_high:
-                texts.append(f"{r.input} {item.text(r.low)} to {item.text(r.high)}")
+                text = f"{r.input} {item.text(r.low)} to {item.text(r.high)}"
             elif r.low > r.full_low:
-                texts.append(f"{r.input} >= {item.text(r.low)}")
+                text = f"{r.input} >= {item.text(r.low)}"
             else:
-                texts.append(f"{r.input} <= {item.text(r.high)}")
+                text = f"{r.input} <= {item.text(r.high)}"
+            texts.append(text + (" (not significant)" if not r.qp <= SIGNIFICANCE else ""))
         return texts
 
     def findings(self) -> list[str]:
@@ -693,7 +689,8 @@ class Exploration:
             weak = table[~(table["qp"] <= SIGNIFICANCE)]["input"].tolist()
             shaky = table[table["recurs"] < 0.5]["input"].tolist()
             lines.append("Every limit is significant (quasi-p <= 0.05)." if not weak else
-                         f"Not significant (quasi-p > 0.05): {', '.join(weak)}.")
+                         f"Not significant (quasi-p > 0.05; the box says little about them): "
+                         f"{', '.join(weak)}.")
             if self.settings.get("resamples"):
                 lines.append("Every restricted input recurs in at least half of the PRIM reruns "
                              "on half the runs." if not shaky else
@@ -763,8 +760,8 @@ def analyse(scenario: Scenario, experiments: pd.DataFrame, runs: pd.DataFrame,
         check_box(box, trajectory)
         chosen, rule = box, f"chosen by hand (--box {box})"
     else:
-        chosen = choose_box(trajectory, boxes)
-        rule = (f"the default rule: coverage >= {MIN_COVERAGE:.0%}, limits significant, the "
+        chosen = choose_box(trajectory)
+        rule = (f"the default rule: of the boxes with coverage >= {MIN_COVERAGE:.0%}, the "
                 f"highest coverage within {DENSITY_TOLERANCE:.0%} of the best density")
     return Exploration(scenario.name, case.text, dict(inputs), experiments, x, y, trajectory,
                        boxes, chosen, rule, cart_boxes(x, y, settings.mass_min),

@@ -145,13 +145,17 @@ def pairs_figure(found: Exploration, box: int) -> Figure:
                 continue
             if i == k - 1:
                 ax.set_xlabel(_wrap(col_name), fontsize=8)
+            if found.inputs[col_name].switch:
+                ax.set_xticks([0, 1], ["off", "on"])
+            if i > j and found.inputs[row_name].switch:
+                ax.set_yticks([0, 1], ["off", "on"])
             ax.tick_params(labelsize=7)
     handles = [Line2D([], [], marker="o", ls="", color=CASE_COLOUR, label="run meets the case"),
                Line2D([], [], marker="o", ls="", color=OTHER_COLOUR, label="run does not"),
                Rectangle((0, 0), 1, 1, fill=False, ec=BOX_COLOUR, lw=1.5,
                          label=f"box {box} limits")]
     fig.legend(handles=handles, loc="upper right", fontsize=8)
-    fig.suptitle(f"Runs in box {box}'s inputs (switches: 0 off, 1 on, jittered)\n"
+    fig.suptitle(f"Runs in box {box}'s inputs (switches jittered around off and on)\n"
                  + _subtitle(found), fontsize=9, x=0.02, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.93))
     return fig
