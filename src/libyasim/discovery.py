@@ -523,6 +523,28 @@ def choose_box(trajectory: pd.DataFrame) -> int:
     return int(near["box"].iloc[0])
 
 
+SWITCH_LABELS = ("off", "on")
+
+
+def _as_categories(x: pd.DataFrame) -> pd.DataFrame:
+    """Switch columns (0/1) as the categories off/on: PRIM peels a category as a whole (and
+    EMA Workbench's quantile search is slow on columns of two values)."""
+    out = x.copy()
+    for name in x.columns:
+        if set(np.unique(x[name].to_numpy(float))) <= {0.0, 1.0}:
+            out[name] = pd.Categorical.from_codes(x[name].to_numpy(int),
+                                                  categories=list(SWITCH_LABELS))
+    return out
+
+
+def _bounds(limits: pd.DataFrame, name: str) -> tuple[float, float]:
+    """A box's (low, high) for an input; a switch's set of categories as 0/1 bounds."""
+    low, high = limits[name].iloc[0], limits[name].iloc[1]
+    if isinstance(low, (set, frozenset)):
+        return (0.0 if "off" in low else 1.0), (1.0 if "on" in low else 0.0)
+    return float(low), float(high)
+
+
 def discover(x: pd.DataFrame, y: np.ndarray, settings: Settings = Settings()
              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """PRIM with peeling and pasting on inputs `x` (numbers; switches 0/1) and case `y`.
@@ -533,6 +555,7 @@ def discover(x: pd.DataFrame, y: np.ndarray, settings: Settings = Settings()
     """
     from libyasim.analysis import wilson
 
+    x = _as_categories(x)
     box = _prim_box(x, y, settings)
     path = box.peeling_trajectory
     full = box.box_lims[0]
@@ -548,9 +571,9 @@ def discover(x: pd.DataFrame, y: np.ndarray, settings: Settings = Settings()
                      "density_high": high, "mass": float(path["mass"].iloc[i]), "n": n,
                      "cases": k, "res_dim": len(restricted), "restricted": "; ".join(restricted)})
         for name in restricted:
-            rows.append({"box": i, "input": name, "low": float(limits[name].iloc[0]),
-                         "high": float(limits[name].iloc[1]), "full_low": float(full[name].iloc[0]),
-                         "full_high": float(full[name].iloc[1]),
+            (low, high), (full_low, full_high) = _bounds(limits, name), _bounds(full, name)
+            rows.append({"box": i, "input": name, "low": low, "high": high,
+                         "full_low": full_low, "full_high": full_high,
                          "coverage": traj[-1]["coverage"], "density": traj[-1]["density"],
                          "qp": _qp(qps[name]), "qp_low": _nan(qps[name][0]),
                          "qp_high": _nan(qps[name][1]), "recurs": shares[i][name]})
