@@ -532,8 +532,8 @@ def _as_categories(x: pd.DataFrame) -> pd.DataFrame:
     out = x.copy()
     for name in x.columns:
         if set(np.unique(x[name].to_numpy(float))) <= {0.0, 1.0}:
-            out[name] = pd.Categorical.from_codes(x[name].to_numpy(int),
-                                                  categories=list(SWITCH_LABELS))
+            out[name] = pd.Categorical.from_codes(x[name].to_numpy(np.int64),
+                                                  categories=pd.Index(SWITCH_LABELS))
     return out
 
 
@@ -818,7 +818,13 @@ def plan(scenario: Scenario, case: str, levers: Sequence[str] | None = None,
          seed: int | None = None, method: str = "lhs", settings: Settings | None = None
          ) -> tuple[Plan | None, list[str]]:
     """Check every input; return the plan, or None and one line per problem."""
+    import importlib.util
+
     inputs, problems = choose_inputs(levers, vary)
+    if importlib.util.find_spec("ema_workbench") is None:  # before anything runs
+        problems.append("scenario discovery (libyasim explore) needs the [discovery] extra "
+                        "(ema_workbench is not installed); install it with: pip install "
+                        "'libyasim[discovery]'")
     problems += design_problems(samples, method, runs)
     settings = settings or Settings(seed=scenario["scenario.seed"] if seed is None else seed)
     problems += settings.problems()
