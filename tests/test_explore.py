@@ -221,3 +221,15 @@ def test_explore_refuses_a_folder_of_other_files(tmp_path):
         explore.explore(load_scenario(BASELINE), "days >= 60", tmp_path, levers=[],
                         vary=["none"], samples=10)
     assert (tmp_path / "notes.txt").read_text() == "mine" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_missing_extra_is_named_before_anything_runs(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "ema_workbench" else real(name, *args))
+    chosen, problems = explore.plan(load_scenario(BASELINE), "truce_days >= 60", [], ["none"])
+    assert chosen is None and problems == [
+        "scenario discovery (libyasim explore) needs the [discovery] extra (ema_workbench is "
+        "not installed); install it with: pip install 'libyasim[discovery]'"]

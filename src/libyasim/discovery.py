@@ -63,6 +63,7 @@ PLOTS = ("tradeoff", "box_limits", "pairs", "feature_scores")
 # over-restricted end. A limit whose quasi-p exceeds SIGNIFICANCE is flagged as not significant
 MIN_COVERAGE, SIGNIFICANCE, DENSITY_TOLERANCE = 0.5, 0.05, 0.05
 RARE = 0.05  # a case in fewer (or more) than this share of runs: boxes rest on few cases
+RERUN_CAP = 2000  # runs in each PRIM rerun of the resampling check: half the runs, at most this
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -492,12 +493,13 @@ def _qp(values: Sequence[float]) -> float:
 def recurrence(x: pd.DataFrame, y: np.ndarray, trajectory: pd.DataFrame, settings: Settings
                ) -> list[dict[str, float]]:
     """Per box of the trajectory: for each input, the share of PRIM reruns on random halves of
-    the runs whose box nearest in coverage and density restricts that input (as EMA
-    Workbench's `PrimBox.resample`, here with the same peeling settings and a seed)."""
+    the runs (at most RERUN_CAP runs each, which keeps 10,000 experiments quick) whose box
+    nearest in coverage and density restricts that input (as EMA Workbench's
+    `PrimBox.resample`, here with the same peeling settings and a seed)."""
     rng = np.random.default_rng(np.random.SeedSequence([settings.seed, 0x5D15C0]))
     reruns = []
     for _ in range(settings.resamples):
-        pick = np.sort(rng.choice(len(x), size=len(x) // 2, replace=False))
+        pick = np.sort(rng.choice(len(x), size=min(len(x) // 2, RERUN_CAP), replace=False))
         if not 0 < y[pick].sum() < len(pick):
             continue
         box = _prim_box(x.iloc[pick].reset_index(drop=True), y[pick], settings)

@@ -215,8 +215,8 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
         if validation:
             sections.append(validation)
     else:
-        raise EnsembleError(f"{folder}: not a `libyasim run` folder (no {RUNS_FILE}), a "
-                            f"`libyasim compare` folder (no {COMPARE_FILE}) or a `libyasim "
+        raise EnsembleError(f"{folder}: neither a `libyasim run` folder (no {RUNS_FILE}), a "
+                            f"`libyasim compare` folder (no {COMPARE_FILE}) nor a `libyasim "
                             "explore` folder")
     page = (
         f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}"
