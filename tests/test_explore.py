@@ -233,3 +233,12 @@ def test_a_missing_extra_is_named_before_anything_runs(monkeypatch):
     assert chosen is None and problems == [
         "scenario discovery (libyasim explore) needs the [discovery] extra (ema_workbench is "
         "not installed); install it with: pip install 'libyasim[discovery]'"]
+
+
+def test_out_naming_a_file_is_a_clear_error(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("mine")
+    assert main(["explore", str(BASELINE), "--levers", "--vary", "none", "--case",
+                 "truce_days >= 60", "--out", str(target)]) == 2
+    assert "is a file; expected a folder" in capsys.readouterr().err
+    assert target.read_text() == "mine"

@@ -47,7 +47,7 @@ import pandas as pd
 
 from libyasim import __version__, arguments
 from libyasim import outcomes as registry
-from libyasim.ensemble import Backend, EnsembleError, load_results, run_points
+from libyasim.ensemble import Backend, EnsembleError, load_results, run_points, usable_folder
 from libyasim.files import atomic_write, atomic_write_parquet, atomic_write_text
 from libyasim.params import ASSUMPTION, PARAMS
 from libyasim.scenario import Scenario, ScenarioError
@@ -868,6 +868,8 @@ def run(chosen: Plan, out: str | Path, box: int | None = None, backend: Backend 
     """Run the experiments into `out` (reusing or completing runs already there) and analyse
     them; write the experiments, the tables and the figures. Returns the result."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        usable_folder(out)  # says that it is a file
     refuse_other(out, chosen, force)
     experiments = design(chosen.inputs, chosen.samples, chosen.method, chosen.seed)
     points = [{str(n): _plain(v) for n, v in row.items() if n != "experiment"}
