@@ -959,7 +959,8 @@ def add_command(sub: Any) -> None:
     exp.add_argument("scenario", help="scenario file (TOML) whose other values stay fixed")
     exp.add_argument("--case", required=True, metavar="CONDITION",
                      help="the outcome of interest, e.g. \"truce_days >= 60\", "
-                     "\"settlement_day <= 365\", \"holder_sirte == gna\" (and, or, not allowed)")
+                     "\"settlement_day <= 365\", \"holder_sirte == gna\"; join conditions with and, "
+                     "or, not")
     exp.add_argument("--levers", nargs="?", const="", metavar="NAME[,NAME...]",
                      help="levers to vary (no value: all of them: " + ", ".join(LEVERS) + ")")
     exp.add_argument("--vary", action="append", metavar="NAME[=LOW:HIGH]",
