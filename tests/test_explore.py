@@ -242,3 +242,20 @@ def test_out_naming_a_file_is_a_clear_error(tmp_path, capsys):
                  "truce_days >= 60", "--out", str(target)]) == 2
     assert "is a file; expected a folder" in capsys.readouterr().err
     assert target.read_text() == "mine"
+
+
+def test_a_switch_in_a_box_reads_as_on_or_off():
+    rng = np.random.default_rng(5)
+    n = 800
+    x = pd.DataFrame({"truce.monitoring": (rng.uniform(size=n) < 0.5).astype(float),
+                      "arms.turkey.enabled": (rng.uniform(size=n) < 0.5).astype(float),
+                      "truce.monitoring_effect": rng.uniform(0, 1.5, n)})
+    y = ((x["truce.monitoring"] == 1) & (x["arms.turkey.enabled"] == 0)).to_numpy()
+    trajectory, boxes = explore.discover(x, y, explore.Settings(resamples=0))
+    inputs, _ = explore.choose_inputs(["truce.monitoring", "arms.turkey.enabled"],
+                                      ["truce.monitoring_effect"])
+    found = explore.Exploration("test", "planted", inputs, x, x, y, trajectory, boxes,
+                                explore.choose_box(trajectory), "rule", pd.DataFrame(),
+                                pd.DataFrame({"input": list(x.columns), "score": [0.5, 0.4, 0.1]}))
+    assert found.limit_texts() == ["truce.monitoring on", "arms.turkey.enabled off"]
+    assert found.box_table()["box"].tolist() == ["on", "off"]

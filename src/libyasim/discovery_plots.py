@@ -66,11 +66,15 @@ def box_limits_figure(found: Exploration, box: int) -> Figure:
         item = found.inputs[str(r["input"])]
         span = (r["full_high"] - r["full_low"]) or 1.0
         lo, hi = (r["low"] - r["full_low"]) / span, (r["high"] - r["full_low"]) / span
+        if item.switch:  # the half of the bar on the side of the value kept
+            lo, hi = 0.5 * (r["low"] >= 0.5), 0.5 + 0.5 * (r["high"] >= 0.5)
         ax.plot([0, 1], [i, i], color="#dddddd", lw=8, solid_capstyle="butt", zorder=1)
         ax.plot([lo, hi], [i, i], color=BOX_COLOUR, lw=8, solid_capstyle="butt", zorder=2)
         if item.switch:
             ax.text(0, i + 0.3, "off", ha="left", fontsize=7, color="#666666")
             ax.text(1, i + 0.3, "on", ha="right", fontsize=7, color="#666666")
+            ax.text((lo + hi) / 2, i - 0.32, f"{item.text(r['low'] if r['low'] >= 0.5 else r['high'])}"
+                    " only", ha="center", fontsize=8, color=BOX_COLOUR)
         else:
             ax.text(0, i + 0.3, item.text(r["full_low"]), ha="left", fontsize=7, color="#666666")
             ax.text(1, i + 0.3, item.text(r["full_high"]), ha="right", fontsize=7, color="#666666")
