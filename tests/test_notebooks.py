@@ -9,7 +9,7 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-NAMES = ("quickstart", "levers", "sensitivity")
+NAMES = ("quickstart", "levers", "sensitivity", "discovery")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -31,5 +31,5 @@ def test_notebook_runs_top_to_bottom(name, tmp_path, monkeypatch):
     outputs = [o for c in book.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) >= {"quickstart": 5, "levers": 5, "sensitivity": 1}[name]
+    assert len(images) >= {"quickstart": 5, "levers": 5, "sensitivity": 1, "discovery": 4}[name]
     assert any(tmp_path.iterdir())  # results went where the environment said

@@ -13,7 +13,8 @@ __version__ = "2.0.0"
 _API = ("Results", "Comparison", "load", "load_comparison", "run", "compare", "summary",
         "scenario_summary", "end_states",
         "survival", "differences", "logrank", "outcome_means", "plot_survival",
-        "plot_distributions", "plot_end_states", "plot_fans", "plot_map", "plot_differences")
+        "plot_distributions", "plot_end_states", "plot_fans", "plot_map", "plot_differences",
+        "explore", "load_exploration")
 
 
 def __getattr__(name: str) -> Any:

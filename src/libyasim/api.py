@@ -26,7 +26,7 @@ import warnings
 from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -40,10 +40,14 @@ from libyasim.scenario import Scenario, resolve_scenario
 
 ScenarioLike = str | Path | Scenario
 
+if TYPE_CHECKING:
+    from libyasim.discovery import Exploration
+
 __all__ = ["Results", "Comparison", "load", "load_comparison", "run", "compare", "summary",
            "scenario_summary", "end_states",
            "survival", "differences", "logrank", "outcome_means", "plot_survival",
-           "plot_distributions", "plot_end_states", "plot_fans", "plot_map", "plot_differences"]
+           "plot_distributions", "plot_end_states", "plot_fans", "plot_map", "plot_differences",
+           "explore", "load_exploration"]
 
 
 def load(folder: str | Path) -> Results:
@@ -265,3 +269,37 @@ def plot_differences(results: Sequence[Results], diffs: pd.DataFrame | None = No
     items = _as_list(results)
     diffs = _compare.differences(items) if diffs is None else diffs
     return plots.forest_figure(diffs, items[0].name)
+
+
+# ---------------------------------------------------------------------------- discovery
+def explore(scenario: ScenarioLike, case: str, levers: Sequence[str] | str | None = None,
+            vary: Sequence[str] | None = None, samples: int = 200, runs: int = 1,
+            seed: int | None = None, design: str = "lhs", box: int | None = None,
+            out: str | Path | None = None, workers: int | None = None,
+            overwrite: bool = False, progress: bool = False) -> Exploration:
+    """Scenario discovery, as `libyasim explore`: which levers and uncertain values make `case`
+    likely? Runs `samples` experiments (`runs` each) and returns PRIM's boxes, CART and feature
+    scores (`Exploration`: `box_table()`, `plot_tradeoff()`, `select(k)`, ...).
+
+    `levers`: lever names, or "all" (see `libyasim.discovery.LEVERS`); `vary`: uncertain values
+    as NAME or NAME=LOW:HIGH (default: every assumption's prior range; ["none"]: none). The runs
+    go to `out` (default: ``results/explore-NAME``) and are reused when the same call repeats.
+
+    >>> found = explore("scenarios/baseline.toml", "truce_days >= 60", levers="all",
+    ...                 vary=["truce.monitoring_effect"], samples=200)       # doctest: +SKIP
+    >>> found.box_table()                                                     # doctest: +SKIP
+    """
+    from libyasim import discovery
+
+    resolved = resolve_scenario(scenario)
+    names = [] if levers == "all" else [levers] if isinstance(levers, str) else levers
+    folder = Path(out) if out is not None else Path("results") / f"explore-{resolved.name}"
+    return discovery.explore(resolved, case, folder, names, vary, samples, runs, seed, design,
+                             box, workers=workers, force=overwrite, progress=progress)
+
+
+def load_exploration(folder: str | Path, box: int | None = None) -> Exploration:
+    """The result of a `libyasim explore` folder (the analysis redone from its runs)."""
+    from libyasim import discovery
+
+    return discovery.load(folder, box)

@@ -54,7 +54,8 @@ from libyasim.params import PARAMS
 from libyasim.scenario import Scenario
 
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
-RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points", "draws")
+RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points", "draws",
+               "point_seeds")
 MAX_RUNS = int(PARAMS["scenario.runs"].high or 0)  # the documented maximum
 
 
@@ -175,10 +176,13 @@ def _read_whole(path: Path) -> pa.Table:
 # ---------------------------------------------------------------------------- backends
 def plan_chunks(root_seed: int, runs: int, chunk_size: int,
                 shard: tuple[int, int] | None = None, point: int | None = None,
-                values: Sequence[tuple[tuple[str, Any], ...]] = ()) -> list[Chunk]:
+                values: Sequence[tuple[tuple[str, Any], ...]] = (),
+                first_seed: int = 0) -> list[Chunk]:
     """Split runs 0..runs-1 into chunks; a shard (i, n) keeps every n-th chunk from i.
-    `values` gives each run's drawn parameter values (see draws.py), if any."""
-    chunks = [Chunk(s, tuple(run_seed(root_seed, r) for r in range(s, min(s + chunk_size, runs))),
+    `values` gives each run's drawn parameter values (see draws.py), if any; run r gets the
+    seed of run `first_seed + r` of the root seed."""
+    chunks = [Chunk(s, tuple(run_seed(root_seed, first_seed + r)
+                             for r in range(s, min(s + chunk_size, runs))),
                     point, tuple(values[s:s + chunk_size]))
               for s in range(0, runs, chunk_size)]
     if shard is not None:
@@ -599,13 +603,15 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
 def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str | Path,
                runs: int, seed: int, workers: int | None = None,
                resume: bool | str = False, progress: bool = True,
-               chunk_size: int | None = None, backend: Backend | None = None) -> Path:
+               chunk_size: int | None = None, backend: Backend | None = None,
+               own_seeds: bool = False) -> Path:
     """Run `runs` runs at each design point (parameter overrides of `scenario`) into `out`.
 
     Every point uses the same run seeds (common random numbers), so differences between points
-    come from the parameters, not from the draws. `runs.parquet` gets a `point` column; no
-    daily series are kept. `resume` as in `run_ensemble`, or "auto": reuse or complete the
-    folder's runs when it holds the same design, start afresh otherwise.
+    come from the parameters, not from the draws; with `own_seeds` point i gets seeds of its
+    own instead (those of runs i*runs .. i*runs+runs-1), as scenario discovery needs. `runs.parquet`
+    gets a `point` column; no daily series are kept. `resume` as in `run_ensemble`, or "auto":
+    reuse or complete the folder's runs when it holds the same design, start afresh otherwise.
     """
     out = Path(out)
     check_runs(runs * len(points))
@@ -613,10 +619,13 @@ def run_points(scenario: Scenario, points: Sequence[Mapping[str, Any]], out: str
     scenarios = [scenario.with_overrides(p, source="design point") for p in points]
     chunk_size = min(_chunk_size(out, resume, chunk_size, runs * len(points), backend), runs)
     manifest = manifest_for(scenario, runs, seed, chunk_size, None, points)
+    if own_seeds:
+        manifest["point_seeds"] = "own"
     with _locked(out):
         if not _prepare(out, manifest, resume):
             tasks = [(s, c) for i, s in enumerate(scenarios)
-                     for c in plan_chunks(seed, runs, chunk_size, point=i)]
+                     for c in plan_chunks(seed, runs, chunk_size, point=i,
+                                          first_seed=i * runs if own_seeds else 0)]
             _execute(out, tasks, backend, False, progress)
             finalize(out, [c for _, c in tasks], False)
     return out

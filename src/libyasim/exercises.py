@@ -155,6 +155,8 @@ def render_keys(root: str | Path, write: bool = True, workers: int | None = None
                 ) -> dict[Path, str]:
     """Render the answer key of every exercise under `root`; write them unless `write` is
     False. Returns key path -> text."""
+    from libyasim import discovery
+
     cache: dict[str, Results] = {}
     out = {}
     for folder in find_exercises(root):
@@ -163,6 +165,7 @@ def render_keys(root: str | Path, write: bool = True, workers: int | None = None
         if write:
             path.write_text(text, encoding="utf-8")
         out[path] = text
+    out.update(discovery.render_keys(root, write, workers))  # scenario discovery exercises
     return out
 
 

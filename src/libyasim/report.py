@@ -1,4 +1,4 @@
-"""A self-contained HTML report of a `run` or `compare` folder, to send to colleagues.
+"""A self-contained HTML report of a `run`, `compare` or `explore` folder, to send to colleagues.
 
 The page embeds its figures (PNG as base64) and holds the summary and difference tables, the
 scenario settings and every parameter's value with its provenance.
@@ -235,7 +235,11 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
     (default: FOLDER/report.html)."""
     folder = Path(folder)
     command = None
-    if (folder / COMPARE_FILE).is_file():
+    from libyasim import discovery
+
+    if discovery.is_explore_folder(folder):
+        results, (title, sections) = [], discovery.report_sections(folder)
+    elif (folder / COMPARE_FILE).is_file():
         comparison = load_comparison(folder)
         results = comparison.results
         command = comparison.command
@@ -251,8 +255,9 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
         if validation:
             sections.append(validation)
     else:
-        raise EnsembleError(f"{folder}: neither a `libyasim run` folder (no {RUNS_FILE}) nor a "
-                            f"`libyasim compare` folder (no {COMPARE_FILE})")
+        raise EnsembleError(f"{folder}: neither a `libyasim run` folder (no {RUNS_FILE}), a "
+                            f"`libyasim compare` folder (no {COMPARE_FILE}) nor a `libyasim "
+                            "explore` folder")
     page = (
         f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8>{GENERATOR}"
         f"<title>{html.escape(title)}"
@@ -260,9 +265,10 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
         "<p>Agent-based Monte Carlo simulation of ceasefire dynamics in Libya's civil war from "
         "January 2020 (libyasim). Each run is one possible course of the year; the statistics "
         "describe the ensemble of runs.</p>"
-        + _meta_html(results, command) + "".join(sections)
-        + "<h2>Scenarios</h2>" + _scenarios_html(results)
-        + "<h2>Parameters and their provenance</h2>" + _provenance_html(results)
+        + (_meta_html(results, command) if results else "") + "".join(sections)
+        + ("<h2>Scenarios</h2>" + _scenarios_html(results)
+           + "<h2>Parameters and their provenance</h2>" + _provenance_html(results)
+           if results else "")
         + "</body></html>")
     path = Path(output) if output is not None else folder / REPORT_FILE
     if path.is_dir():
