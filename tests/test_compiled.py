@@ -96,3 +96,16 @@ def test_an_edited_model_gets_a_fresh_cache(tmp_path):
     before = jit.cache_folder(tmp_path, {})
     (tmp_path / "truce.py").write_text("y = 2\n")
     assert jit.cache_folder(tmp_path, {}) != before
+    edited = jit.cache_folder(tmp_path, {})
+    (tmp_path / "model.py").write_text("z = 1\n")  # no compiled function there
+    assert jit.cache_folder(tmp_path, {}) == edited
+
+
+def test_simulate_and_the_workers_start_without_mesa():
+    """A worker imports `simulate` and the chunk writer only: no Mesa, no pandas (each costs
+    a worker about a second to start)."""
+    code = ("import sys, libyasim.worker; from libyasim.model import simulate; "
+            "print(sorted(m for m in ('mesa', 'pandas') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, check=True)
+    assert done.stdout.strip() == "[]"

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import datetime as dt
 from pathlib import Path
 
 import pytest

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import mesa
 
 from libyasim.model import arms, decisions, mediation, morale, truce
-from libyasim.model.config import FACTION_SIDE, PLACE_INDEX
+from libyasim.model.config import FACTION_SIDE
+from libyasim.model.orders import encode
 from libyasim.model.state import (
     CONSENTS,
     DELIVERED,
@@ -22,18 +23,6 @@ from libyasim.model.state import (
     JOINS_TALKS,
     MORALE,
     OFFENSIVE_SINCE,
-    ORDER_CONVENE,
-    ORDER_DRONES,
-    ORDER_FIGHTERS,
-    ORDER_GUARANTEES,
-    ORDER_INSPECTORS,
-    ORDER_MATERIEL,
-    ORDER_MONITORS,
-    ORDER_PRESS,
-    ORDER_PROPOSE_MONITORS,
-    ORDER_STANCE,
-    ORDER_TALKS,
-    ORDER_TARGET,
     ORIGIN,
     PERCEIVED,
     PROPENSITY,
@@ -42,7 +31,6 @@ from libyasim.model.state import (
     SUPPLY,
     TARGET,
 )
-from libyasim.params import BACKERS
 
 if TYPE_CHECKING:
     from libyasim.model.config import BackerConfig, MediatorConfig
@@ -95,12 +83,7 @@ class Faction(mesa.Agent):
     def give(self, orders: dict[str, Any]) -> None:
         """A player's orders, written where the compiled day reads them."""
         self.orders.update(orders)
-        row = self.model.S.faction_orders[self.index]
-        stance = self.orders.get("stance")
-        row[ORDER_STANCE] = -1 if stance is None else STANCES.index(stance)
-        row[ORDER_TARGET] = PLACE_INDEX.get(self.orders.get("target") or "", -1)
-        row[ORDER_MONITORS] = _flag(self.orders.get("monitors"))
-        row[ORDER_TALKS] = _flag(self.orders.get("talks"))
+        encode(self.key, self.orders, self.model.S)
 
 
 class Backer(mesa.Agent):
@@ -136,11 +119,7 @@ class Backer(mesa.Agent):
 
     def give(self, orders: dict[str, Any]) -> None:
         self.orders.update(orders)
-        row = self.model.S.backer_orders[self.index]
-        row[ORDER_FIGHTERS] = self.rate("fighters")
-        row[ORDER_MATERIEL] = self.rate("materiel")
-        row[ORDER_DRONES] = self.rate("drones")
-        row[ORDER_INSPECTORS] = float(self.lets_inspectors_in)
+        encode(self.key, self.orders, self.model.S)
 
 
 class Mediator(mesa.Agent):
@@ -165,14 +144,5 @@ class Mediator(mesa.Agent):
 
     def give(self, orders: dict[str, Any]) -> None:
         self.orders.update(orders)
-        row = self.model.S.mediator_orders[self.index]
-        row[ORDER_CONVENE] = _flag(self.orders.get("convene_talks"))
-        row[ORDER_PROPOSE_MONITORS] = _flag(self.orders.get("propose_monitors"))
-        pressed = self.orders.get("press") or ""
-        row[ORDER_PRESS] = BACKERS.index(pressed) if pressed else -1
-        row[ORDER_GUARANTEES] = _flag(self.orders.get("guarantees"))
+        encode(self.key, self.orders, self.model.S)
 
-
-def _flag(value: Any) -> int:
-    """An order's yes/no as the compiled day reads it: -1 where no order is given."""
-    return -1 if value is None else int(bool(value))

@@ -20,6 +20,10 @@ import numpy as np
 from numba import types
 
 
+PLAIN_PYTHON = ("__init__.py", "__main__.py", "agents.py", "model.py", "orders.py", "run.py")
+"""The model's modules with no compiled function (their edits need no fresh compile)."""
+
+
 def cache_folder(package: Path, environ: Mapping[str, str]) -> Path:
     """Where numba caches the compiled model: a folder named after the model's sources (numba
     checks only the file of the function it loads, not the submodels compiled into it, so an
@@ -34,7 +38,8 @@ def cache_folder(package: Path, environ: Mapping[str, str]) -> Path:
         base = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "libyasim"
     digest = hashlib.sha256()
     for source in sorted(package.glob("*.py")):
-        digest.update(source.name.encode() + source.read_bytes())
+        if source.name not in PLAIN_PYTHON:
+            digest.update(source.name.encode() + source.read_bytes())
     return base / f"numba-{numba.__version__}-{digest.hexdigest()[:16]}"
 
 

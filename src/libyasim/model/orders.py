@@ -3,10 +3,28 @@ has. An order replaces the model's own rule for that choice until it is replaced
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from libyasim.model.config import PLACE_KEYS
+from libyasim.model.state import (
+    ORDER_CONVENE,
+    ORDER_DRONES,
+    ORDER_FIGHTERS,
+    ORDER_GUARANTEES,
+    ORDER_INSPECTORS,
+    ORDER_MATERIEL,
+    ORDER_MONITORS,
+    ORDER_PRESS,
+    ORDER_PROPOSE_MONITORS,
+    ORDER_STANCE,
+    ORDER_TALKS,
+    ORDER_TARGET,
+    STANCES,
+    State,
+)
+from libyasim.params import BACKERS, FACTIONS, MEDIATORS
 
 FACTION_ACTORS = ("lna", "gna", "wag")
 BACKER_ACTORS = ("turkey", "russia", "uae", "egypt")
@@ -120,3 +138,32 @@ def validate(actor: str, orders: dict[str, Any]) -> dict[str, Any]:
                              f"expected one of {shown}")
         out[key] = value
     return out
+
+
+def encode(actor: str, orders: Mapping[str, Any], S: State) -> None:
+    """Write an actor's standing orders where the compiled day reads them (-1: no order)."""
+    if actor in FACTION_ACTORS:
+        row = S.faction_orders[FACTIONS.index(actor)]
+        stance = orders.get("stance")
+        row[ORDER_STANCE] = -1 if stance is None else STANCES.index(stance)
+        row[ORDER_TARGET] = PLACE_KEYS.index(orders["target"]) if orders.get("target") else -1
+        row[ORDER_MONITORS] = _flag(orders.get("monitors"))
+        row[ORDER_TALKS] = _flag(orders.get("talks"))
+    elif actor in BACKERS:
+        rates = S.backer_orders[BACKERS.index(actor)]
+        rates[ORDER_FIGHTERS] = float(orders.get("fighters", 1.0))
+        rates[ORDER_MATERIEL] = float(orders.get("materiel", 1.0))
+        rates[ORDER_DRONES] = float(orders.get("drones", 1.0))
+        rates[ORDER_INSPECTORS] = float(bool(orders.get("inspectors", False)))
+    else:
+        row = S.mediator_orders[MEDIATORS.index(actor)]
+        row[ORDER_CONVENE] = _flag(orders.get("convene_talks"))
+        row[ORDER_PROPOSE_MONITORS] = _flag(orders.get("propose_monitors"))
+        pressed = orders.get("press") or ""
+        row[ORDER_PRESS] = BACKERS.index(pressed) if pressed else -1
+        row[ORDER_GUARANTEES] = _flag(orders.get("guarantees"))
+
+
+def _flag(value: Any) -> int:
+    """An order's yes/no as the compiled day reads it: -1 where no order is given."""
+    return -1 if value is None else int(bool(value))
