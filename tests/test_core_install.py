@@ -47,7 +47,7 @@ def test_check_run_compare_and_report(tmp_path):
     done = libyasim("compare", str(scenario), str(late), "--runs", "3", "--out", "cmp",
                     "--workers", "1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "median truce length (days from its start)" in done.stdout
+    assert "truce length, Kaplan-Meier median (days from its start)" in done.stdout
     done = libyasim("report", "cmp", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "libyasim compare" in (tmp_path / "cmp" / "report.html").read_text()

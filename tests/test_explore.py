@@ -101,7 +101,8 @@ def test_default_uncertainties_are_every_assumption_prior():
     inputs, problems = explore.choose_inputs(None, None)
     assert not problems and len(inputs) > 100
     assert all(i.role == "uncertainty" for i in inputs.values())
-    assert "scenario.horizon_days" not in inputs and "truce.base_logit" not in inputs  # calibrated
+    assert "scenario.horizon_days" not in inputs  # a setting of the run, not an uncertainty
+    assert "truce.base_logit" in inputs  # a judgment with a prior range
     levers_only, _ = explore.choose_inputs([], ["none"])
     assert list(levers_only) == list(explore.LEVERS)
 

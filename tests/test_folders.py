@@ -112,11 +112,12 @@ def test_another_number_of_runs_is_other_results(base, done, tmp_path, capsys):
 
 
 def test_a_full_disk_is_one_line_and_leaves_no_half_file(base, tmp_path, capsys, monkeypatch):
-    def full(self, path, *args, **kwargs):
-        Path(path).write_bytes(b"PAR1 half")  # some bytes reach the disk, then it is full
+    import pyarrow.parquet as pq
+
+    def full(self, *args, **kwargs):  # the join's writer: some bytes are on disk, then it is full
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
     out = tmp_path / "out"
     assert _run(str(base), "--out", str(out)) == 2
     err = _one_line_error(capsys)

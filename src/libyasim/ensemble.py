@@ -42,8 +42,7 @@ import pyarrow.parquet as pq
 from libyasim import __version__, outcomes, rowgroups, worker
 from libyasim.worker import (FOLDER_MARK, Chunk, ChunkJob, ChunkReport, chunk_path,
                              save_chunk, write_chunk)
-from libyasim.files import (FolderError, atomic_write, atomic_write_text,
-                            temporary_path)
+from libyasim.files import FolderError, atomic_write, atomic_write_text
 from libyasim.folders import (CHUNK_DIR, LOCK_FILE, MANIFEST_FILE, RUNS_FILE, SERIES_FILE,
                               holds_complete, refuse_other, remove_derived, usable_folder)
 from libyasim.folders import REPORT_FILE  # noqa: F401  (importable from here, as before)
@@ -116,37 +115,38 @@ def _write_parquet_parts(parts: Iterable[Callable[[], Any]], path: Path,
     about ROW_GROUP_BYTES: few row groups keep the writer's metadata small, small ones keep its
     buffers small, and each row group holds consecutive runs, which `merge_shards` relies on.
     """
-    tmp = temporary_path(path)
-    writer: pq.ParquetWriter | None = None
-    group: list[pa.Table] = []
-    size, last_run = 0, None
+    def write(tmp: Path) -> None:
+        writer: pq.ParquetWriter | None = None
+        group: list[pa.Table] = []
+        size, last_run = 0, None
 
-    def flush() -> None:
-        if group and writer is not None:
-            table = pa.concat_tables(group)
-            writer.write_table(table, row_group_size=len(table))
-            group.clear()
+        def flush() -> None:
+            if group and writer is not None:
+                table = pa.concat_tables(group)
+                writer.write_table(table, row_group_size=len(table))
+                group.clear()
 
-    try:
-        for make in parts:
-            table = make()
+        try:
+            for make in parts:
+                table = make()
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, schema or table.schema)
+                runs = table.column("run")
+                follows = last_run is not None and runs[0].as_py() == last_run + 1
+                if size + table.nbytes > ROW_GROUP_BYTES or not follows:
+                    flush()
+                    size = 0
+                group.append(table.cast(writer.schema))
+                size += table.nbytes
+                last_run = runs[-1].as_py()
             if writer is None:
-                writer = pq.ParquetWriter(tmp, schema or table.schema)
-            runs = table.column("run")
-            follows = last_run is not None and runs[0].as_py() == last_run + 1
-            if size + table.nbytes > ROW_GROUP_BYTES or not follows:
-                flush()
-                size = 0
-            group.append(table.cast(writer.schema))
-            size += table.nbytes
-            last_run = runs[-1].as_py()
-        if writer is None:
-            raise EnsembleError(f"no finished runs to join into {path}")
-        flush()
-    finally:
-        if writer is not None:
-            writer.close()
-    os.replace(tmp, path)
+                raise EnsembleError(f"no finished runs to join into {path}")
+            flush()
+        finally:
+            if writer is not None:
+                writer.close()
+
+    atomic_write(path, write)
 
 
 def _join_parquet(parts: Sequence[Path], path: Path, schema: pa.Schema | None = None) -> None:
