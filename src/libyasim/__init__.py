@@ -8,7 +8,7 @@ The notebook API (`libyasim.api`) is available at the top level, imported on fir
 
 from typing import Any
 
-__version__ = "2.0.0"
+__version__ = "3.0.0.dev0"
 
 _API = ("Results", "Comparison", "load", "load_comparison", "run", "compare", "summary",
         "scenario_summary", "end_states",
