@@ -40,22 +40,22 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from libyasim import __version__, outcomes, rowgroups, worker
+from libyasim.arguments import MAX_RUNS
 from libyasim.worker import (FOLDER_MARK, Chunk, ChunkJob, ChunkReport, chunk_path,
                              save_chunk, write_chunk)
 from libyasim.files import FolderError, atomic_write, atomic_write_text
 from libyasim.folders import (CHUNK_DIR, LOCK_FILE, MANIFEST_FILE, RUNS_FILE, SERIES_FILE,
-                              holds_complete, refuse_other, remove_derived, usable_folder)
+                              holds_complete, read_manifest, refuse_other, remove_derived,
+                              usable_folder)
 from libyasim.folders import REPORT_FILE  # noqa: F401  (importable from here, as before)
 from libyasim import draws as draw_module
 from libyasim.draws import Draws
 from libyasim.model import SERIES_CATEGORIES, SERIES_COLUMNS
-from libyasim.params import PARAMS
 from libyasim.scenario import Scenario
 
 ROW_GROUP_BYTES = 4 << 20  # in memory, before encoding
 RESUME_KEYS = ("scenario", "runs", "root_seed", "chunk_size", "shard", "points", "draws",
                "point_seeds")
-MAX_RUNS = int(PARAMS["scenario.runs"].high or 0)  # the documented maximum
 
 
 class EnsembleError(FolderError):
@@ -432,11 +432,6 @@ def manifest_for(scenario: Scenario, runs: int, seed: int, chunk_size: int,
     return manifest
 
 
-def _read_manifest(out: Path) -> dict[str, Any] | None:
-    path = out / MANIFEST_FILE
-    return json.loads(path.read_text()) if path.exists() else None
-
-
 def command_line() -> str:
     """This process's command as a user types it (`libyasim run ...`, not the script's path)."""
     if Path(sys.argv[0]).name in ("libyasim", "cli.py", "__main__.py"):
@@ -470,7 +465,7 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
     `resume="auto"` resumes when the folder holds the same ensemble and starts afresh otherwise.
     """
     chunk_dir = out / CHUNK_DIR
-    old = _read_manifest(out)
+    old = read_manifest(out)
     if resume == "auto":
         resume = old is not None and all(old.get(k) == manifest.get(k) for k in RESUME_KEYS)
     if resume and old is not None:
@@ -547,7 +542,7 @@ def finalize(out: Path, chunks: Sequence[Chunk], with_series: bool) -> None:
 def _chunk_size(out: Path, resume: bool | str, asked: int | None, runs: int,
                 backend: Backend) -> int:
     """The chunk size asked for, else the one an ensemble being resumed started with."""
-    old = _read_manifest(out) if resume else None
+    old = read_manifest(out) if resume else None
     return asked or (old or {}).get("chunk_size") or default_chunk_size(
         runs, getattr(backend, "workers", 1))
 
@@ -641,7 +636,7 @@ def merge_shards(folders: Sequence[str | Path], target: str | Path, force: bool 
     dirs, out = [Path(d) for d in folders], Path(target)
     manifests = []
     for d in dirs:
-        manifest = _read_manifest(d)
+        manifest = read_manifest(d)
         if manifest is None or not (d / RUNS_FILE).exists() or (d / CHUNK_DIR).exists():
             raise EnsembleError(f"{d}: not a finished shard (no {MANIFEST_FILE} or {RUNS_FILE}, "
                                 "or unfinished chunks); complete it with `libyasim run ... "
