@@ -18,7 +18,6 @@ from libyasim.model.state import (
     MAP_DIRTY,
     MEDIATED,
     MILITARY,
-    PAY,
     PERCEIVED,
     RIPENESS,
     SETTLEMENT_DAY,
@@ -169,14 +168,16 @@ def test_full_command_control_leaves_no_room_for_spoilers():
     assert quiet < 0.005
 
 
-def test_unpaid_gna_units_slip_out_of_control():
-    """The GNA's command and control shrinks with the share of salaries paid (economy)."""
+@pytest.mark.parametrize("faction", ["wag", "lna"])
+def test_disloyal_units_slip_out_of_control(faction):
+    """A faction's command and control shrinks with its loyalty (unpaid wages, economy)."""
     calm = {"truce.base_logit": -10.0, "truce.spoiler_rate": 0.2}
     paid, unpaid = model(**calm), model(**calm)
-    unpaid.S.f[PAY] = 0.5
-    cc, vmax = paid.faction_list[0].command_control, paid.cfg.truce.violations_per_day_max
-    _, when_paid = violations(paid, "gna")
-    _, when_unpaid = violations(unpaid, "gna")
+    index = ("gna", "wag", "lna").index(faction)
+    unpaid.S.loyalty[index] = 0.5
+    cc, vmax = paid.faction_list[index].command_control, paid.cfg.truce.violations_per_day_max
+    _, when_paid = violations(paid, faction)
+    _, when_unpaid = violations(unpaid, faction)
     assert when_paid == pytest.approx(vmax * (1 - cc) * 0.2, rel=0.01)
     assert when_unpaid == pytest.approx(vmax * (1 - 0.5 * cc) * 0.2, rel=0.01)
 

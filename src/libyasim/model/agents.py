@@ -65,6 +65,8 @@ class Faction(mesa.Agent):
     offensive_since = property(lambda self: self._whole(OFFENSIVE_SINCE))
     consents = property(lambda self: bool(self._whole(CONSENTS)))  # to monitors watching it
     joins_talks = property(lambda self: bool(self._whole(JOINS_TALKS)))
+    pay = property(lambda self: float(self.model.S.pay[self.index]))  # share of wages paid
+    loyalty = property(lambda self: float(self.model.S.loyalty[self.index]))  # to its patron
 
     # today's verbs (the model's day runs them in the ODD's order)
     def decide(self) -> None:

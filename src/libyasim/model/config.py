@@ -196,7 +196,15 @@ class EconomyConfig:
     blockade_rate: float
     blockade_revenue: float
     reserve_days: float
-    salary_weight: float
+    wage_bill_share: float
+    tripoli_share: tuple[float, ...]  # by faction: share of its wages paid from Tripoli's payroll
+    pay_loyalty: tuple[float, ...]  # by faction
+    loyalty_days: float
+    defection_rate: float
+    wages: bool  # wages set loyalty
+    finance: tuple[float, ...]  # by backer: share of its client's wage bill it pays (0 when off)
+    fiscal_pressure: bool
+    pressure_weight: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,10 +347,7 @@ def _build(v: Mapping[str, Any]) -> Config:
     deterrence = DeterrenceConfig(
         strength=v["deterrence.intervention_strength"], credibility=v["deterrence.credibility"],
         red_lines=_red_lines(v, world) if v["deterrence.enabled"] else ())
-    economy = EconomyConfig(
-        blockade_enabled=v["economy.blockade.enabled"], blockade_rate=v["economy.blockade_rate"],
-        blockade_revenue=v["economy.blockade_revenue"], reserve_days=v["economy.reserve_days"],
-        salary_weight=v["economy.salary_weight"])
+    economy = _economy(v)
     commitment = CommitmentConfig(
         lookahead_days=v["commitment.lookahead_days"],
         trend_keep=1.0 - 1.0 / v["commitment.trend_days"],
@@ -428,6 +433,22 @@ def _backer(v: Mapping[str, Any], key: str, start: dt.date) -> BackerConfig:
                     if x > 0.0))
 
 
+def _economy(v: Mapping[str, Any]) -> EconomyConfig:
+    """Oil, wages and loyalty, backers' money, fiscal pressure towards talks."""
+    finance = v["economy.backer_finance.enabled"]
+    return EconomyConfig(
+        blockade_enabled=v["economy.blockade.enabled"], blockade_rate=v["economy.blockade_rate"],
+        blockade_revenue=v["economy.blockade_revenue"], reserve_days=v["economy.reserve_days"],
+        wage_bill_share=v["economy.wage_bill_share"],
+        tripoli_share=tuple(v[f"economy.{f}.tripoli_share"] for f in FACTIONS),
+        pay_loyalty=tuple(v[f"economy.{f}.pay_loyalty"] for f in FACTIONS),
+        loyalty_days=v["economy.loyalty_days"], defection_rate=v["economy.defection_rate"],
+        wages=v["economy.wages.enabled"],
+        finance=tuple(v[f"economy.{b}.finance"] if finance else 0.0 for b in BACKERS),
+        fiscal_pressure=v["economy.fiscal_pressure.enabled"],
+        pressure_weight=v["economy.pressure_weight"])
+
+
 def _red_lines(v: Mapping[str, Any], world: MapConfig) -> tuple[RedLine, ...]:
     """Each enabled backer's core places and those within `deterrence.core_links` of them."""
     lines = []
@@ -463,7 +484,7 @@ def _red_lines(v: Mapping[str, Any], world: MapConfig) -> tuple[RedLine, ...]:
     # deterrence
     DETERRENCE_STRENGTH, DETERRENCE_CREDIBILITY,
     # oil and money
-    BLOCKADE_ENABLED, BLOCKADE_RATE, BLOCKADE_REVENUE, RESERVE_DAYS, SALARY_WEIGHT,
+    BLOCKADE_ENABLED, BLOCKADE_RATE, BLOCKADE_REVENUE, RESERVE_DAYS, WAGE_BILL_SHARE,
     # the commitment problem
     LOOKAHEAD_DAYS, TREND_KEEP, CREDIBILITY_WEIGHT, VERIFICATION,
     # mediation
@@ -477,7 +498,10 @@ def _red_lines(v: Mapping[str, Any], world: MapConfig) -> tuple[RedLine, ...]:
     # the run and the map
     HORIZON, TRIPOLI, BENGHAZI, OIL,
 ) = range(95)
-N_PARAMS = 95
+(  # oil and money, 3.0 (wages and loyalty, backers' money, fiscal pressure towards talks)
+    LOYALTY_DAYS, DEFECTION_RATE, WAGES_ENABLED, FISCAL_PRESSURE, PRESSURE_WEIGHT,
+) = range(95, 100)
+N_PARAMS = 100
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
 B_DAILY, B_DRONE_SHARE, B_AIR_DEFENCE_SHARE = range(3)  # P.backer
@@ -518,6 +542,10 @@ class Params(NamedTuple):
     line_backer: np.ndarray  # int64[red line]
     line_side: np.ndarray  # int64[red line]: the protected client's side
     line_places: np.ndarray  # bool[red line, place]
+    # oil and money, 3.0
+    tripoli_share: np.ndarray  # float64[faction]: share of its wages paid from Tripoli's payroll
+    pay_loyalty: np.ndarray  # float64[faction]: loss of loyalty per unpaid share of wages
+    finance: np.ndarray  # float64[backer]: share of its client's wage bill it pays
 
 
 def build_params(cfg: Config) -> Params:
@@ -557,7 +585,9 @@ def build_params(cfg: Config) -> Params:
         DETERRENCE_STRENGTH: d.strength, DETERRENCE_CREDIBILITY: d.credibility,
         BLOCKADE_ENABLED: e.blockade_enabled, BLOCKADE_RATE: e.blockade_rate,
         BLOCKADE_REVENUE: e.blockade_revenue, RESERVE_DAYS: e.reserve_days,
-        SALARY_WEIGHT: e.salary_weight,
+        WAGE_BILL_SHARE: e.wage_bill_share, LOYALTY_DAYS: e.loyalty_days,
+        DEFECTION_RATE: e.defection_rate, WAGES_ENABLED: e.wages,
+        FISCAL_PRESSURE: e.fiscal_pressure, PRESSURE_WEIGHT: e.pressure_weight,
         LOOKAHEAD_DAYS: cm.lookahead_days, TREND_KEEP: cm.trend_keep,
         CREDIBILITY_WEIGHT: cm.credibility_weight, VERIFICATION: cm.verification,
         CONFERENCE_DAY: md.conference_day, VIOLATION_COST: md.violation_cost,
@@ -612,6 +642,8 @@ def build_params(cfg: Config) -> Params:
         line_side=np.array([r.side for r in d.red_lines], dtype=np.int64),
         line_places=np.array([[p in r.places for p in range(m.n)] for r in d.red_lines],
                              dtype=np.bool_).reshape(len(d.red_lines), m.n),
+        tripoli_share=np.array(e.tripoli_share), pay_loyalty=np.array(e.pay_loyalty),
+        finance=np.array(e.finance),
     )
 
 

@@ -16,7 +16,6 @@ from libyasim.model.config import (
     BASE_LOGIT,
     CULMINATION_SHARE,
     DECLARE_OVER_PROBABILITY,
-    GNA,
     LIMITED_RATIO,
     OFFENSIVE_DAYS,
     RAID_PROPENSITY,
@@ -43,7 +42,6 @@ from libyasim.model.state import (
     ORDER_TALKS,
     ORDER_TARGET,
     ORIGIN,
-    PAY,
     PERCEIVED,
     PROPENSITY,
     RECIPROCATE,
@@ -132,7 +130,7 @@ def violate(P: Params, S: State, rng: np.random.Generator, f: int, p: float) -> 
     """Today's violations: the leadership's by stance, plus units outside its control."""
     stance = S.faction_i[f, STANCE]
     lead = p if stance == RECIPROCATE else (0.0 if stance == HOLD else 1.0)
-    cc = P.command_control[f] * (S.f[PAY] if P.faction_side[f] == GNA else 1.0)
+    cc = P.command_control[f] * S.loyalty[f]  # unpaid units slip out of control
     most = P.x[VIOLATIONS_MAX]
     ordered = dice.poisson(S, DECIDE_DICE, rng, most * cc * lead)
     rogue = dice.poisson(S, DECIDE_DICE, rng, most * (1.0 - cc) * max(lead, P.x[SPOILER_RATE]))

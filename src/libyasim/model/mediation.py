@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model import dice
+from libyasim.model import dice, economy
 from libyasim.model.config import (
     B_DAILY,
     BENGHAZI,
@@ -135,6 +135,7 @@ def negotiate(P: Params, S: State, rng: np.random.Generator) -> None:
                 and (truce == HOLDING or truce == BROKEN or ripe)):
             conference = day == P.x[CONFERENCE_DAY]
             rate = P.x[CONFERENCE_TALKS_PROBABILITY] if conference else P.x[TALKS_RATE]
+            rate *= economy.talks_urgency(P, S)  # unpaid wages push towards the table
             if dice.uniform(S, MEDIATION_DICE, rng) < min(1.0, rate * pressure):
                 S.i[TALKS_DAY] = day
                 log(S, EV_TALKS, 0, 0, 0)
@@ -142,7 +143,8 @@ def negotiate(P: Params, S: State, rng: np.random.Generator) -> None:
         trust = credibility(P, S)
         # talks move at full speed while the stalemate is ripe or the guns are quiet
         speed = 1.0 if ripe or truce == HOLDING else UNRIPE_SPEED
-        rates = (P.x[MILITARY_RATE], P.x[ECONOMIC_RATE], P.x[POLITICAL_RATE])
+        rates = (P.x[MILITARY_RATE], P.x[ECONOMIC_RATE] * economy.talks_urgency(P, S),
+                 P.x[POLITICAL_RATE])
         for track in range(3):
             if S.tracks[track] < 1.0:
                 S.tracks[track] += rates[track] * pressure * trust * speed

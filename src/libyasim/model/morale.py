@@ -1,9 +1,12 @@
-"""Morale and supply: each faction's supply moves toward what depots, deliveries and paid
-salaries sustain; losses and lost places lower morale, captures raise it, and it recovers
-slowly; forces without supply or morale melt away (desertion, breakdown)."""
+"""Morale and supply: each faction's supply moves toward what depots and deliveries sustain;
+losses and lost places lower morale, captures raise it, and it recovers slowly; the strength a
+faction commits to the fight is its morale x supply x loyalty (which its wages sustain, see
+`economy`); forces without supply, morale or pay melt away (desertion, breakdown, going
+home)."""
 
 from __future__ import annotations
 
+from libyasim.model import economy
 from libyasim.model.combat import side_total
 from libyasim.model.config import (
     ADJUST_RATE,
@@ -14,7 +17,6 @@ from libyasim.model.config import (
     DESERTION,
     DESERTION_THRESHOLD,
     EROSION,
-    GNA,
     LOSS_PER_PLACE,
     MEMORY_DAYS,
     MORALE_CEILING,
@@ -24,7 +26,7 @@ from libyasim.model.config import (
     Params,
 )
 from libyasim.model.jit import njit
-from libyasim.model.state import MORALE, PAY, SUPPLY, State
+from libyasim.model.state import MORALE, SUPPLY, State
 
 
 @njit
@@ -41,8 +43,6 @@ def recover(P: Params, S: State, f: int) -> None:
     # supply
     target = min(1.0, P.x[SUPPLY_BASE] + P.x[DELIVERY_WEIGHT] * S.delivered_month[side]
                  / max(side_total(P, S, side), 1.0) / P.x[MEMORY_DAYS])
-    if side == GNA:
-        target *= S.f[PAY]
     supply = S.faction[f, SUPPLY] + P.x[ADJUST_RATE] * (target - S.faction[f, SUPPLY])
     S.faction[f, SUPPLY] = supply
     # morale
@@ -53,10 +53,12 @@ def recover(P: Params, S: State, f: int) -> None:
     morale = min(P.x[MORALE_CEILING], max(P.x[MORALE_FLOOR], morale))
     S.faction[f, MORALE] = morale
     S.gained[f] = S.lost[f] = 0
-    S.factor[f] = morale * supply * (1.0 - P.x[AIR_INTERDICTION] * S.air_share[1 - side])
+    S.factor[f] = (morale * supply * (1.0 - P.x[AIR_INTERDICTION] * S.air_share[1 - side])
+                   * S.loyalty[f])
     # erosion
     rate = (P.x[EROSION] * (1.0 - supply)
-            + P.x[DESERTION] * max(0.0, P.x[DESERTION_THRESHOLD] - morale))
+            + P.x[DESERTION] * max(0.0, P.x[DESERTION_THRESHOLD] - morale)
+            + economy.leaving(P, S, f))
     if rate > 0.0:
         keep = 1.0 - min(rate, 1.0)
         S.forces[f] *= keep

@@ -42,6 +42,7 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "battle_deaths", "civilian_deaths", "conflict_deaths", "arms_delivered",
     "truce_state", "morale_gna", "morale_wag", "morale_lna",
     "intensity", "oil_blockade", "gna_funds", "ripeness_days",
+    "pay_gna", "pay_wag", "pay_lna", "loyalty_gna", "loyalty_wag", "loyalty_lna",
     *(f"holder_{k}" for k in PLACE_KEYS),
 )
 SERIES_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -172,6 +173,8 @@ def record(P: Params, S: State) -> None:
     row[26], row[27] = S.f[ARMS_DELIVERED], S.i[TRUCE]
     row[28], row[29], row[30] = S.faction[0, MORALE], S.faction[1, MORALE], S.faction[2, MORALE]
     row[31], row[32], row[33], row[34] = S.f[INTENSITY], S.i[BLOCKADE], S.f[FUNDS], S.i[RIPENESS]
+    for f in range(3):
+        row[35 + f], row[38 + f] = S.pay[f], S.loyalty[f]
     if S.i[LNA_WITHDRAW_DAY] < 0 and not lna_near_tripoli(P, S):
         S.i[LNA_WITHDRAW_DAY] = day
 

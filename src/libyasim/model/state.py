@@ -58,6 +58,7 @@ class Event:
 ) = range(28)
 N_INTS = 28
 INTENSITY, FUNDS, PAY, ARMS_DELIVERED = range(4)  # real scalars, S.f
+# (FUNDS: Tripoli's funds against its spending; PAY: the share of Tripoli's payroll it pays)
 N_FLOATS = 4
 MORALE, SUPPLY, PERCEIVED, PROPENSITY = range(4)  # S.faction[f, ...]
 STANCE, TARGET, ORIGIN, OFFENSIVE_SINCE, CONSENTS, JOINS_TALKS = range(6)  # S.faction_i[f, ...]
@@ -165,6 +166,10 @@ class State(NamedTuple):
     # records
     series: np.ndarray  # float64[day, column] (records.SERIES_COLUMNS)
     events: np.ndarray  # int64[k, EVENT_FIELDS]
+    # oil and money, 3.0
+    pay: np.ndarray  # float64[faction]: share of its wages paid
+    loyalty: np.ndarray  # float64[faction]: share of its strength it commits to its patron
+    strain: np.ndarray  # float64[side]: unpaid share of its wages (fighter-weighted)
 
 
 def new_state(P: Params, rng: np.random.Generator, series_columns: int) -> State:
@@ -220,6 +225,7 @@ def new_state(P: Params, rng: np.random.Generator, series_columns: int) -> State
         cursor=np.zeros((len(STREAMS), 2), dtype=np.int64),
         series=np.zeros((days + 1, series_columns)),
         events=np.zeros((16 * (days + 1) + 2 * nb * n, EVENT_FIELDS), dtype=np.int64),
+        pay=np.ones(3), loyalty=np.ones(3), strain=np.zeros(2),
     )
 
 
