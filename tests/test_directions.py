@@ -25,15 +25,15 @@ SETTLING = {"mediation.settlement_rate": 0.05}
 
 
 @cache
-def ensemble(name: str, **overrides) -> pd.DataFrame:
-    """Outcomes of RUNS runs (seeds 0..RUNS-1) plus battle deaths in the first 60 days."""
+def ensemble(name: str, runs: int = RUNS, **overrides) -> pd.DataFrame:
+    """Outcomes of `runs` runs (seeds 0..runs-1) plus battle deaths in the first 60 days."""
     scenario = load_scenario(SCENARIOS / f"{name}.toml")
-    return _run(scenario.with_overrides(overrides) if overrides else scenario)
+    return _run(scenario.with_overrides(overrides) if overrides else scenario, runs)
 
 
-def _run(scenario: Scenario) -> pd.DataFrame:
+def _run(scenario: Scenario, runs: int = RUNS) -> pd.DataFrame:
     rows = []
-    for seed in range(RUNS):
+    for seed in range(runs):
         outcome, series = simulate(scenario, seed)
         outcome["deaths_first_60_days"] = series[:61, DEATHS].sum()
         outcome["violations_first_60_days"] = series[:61, VIOLATIONS].sum()
@@ -136,11 +136,13 @@ def test_without_turkey_the_gna_fares_worse():
     base, variant = ensemble("baseline"), ensemble("no_turkish_deployment")
     assert paired_less(variant["gna_population_share"], base["gna_population_share"]) < ALPHA
     # the LNA takes Tripoli more often without Turkey's deployment: in a war without a truce,
-    # where the offensive goes on every day
-    base, variant = ensemble("baseline", **WAR), ensemble("no_turkish_deployment", **WAR)
+    # where the offensive goes on every day (a rare event: three times the usual runs)
+    runs = 3 * RUNS
+    base = ensemble("baseline", runs, **WAR)
+    variant = ensemble("no_turkish_deployment", runs, **WAR)
     fell_base = base["tripoli_fall_day"].notna().sum()
     fell_variant = variant["tripoli_fall_day"].notna().sum()
-    table = [[fell_variant, RUNS - fell_variant], [fell_base, RUNS - fell_base]]
+    table = [[fell_variant, runs - fell_variant], [fell_base, runs - fell_base]]
     assert stats.fisher_exact(table, alternative="greater").pvalue < ALPHA
     assert variant["arms_delivered_turkey"].eq(0).all()
 
@@ -218,8 +220,22 @@ def test_sea_embargo_stops_turkish_ships_but_not_egypts_land_route():
 def test_without_the_oil_blockade_the_gna_side_is_stronger():
     base, variant = ensemble("baseline"), ensemble("no_oil_blockade")
     assert paired_less(base["gna_population_share"], variant["gna_population_share"]) < ALPHA
-    # and it takes the LNA's places near Tripoli at least as often
-    assert variant["lna_withdraw_day"].notna().sum() >= base["lna_withdraw_day"].notna().sum()
+    # and it pushes the LNA from Tripoli's front no less often (a rare event: not
+    # significantly less often)
+    pushed_base = int(base["lna_withdraw_day"].notna().sum())
+    pushed_variant = int(variant["lna_withdraw_day"].notna().sum())
+    table = [[pushed_variant, RUNS - pushed_variant], [pushed_base, RUNS - pushed_base]]
+    assert stats.fisher_exact(table, alternative="less").pvalue > 0.2
+
+
+def test_lifting_the_blockade_does_not_make_settlement_rarer():
+    """Money reaches the talks through fiscal strain, not through a richer side that raids
+    more: open terminals must not make a signed ceasefire rarer."""
+    base, variant = ensemble("baseline", **SETTLING), ensemble("no_oil_blockade", **SETTLING)
+    settled_base = int(base["settlement_day"].notna().sum())
+    settled_variant = int(variant["settlement_day"].notna().sum())
+    table = [[settled_variant, RUNS - settled_variant], [settled_base, RUNS - settled_base]]
+    assert stats.fisher_exact(table, alternative="less").pvalue > 0.2
 
 
 def test_fewer_foreign_fighters_without_turkey():
