@@ -90,6 +90,20 @@ def test_loyalty_scales_the_strength_committed_and_unpaid_fighters_go_home():
         before * (1.0 - usual - leaving), rel=1e-9)
 
 
+def test_foreign_contingents_are_paid_by_their_backers():
+    """Syrians with the GNA are paid by Turkey: the GNA's unpaid wages hold back only its own
+    fighters."""
+    m = run(60)
+    S = m.S
+    S.loyalty[0] = 0.5
+    foreign = S.contingents[0]  # the Syrian contingent, with the GNA
+    assert foreign > 0 and economy.own_share(*m.kernel, 0) == pytest.approx(
+        1 - foreign / S.totals[0])
+    assert 0.5 < economy.committed(*m.kernel, 0) < 1.0
+    assert economy.committed(*m.kernel, 1) == 1.0  # the western armed groups: still paid
+    assert economy.leaving(*m.kernel, 0) < 0.5 * m.cfg.economy.defection_rate
+
+
 def test_fiscal_strain_on_either_side_speeds_the_talks():
     """Talks start sooner and the economic track moves faster in proportion to the strain."""
     def talks_start(strain: list[float], **overrides) -> bool:

@@ -106,21 +106,39 @@ def loyalty_target(P: Params, f: int, pay: float) -> float:
 
 @njit
 def strain(P: Params, S: State, side: int) -> float:
-    """A side's fiscal strain: the unpaid share of its wages, its factions weighted by their
+    """A side's fiscal strain: the unpaid share of its wages, its factions weighted by their own
     fighters (as last measured; equally before the first measure)."""
     unpaid = weights = 0.0
     for f in range(3):
         if P.faction_side[f] == side:
-            w = max(S.totals[f], 1.0)
+            w = max(S.totals[f] * own_share(P, S, f), 1.0)
             unpaid += w * (1.0 - S.pay[f])
             weights += w
     return unpaid / weights
 
 
 @njit
+def own_share(P: Params, S: State, f: int) -> float:
+    """Share of a faction's fighters on Libyan pay: foreign contingents are paid by their
+    backers."""
+    foreign = 0.0
+    for i in range(len(S.contingents)):
+        if P.contingent_faction[i] == f:
+            foreign += S.contingents[i]
+    return 1.0 - min(1.0, foreign / S.totals[f]) if S.totals[f] > 0.0 else 1.0
+
+
+@njit
+def committed(P: Params, S: State, f: int) -> float:
+    """Share of a faction's strength it commits to its patron's fight: its own fighters by
+    their loyalty, foreign contingents in full."""
+    return 1.0 - (1.0 - S.loyalty[f]) * own_share(P, S, f)
+
+
+@njit
 def leaving(P: Params, S: State, f: int) -> float:
-    """Daily share of a faction's fighters who go home for want of pay."""
-    return P.x[DEFECTION_RATE] * (1.0 - S.loyalty[f])
+    """Daily share of a faction's fighters who go home for want of pay (its own fighters)."""
+    return P.x[DEFECTION_RATE] * (1.0 - S.loyalty[f]) * own_share(P, S, f)
 
 
 @njit

@@ -1,6 +1,6 @@
 """Morale and supply: each faction's supply moves toward what depots and deliveries sustain;
 losses and lost places lower morale, captures raise it, and it recovers slowly; the strength a
-faction commits to the fight is its morale x supply x loyalty (which its wages sustain, see
+faction commits to the fight is its morale x supply x the share its wages keep loyal (see
 `economy`); forces without supply, morale or pay melt away (desertion, breakdown, going
 home)."""
 
@@ -54,7 +54,7 @@ def recover(P: Params, S: State, f: int) -> None:
     S.faction[f, MORALE] = morale
     S.gained[f] = S.lost[f] = 0
     S.factor[f] = (morale * supply * (1.0 - P.x[AIR_INTERDICTION] * S.air_share[1 - side])
-                   * S.loyalty[f])
+                   * economy.committed(P, S, f))
     # erosion
     rate = (P.x[EROSION] * (1.0 - supply)
             + P.x[DESERTION] * max(0.0, P.x[DESERTION_THRESHOLD] - morale)
