@@ -1,7 +1,7 @@
 """Mediation: leverage through the backers (fading with time), talks on three tracks
-(military, economic, political), ripeness, the commitment problem, and the ways a war can end
-in a permanent ceasefire: a mediated agreement, parallel declarations without mediators, or a
-decisive victory."""
+(military, economic, political) that fiscal strain brings forward (`economy.talks_urgency`),
+ripeness, the commitment problem, and the ways a war can end in a permanent ceasefire: a
+mediated agreement, parallel declarations without mediators, or a decisive victory."""
 
 from __future__ import annotations
 
