@@ -258,13 +258,11 @@ def paired_difference(reference: Results, other: Results, outcome: str,
     together. None when the outcome does not apply to one of the scenarios.
     """
     o = outcomes.get(outcome)
-    if not (reference.applies(outcome) and other.applies(outcome)):
+    values = comparable_values([reference, other], outcome)
+    if values is None:
         return None
     is_paired = paired(reference, other)
-    a, b = _per_run(reference, o), _per_run(other, o)
-    if o.kind == "duration":  # restricted mean: both truces followed for the same number of days
-        window = min(_window(reference), _window(other))
-        a, b = np.minimum(a, window), np.minimum(b, window)
+    a, b = values
     if is_paired:
         keep = np.isfinite(a) & np.isfinite(b)
         a, b = a[keep], b[keep]
@@ -278,6 +276,20 @@ def paired_difference(reference: Results, other: Results, outcome: str,
             "reference": float(a.mean()), "value": float(b.mean()), "difference": diff,
             "low": low, "high": high, "paired": is_paired, "runs": len(b),
             "clear": bool(low > 0 or high < 0)}
+
+
+def comparable_values(results: Sequence[Results], outcome: str) -> list[np.ndarray] | None:
+    """The per-run numbers compared for `outcome` in each of `results`, in run order and on
+    the same footing: truce durations followed for the same window (a restricted mean). None
+    when the outcome does not apply to one of them (a truce's length without a truce)."""
+    o = outcomes.get(outcome)
+    if not all(r.applies(outcome) for r in results):
+        return None
+    values = [_per_run(r, o) for r in results]
+    if o.kind == "duration":  # restricted mean: every truce followed for the same number of days
+        window = min(_window(r) for r in results)
+        values = [np.minimum(v, window) for v in values]
+    return values
 
 
 def _window(r: Results) -> float:
