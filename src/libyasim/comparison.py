@@ -6,7 +6,9 @@ bootstrap confidence intervals are narrower than those of independent ensembles.
 
 A comparison folder holds `compare.json` (the scenarios, runs and root seed), one results folder
 per scenario under `scenarios/`, the tables `summary.csv` (per scenario), `differences.csv`,
-`logrank.csv`, `end_states.csv`, `survival.csv` and `outcomes.csv`, and the figures in `plots/`.
+`logrank.csv`, `end_states.csv`, `survival.csv` and `outcomes.csv`, and the figures in `plots/`;
+with `--explain` also `explain/` (the runs with each mechanism off), `explain.csv`,
+`explain.parquet`, `explain.json` and `plots/explain.png` (see explanation.py).
 Truce figures count from each truce's own start.
 """
 
@@ -30,7 +32,7 @@ from scipy import stats
 from libyasim import analysis, outcomes
 from libyasim.ensemble import EnsembleError, run_ensemble
 from libyasim.files import atomic_write_text
-from libyasim.folders import (MANIFEST_FILE, RUNS_FILE, SERIES_FILE, read_manifest,
+from libyasim.folders import (DERIVED_FILES, MANIFEST_FILE, RUNS_FILE, SERIES_FILE, read_manifest,
                               refuse_foreign, refuse_other, remove_derived, usable_folder)
 from libyasim.outcomes import Outcome
 from libyasim.results import COMPARE_FILE, SCENARIO_DIR, Results, load_comparison
@@ -39,6 +41,11 @@ from libyasim.scenario import Scenario
 __all__ = ["COMPARE_FILE", "SCENARIO_DIR", "Results", "load_comparison", "run_comparison",
            "differences", "paired_difference", "scenario_summary", "logrank", "survival",
            "end_states", "outcome_means", "write_tables"]
+
+
+# what `compare --explain` adds to a comparison folder (see explanation.py): derived from the
+# comparison's scenarios, so removed whenever they are rerun
+EXPLAIN_FILES = ("explain.csv", "explain.parquet", "explain.json", "plots/explain.png")
 
 
 # ---------------------------------------------------------------------------- running
@@ -124,8 +131,8 @@ def run_comparison(scenarios: Sequence[Scenario], out: str | Path, runs: int, se
               "runs": runs, "root_seed": seed, "command": command or " ".join(sys.argv),
               "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
               "warnings": like_for_like(results)}
-    if ran or force:  # an earlier report shows other results
-        remove_derived(out)
+    if ran or force:  # an earlier report or explanation shows other results
+        remove_derived(out, (*DERIVED_FILES, *EXPLAIN_FILES))
     atomic_write_text(json.dumps(record, indent=1), out / COMPARE_FILE)
     return results
 
