@@ -180,3 +180,18 @@ def test_generator_refuses_a_page_it_did_not_write(tmp_path, capsys):
     assert code == 2
     assert "was not written by `libyasim counterfactuals`" in capsys.readouterr().err
     assert page.read_text() == "# my own notes\n"
+
+
+def test_ly_explain_writes_beside_the_comparison_and_a_rerun_comparison_drops_it(tmp_path):
+    import libyasim as ly
+
+    a, b = short("baseline"), short("no_mediation")
+    table = ly.explain(a, b, runs=3, seed=5, out=tmp_path, mechanisms=["military_track"],
+                       workers=1)
+    assert set(table.mechanism) == {"military_track"} and set(table.runs) == {3}
+    assert (tmp_path / "compare.json").is_file() and (tmp_path / "explain.csv").is_file()
+    assert ly.plot_explanation(table).axes
+    assert "military_track" in set(ly.mechanism_table()["name"])
+    ly.compare([a, b], runs=4, seed=5, out=tmp_path, workers=1, write=False)
+    assert not (tmp_path / "explain.csv").exists()  # it described the 3-run comparison
+    assert not (tmp_path / "plots" / "explain.png").exists()

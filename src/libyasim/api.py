@@ -47,7 +47,7 @@ __all__ = ["Results", "Comparison", "load", "load_comparison", "run", "compare",
            "scenario_summary", "end_states",
            "survival", "differences", "logrank", "outcome_means", "plot_survival",
            "plot_distributions", "plot_end_states", "plot_fans", "plot_map", "plot_differences",
-           "explore", "load_exploration", "explain", "plot_explanation", "mechanisms"]
+           "explore", "load_exploration", "explain", "plot_explanation", "mechanism_table"]
 
 
 def load(folder: str | Path) -> Results:
@@ -140,7 +140,7 @@ def explain(a: ScenarioLike, b: ScenarioLike, runs: int | None = None, seed: int
     both are rerun with each mechanism switched off (same seeds). One row per mechanism and
     outcome: the difference with every mechanism on, without this one, what it carries and its
     share, each with a paired 95% interval (`explain.csv` in `out`; `plot_explanation` draws
-    it). `mechanisms`: names from the mechanisms table (`mechanisms()`; default: all).
+    it). `mechanisms`: names from the mechanisms table (`mechanism_table()`; default: all).
 
     >>> table = explain("scenarios/baseline.toml", "scenarios/embargo_enforced.toml",
     ...                 runs=100)                                             # doctest: +SKIP
@@ -162,7 +162,7 @@ def explain(a: ScenarioLike, b: ScenarioLike, runs: int | None = None, seed: int
                             f"{resolved[1].name!r}, runs={runs}, seed={seed})")
 
 
-def mechanisms() -> pd.DataFrame:
+def mechanism_table() -> pd.DataFrame:
     """The mechanisms table: name, description, the registry values that switch each off
     (`off`) and the literature keys that discuss it."""
     from libyasim.mechanisms import read_mechanisms

@@ -608,7 +608,8 @@ def build_parser() -> argparse.ArgumentParser:
     cf.add_argument("--workers", type=arguments.positive_int, default=os.cpu_count(),
                     help="parallel worker processes (default: all cores)")
     cf.add_argument("--force", action="store_true",
-                    help="replace a page or results folder this command did not write")
+                    help="run everything again (after a change to the model's code), replacing "
+                    "what --results holds and a page this command did not write")
     cf.add_argument("--quiet", action="store_true", help="no progress")
     cf.set_defaults(func=cmd_counterfactuals)
 
