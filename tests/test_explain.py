@@ -192,6 +192,9 @@ def test_ly_explain_writes_beside_the_comparison_and_a_rerun_comparison_drops_it
     assert (tmp_path / "compare.json").is_file() and (tmp_path / "explain.csv").is_file()
     assert ly.plot_explanation(table).axes
     assert "military_track" in set(ly.mechanism_table()["name"])
+    from libyasim.report import write_report
+
+    assert "Which mechanisms carry the differences" in write_report(tmp_path).read_text()
     ly.compare([a, b], runs=4, seed=5, out=tmp_path, workers=1, write=False)
     assert not (tmp_path / "explain.csv").exists()  # it described the 3-run comparison
     assert not (tmp_path / "plots" / "explain.png").exists()
