@@ -459,9 +459,9 @@ def explain_figure(table: pd.DataFrame, runs: int) -> Figure:
     mechanisms = list(dict.fromkeys(table["mechanism"]))
     cols = min(3, len(outcomes))
     rows = max(1, -(-len(outcomes) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols + 1.6, rows * (1.2 + 0.23 *
-                             len(mechanisms)) + 1.2), layout="constrained", squeeze=False,
-                             sharey=True)
+    height = rows * max(2.4, 1.2 + 0.23 * len(mechanisms)) + 1.2
+    fig, axes = plt.subplots(rows, cols, figsize=(4.4 * cols + 1.6, height),
+                             layout="constrained", squeeze=False, sharey=True)
     y = {m: i for i, m in enumerate(mechanisms)}
     for ax, key in zip(axes.flat, outcomes):
         d = table[table["outcome"] == key]
@@ -474,7 +474,7 @@ def explain_figure(table: pd.DataFrame, runs: int) -> Figure:
                    label="whole difference B \u2212 A")
         ax.axvline(0, color="k", lw=0.8)
         for _, row in d.iterrows():
-            off = row.status != "rerun"
+            off = row.status.startswith("off in both")
             ax.errorbar(row.carried * scale, y[row.mechanism],
                         xerr=[[(row.carried - row.carried_low) * scale],
                               [(row.carried_high - row.carried) * scale]],
@@ -488,7 +488,7 @@ def explain_figure(table: pd.DataFrame, runs: int) -> Figure:
     for ax in axes[:, 0]:
         ax.set_yticks(range(len(mechanisms)), mechanisms)
         ax.set_ylim(len(mechanisms) - 0.5, -0.5)
-        ax.set_ylabel("mechanism switched off in both scenarios", fontsize=8)
+        ax.set_ylabel("mechanism switched off", fontsize=8)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -497,7 +497,7 @@ def explain_figure(table: pd.DataFrame, runs: int) -> Figure:
                 for c in ("#d62728", "#1f77b4")]
     handles.append(axes.flat[0].errorbar([], [], xerr=[], fmt="x", color="#999999", **marker))
     labels += ["carried, beyond Monte Carlo noise (95% interval)",
-               "carried, within noise (95% interval)", "off in a scenario already: not rerun"]
+               "carried, within noise (95% interval)", "off in both scenarios already: not rerun"]
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
     reference, scenario = table["reference"].iloc[0], table["scenario"].iloc[0]
     fig.suptitle(f"What each mechanism carries of the difference '{scenario}' \u2212 "
