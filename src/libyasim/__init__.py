@@ -14,7 +14,7 @@ _API = ("Results", "Comparison", "load", "load_comparison", "run", "compare", "s
         "scenario_summary", "end_states",
         "survival", "differences", "logrank", "outcome_means", "plot_survival",
         "plot_distributions", "plot_end_states", "plot_fans", "plot_map", "plot_differences",
-        "explore", "load_exploration")
+        "explore", "load_exploration", "explain", "plot_explanation", "mechanism_table")
 
 
 def __getattr__(name: str) -> Any:

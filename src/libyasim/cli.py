@@ -1,5 +1,5 @@
-"""Command line: `libyasim run | check | params | compare | report | app | merge | sweep |
-sensitivity | explore | exercises | game | replay`."""
+"""Command line: `libyasim run | check | params | compare | counterfactuals | report | app |
+merge | sweep | sensitivity | explore | exercises | game | replay`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from libyasim.calibrate import CalibrationError
 from libyasim.ensemble import interruption_note
 from libyasim.extras import MissingExtra
 from libyasim.files import FolderError, describe
+from libyasim.mechanisms import MechanismError
 from libyasim.observations import ObservationError
 from libyasim.params import PARAMS, Param
 from libyasim.scenario import (Scenario, ScenarioError, default_scenario, load_scenario,
@@ -246,6 +247,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(args.scenarios) < 2:
         print("error: compare needs at least two scenario files", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.explain and len(args.scenarios) != 2:
+        print(f"error: --explain explains the difference between two scenarios (A B); got "
+              f"{len(args.scenarios)} files", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    mechanisms = _mechanisms(args.mechanism) if args.explain else []
     scenarios = _load_or_report(args.scenarios)
     if scenarios is None:
         return EXIT_BAD_INPUT
@@ -281,6 +287,58 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print(f"  {row.scenario:<24} {text}")
         print(f"\nwrote {out}/summary.csv, differences.csv, logrank.csv, end_states.csv, "
               f"survival.csv, outcomes.csv and {len(paths)} plots in {out}/plots")
+    if args.explain:
+        return _explain(args, scenarios, mechanisms, out, runs, seed)
+    return 0
+
+
+def _mechanisms(names: list[str] | None) -> list:
+    """The mechanisms `--mechanism` names (all when none), checked before anything runs."""
+    from libyasim.mechanisms import select
+
+    return select(names)
+
+
+def _explain(args: argparse.Namespace, scenarios: list[Scenario], mechanisms: list, out: Path,
+             runs: int, seed: int) -> int:
+    """`compare A B --explain`: rerun the pair with each mechanism off; print and save the
+    table and its figure."""
+    from libyasim import explanation as explain
+
+    if not args.quiet:
+        print(f"\nexplaining: both scenarios rerun with each of {len(mechanisms)} mechanisms "
+              f"off ({runs} runs each, the same seeds), into {out}/{explain.EXPLAIN_DIR}",
+              file=sys.stderr)
+        for note in explain.draws_notes(scenarios):
+            print(f"note: {note}", file=sys.stderr)
+    try:
+        table = explain.explain(scenarios[0], scenarios[1], out, runs, seed, mechanisms,
+                                workers=args.workers, progress=not args.quiet,
+                                command=_command_line())
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished runs are saved in {out}/{explain.EXPLAIN_DIR}; the same "
+              f"command (`{_command_line()}`) reuses them", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if not args.quiet:
+        print("\n" + explain.format_table(table))
+        print(f"\nwrote {out}/explain.csv, explain.parquet, explain.json and "
+              f"{out}/plots/explain.png")
+    return 0
+
+
+def cmd_counterfactuals(args: argparse.Namespace) -> int:
+    from libyasim.counterfactuals import generate
+
+    log = None if args.quiet else (lambda text: print(text, file=sys.stderr))
+    try:
+        path = generate(args.scenarios, args.out, args.results, runs=args.runs, seed=args.seed,
+                        reference=args.reference, workers=args.workers,
+                        progress=not args.quiet, force=args.force, log=log)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished runs are saved in {args.results}; the same command "
+              "reuses them", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"wrote {path} (runs and the table counterfactuals.csv in {args.results})")
     return 0
 
 
@@ -523,7 +581,37 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--force", action="store_true",
                       help="replace another comparison (other scenarios or seed) in --out")
     comp.add_argument("--quiet", action="store_true", help="no progress or tables")
+    comp.add_argument("--explain", action="store_true",
+                      help="also rerun both scenarios with each mechanism switched off "
+                      "(src/libyasim/data/mechanisms.csv) and report how much of each outcome's "
+                      "difference it carries (explain.csv, plots/explain.png)")
+    comp.add_argument("--mechanism", action="append", metavar="NAME",
+                      help="with --explain: only this mechanism (repeatable; default: all)")
     comp.set_defaults(func=cmd_compare)
+
+    cf = sub.add_parser("counterfactuals", help="write docs/counterfactuals.md: every shipped "
+                        "scenario against the baseline, the mechanisms that carry each effect, "
+                        "and what the literature says")
+    cf.add_argument("--out", default="docs/counterfactuals.md",
+                    help="Markdown page to write (default: docs/counterfactuals.md)")
+    cf.add_argument("--scenarios", default="scenarios", metavar="DIR",
+                    help="folder of the scenario files (default: scenarios)")
+    cf.add_argument("--reference", default="baseline.toml", metavar="FILE",
+                    help="the reference scenario in that folder (default: baseline.toml)")
+    cf.add_argument("--runs", type=arguments.runs, default=200,
+                    help="runs of every scenario and variant (default: 200)")
+    cf.add_argument("--seed", type=arguments.seed,
+                    help="root seed (default: the reference scenario's)")
+    cf.add_argument("--results", default="results/counterfactuals", metavar="DIR",
+                    help="folder for the runs and counterfactuals.csv (default: "
+                    "results/counterfactuals); reused when run again")
+    cf.add_argument("--workers", type=arguments.positive_int, default=os.cpu_count(),
+                    help="parallel worker processes (default: all cores)")
+    cf.add_argument("--force", action="store_true",
+                    help="run everything again (after a change to the model's code), replacing "
+                    "what --results holds and a page this command did not write")
+    cf.add_argument("--quiet", action="store_true", help="no progress")
+    cf.set_defaults(func=cmd_counterfactuals)
 
     report = sub.add_parser("report", help="one self-contained HTML page of a run or compare folder")
     report.add_argument("folder", help="a folder written by `libyasim run` or `libyasim compare`")
@@ -562,6 +650,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except MechanismError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (ScenarioError, FolderError, ObservationError, CalibrationError,
             MissingExtra) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -6,7 +6,9 @@ bootstrap confidence intervals are narrower than those of independent ensembles.
 
 A comparison folder holds `compare.json` (the scenarios, runs and root seed), one results folder
 per scenario under `scenarios/`, the tables `summary.csv` (per scenario), `differences.csv`,
-`logrank.csv`, `end_states.csv`, `survival.csv` and `outcomes.csv`, and the figures in `plots/`.
+`logrank.csv`, `end_states.csv`, `survival.csv` and `outcomes.csv`, and the figures in `plots/`;
+with `--explain` also `explain/` (the runs with each mechanism off), `explain.csv`,
+`explain.parquet`, `explain.json` and `plots/explain.png` (see explanation.py).
 Truce figures count from each truce's own start.
 """
 
@@ -30,7 +32,7 @@ from scipy import stats
 from libyasim import analysis, outcomes
 from libyasim.ensemble import EnsembleError, run_ensemble
 from libyasim.files import atomic_write_text
-from libyasim.folders import (MANIFEST_FILE, RUNS_FILE, SERIES_FILE, read_manifest,
+from libyasim.folders import (DERIVED_FILES, MANIFEST_FILE, RUNS_FILE, SERIES_FILE, read_manifest,
                               refuse_foreign, refuse_other, remove_derived, usable_folder)
 from libyasim.outcomes import Outcome
 from libyasim.results import COMPARE_FILE, SCENARIO_DIR, Results, load_comparison
@@ -39,6 +41,11 @@ from libyasim.scenario import Scenario
 __all__ = ["COMPARE_FILE", "SCENARIO_DIR", "Results", "load_comparison", "run_comparison",
            "differences", "paired_difference", "scenario_summary", "logrank", "survival",
            "end_states", "outcome_means", "write_tables"]
+
+
+# what `compare --explain` adds to a comparison folder (see explanation.py): derived from the
+# comparison's scenarios, so removed whenever they are rerun
+EXPLAIN_FILES = ("explain.csv", "explain.parquet", "explain.json", "plots/explain.png")
 
 
 # ---------------------------------------------------------------------------- running
@@ -124,8 +131,8 @@ def run_comparison(scenarios: Sequence[Scenario], out: str | Path, runs: int, se
               "runs": runs, "root_seed": seed, "command": command or " ".join(sys.argv),
               "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
               "warnings": like_for_like(results)}
-    if ran or force:  # an earlier report shows other results
-        remove_derived(out)
+    if ran or force:  # an earlier report or explanation shows other results
+        remove_derived(out, (*DERIVED_FILES, *EXPLAIN_FILES))
     atomic_write_text(json.dumps(record, indent=1), out / COMPARE_FILE)
     return results
 
@@ -258,13 +265,11 @@ def paired_difference(reference: Results, other: Results, outcome: str,
     together. None when the outcome does not apply to one of the scenarios.
     """
     o = outcomes.get(outcome)
-    if not (reference.applies(outcome) and other.applies(outcome)):
+    values = comparable_values([reference, other], outcome)
+    if values is None:
         return None
     is_paired = paired(reference, other)
-    a, b = _per_run(reference, o), _per_run(other, o)
-    if o.kind == "duration":  # restricted mean: both truces followed for the same number of days
-        window = min(_window(reference), _window(other))
-        a, b = np.minimum(a, window), np.minimum(b, window)
+    a, b = values
     if is_paired:
         keep = np.isfinite(a) & np.isfinite(b)
         a, b = a[keep], b[keep]
@@ -278,6 +283,20 @@ def paired_difference(reference: Results, other: Results, outcome: str,
             "reference": float(a.mean()), "value": float(b.mean()), "difference": diff,
             "low": low, "high": high, "paired": is_paired, "runs": len(b),
             "clear": bool(low > 0 or high < 0)}
+
+
+def comparable_values(results: Sequence[Results], outcome: str) -> list[np.ndarray] | None:
+    """The per-run numbers compared for `outcome` in each of `results`, in run order and on
+    the same footing: truce durations followed for the same window (a restricted mean). None
+    when the outcome does not apply to one of them (a truce's length without a truce)."""
+    o = outcomes.get(outcome)
+    if not all(r.applies(outcome) for r in results):
+        return None
+    values = [_per_run(r, o) for r in results]
+    if o.kind == "duration":  # restricted mean: every truce followed for the same number of days
+        window = min(_window(r) for r in results)
+        values = [np.minimum(v, window) for v in values]
+    return values
 
 
 def _window(r: Results) -> float:

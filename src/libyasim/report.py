@@ -214,7 +214,28 @@ def _compare_sections(comparison: Comparison) -> list[str]:
                         "Daily control, forces and cumulative deaths by scenario: median with "
                         "the middle 50% and 90% of runs.")]
           if any(r.series is not None for r in results) else []),
+        *_explanation(comparison.path),
     ]
+
+
+def _explanation(folder: Path) -> list[str]:
+    """The section of `compare --explain`, when the folder holds one: what each mechanism
+    carries of the differences, as printed, and its figure."""
+    from libyasim.explanation import format_table
+
+    path = folder / "explain.csv"
+    if not path.is_file():
+        return []
+    table = pd.read_csv(path)
+    if table.empty:
+        return []
+    return ["<h2>Which mechanisms carry the differences</h2><p class=note>Both scenarios rerun "
+            "with each mechanism switched off, with the same seeds (`compare --explain`); "
+            "carried: the part of the difference that disappears.</p>"
+            f"<pre>{html.escape(format_table(table))}</pre>",
+            _figure_html(plots.explain_figure(table, int(table["runs"].max())),
+                         "What each mechanism carries of each outcome's difference, with 95% "
+                         "intervals; the shaded band is the whole difference.")]
 
 
 def validation_belongs(folder: Path, results: Results) -> bool:
