@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from libyasim.params import PARAMS, Param, defaults
+from libyasim.geography import place_lists
+from libyasim.params import DETERRING, PARAMS, Param, defaults
 
 META_KEYS = {"scenario.name", "scenario.description", "scenario.extends"}
 POSTERIOR_KEY = "scenario.posterior"
@@ -209,6 +210,10 @@ def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
         if param.on_or_after_start and values[name] < start:
             raise ScenarioError(source, name, f"got {values[name].isoformat()}; expected a date on "
                                 f"or after scenario.start_date ({start.isoformat()}, day 0)")
+    try:
+        place_lists(values["deterrence.interests"], DETERRING)
+    except ValueError as problem:
+        raise ScenarioError(source, "deterrence.interests", str(problem)) from None
     return values
 
 
