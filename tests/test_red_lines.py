@@ -22,7 +22,7 @@ from libyasim.model.state import (
     TARGET,
 )
 from libyasim.params import BACKERS
-from libyasim.scenario import resolve_scenario
+from libyasim.scenario import ScenarioError, resolve_scenario
 
 EGYPT, RUSSIA, TURKEY = (BACKERS.index(b) for b in ("egypt", "russia", "turkey"))
 GNA_F, LNA_F = 0, 2  # the GNA's and the LNA's own factions
@@ -286,3 +286,10 @@ def test_unaligned_places_change_hands_only_when_they_can_be_contested():
     closed = ensemble(**{"unaligned.fronts": False})
     assert (closed["holder_bani_walid"] == "unaligned").all()
     assert (ensemble()["holder_bani_walid"] != "unaligned").any()
+
+
+def test_a_misspelt_interest_is_a_one_line_error():
+    with pytest.raises(ScenarioError, match=r"deterrence\.interests.*unknown place 'atlantis'"):
+        resolve_scenario(None, {"deterrence.interests": "egypt: tobruk, atlantis"})
+    with pytest.raises(ScenarioError, match=r"unknown name 'france'"):
+        resolve_scenario(None, {"deterrence.interests": "france: tripoli"})
