@@ -293,3 +293,8 @@ def test_a_misspelt_interest_is_a_one_line_error():
         resolve_scenario(None, {"deterrence.interests": "egypt: tobruk, atlantis"})
     with pytest.raises(ScenarioError, match=r"unknown name 'france'"):
         resolve_scenario(None, {"deterrence.interests": "france: tripoli"})
+
+
+def test_a_scenario_setting_the_static_red_lines_of_2_0_is_told_what_replaced_them():
+    with pytest.raises(ScenarioError, match=r"deterrence\.core_links.*declared during the run"):
+        resolve_scenario(None, {"deterrence.core_links": 1})

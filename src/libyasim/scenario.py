@@ -147,7 +147,17 @@ def validate_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
     return out
 
 
+# parameters of earlier versions, and what replaced them
+REMOVED_KEYS = {
+    "deterrence.core_links": "no longer exists: red lines are declared during the run where an "
+                             "enemy advance threatens a core interest (deterrence.threat_links)",
+    "deterrence.cores": "is now deterrence.interests (the interests red lines protect)",
+}
+
+
 def _unknown_key_message(name: str) -> str:
+    if name in REMOVED_KEYS:
+        return REMOVED_KEYS[name]
     matches = difflib.get_close_matches(name, list(PARAMS) + sorted(META_KEYS), n=1, cutoff=0.6)
     if not matches:  # try the last part alone, e.g. "enforcment" -> arms.embargo_enforcement
         tails = {p.rsplit(".", 1)[-1]: p for p in PARAMS}
