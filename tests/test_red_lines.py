@@ -240,6 +240,9 @@ def test_red_lines_and_unaligned_places_stay_consistent_over_a_run(seed):
     assert set(tested) <= declared  # only declared lines are tested
     assert not any(e.day == 0 for e in events if e.kind == "red_line")
     assert int(S.enforced.sum()) == sum(e.kind == "intervention" for e in events)
+    outcomes = m.outcomes()
+    assert outcomes["red_lines_declared"] == len(declared) == int(S.declared.sum())
+    assert outcomes["places_captured"] == sum(e.kind == "capture" for e in events)
     holders = m.series[:, [i for i, c in enumerate(SERIES_COLUMNS) if c.startswith("holder_")]]
     assert set(np.unique(holders)) <= {0.0, 1.0, 2.0, 3.0}
     unaligned = m.series[:, SERIES_COLUMNS.index("control_unaligned")]
@@ -270,6 +273,7 @@ def more_often(a: int, b: int) -> float:
 
 def test_switching_red_lines_off_lets_the_attacker_take_more_of_the_threatened_places():
     with_lines, without = ensemble(), ensemble(**{"deterrence.enabled": False})
+    assert (without["red_lines_declared"] == 0).all() and (with_lines["red_lines_declared"] > 0).all()
     assert more_often(gna_holds(without, "oil_crescent"), gna_holds(with_lines, "oil_crescent")) < 0.01
 
 
