@@ -148,6 +148,22 @@ def test_attackers_learn_a_line_by_testing_it():
     assert stubborn.S.threat[GNA_F, SIRTE] == pytest.approx(1 + strength * prior)
 
 
+def test_allies_attacking_the_same_line_see_the_same_answer():
+    m = model(**{"deterrence.egypt.standby": 1000.0})  # about even odds of an intervention
+    for day in range(40):  # the GNA and the western armed groups attack Sirte together
+        m.S.declared[EGYPT, SIRTE] = True
+        aim(m, GNA_F, SIRTE, since=day)
+        aim(m, 1, SIRTE, since=day)
+        deterrence.intervene(*m.kernel, m.rng)
+    S = m.S
+    assert (S.enforced[GNA_F] == S.enforced[1]).all() and (S.unenforced[GNA_F] == S.unenforced[1]).all()
+    assert 0 < S.enforced[GNA_F, EGYPT, SIRTE] < 40  # both answers happen...
+    answers = [e for e in m.events if e.kind in ("intervention", "red_line_tested")]
+    assert len(answers) == 40  # ...once a test, not once an attacker
+    assert all(e.text.endswith("against the GNA's offensive.") for e in answers
+               if e.kind == "intervention")
+
+
 def test_an_attacker_weighs_the_intervention_it_expects_in_its_odds():
     m = model()
     S = m.S

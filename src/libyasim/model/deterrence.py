@@ -168,15 +168,29 @@ def intervene(P: Params, S: State, rng: np.random.Generator) -> None:
 @njit
 def _test(P: Params, S: State, rng: np.random.Generator, f: int, backer: int, place: int,
           since: int) -> None:
-    """A new offensive hits the backer's line: it intervenes or stands aside, and the
+    """A new offensive hits the backer's line: the backer intervenes or stands aside (once
+    for the place: an ally's offensive already under way there sees the same answer), and the
     attacking faction counts the answer."""
-    chance = credibility(P, S, backer, place)
-    answer = chance >= 1.0 or (chance > 0.0 and dice.uniform(S, DECIDE_DICE, rng) < chance)
+    answer = _answer_there(S, f, backer, place)
+    if answer < 0:
+        chance = credibility(P, S, backer, place)
+        drawn = chance >= 1.0 or (chance > 0.0 and dice.uniform(S, DECIDE_DICE, rng) < chance)
+        answer = 1 if drawn else 0
+        log(S, EV_INTERVENTION if answer else EV_STANDS_ASIDE, backer, place, f)
     S.tests[f, backer, TEST_SINCE], S.tests[f, backer, TEST_PLACE] = since, place
-    S.tests[f, backer, TEST_ANSWER] = 1 if answer else 0
+    S.tests[f, backer, TEST_ANSWER] = answer
     if answer:
         S.enforced[f, backer, place] += 1
-        log(S, EV_INTERVENTION, backer, place, f)
     else:
         S.unenforced[f, backer, place] += 1
-        log(S, EV_STANDS_ASIDE, backer, place, f)
+
+
+@njit
+def _answer_there(S: State, f: int, backer: int, place: int) -> int:
+    """The backer's answer to another faction's offensive under way at the place (-1: none)."""
+    for g in range(3):
+        if (g != f and S.faction_i[g, STANCE] == OFFENSIVE and S.faction_i[g, TARGET] == place
+                and S.tests[g, backer, TEST_PLACE] == place
+                and S.tests[g, backer, TEST_SINCE] == S.faction_i[g, OFFENSIVE_SINCE]):
+            return S.tests[g, backer, TEST_ANSWER]
+    return -1

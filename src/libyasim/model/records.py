@@ -165,8 +165,9 @@ def _red_line_event(day: int, code: int, backer: str, place: int, other: int,
         return Event(day, "red_line", text, backer, m.keys[place])
     attacker = _SIDE_WORDS[_FACTION_KEYS[other]]
     if code == EV_INTERVENTION:
+        whose = attacker[0].lower() + attacker[1:] + ("'" if attacker.endswith("s") else "'s")
         return Event(day, "intervention", f"{name} intervenes directly to defend {where} against "
-                     f"{attacker[0].lower() + attacker[1:]}'s offensive.", backer, m.keys[place])
+                     f"{whose} offensive.", backer, m.keys[place])
     return Event(day, "red_line_tested", f"{attacker} attacks {where}; {name} does not "
                  "intervene, despite its red line.", backer, m.keys[place])
 
