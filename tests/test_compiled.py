@@ -19,8 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 ORDERS = {0: {"turkey": {"drones": 2.0}}, 20: {"lna": {"stance": "offensive"}},
           40: {"berlin": {"propose_monitors": True, "press": "uae"}}}
+# the LNA tests Turkey's red line at Tripoli, then attacks unaligned Bani Walid
+RED_LINES = {0: {"lna": {"stance": "offensive", "target": "tripoli"}},
+             30: {"lna": {"stance": "offensive", "target": "bani_walid"}}}
 CASES = [("baseline.toml", 1, None), ("monitored_truce.toml", 2, None),
-         ("no_truce.toml", 3, ORDERS)]
+         ("no_truce.toml", 3, ORDERS), ("no_truce.toml", 4, RED_LINES)]
 PLAIN = """
 import json, sys
 import numpy as np

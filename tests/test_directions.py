@@ -165,37 +165,7 @@ def test_morale_hit_by_losses_costs_fighters_and_ground():
     assert paired_less(brittle["fighters_at_horizon"], base["fighters_at_horizon"]) < ALPHA
 
 
-def _more_often(a: pd.Series, b: pd.Series) -> float:
-    """One-sided Fisher p-value that events (True) are more frequent in `a` than in `b`."""
-    ya, yb = int(a.sum()), int(b.sum())
-    return stats.fisher_exact([[ya, RUNS - ya], [yb, RUNS - yb]], alternative="greater").pvalue
-
-
-# A hypothetical war the GNA side is winning (no truce, a large Turkish flow, a small LNA), so
-# that its advance reaches the places red lines cover; no 2020 event is presupposed.
-GNA_ADVANCES = {"truce.enabled": False, "arms.turkey.volume": 5000.0, "forces.lna.fighters": 12000}
-
-
-def _gna_holds(runs: pd.DataFrame, place: str) -> pd.Series:
-    return runs[f"holder_{place}"].isin(["gna", "wag"])
-
-
-def test_red_lines_protect_the_places_they_cover_and_only_those():
-    with_lines = ensemble("baseline", **GNA_ADVANCES)
-    without = ensemble("baseline", **GNA_ADVANCES, **{"deterrence.enabled": False})
-    # the oil crescent is in Egypt's core: the advance takes it less often where Egypt would
-    # intervene
-    assert _more_often(_gna_holds(without, "oil_crescent"),
-                       _gna_holds(with_lines, "oil_crescent")) < ALPHA
-    # Sirte lies outside every core (deterrence.core_links = 0): red lines do not change it
-    assert _gna_holds(with_lines, "sirte").sum() == _gna_holds(without, "sirte").sum()
-
-
-def test_red_lines_reach_as_far_as_core_links_extend_them():
-    core = ensemble("baseline", **GNA_ADVANCES)
-    approaches = ensemble("baseline", **GNA_ADVANCES, **{"deterrence.core_links": 1})
-    # one road link from the oil crescent, Sirte is covered once the core takes in its approaches
-    assert _more_often(_gna_holds(core, "sirte"), _gna_holds(approaches, "sirte")) < ALPHA
+# red lines: tests/test_red_lines.py (directions with paired seeds)
 
 
 def test_sea_embargo_stops_turkish_ships_but_not_egypts_land_route():

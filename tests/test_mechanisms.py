@@ -18,7 +18,7 @@ from libyasim.model import (
     mediation,
     simulate,
 )
-from libyasim.model.config import GNA, LNA, PLACE_INDEX, ROUTES, build_config
+from libyasim.model.config import GNA, LNA, PLACE_INDEX, ROUTES
 from libyasim.model.state import (
     BLOCKADE,
     BLOCKADE_SETTLED,
@@ -36,7 +36,6 @@ from libyasim.model.state import (
 )
 from libyasim.model.orders import ACTOR_OPTIONS
 from libyasim.params import PARAMS
-from libyasim.scenario import resolve_scenario
 
 COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
 
@@ -115,40 +114,7 @@ def test_a_side_without_the_sky_cannot_advance():
     assert S.owner[target] == GNA
 
 
-# ------------------------------------------------------------------ red lines
-# red lines over the cores and their approaches (one road link), with every backer's switched on
-APPROACHES = {"deterrence.core_links": 1, "deterrence.russia.enabled": True}
-
-
-def test_red_lines_cover_the_core_and_its_approaches():
-    cfg = build_config(resolve_scenario(None, APPROACHES).values)
-    covered = {b: line.places for b, line in zip(("egypt", "russia", "turkey"),
-                                                 cfg.deterrence.red_lines)}
-    assert PLACE_INDEX["sirte"] in covered["egypt"] and PLACE_INDEX["sirte"] in covered["russia"]
-    assert PLACE_INDEX["jufra"] in covered["russia"]
-    assert PLACE_INDEX["tripoli"] in covered["turkey"]
-    assert PLACE_INDEX["tarhuna"] not in set().union(*covered.values())
-    tight = build_config(resolve_scenario(None, {**APPROACHES, "deterrence.core_links": 0}).values)
-    assert all(PLACE_INDEX["sirte"] not in line.places for line in tight.deterrence.red_lines)
-    assert any(PLACE_INDEX["oil_crescent"] in line.places for line in tight.deterrence.red_lines)
-    off = build_config(resolve_scenario(None, {"deterrence.enabled": False}).values)
-    assert off.deterrence.red_lines == ()
-
-
-def test_an_attacker_expects_the_intervention_and_the_backer_intervenes():
-    model = LibyaModel(resolve_scenario(None, APPROACHES), rng=1, scenario__horizon_days=5)
-    model.advance()
-    S, cfg = model.S, model.cfg
-    sirte = PLACE_INDEX["sirte"]
-    expected = 1 + cfg.deterrence.strength * cfg.deterrence.credibility
-    assert S.threat[sirte] == pytest.approx(expected)
-    assert S.threat[PLACE_INDEX["tarhuna"]] == 1.0
-    gna = model.faction_list[0]
-    model.set_orders("gna", {"stance": "offensive", "target": "sirte"})
-    model.advance()
-    assert gna.stance == "offensive" and gna.target == sirte
-    assert S.shield[sirte] == pytest.approx(1 + cfg.deterrence.strength)
-    assert any(e.kind == "intervention" and e.place == "sirte" for e in model.events)
+# red lines and unaligned places: tests/test_red_lines.py
 
 
 # ------------------------------------------------------------------ oil and money

@@ -44,7 +44,7 @@ OUTCOME_COLUMNS = (
     "lna_withdraw_day", "talks_day", "settlement_day", "gna_population_share",
     "lna_population_share", "arms_delivered_total", *(f"arms_delivered_{b}" for b in BACKERS),
     "arms_interdicted_total", "foreign_fighters_gna_peak", "foreign_fighters_lna_peak",
-    "end_state", "days", *(f"holder_{k}" for k in PLACE_KEYS))
+    "places_captured", "red_lines_declared", "end_state", "days", *(f"holder_{k}" for k in PLACE_KEYS))
 DAY_OUTCOMES = ("truce_start_day", "truce_collapse_day", "truce_end_day", "tripoli_fall_day",
                 "lna_withdraw_day", "talks_day", "settlement_day")
 SERIES_NEEDED = (

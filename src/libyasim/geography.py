@@ -75,6 +75,25 @@ ROADS: tuple[tuple[str, str], ...] = (
 # Mitiga airport and Misrata for the GNA side; Benghazi and the al-Jufra air base for the LNA).
 SUPPLY_HUBS: dict[str, tuple[str, ...]] = {"gna": ("tripoli", "misrata"), "lna": ("benghazi", "jufra")}
 
+def place_lists(text: str, owners: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Places by owner from a text such as 'egypt: tobruk, benghazi; turkey: tripoli' (the
+    registry's way of writing them); a ValueError names an unknown owner or place."""
+    keys = {p.key for p in PLACES}
+    out: dict[str, tuple[str, ...]] = {}
+    for part in filter(None, (x.strip() for x in text.split(";"))):
+        owner, _, places = (x.strip() for x in part.partition(":"))
+        if owner not in owners:
+            raise ValueError(f"unknown name {owner!r} before ':'; expected one of "
+                             + ", ".join(owners))
+        named = tuple(filter(None, (x.strip() for x in places.split(","))))
+        unknown = [x for x in named if x not in keys]
+        if unknown:
+            raise ValueError(f"unknown place {unknown[0]!r} for {owner}; expected place keys "
+                             "such as " + ", ".join(sorted(keys)[:4]) + " (see `libyasim params`)")
+        out[owner] = out.get(owner, ()) + named
+    return out
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

@@ -154,6 +154,11 @@ _OUTCOMES: list[Outcome] = [
        "amount", "most foreign fighters on the GNA side on any day"),
     _o("foreign_fighters_lna_peak", "foreign fighters on the LNA side (peak)", "fighters",
        "amount", "most foreign fighters on the LNA side on any day"),
+    _o("places_captured", "places captured", "places", "count",
+       "captures of a place by either side (a place taken twice counts twice; unaligned "
+       "places taken count too)"),
+    _o("red_lines_declared", "red lines declared", "places", "count",
+       "red lines declared by backers during the run (a backer and a place each)"),
     _o("end_state", "end state", "", "category",
        "one of " + ", ".join(f"`{s}`" for s in END_STATES) + " (checked in this order at the "
        "horizon; `truce_holds`: a truce, the first or a later one, is in force and unbroken "

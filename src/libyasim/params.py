@@ -31,6 +31,7 @@ ARTICLE_DATE = dt.date(2020, 1, 10)  # the news article was published about 10 J
 ARTICLE_SOURCE = "news article, about 10 January 2020"
 
 BACKERS = ("turkey", "russia", "uae", "egypt", "qatar")
+DETERRING = ("egypt", "russia", "turkey")  # backers that may declare red lines (deterrence.csv)
 MEDIATORS = ("russia_turkey", "berlin")
 FACTIONS = ("gna", "wag", "lna")
 
@@ -42,7 +43,7 @@ TYPES: dict[str, type] = {"bool": bool, "int": int, "float": float, "date": dt.d
 FLAGS = ("fixed", "on_or_after_start")
 # the order in which `libyasim params` lists the sections; other tables follow by name
 SECTION_ORDER = ("scenario", "truce", "mediation", "arms", "forces", "fighters", "combat", "air",
-                 "deterrence", "economy", "commitment", "morale", "memory", "supply",
+                 "deterrence", "unaligned", "economy", "commitment", "morale", "memory", "supply",
                  "outcomes", "map", "place")
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from libyasim.params import PARAMS, Param, defaults
+from libyasim.geography import place_lists
+from libyasim.params import DETERRING, PARAMS, Param, defaults
 
 META_KEYS = {"scenario.name", "scenario.description", "scenario.extends"}
 POSTERIOR_KEY = "scenario.posterior"
@@ -146,7 +147,17 @@ def validate_values(values: Mapping[str, Any], source: str) -> dict[str, Any]:
     return out
 
 
+# parameters of earlier versions, and what replaced them
+REMOVED_KEYS = {
+    "deterrence.core_links": "no longer exists: red lines are declared during the run where an "
+                             "enemy advance threatens a core interest (deterrence.threat_links)",
+    "deterrence.cores": "is now deterrence.interests (the interests red lines protect)",
+}
+
+
 def _unknown_key_message(name: str) -> str:
+    if name in REMOVED_KEYS:
+        return REMOVED_KEYS[name]
     matches = difflib.get_close_matches(name, list(PARAMS) + sorted(META_KEYS), n=1, cutoff=0.6)
     if not matches:  # try the last part alone, e.g. "enforcment" -> arms.embargo_enforcement
         tails = {p.rsplit(".", 1)[-1]: p for p in PARAMS}
@@ -209,6 +220,10 @@ def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
         if param.on_or_after_start and values[name] < start:
             raise ScenarioError(source, name, f"got {values[name].isoformat()}; expected a date on "
                                 f"or after scenario.start_date ({start.isoformat()}, day 0)")
+    try:
+        place_lists(values["deterrence.interests"], DETERRING)
+    except ValueError as problem:
+        raise ScenarioError(source, "deterrence.interests", str(problem)) from None
     return values
 
 

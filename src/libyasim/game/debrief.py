@@ -225,7 +225,8 @@ SHORT_KEYS = {"monitors": "monitors", "talks": "talks", "inspectors": "inspector
               "convene_talks": "talks", "propose_monitors": "monitors", "press": "presses",
               "guarantees": "guarantees"}
 LEVELS = {0.0: "none", 0.5: "\u00bd", 1.0: "\u00d71", 2.0: "\u00d72"}
-KEY_EVENT_KINDS = ("truce", "truce_broken", "truce_over", "settlement", "talks", "intervention")
+KEY_EVENT_KINDS = ("truce", "truce_broken", "truce_over", "settlement", "talks", "red_line",
+                   "intervention", "red_line_tested")
 KEY_PLACES = ("tripoli", "misrata", "sirte", "jufra", "gharyan", "tarhuna", "benghazi")
 
 

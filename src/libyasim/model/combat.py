@@ -35,6 +35,7 @@ from libyasim.model.config import (
     STRENGTH_GRADIENT,
     TREND_KEEP,
     TRIPOLI,
+    UNALIGNED_FRONTS,
     Params,
 )
 from libyasim.model.jit import njit, total
@@ -49,6 +50,7 @@ from libyasim.model.state import (
     LIMITED,
     MAP_DIRTY,
     MAP_VERSION,
+    N_LOCAL_PAIRS,
     N_PAIRS,
     N_ROAD_PAIRS,
     OFFENSIVE,
@@ -121,6 +123,7 @@ def _engagements_and_reach(P: Params, S: State) -> None:
                 S.road_pairs[k, 0], S.road_pairs[k, 1] = a, b
                 k += 1
     S.i[N_ROAD_PAIRS] = k
+    _local_fronts(P, S)
     floor, gradient = P.x[REACH_FLOOR], P.x[STRENGTH_GRADIENT]
     for side in (GNA, LNA):
         links = np.full(n, -1, np.int64)
@@ -131,6 +134,22 @@ def _engagements_and_reach(P: Params, S: State) -> None:
                         links[p] = P.hops[h, p]
         for p in range(n):
             S.reach[side, p] = floor if links[p] < 0 else max(floor, 1.0 - gradient * links[p])
+
+
+@njit
+def _local_fronts(P: Params, S: State) -> None:
+    """Roads from a side's places to unaligned places (when `unaligned.fronts` is on): a side
+    can attack them there; their local forces fight only when attacked."""
+    k = 0
+    if P.x[UNALIGNED_FRONTS] != 0.0:
+        for a in range(len(S.owner)):
+            if S.owner[a] == NONE:
+                continue
+            for b in P.neighbours[a]:
+                if b >= 0 and S.owner[b] == NONE:
+                    S.local_pairs[k, 0], S.local_pairs[k, 1] = a, b
+                    k += 1
+    S.i[N_LOCAL_PAIRS] = k
 
 
 @njit
@@ -172,40 +191,56 @@ def attack_strength(P: Params, S: State, side: int, target: int) -> tuple[float,
 
 
 @njit
-def targets(P: Params, S: State, side: int, out: np.ndarray) -> int:
-    """Rows (ratio, target, origin) in `out` for every place the side could attack: enemy-held
-    places on its fronts and contested places; the ratio is the attacker's effective strength
-    (all its forces next to and inside the target, with air power) over the defender's, as the
-    attacker expects it (the defender's town and any red line that shields it). The origin is
-    the attacker's strongest place next to the target. Returns the number of rows."""
-    other = 1 - side
+def targets(P: Params, S: State, f: int, out: np.ndarray) -> int:
+    """Rows (ratio, target, origin) in `out` for every place faction f could attack: enemy-held
+    places on its side's fronts, contested places and unaligned places next to its side's;
+    the ratio is the attacker's effective strength (all its side's forces next to and inside
+    the target, with air power) over the defenders', as the faction expects it (the
+    defender's town and the intervention it expects at a red line). The origin is the
+    attacker's strongest place next to the target. Returns the number of rows."""
+    side = P.faction_side[f]
     w = P.x[AIR_WEIGHT]
-    attack_air, defence_air = 1.0 + w * S.air_share[side], 1.0 + w * S.air_share[other]
+    attack_air, defence_air = 1.0 + w * S.air_share[side], 1.0 + w * S.air_share[1 - side]
     seen = np.zeros(len(S.owner), np.bool_)
     k = 0
-    for j in range(S.i[N_PAIRS]):
-        target = S.pairs[j, 1] if side == GNA else S.pairs[j, 0]
+    for j in range(S.i[N_PAIRS] + S.i[N_LOCAL_PAIRS]):
+        if j < S.i[N_PAIRS]:
+            target = S.pairs[j, 1] if side == GNA else S.pairs[j, 0]
+        else:
+            a, target = S.local_pairs[j - S.i[N_PAIRS], 0], S.local_pairs[j - S.i[N_PAIRS], 1]
+            if S.owner[a] != side:
+                continue
         if seen[target]:
             continue
         seen[target] = True
         strength, origin = attack_strength(P, S, side, target)
-        defend = (S.eff[other, target] * defence_air * town_defence(P, S, other, target)
-                  * S.threat[target])
+        defend = defence(P, S, 1 - side, target, defence_air) * S.threat[f, target]
         out[k, 0], out[k, 1], out[k, 2] = strength * attack_air / max(defend, 1.0), target, origin
         k += 1
     return k
+
+
+@njit
+def defence(P: Params, S: State, side: int, place: int, air: float) -> float:
+    """The defenders' strength at a place against an attack by the other side: the side's
+    effective fighters times its air multiplier `air` and its town advantage there; at an
+    unaligned place, its local forces with the town's advantage (they have no air power)."""
+    if S.owner[place] == NONE:
+        return S.local[place] * P.town[place]
+    return S.eff[side, place] * air * town_defence(P, S, side, place)
 
 
 # ------------------------------------------------------------------------- fighting
 @njit
 def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     """Attrition on every engagement at today's intensity; civilian harm; captures."""
-    pairs = S.i[N_PAIRS]
-    if pairs == 0 or S.i[TRUCE] == SETTLED:
+    pairs, local_pairs = S.i[N_PAIRS], S.i[N_LOCAL_PAIRS]
+    if (pairs == 0 and local_pairs == 0) or S.i[TRUCE] == SETTLED:
         return
     n = len(S.owner)
-    base = base_intensity(P, S)
+    base = base_intensity(P, S) if pairs > 0 else 0.0
     attacked_by = np.full(n, -1, np.int64)  # side attacking each place in an offensive
+    raided_by = np.full(n, -1, np.int64)  # side raiding each place it names
     raided = np.zeros(n, np.bool_)
     any_raid = False
     for f in range(3):
@@ -215,6 +250,7 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
         elif stance == LIMITED:
             if target >= 0:
                 raided[target] = any_raid = True
+                raided_by[target] = side
             else:  # a player's raids without a named target: every enemy place on its fronts
                 for j in range(pairs):
                     for p in (S.pairs[j, 0], S.pairs[j, 1]):
@@ -228,7 +264,7 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     hits = np.zeros(2, np.int64)
     was_hit = np.zeros((2, n), np.bool_)
     exposed = top = 0.0
-    attacks = np.zeros((pairs, 3), np.int64)
+    attacks = np.zeros((pairs + local_pairs, 3), np.int64)
     n_attacks = 0
     for k in range(pairs):
         g, lp = S.pairs[k, 0], S.pairs[k, 1]
@@ -252,14 +288,65 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
         _add_loss(loss, hit, hits, was_hit, LNA, lp, scale_i * fire_g * noise[2 * k + 1] / defence_l)
         exposure = P.exposure[g] if g == lp else P.exposure[g] + P.exposure[lp]
         exposed += intensity * exposure
-    S.f[INTENSITY] = top
+    local_top, local_exposed, local_lost, n_attacks = _fight_locals(
+        P, S, rng, attacked_by, raided_by, air, loss, hit, hits, was_hit, attacks, n_attacks)
+    S.f[INTENSITY] = max(top, local_top)
+    exposed += local_exposed
     lost = apply_losses(P, S, GNA, loss[GNA], hit[GNA, :hits[GNA]])
     lost += apply_losses(P, S, LNA, loss[LNA], hit[LNA, :hits[LNA]])
+    lost += local_lost
     thin_contingents(P, S)
     S.i[BATTLE_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[KILLED_SHARE] * lost)
     S.i[CIVILIAN_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[CIVILIAN_HARM] * exposed)
     for k in range(n_attacks):
         maybe_capture(P, S, rng, attacks[k, 0], attacks[k, 1], attacks[k, 2], air)
+
+
+@njit
+def _fight_locals(P: Params, S: State, rng: np.random.Generator, attacked_by: np.ndarray,
+                  raided_by: np.ndarray, air: tuple[float, float], loss: np.ndarray,
+                  hit: np.ndarray, hits: np.ndarray, was_hit: np.ndarray, attacks: np.ndarray,
+                  n_attacks: int) -> tuple[float, float, float, int]:
+    """Attrition on the fronts with unaligned places that a side attacks today (offensive or
+    raid): the attacker's place and the local forces fire at each other as on any front
+    (the attacker's forces split over their engagements, the locals' town advantage). Their
+    noise comes after the other engagements' draws. Returns the top intensity, residents
+    exposed, local fighters lost, and the attacks (with the unaligned place on the
+    defender's column) added to `attacks`."""
+    scale = P.x[LETHALITY] * P.x[ENGAGED_SHARE]
+    top = exposed = lost = 0.0
+    for k in range(S.i[N_LOCAL_PAIRS]):
+        a, u = S.local_pairs[k, 0], S.local_pairs[k, 1]
+        side = S.owner[a]
+        if attacked_by[u] == side:
+            intensity = 1.0
+            attacks[n_attacks, 0], attacks[n_attacks, 1] = (a, u) if side == GNA else (u, a)
+            attacks[n_attacks, 2] = side
+            n_attacks += 1
+        elif raided_by[u] == side:
+            intensity = P.x[LIMITED_INTENSITY]
+        else:
+            continue
+        top = max(top, intensity)
+        fire = S.eff[side, a] * air[side] / (_engagements_at(S, a) + 1)
+        hurt_side = dice.normal(S, COMBAT_DICE, rng, P.x[NOISE_SIGMA])
+        hurt_local = dice.normal(S, COMBAT_DICE, rng, P.x[NOISE_SIGMA])
+        _add_loss(loss, hit, hits, was_hit, side, a, scale * intensity * S.local[u] * hurt_side
+                  / town_defence(P, S, side, a))
+        taken = min(S.local[u], scale * intensity * fire * hurt_local / P.town[u])
+        S.local[u] -= taken
+        lost += taken
+        exposed += intensity * (P.exposure[a] + P.exposure[u])
+    return top, exposed, lost, n_attacks
+
+
+@njit
+def _engagements_at(S: State, place: int) -> int:
+    """Engagements between the sides at one end of which the place stands."""
+    count = 0
+    for j in range(S.i[N_PAIRS]):
+        count += (S.pairs[j, 0] == place) + (S.pairs[j, 1] == place)
+    return count
 
 
 @njit
@@ -343,7 +430,8 @@ def maybe_capture(P: Params, S: State, rng: np.random.Generator, g: int, lp: int
                   air: tuple[float, float]) -> None:
     """Outmatched defenders (below `combat.break_ratio` of the attacker) break with a daily
     chance that grows with how far they are outmatched; a side without enough of the sky
-    cannot advance (`air.advance_share`)."""
+    cannot advance (`air.advance_share`). At an unaligned place the defenders are its local
+    forces; `g` and `lp` are the engagement's ends (GNA-side, LNA-side or unaligned)."""
     if S.air_share[attacker] < P.x[AIR_ADVANCE_SHARE] or S.f[INTENSITY] < P.x[CAPTURE_INTENSITY]:
         return
     defender = 1 - attacker
@@ -353,8 +441,7 @@ def maybe_capture(P: Params, S: State, rng: np.random.Generator, g: int, lp: int
         dfn = S.eff[defender, target] * air[defender]
     else:
         att = attack_strength(P, S, attacker, target)[0] * air[attacker]
-        dfn = (S.eff[defender, target] * air[defender] * town_defence(P, S, defender, target)
-               * S.shield[target])
+        dfn = defence(P, S, defender, target, air[defender]) * S.shield[target]
     outmatched = P.x[BREAK_RATIO] * att / max(dfn, 1e-9)  # above 1: the defenders may break
     if outmatched < 1.0 or dice.uniform(S, COMBAT_DICE, rng) >= P.x[CAPTURE_RATE] * outmatched:
         return
@@ -372,6 +459,8 @@ def take(P: Params, S: State, place: int, by: int, origin: int) -> None:
         return
     if loser != NONE:
         retreat(P, S, place, loser)
+    else:  # the local forces of an unaligned place disperse
+        S.local[place] = 0.0
     if origin != place:
         for f in range(3):
             if P.faction_side[f] == by:

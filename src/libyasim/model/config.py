@@ -3,7 +3,7 @@
 (`Params`, read by the compiled submodels).
 
 This module is the only place where registry names meet the code. Derived constants (day
-indices, place indices, road links, red lines) are computed here once, so that the daily step
+indices, place indices, road links, backers' interests and bases) are computed here once, so that the daily step
 does no lookups. `Params.x` is a flat vector of scalars with named indices (`P.x[BASE_LOGIT]`);
 places, factions, backers, contingents and mediators have their own small arrays.
 """
@@ -20,8 +20,8 @@ import numpy as np
 from numba.experimental import structref
 
 from libyasim.model.jit import StructType, disabled, njit
-from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS, distance_km
-from libyasim.params import BACKERS, FACTIONS, MEDIATORS
+from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS, distance_km, place_lists
+from libyasim.params import BACKERS, DETERRING, FACTIONS, MEDIATORS
 
 GNA, LNA, NONE = 0, 1, 2  # sides; NONE holds a place for neither side ("unaligned")
 SIDE_OF = {"gna": GNA, "wag": GNA, "lna": LNA, "unaligned": NONE, "none": NONE}
@@ -177,17 +177,24 @@ class ArmsConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class RedLine:
-    backer: int
-    side: int  # the client's side
-    places: frozenset[int]
+class DeterrenceConfig:
+    strength: float
+    credibility: float  # attackers' prior belief that a declared red line is enforced
+    prior_weight: float  # that belief's weight, in tests
+    learning: bool  # attackers update their beliefs when they test a line
+    from_forces: bool  # a backer's will to intervene grows with its forces nearby
+    threat_links: int
+    presence_half: float
+    interests: tuple[tuple[int, int], ...]  # (backer, place) of the deterring backers
+    standby: tuple[float, ...]  # by backer: forces it can commit from outside Libya
+    proximity: tuple[tuple[float, ...], ...]  # [backer][place]: 1 at its base, 1/2 at reach_km
+    air_share: tuple[float, ...]  # by backer: its share of its side's drones and air defence
 
 
 @dataclass(frozen=True, slots=True)
-class DeterrenceConfig:
-    strength: float
-    credibility: float
-    red_lines: tuple[RedLine, ...]
+class UnalignedConfig:
+    fronts: bool  # sides can attack unaligned places next to theirs
+    local: tuple[float, ...]  # local defenders of each place unaligned on day 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +278,7 @@ class Config:
     forces: ForcesConfig
     arms: ArmsConfig
     deterrence: DeterrenceConfig
+    unaligned: UnalignedConfig
     economy: EconomyConfig
     commitment: CommitmentConfig
     mediation: MediationConfig
@@ -344,9 +352,11 @@ def _build(v: Mapping[str, Any]) -> Config:
         enforcement=v["arms.embargo_enforcement"],
         route_enforcement=tuple(v[f"arms.embargo.{r}"] for r in ROUTES),
         without_consent=v["arms.embargo.without_consent"], backers=backers)
-    deterrence = DeterrenceConfig(
-        strength=v["deterrence.intervention_strength"], credibility=v["deterrence.credibility"],
-        red_lines=_red_lines(v, world) if v["deterrence.enabled"] else ())
+    deterrence = _deterrence(v, world, backers)
+    unaligned = UnalignedConfig(
+        fronts=v["unaligned.fronts"],
+        local=tuple(pop * v["unaligned.local_share"] if holder == NONE else 0.0
+                    for pop, holder in zip(world.population, world.holder)))
     economy = _economy(v)
     commitment = CommitmentConfig(
         lookahead_days=v["commitment.lookahead_days"],
@@ -371,7 +381,7 @@ def _build(v: Mapping[str, Any]) -> Config:
         supply_base=v["supply.base"], delivery_weight=v["supply.delivery_weight"],
         adjust_rate=v["supply.adjust_rate"], erosion=v["supply.erosion"])
     return Config(start, v["scenario.horizon_days"], world, truce, combat, air, forces, arms,
-                  deterrence, economy, commitment, mediation, morale)
+                  deterrence, unaligned, economy, commitment, mediation, morale)
 
 
 def _map(v: Mapping[str, Any]) -> MapConfig:
@@ -449,20 +459,40 @@ def _economy(v: Mapping[str, Any]) -> EconomyConfig:
         pressure_weight=v["economy.pressure_weight"])
 
 
-def _red_lines(v: Mapping[str, Any], world: MapConfig) -> tuple[RedLine, ...]:
-    """Each enabled backer's core places and those within `deterrence.core_links` of them."""
-    lines = []
-    links = v["deterrence.core_links"]
-    for part in v["deterrence.cores"].split(";"):
-        backer, _, places = part.partition(":")
-        backer = backer.strip()
-        if not (v[f"deterrence.{backer}.enabled"] and v[f"arms.{backer}.enabled"]):
+def _deterrence(v: Mapping[str, Any], world: MapConfig,
+                backers: tuple[BackerConfig, ...]) -> DeterrenceConfig:
+    """Who can declare red lines (deterrence.enabled, deterrence.<b>.enabled and arms.<b>.enabled),
+    over which core interests, and what each backer has near each place."""
+    deterring = [b for b in DETERRING if v["deterrence.enabled"] and v[f"deterrence.{b}.enabled"]
+                 and v[f"arms.{b}.enabled"]]
+    interests = tuple((BACKERS.index(b), PLACE_INDEX[p])
+                      for b, places in place_lists(v["deterrence.interests"], DETERRING).items()
+                      if b in deterring for p in places)
+    reach = v["deterrence.reach_km"]
+    proximity = []
+    for key in BACKERS:
+        if key not in DETERRING:
+            proximity.append((0.0,) * world.n)
             continue
-        core = [PLACE_INDEX[p.strip()] for p in places.split(",")]
-        covered = frozenset(i for i in range(world.n)
-                            if min(world.hops[c][i] for c in core) <= links)
-        lines.append(RedLine(BACKERS.index(backer), SIDE_OF[BACKER_CLIENT[backer]], covered))
-    return tuple(lines)
+        base = PLACES[PLACE_INDEX[v[f"deterrence.{key}.base"]]]
+        proximity.append(tuple(1.0 / (1.0 + distance_km(base.lat, base.lon, p.lat, p.lon) / reach)
+                               for p in PLACES))
+    return DeterrenceConfig(
+        strength=v["deterrence.intervention_strength"], credibility=v["deterrence.credibility"],
+        prior_weight=v["deterrence.prior_weight"], learning=v["deterrence.learning"],
+        from_forces=v["deterrence.credibility_from_forces"],
+        threat_links=v["deterrence.threat_links"], presence_half=v["deterrence.presence_half"],
+        interests=interests,
+        standby=tuple(v[f"deterrence.{b}.standby"] if b in DETERRING else 0.0 for b in BACKERS),
+        proximity=tuple(proximity), air_share=_air_shares(backers))
+
+
+def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
+    """Each backer's share of the drones and air defence its side's backers send (by volume)."""
+    air = [b.daily * (b.drone_share + b.air_defence_share) if b.enabled else 0.0 for b in backers]
+    side_total = [sum(a for a, b in zip(air, backers) if b.side == side) for side in (GNA, LNA)]
+    return tuple(a / side_total[b.side] if side_total[b.side] > 0 else 0.0
+                 for a, b in zip(air, backers))
 
 (  # indices into the scalar parameter vector `P.x` (days are whole numbers, switches 0/1)
     # the truce
@@ -501,7 +531,10 @@ def _red_lines(v: Mapping[str, Any], world: MapConfig) -> tuple[RedLine, ...]:
 (  # oil and money, 3.0 (wages and loyalty, backers' money, fiscal pressure towards talks)
     LOYALTY_DAYS, DEFECTION_RATE, WAGES_ENABLED, FISCAL_PRESSURE, PRESSURE_WEIGHT,
 ) = range(95, 100)
-N_PARAMS = 100
+# red lines declared in the run, and unaligned fronts (#15 part 4)
+(DETERRENCE_PRIOR_WEIGHT, DETERRENCE_LEARNING, DETERRENCE_FROM_FORCES, THREAT_LINKS,
+ PRESENCE_HALF, UNALIGNED_FRONTS) = range(100, 106)
+N_PARAMS = 106
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
 B_DAILY, B_DRONE_SHARE, B_AIR_DEFENCE_SHARE = range(3)  # P.backer
@@ -539,13 +572,17 @@ class Params(NamedTuple):
     mediator_enabled: np.ndarray  # bool[mediator]
     leverage0: np.ndarray  # float64[mediator]
     ties: np.ndarray  # float64[mediator, backer]
-    line_backer: np.ndarray  # int64[red line]
-    line_side: np.ndarray  # int64[red line]: the protected client's side
-    line_places: np.ndarray  # bool[red line, place]
     # oil and money, 3.0
     tripoli_share: np.ndarray  # float64[faction]: share of its wages paid from Tripoli's payroll
     pay_loyalty: np.ndarray  # float64[faction]: loss of loyalty per unpaid share of wages
     finance: np.ndarray  # float64[backer]: share of its client's wage bill it pays
+    # red lines declared in the run, and unaligned fronts (#15 part 4)
+    interest_backer: np.ndarray  # int64[interest]: a deterring backer...
+    interest_place: np.ndarray  # int64[interest]: ...and a core interest of its client
+    standby: np.ndarray  # float64[backer]: forces it can commit from outside Libya
+    proximity: np.ndarray  # float64[backer, place]: nearness to its base
+    backer_air_share: np.ndarray  # float64[backer]: its share of its side's air power
+    local0: np.ndarray  # float64[place]: local defenders of unaligned places on day 0
 
 
 def build_params(cfg: Config) -> Params:
@@ -583,6 +620,9 @@ def build_params(cfg: Config) -> Params:
         ESCALATION_CAP: ar.escalation_cap, ENFORCEMENT: ar.enforcement,
         WITHOUT_CONSENT: ar.without_consent,
         DETERRENCE_STRENGTH: d.strength, DETERRENCE_CREDIBILITY: d.credibility,
+        DETERRENCE_PRIOR_WEIGHT: d.prior_weight, DETERRENCE_LEARNING: d.learning,
+        DETERRENCE_FROM_FORCES: d.from_forces, THREAT_LINKS: d.threat_links,
+        PRESENCE_HALF: d.presence_half, UNALIGNED_FRONTS: cfg.unaligned.fronts,
         BLOCKADE_ENABLED: e.blockade_enabled, BLOCKADE_RATE: e.blockade_rate,
         BLOCKADE_REVENUE: e.blockade_revenue, RESERVE_DAYS: e.reserve_days,
         WAGE_BILL_SHARE: e.wage_bill_share, LOYALTY_DAYS: e.loyalty_days,
@@ -638,12 +678,12 @@ def build_params(cfg: Config) -> Params:
         mediator_enabled=np.array([mc.enabled for mc in mediators], dtype=np.bool_),
         leverage0=np.array([mc.leverage for mc in mediators], dtype=np.float64),
         ties=np.array([mc.ties for mc in mediators], dtype=np.float64),
-        line_backer=np.array([r.backer for r in d.red_lines], dtype=np.int64),
-        line_side=np.array([r.side for r in d.red_lines], dtype=np.int64),
-        line_places=np.array([[p in r.places for p in range(m.n)] for r in d.red_lines],
-                             dtype=np.bool_).reshape(len(d.red_lines), m.n),
         tripoli_share=np.array(e.tripoli_share), pay_loyalty=np.array(e.pay_loyalty),
         finance=np.array(e.finance),
+        interest_backer=np.array([b for b, _ in d.interests], dtype=np.int64),
+        interest_place=np.array([p for _, p in d.interests], dtype=np.int64),
+        standby=np.array(d.standby), proximity=np.array(d.proximity),
+        backer_air_share=np.array(d.air_share), local0=np.array(cfg.unaligned.local),
     )
 
 

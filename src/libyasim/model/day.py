@@ -69,11 +69,11 @@ def run_days(P: Params, S: State, rng: np.random.Generator, first: int, last: in
         arms.deliver(P, S)
         economy.update(P, S, rng)            # oil, money
         air.duel(P, S)                       # drones vs air defence
-        deterrence.assess(P, S)              # red lines expected
+        deterrence.assess(P, S)              # red lines declared, expected
         for f in range(3):                   # stances, violations
             decisions.decide(P, S, rng, f)
         truce.attribute(P, S, rng)           # monitors, reciprocity
-        deterrence.intervene(P, S)
+        deterrence.intervene(P, S, rng)      # red lines tested
         combat.fight(P, S, rng)              # attrition, captures
         forces.redeploy(P, S)                # reserves to the fronts
         morale.update(P, S)                  # supply, morale, erosion

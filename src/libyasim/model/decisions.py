@@ -102,7 +102,7 @@ def choose_offensive(P: Params, S: State, f: int, forced: bool) -> None:
              and day - S.faction_i[f, OFFENSIVE_SINCE] < P.x[OFFENSIVE_DAYS])
     options = np.empty((len(S.owner), 3))
     best, best_ratio, origin = -1, 0.0, -1
-    for k in range(targets(P, S, side, options)):
+    for k in range(targets(P, S, f, options)):
         ratio, target, start = options[k, 0], int(options[k, 1]), int(options[k, 2])
         if wanted >= 0 and target != wanted:
             continue

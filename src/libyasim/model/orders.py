@@ -63,8 +63,8 @@ _FACTION = (
     Option("target", "Target of an offensive",
            (("", "the model's choice"), *((k, k.replace("_", " ").title()) for k in PLACE_KEYS)),
            "",
-           "The place your offensive attacks; it must be held by the other side next to a place "
-           "you hold (otherwise the best place on the front is chosen).",
+           "The place your offensive attacks; it must be held by the other side (or by no side) "
+           "next to a place you hold (otherwise the best place on the front is chosen).",
            ("combat.attack_ratio",)),
     Option("monitors", "Let monitors watch your forces", YES_NO, True,
            "Monitors attribute most violations to whoever committed them: your own violations "

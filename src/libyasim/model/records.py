@@ -6,7 +6,18 @@ from __future__ import annotations
 import numpy as np
 
 from libyasim.params import BACKERS
-from libyasim.model.config import FACTION_SIDE, GNA, LNA, PLACE_KEYS, PRESENCE, Config, Params
+from libyasim.model.config import (
+    BACKER_CLIENT,
+    FACTION_SIDE,
+    GNA,
+    LNA,
+    PLACE_KEYS,
+    PRESENCE,
+    SIDE_OF,
+    Config,
+    MapConfig,
+    Params,
+)
 from libyasim.model.forces import foreign_fighters
 from libyasim.model.jit import njit
 from libyasim.model.state import (
@@ -56,6 +67,7 @@ FIRST_HOLDER_COLUMN = SERIES_COLUMNS.index(f"holder_{PLACE_KEYS[0]}")
  EV_INTERVENTION, EV_VIOLATIONS_ATTRIBUTED, EV_VIOLATIONS_BLAMED, EV_CAPTURE, EV_TRUCE_BROKEN,
  EV_TRUCE_OVER, EV_TERMINALS_REOPEN, EV_BLOCKADE, EV_TERMINALS_DEAL, EV_TALKS, EV_TRACK,
  EV_SETTLEMENT) = range(19)
+EV_STANDS_ASIDE = 19  # a backer lets an attack on its red line pass (#15 part 4)
 
 
 @njit
@@ -98,14 +110,8 @@ def describe(row: np.ndarray, cfg: Config) -> Event:
                      "fronts largely unopposed.", "gna")
     if code == EV_AIR_LNA:
         return Event(day, "air", "The LNA gains air superiority over the fronts.", "lna")
-    if code in (EV_RED_LINE, EV_INTERVENTION):
-        backer = BACKERS[a]
-        if code == EV_RED_LINE:
-            text = f"{backer.capitalize()} warns that it will intervene directly if {m.names[b]} " \
-                   "is attacked."
-            return Event(day, "red_line", text, backer, m.keys[b])
-        return Event(day, "intervention", f"{backer.capitalize()} intervenes directly to defend "
-                     f"{m.names[b]}.", backer, m.keys[b])
+    if code in (EV_RED_LINE, EV_INTERVENTION, EV_STANDS_ASIDE):
+        return _red_line_event(day, code, BACKERS[a], b, c, m)
     if code == EV_VIOLATIONS_ATTRIBUTED:
         return Event(day, "violations", f"{a} violations reported; monitors attribute {b} to the "
                      f"GNA side and {c} to the LNA.")
@@ -145,6 +151,26 @@ def describe(row: np.ndarray, cfg: Config) -> Event:
             text = "With Benghazi lost, the LNA sues for peace."
         return Event(day, "settlement", text)
     raise ValueError(f"unknown event code {code}")
+
+
+def _red_line_event(day: int, code: int, backer: str, place: int, other: int,
+                    m: MapConfig) -> Event:
+    """A red line declared (`other`: the interest it protects), enforced or let pass (`other`:
+    the attacking faction)."""
+    name, where = backer.capitalize(), m.names[place]
+    if code == EV_RED_LINE:
+        enemy = "the LNA" if SIDE_OF[BACKER_CLIENT[backer]] == GNA else "the GNA side"
+        protects = "" if other == place else f", to protect {m.names[other]}"
+        text = (f"{name} declares {where} a red line: it will intervene directly if {enemy} "
+                f"attacks it{protects}.")
+        return Event(day, "red_line", text, backer, m.keys[place])
+    attacker = _SIDE_WORDS[_FACTION_KEYS[other]]
+    if code == EV_INTERVENTION:
+        whose = attacker[0].lower() + attacker[1:] + ("'" if attacker.endswith("s") else "'s")
+        return Event(day, "intervention", f"{name} intervenes directly to defend {where} against "
+                     f"{whose} offensive.", backer, m.keys[place])
+    return Event(day, "red_line_tested", f"{attacker} attacks {where}; {name} does not "
+                 "intervene, despite its red line.", backer, m.keys[place])
 
 
 # ------------------------------------------------------------------------- the daily row

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 
 from libyasim.model import day as schedule
-from libyasim.model.config import GNA, LNA, PLACE_KEYS, Config, Params, build_config, params_for, \
-    params_for_kernel
+from libyasim.model.config import FACTION_SIDE, GNA, LNA, PLACE_KEYS, Config, Params, build_config, \
+    params_for, params_for_kernel
 from libyasim.model.orders import encode, validate
-from libyasim.model.records import SERIES_COLUMNS, describe, lna_near_tripoli, totals
+from libyasim.model.records import EV_CAPTURE, SERIES_COLUMNS, describe, lna_near_tripoli, totals
 from libyasim.model.state import (
     DELIVERED,
     FIRST_COLLAPSE,
@@ -129,11 +129,12 @@ class Views:
         return "GNA side" if side == GNA else "LNA"
 
     def targets(self, side: int) -> list[tuple[float, int, int]]:
-        """(odds, target, origin) of every place the side could attack now."""
+        """(odds, target, origin) of every place the side could attack now, as its leading
+        faction (the GNA or the LNA) sees them."""
         from libyasim.model.combat import targets
 
         out = np.empty((self.cfg.map.n, 3))
-        rows = targets(*self.kernel, side, out)
+        rows = targets(*self.kernel, FACTION_SIDE.index(side), out)
         return [(float(r), int(t), int(o)) for r, t, o in out[:rows]]
 
     def place_holders(self) -> list[str]:
@@ -193,6 +194,8 @@ class Views:
             "arms_interdicted_total": float(sum(float(x) for x in S.backer_f[:, INTERDICTED])),
             "foreign_fighters_gna_peak": float(S.contingents_peak[GNA]),
             "foreign_fighters_lna_peak": float(S.contingents_peak[LNA]),
+            "places_captured": int((S.events[:int(S.i[N_EVENTS]), 1] == EV_CAPTURE).sum()),
+            "red_lines_declared": int(S.declared.sum()),
             "end_state": self.end_state(),
             "days": day,
             **{f"holder_{k}": h for k, h in zip(PLACE_KEYS, self.place_holders())},

@@ -51,7 +51,7 @@ class Event:
 
 (  # whole-number scalars, S.i
     DAY, TRUCE, TRUCE_COUNT, TRUCE_STARTED, FIRST_START, FIRST_COLLAPSE, FIRST_END, BROKEN_SINCE,
-    MONITORS, MAP_DIRTY, MAP_VERSION, OWNER_VERSION, THREAT_VERSION, OWNERS_SEEN_SET,
+    MONITORS, MAP_DIRTY, MAP_VERSION, OWNER_VERSION, N_LOCAL_PAIRS, OWNERS_SEEN_SET,
     BLOCKADE, BLOCKADE_SETTLED, TALKS_DAY, RIPENESS, SETTLEMENT_DAY, SETTLEMENT_PATH, GUARANTEES,
     TRIPOLI_FALL_DAY, LNA_WITHDRAW_DAY, BATTLE_DEATHS, CIVILIAN_DEATHS, N_PAIRS, N_ROAD_PAIRS,
     N_EVENTS,
@@ -62,6 +62,7 @@ INTENSITY, FUNDS, PAY, ARMS_DELIVERED = range(4)  # real scalars, S.f
 N_FLOATS = 4
 MORALE, SUPPLY, PERCEIVED, PROPENSITY = range(4)  # S.faction[f, ...]
 STANCE, TARGET, ORIGIN, OFFENSIVE_SINCE, CONSENTS, JOINS_TALKS = range(6)  # S.faction_i[f, ...]
+TEST_SINCE, TEST_PLACE, TEST_ANSWER = range(3)  # S.tests[f, b, ...]
 HOLD, RECIPROCATE, LIMITED, OFFENSIVE = range(4)  # stances
 STANCES = ("hold", "reciprocate", "limited", "offensive")
 ESCALATION_NOW, DELIVERED, INTERDICTED = range(3)  # S.backer_f[b, ...]
@@ -116,10 +117,15 @@ class State(NamedTuple):
     raw: np.ndarray  # float64[side, place]: head count (last measure)
     totals: np.ndarray  # float64[faction] (last measure)
     factor: np.ndarray  # float64[faction]: morale x supply x air interdiction
-    threat: np.ndarray  # float64[place]: red-line multiplier the attacker expects
+    # red lines declared in the run, and unaligned fronts (#15 part 4)
+    threat: np.ndarray  # float64[faction, place]: red-line multiplier the attacker expects
     shield: np.ndarray  # float64[place]: red-line multiplier where a backer intervenes today
-    warned: np.ndarray  # bool[backer, place]: red line announced
-    intervened: np.ndarray  # bool[backer, place]
+    declared: np.ndarray  # bool[backer, place]: red line declared
+    enforced: np.ndarray  # int64[faction, backer, place]: tests the backer answered
+    unenforced: np.ndarray  # int64[faction, backer, place]: tests it let pass
+    tests: np.ndarray  # int64[faction, backer, TEST_*]: the offensive tested last, the answer
+    local: np.ndarray  # float64[place]: local defenders of unaligned places
+    local_pairs: np.ndarray  # int64[k, 2]: fronts with unaligned places (side's place, place)
     # foreign fighters, by contingent; peaks by side
     contingents: np.ndarray
     contingents_peak: np.ndarray
@@ -181,7 +187,7 @@ def new_state(P: Params, rng: np.random.Generator, series_columns: int) -> State
     ints = np.full(N_INTS, -1, dtype=np.int64)
     for k in (TRUCE, TRUCE_COUNT, MONITORS, MAP_VERSION, OWNER_VERSION, OWNERS_SEEN_SET,
               BLOCKADE, BLOCKADE_SETTLED, RIPENESS, GUARANTEES, BATTLE_DEATHS, CIVILIAN_DEATHS,
-              N_PAIRS, N_ROAD_PAIRS, N_EVENTS, DAY):
+              N_PAIRS, N_ROAD_PAIRS, N_LOCAL_PAIRS, N_EVENTS, DAY):
         ints[k] = 0
     ints[MAP_DIRTY] = 1
     floats = np.zeros(N_FLOATS)
@@ -204,8 +210,11 @@ def new_state(P: Params, rng: np.random.Generator, series_columns: int) -> State
         road_pairs=np.zeros((max_pairs, 2), dtype=np.int64),
         front=np.zeros((2, n), dtype=np.bool_), reach=np.ones((2, n)),
         eff=np.zeros((2, n)), raw=np.zeros((2, n)), totals=np.zeros(3), factor=np.ones(3),
-        threat=np.ones(n), shield=np.ones(n),
-        warned=np.zeros((nb, n), dtype=np.bool_), intervened=np.zeros((nb, n), dtype=np.bool_),
+        threat=np.ones((3, n)), shield=np.ones(n), declared=np.zeros((nb, n), dtype=np.bool_),
+        enforced=np.zeros((3, nb, n), dtype=np.int64),
+        unenforced=np.zeros((3, nb, n), dtype=np.int64),
+        tests=np.full((3, nb, 3), -1, dtype=np.int64),
+        local=P.local0.copy(), local_pairs=np.zeros((max_pairs, 2), dtype=np.int64),
         contingents=P.contingent[:, 0].copy(), contingents_peak=np.zeros(2),
         drones=P.drones0.copy(), air_defence=P.air_defence0.copy(), air_share=np.full(2, 0.5),
         transit=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
