@@ -42,7 +42,7 @@ TYPES: dict[str, type] = {"bool": bool, "int": int, "float": float, "date": dt.d
 FLAGS = ("fixed", "on_or_after_start")
 # the order in which `libyasim params` lists the sections; other tables follow by name
 SECTION_ORDER = ("scenario", "truce", "mediation", "arms", "forces", "fighters", "combat", "air",
-                 "deterrence", "economy", "commitment", "morale", "memory", "supply",
+                 "deterrence", "economy", "commitment", "morale", "memory", "supply", "stocks",
                  "outcomes", "map", "place")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model import dice
+from libyasim.model import dice, stocks
 from libyasim.model.config import (
     ADVANCE_SHARE,
     AIR_ADVANCE_SHARE,
@@ -176,11 +176,13 @@ def targets(P: Params, S: State, side: int, out: np.ndarray) -> int:
     """Rows (ratio, target, origin) in `out` for every place the side could attack: enemy-held
     places on its fronts and contested places; the ratio is the attacker's effective strength
     (all its forces next to and inside the target, with air power) over the defender's, as the
-    attacker expects it (the defender's town and any red line that shields it). The origin is
-    the attacker's strongest place next to the target. Returns the number of rows."""
+    attacker expects it (the defender's town and any red line that shields it), each side's
+    fire limited by its munitions on hand. The origin is the attacker's strongest place next to
+    the target. Returns the number of rows."""
     other = 1 - side
     w = P.x[AIR_WEIGHT]
-    attack_air, defence_air = 1.0 + w * S.air_share[side], 1.0 + w * S.air_share[other]
+    attack_air = (1.0 + w * S.air_share[side]) * stocks.sustainable(P, S, side)
+    defence_air = (1.0 + w * S.air_share[other]) * stocks.sustainable(P, S, other)
     seen = np.zeros(len(S.owner), np.bool_)
     k = 0
     for j in range(S.i[N_PAIRS]):
@@ -199,7 +201,9 @@ def targets(P: Params, S: State, side: int, out: np.ndarray) -> int:
 # ------------------------------------------------------------------------- fighting
 @njit
 def fight(P: Params, S: State, rng: np.random.Generator) -> None:
-    """Attrition on every engagement at today's intensity; civilian harm; captures."""
+    """Attrition on every engagement at today's intensity, each side's fire limited by its
+    munitions on hand (which the fighting spends); civilian harm; captures."""
+    S.fighting[:] = 0.0
     pairs = S.i[N_PAIRS]
     if pairs == 0 or S.i[TRUCE] == SETTLED:
         return
@@ -223,6 +227,9 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     air = (1.0 + P.x[AIR_WEIGHT] * S.air_share[GNA], 1.0 + P.x[AIR_WEIGHT] * S.air_share[LNA])
     noise = _noise(P, S, rng, 2 * pairs)
     scale = P.x[LETHALITY] * P.x[ENGAGED_SHARE]
+    supplied = (stocks.sustainable(P, S, GNA), stocks.sustainable(P, S, LNA))
+    shelling = 0.5 * (supplied[GNA] + supplied[LNA])  # civilians are harmed by the fire sustained
+    engaged = np.zeros(2)  # intensity x effective fighters, by side
     loss = np.zeros((2, n))  # by side and place
     hit = np.zeros((2, n), np.int64)  # places hit, by side, in the order first hit
     hits = np.zeros(2, np.int64)
@@ -244,15 +251,19 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
             continue
         top = max(top, intensity)
         scale_i = scale * intensity
-        fire_g = S.eff[GNA, g] * air[GNA] * S.shield[g] * S.pair_split[k, 0]
-        fire_l = S.eff[LNA, lp] * air[LNA] * S.shield[lp] * S.pair_split[k, 1]
+        engaged[GNA] += intensity * S.eff[GNA, g] * S.pair_split[k, 0]
+        engaged[LNA] += intensity * S.eff[LNA, lp] * S.pair_split[k, 1]
+        fire_g = S.eff[GNA, g] * air[GNA] * S.shield[g] * S.pair_split[k, 0] * supplied[GNA]
+        fire_l = S.eff[LNA, lp] * air[LNA] * S.shield[lp] * S.pair_split[k, 1] * supplied[LNA]
         defence_g = town_defence(P, S, GNA, g) * S.shield[g]
         defence_l = town_defence(P, S, LNA, lp) * S.shield[lp]
         _add_loss(loss, hit, hits, was_hit, GNA, g, scale_i * fire_l * noise[2 * k] / defence_g)
         _add_loss(loss, hit, hits, was_hit, LNA, lp, scale_i * fire_g * noise[2 * k + 1] / defence_l)
         exposure = P.exposure[g] if g == lp else P.exposure[g] + P.exposure[lp]
-        exposed += intensity * exposure
+        exposed += intensity * exposure * shelling
     S.f[INTENSITY] = top
+    for side in (GNA, LNA):
+        stocks.spend(P, S, side, engaged[side], supplied[side])
     lost = apply_losses(P, S, GNA, loss[GNA], hit[GNA, :hits[GNA]])
     lost += apply_losses(P, S, LNA, loss[LNA], hit[LNA, :hits[LNA]])
     thin_contingents(P, S)
@@ -429,8 +440,9 @@ def side_total(P: Params, S: State, side: int) -> float:
 
 @njit
 def assess(P: Params, S: State) -> None:
-    """Each side's perceived advantage at the fronts (with air power, reserves and arms en
-    route), its trend, and the advantage it projects (the commitment problem's look-ahead)."""
+    """Each side's perceived advantage at the fronts (with air power, reserves, arms en route
+    and the fire its munitions sustain), its trend, and the advantage it projects (the
+    commitment problem's look-ahead)."""
     measure(P, S)
     w = P.x[AIR_WEIGHT]
     power = np.zeros(2)
@@ -440,7 +452,8 @@ def assess(P: Params, S: State) -> None:
         for f in range(3):
             if P.faction_side[f] == side:
                 reserve += S.reserve[f] * S.factor[f]
-        power[side] = (front + 0.5 * reserve + S.pending[side]) * (1.0 + w * S.air_share[side])
+        power[side] = ((front + 0.5 * reserve + S.pending[side]) * (1.0 + w * S.air_share[side])
+                       * stocks.sustainable(P, S, side))
     both = power[0] + power[1]
     adv = (power[0] - power[1]) / both if both > 0 else 0.0
     change = (adv - S.advantage[GNA]) * 30.0 if S.i[DAY] > 0 else 0.0

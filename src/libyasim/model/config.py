@@ -125,6 +125,7 @@ class AirConfig:
     coverage_half: float
     advance_share: float
     interdiction: float
+    sortie_loss: float  # drones lost a day at all-out fighting (0: off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,7 @@ class ArmsConfig:
     enforcement: float  # on every route
     route_enforcement: tuple[float, ...]  # extra, by route (sea, air, land)
     without_consent: float
+    rearm_during_truce: bool  # backers deliver and send fighters while a truce holds
     backers: tuple[BackerConfig, ...]
 
 
@@ -251,6 +253,18 @@ class MoraleConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StocksConfig:
+    """Munitions as stocks that deliveries fill and fighting empties (ODD 7.14)."""
+
+    enabled: bool
+    munitions_share: float  # of ground materiel
+    munitions_use: float  # per effective fighter engaged a day at full intensity
+    munitions_days: tuple[float, float]  # day 0, by side, in days of all-out fighting
+    ration_days: float
+    offensive_days: float
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """All sections; `cfg.<section>.<name>`."""
 
@@ -267,6 +281,7 @@ class Config:
     commitment: CommitmentConfig
     mediation: MediationConfig
     morale: MoraleConfig
+    stocks: StocksConfig
 
 
 _LAST: list[tuple[Mapping[str, Any], Config]] = []  # the last values and their config
@@ -317,7 +332,8 @@ def _build(v: Mapping[str, Any]) -> Config:
         air_defence=(v["air.gna.air_defence"], v["air.lna.air_defence"]),
         wear=v["combat.air_attrition"], shootdown_rate=v["air.shootdown_rate"],
         suppression_rate=v["air.suppression_rate"], coverage_half=v["air.coverage_half"],
-        advance_share=v["air.advance_share"], interdiction=v["air.interdiction"])
+        advance_share=v["air.advance_share"], interdiction=v["air.interdiction"],
+        sortie_loss=v["air.sortie_loss"])
     backers = tuple(_backer(v, key, start) for key in BACKERS)
     contingents = tuple(ContingentConfig(
         key=c, backer=BACKERS.index(CONTINGENT_BACKER[c]),
@@ -335,7 +351,8 @@ def _build(v: Mapping[str, Any]) -> Config:
         escalation=v["arms.escalation"], escalation_cap=v["arms.escalation_cap"],
         enforcement=v["arms.embargo_enforcement"],
         route_enforcement=tuple(v[f"arms.embargo.{r}"] for r in ROUTES),
-        without_consent=v["arms.embargo.without_consent"], backers=backers)
+        without_consent=v["arms.embargo.without_consent"],
+        rearm_during_truce=v["arms.rearm_during_truce"], backers=backers)
     deterrence = DeterrenceConfig(
         strength=v["deterrence.intervention_strength"], credibility=v["deterrence.credibility"],
         red_lines=_red_lines(v, world) if v["deterrence.enabled"] else ())
@@ -365,8 +382,13 @@ def _build(v: Mapping[str, Any]) -> Config:
         memory_keep=1.0 - 1.0 / v["memory.days"], memory_days=v["memory.days"],
         supply_base=v["supply.base"], delivery_weight=v["supply.delivery_weight"],
         adjust_rate=v["supply.adjust_rate"], erosion=v["supply.erosion"])
+    stocks = StocksConfig(
+        enabled=v["stocks.enabled"], munitions_share=v["stocks.munitions_share"],
+        munitions_use=v["stocks.munitions_use"],
+        munitions_days=(v["stocks.gna.munitions_days"], v["stocks.lna.munitions_days"]),
+        ration_days=v["stocks.ration_days"], offensive_days=v["stocks.offensive_days"])
     return Config(start, v["scenario.horizon_days"], world, truce, combat, air, forces, arms,
-                  deterrence, economy, commitment, mediation, morale)
+                  deterrence, economy, commitment, mediation, morale, stocks)
 
 
 def _map(v: Mapping[str, Any]) -> MapConfig:
@@ -477,7 +499,11 @@ def _red_lines(v: Mapping[str, Any], world: MapConfig) -> tuple[RedLine, ...]:
     # the run and the map
     HORIZON, TRIPOLI, BENGHAZI, OIL,
 ) = range(95)
-N_PARAMS = 95
+(  # materiel as stocks and rearmament during a truce (#15 part 2; after the 2.0 indices)
+    STOCKS_ENABLED, MUNITIONS_SHARE, MUNITIONS_USE, RATION_DAYS, OFFENSIVE_STOCK_DAYS,
+    SORTIE_LOSS, REARM_DURING_TRUCE,
+) = range(95, 102)
+N_PARAMS = 102
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
 B_DAILY, B_DRONE_SHARE, B_AIR_DEFENCE_SHARE = range(3)  # P.backer
@@ -518,12 +544,14 @@ class Params(NamedTuple):
     line_backer: np.ndarray  # int64[red line]
     line_side: np.ndarray  # int64[red line]: the protected client's side
     line_places: np.ndarray  # bool[red line, place]
+    munitions_days0: np.ndarray  # float64[side]: munitions on day 0, days of all-out fighting
 
 
 def build_params(cfg: Config) -> Params:
     """The arrays of one set of values (one scenario, or one draw of a posterior)."""
     m, t, c, a, fc, ar = cfg.map, cfg.truce, cfg.combat, cfg.air, cfg.forces, cfg.arms
     e, cm, md, mo, d = cfg.economy, cfg.commitment, cfg.mediation, cfg.morale, cfg.deterrence
+    st = cfg.stocks
     x = np.zeros(N_PARAMS)
     scalars = {
         TRUCE_START: -1 if t.start_day is None else t.start_day, MONITORING: t.monitoring,
@@ -575,6 +603,10 @@ def build_params(cfg: Config) -> Params:
         MEMORY_DAYS: mo.memory_days, SUPPLY_BASE: mo.supply_base,
         DELIVERY_WEIGHT: mo.delivery_weight, ADJUST_RATE: mo.adjust_rate, EROSION: mo.erosion,
         HORIZON: cfg.horizon, TRIPOLI: m.tripoli, BENGHAZI: m.benghazi, OIL: m.oil,
+        STOCKS_ENABLED: st.enabled, MUNITIONS_SHARE: st.munitions_share,
+        MUNITIONS_USE: st.munitions_use, RATION_DAYS: st.ration_days,
+        OFFENSIVE_STOCK_DAYS: st.offensive_days, SORTIE_LOSS: a.sortie_loss,
+        REARM_DURING_TRUCE: ar.rearm_during_truce,
     }
     assert len(scalars) == N_PARAMS, "every scalar parameter has a value"
     for index, value in scalars.items():
@@ -612,6 +644,7 @@ def build_params(cfg: Config) -> Params:
         line_side=np.array([r.side for r in d.red_lines], dtype=np.int64),
         line_places=np.array([[p in r.places for p in range(m.n)] for r in d.red_lines],
                              dtype=np.bool_).reshape(len(d.red_lines), m.n),
+        munitions_days0=np.array(st.munitions_days, dtype=np.float64),
     )
 
 

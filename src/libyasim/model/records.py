@@ -42,6 +42,7 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "battle_deaths", "civilian_deaths", "conflict_deaths", "arms_delivered",
     "truce_state", "morale_gna", "morale_wag", "morale_lna",
     "intensity", "oil_blockade", "gna_funds", "ripeness_days",
+    "munitions_gna_side", "munitions_lna_side",
     *(f"holder_{k}" for k in PLACE_KEYS),
 )
 SERIES_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -49,6 +50,7 @@ SERIES_CATEGORIES: dict[str, tuple[str, ...]] = {
 COUNT_COLUMNS = ("violations_gna", "violations_wag", "violations_lna", "violations",
                  "violations_attributed", "battle_deaths", "civilian_deaths", "conflict_deaths")
 FIRST_HOLDER_COLUMN = SERIES_COLUMNS.index(f"holder_{PLACE_KEYS[0]}")
+MUNITIONS_COLUMN = SERIES_COLUMNS.index("munitions_gna_side")
 
 # ------------------------------------------------------------------------- events
 (EV_TRUCE_CALLED, EV_TRUCE_NEW, EV_MONITORS, EV_OFFENSIVE, EV_AIR_GNA, EV_AIR_LNA, EV_RED_LINE,
@@ -172,6 +174,7 @@ def record(P: Params, S: State) -> None:
     row[26], row[27] = S.f[ARMS_DELIVERED], S.i[TRUCE]
     row[28], row[29], row[30] = S.faction[0, MORALE], S.faction[1, MORALE], S.faction[2, MORALE]
     row[31], row[32], row[33], row[34] = S.f[INTENSITY], S.i[BLOCKADE], S.f[FUNDS], S.i[RIPENESS]
+    row[MUNITIONS_COLUMN], row[MUNITIONS_COLUMN + 1] = S.munitions[GNA], S.munitions[LNA]
     if S.i[LNA_WITHDRAW_DAY] < 0 and not lna_near_tripoli(P, S):
         S.i[LNA_WITHDRAW_DAY] = day
 
