@@ -65,6 +65,7 @@ class Faction(mesa.Agent):
     offensive_since = property(lambda self: self._whole(OFFENSIVE_SINCE))
     consents = property(lambda self: bool(self._whole(CONSENTS)))  # to monitors watching it
     joins_talks = property(lambda self: bool(self._whole(JOINS_TALKS)))
+    munitions = property(lambda self: float(self.model.S.munitions[self.side]))  # its side's
 
     # today's verbs (the model's day runs them in the ODD's order)
     def decide(self) -> None:
