@@ -269,8 +269,9 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     thin_contingents(P, S)
     S.i[BATTLE_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[KILLED_SHARE] * lost)
     S.i[CIVILIAN_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[CIVILIAN_HARM] * exposed)
+    fire = (air[GNA] * supplied[GNA], air[LNA] * supplied[LNA])  # air power and munitions
     for k in range(n_attacks):
-        maybe_capture(P, S, rng, attacks[k, 0], attacks[k, 1], attacks[k, 2], air)
+        maybe_capture(P, S, rng, attacks[k, 0], attacks[k, 1], attacks[k, 2], fire)
 
 
 @njit
@@ -354,7 +355,8 @@ def maybe_capture(P: Params, S: State, rng: np.random.Generator, g: int, lp: int
                   air: tuple[float, float]) -> None:
     """Outmatched defenders (below `combat.break_ratio` of the attacker) break with a daily
     chance that grows with how far they are outmatched; a side without enough of the sky
-    cannot advance (`air.advance_share`)."""
+    cannot advance (`air.advance_share`). `air` multiplies each side's strength (air power,
+    and in combat the share of its fire its munitions sustain)."""
     if S.air_share[attacker] < P.x[AIR_ADVANCE_SHARE] or S.f[INTENSITY] < P.x[CAPTURE_INTENSITY]:
         return
     defender = 1 - attacker
