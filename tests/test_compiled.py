@@ -20,7 +20,7 @@ SCENARIOS = ROOT / "scenarios"
 ORDERS = {0: {"turkey": {"drones": 2.0}}, 20: {"lna": {"stance": "offensive"}},
           40: {"berlin": {"propose_monitors": True, "press": "uae"}}}
 CASES = [("baseline.toml", 1, None), ("monitored_truce.toml", 2, None),
-         ("no_truce.toml", 3, ORDERS)]
+         ("no_truce.toml", 3, ORDERS), ("embargo_enforced.toml", 4, None)]
 PLAIN = """
 import json, sys
 import numpy as np
