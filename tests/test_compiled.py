@@ -23,7 +23,8 @@ ORDERS = {0: {"turkey": {"drones": 2.0}}, 20: {"lna": {"stance": "offensive"}},
 RED_LINES = {0: {"lna": {"stance": "offensive", "target": "tripoli"}},
              30: {"lna": {"stance": "offensive", "target": "bani_walid"}}}
 CASES = [("baseline.toml", 1, None), ("monitored_truce.toml", 2, None),
-         ("no_truce.toml", 3, ORDERS), ("no_truce.toml", 4, RED_LINES)]
+         ("no_truce.toml", 3, ORDERS), ("no_truce.toml", 4, RED_LINES),
+         ("embargo_enforced.toml", 5, None)]
 PLAIN = """
 import json, sys
 import numpy as np

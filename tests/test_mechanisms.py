@@ -273,3 +273,51 @@ def test_events_are_plain_sentences_without_dates():
         assert e.place is None or e.place in model.place_keys
     kinds = {e.kind for e in model.events}
     assert {"truce", "red_line"} <= kinds
+
+
+# ------------------------------------------------------------------ materiel stocks
+def test_stocks_never_go_negative_and_war_without_deliveries_empties_them():
+    starved = run(days=365, **{"truce.enabled": False, "arms.embargo_enforcement": 1.0})
+    supplied = run(days=365, **{"truce.enabled": False})
+    for side in ("gna", "lna"):
+        left = starved.series[:, COL[f"munitions_{side}_side"]]
+        assert (left >= 0.0).all()
+        assert left[-1] < 0.5 * left[0]
+        assert left[-1] < supplied.series[-1, COL[f"munitions_{side}_side"]]
+    for column in ("air_gna_side", "air_lna_side", "air_defence_gna_side",
+                   "air_defence_lna_side"):
+        assert (starved.series[:, COL[column]] >= 0.0).all()
+
+
+def test_drones_are_lost_on_sorties_in_proportion_to_the_fighting():
+    grounded = run(days=90, **{"truce.enabled": False, "air.sortie_loss": 0.0})
+    flying = run(days=90, **{"truce.enabled": False, "air.sortie_loss": 0.1})
+    assert flying.S.fighting.max() > 0.0
+    for column in ("air_gna_side", "air_lna_side"):
+        assert flying.series[-1, COL[column]] < grounded.series[-1, COL[column]]
+
+
+def test_with_stocks_off_the_stock_parameters_change_nothing():
+    off = {"stocks.enabled": False, "truce.enabled": False}
+    one = run(days=120, **off)
+    other = run(days=120, **off, **{"stocks.munitions_use": 0.1, "stocks.ration_days": 2.0,
+                                    "stocks.offensive_days": 20.0})
+    deaths = COL["battle_deaths"]
+    assert (one.series[:, deaths] == other.series[:, deaths]).all()
+
+
+def test_backers_pause_deliveries_and_fighters_while_a_truce_holds_when_told():
+    paused = run(days=120, **{"arms.rearm_during_truce": False, "truce.redeclare_rate": 0.0})
+    going = run(days=120)
+    holding = paused.series[:, COL["truce_state"]] == Truce.HOLDING
+    start = int(np.argmax(holding))
+    delay = paused.cfg.arms.delay
+    held = np.flatnonzero(holding[start:])
+    end = start + int(held[np.flatnonzero(np.diff(held) > 1)[0]] if (np.diff(held) > 1).any()
+                      else held[-1])
+    assert end > start + delay, "the truce must hold beyond a delivery's delay"
+    arrived = paused.series[start + delay:end + 1, COL["arms_delivered"]]
+    assert (arrived == 0.0).all()  # nothing shipped during the pause arrives
+    fighters = paused.series[start + 1:end + 1, COL["foreign_fighters_gna_side"]]
+    assert (np.diff(fighters) <= 1e-9).all()  # tours end, nobody new arrives
+    assert going.series[start + delay:end + 1, COL["arms_delivered"]].sum() > 0.0

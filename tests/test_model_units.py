@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from libyasim.model import LibyaModel, Truce, combat, forces, mediation
+from libyasim.model import LibyaModel, Truce, combat, decisions, forces, mediation, stocks
 from libyasim.model.config import GNA, LNA, PLACE_INDEX
 from libyasim.model.state import (
     DAY,
@@ -18,10 +18,13 @@ from libyasim.model.state import (
     MAP_DIRTY,
     MEDIATED,
     MILITARY,
+    OFFENSIVE,
     PERCEIVED,
+    RECIPROCATE,
     RIPENESS,
     SETTLEMENT_DAY,
     SETTLEMENT_PATH,
+    STANCE,
     STREAMS,
     TALKS_DAY,
     TRIPOLI_FALL_DAY,
@@ -243,3 +246,60 @@ def test_truce_outcomes_count_from_the_truce_start():
     else:
         assert out["truce_days"] is None
     assert out["conflict_deaths"] == out["battle_deaths"] + out["civilian_deaths"]
+
+
+# ------------------------------------------------------------------ materiel stocks
+def test_day_zero_munitions_are_days_of_all_out_fighting():
+    m = model()
+    K = m.kernel
+    for side, days in zip((GNA, LNA), m.cfg.stocks.munitions_days):
+        assert stocks.days_on_hand(*K, side) == pytest.approx(days)
+
+
+def test_the_fire_a_side_sustains_rises_smoothly_with_its_munitions():
+    m = model()
+    K, S = m.kernel, m.S
+    need = stocks.demand(*K, GNA)
+    assert need > 0.0
+    shares = []
+    for days in (0.0, 1.0, 5.0, 20.0, 100.0):
+        S.munitions[GNA] = days * need
+        shares.append(stocks.sustainable(*K, GNA))
+    assert shares[0] == 0.0 and (np.diff(shares) > 0).all() and shares[-1] > 0.99
+    assert shares[2] == pytest.approx(1.0 - math.exp(-5.0 / m.cfg.stocks.ration_days))
+    off = model(**{"stocks.enabled": False})
+    off.S.munitions[:] = 0.0
+    assert stocks.sustainable(*off.kernel, GNA) == 1.0
+
+
+def test_deliveries_fill_the_stock_and_fighting_empties_it_never_below_zero():
+    m = model()
+    K, S = m.kernel, m.S
+    S.munitions[LNA] = 10.0
+    rest = stocks.stock_up(*K, LNA, 100.0)
+    share = m.cfg.stocks.munitions_share
+    assert S.munitions[LNA] == pytest.approx(10.0 + 100.0 * share)
+    assert rest == pytest.approx(100.0 * (1.0 - share))
+    front = stocks.front_strength(S, LNA)
+    S.munitions[LNA] = 1000.0
+    stocks.spend(*K, LNA, 0.5 * front, 0.8)  # half the front at full intensity, rationed
+    assert S.fighting[LNA] == pytest.approx(0.5)
+    assert S.munitions[LNA] == pytest.approx(1000.0 - 0.5 * 0.8 * stocks.demand(*K, LNA))
+    stocks.spend(*K, LNA, 1e9, 1.0)
+    assert S.munitions[LNA] == 0.0
+
+
+def test_a_side_without_munitions_cannot_launch_an_offensive():
+    m = model()
+    K, S = m.kernel, m.S
+    S.forces[1, PLACE_INDEX["zuwara"]] = 1e6  # overwhelming numbers next to Sabratha
+    S.air_share[:] = [0.9, 0.1]
+    combat.measure(*K)
+    for munitions, launched in ((1e9, True), (0.0, False)):
+        S.munitions[GNA] = munitions
+        S.faction_i[1, STANCE] = RECIPROCATE
+        decisions.choose_offensive(*K, 1, False)
+        assert (S.faction_i[1, STANCE] == OFFENSIVE) == launched
+    S.munitions[GNA] = 0.5 * m.cfg.stocks.offensive_days * stocks.demand(*K, GNA)
+    decisions.choose_offensive(*K, 1, False)  # too little for an offensive's first days
+    assert S.faction_i[1, STANCE] != OFFENSIVE

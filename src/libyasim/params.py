@@ -44,6 +44,7 @@ FLAGS = ("fixed", "on_or_after_start")
 # the order in which `libyasim params` lists the sections; other tables follow by name
 SECTION_ORDER = ("scenario", "truce", "mediation", "arms", "forces", "fighters", "combat", "air",
                  "deterrence", "unaligned", "economy", "commitment", "morale", "memory", "supply",
+                 "stocks",
                  "outcomes", "map", "place")
 
 

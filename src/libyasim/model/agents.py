@@ -67,6 +67,7 @@ class Faction(mesa.Agent):
     joins_talks = property(lambda self: bool(self._whole(JOINS_TALKS)))
     pay = property(lambda self: float(self.model.S.pay[self.index]))  # share of wages paid
     loyalty = property(lambda self: float(self.model.S.loyalty[self.index]))  # to its patron
+    munitions = property(lambda self: float(self.model.S.munitions[self.side]))  # its side's
 
     # today's verbs (the model's day runs them in the ODD's order)
     def decide(self) -> None:

@@ -1,6 +1,8 @@
 """The air war: drones against air defence. Each side's drones are shot down by the other's
-air defence, and hunt it in turn; the surviving, unopposed drone power gives each side its
-share of air superiority, which multiplies strength and decides who can advance."""
+air defence, and hunt it in turn; drones flying sorties over fighting fronts are lost in
+proportion to how hard the side fought (`air.sortie_loss`); the surviving, unopposed drone
+power gives each side its share of air superiority, which multiplies strength and decides who
+can advance."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from libyasim.model.config import (
     COVERAGE_HALF,
     GNA,
     SHOOTDOWN_RATE,
+    SORTIE_LOSS,
     SUPPRESSION_RATE,
     Params,
 )
@@ -30,7 +33,8 @@ def duel(P: Params, S: State) -> None:
     drones = np.empty(2)
     defence = np.empty(2)
     for i in range(2):
-        drones[i] = S.drones[i] * (1.0 - wear - P.x[SHOOTDOWN_RATE] * cover_ad[1 - i])
+        drones[i] = S.drones[i] * (1.0 - wear - P.x[SHOOTDOWN_RATE] * cover_ad[1 - i]
+                                   - P.x[SORTIE_LOSS] * S.fighting[i])
         defence[i] = S.air_defence[i] * (1.0 - wear - P.x[SUPPRESSION_RATE] * cover_dr[1 - i])
     for i in range(2):
         S.drones[i] = max(0.0, drones[i])

@@ -1,6 +1,7 @@
-"""Arms and the embargo: materiel (ground supplies, drones, air defence) shipped by sea, by the
-air bridge or over land; each route is enforced separately; deliveries arrive after a delay.
-Backers send more when their client is losing (escalation)."""
+"""Arms and the embargo: materiel (ground supplies and munitions, drones, air defence) shipped
+by sea, by the air bridge or over land; each route is enforced separately; deliveries arrive
+after a delay. Backers send more when their client is losing (escalation), and keep delivering
+while a truce holds unless `arms.rearm_during_truce` is off."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 
 import numpy as np
 
-from libyasim.model import dice
+from libyasim.model import dice, stocks
 from libyasim.model.config import (
     B_AIR_DEFENCE_SHARE,
     B_DAILY,
@@ -18,6 +19,7 @@ from libyasim.model.config import (
     ESCALATION,
     ESCALATION_CAP,
     MEMORY_KEEP,
+    REARM_DURING_TRUCE,
     SHIPMENT_SIZE,
     WITHOUT_CONSENT,
     Params,
@@ -29,10 +31,12 @@ from libyasim.model.state import (
     DAY,
     DELIVERED,
     ESCALATION_NOW,
+    HOLDING,
     INTERDICTED,
     ORDER_DRONES,
     ORDER_INSPECTORS,
     ORDER_MATERIEL,
+    TRUCE,
     State,
 )
 
@@ -60,6 +64,13 @@ def stopped_share(P: Params, S: State, backer: int) -> float:
 
 
 @njit
+def paused(P: Params, S: State) -> bool:
+    """Backers hold back materiel and fighters while a truce holds (only with
+    `arms.rearm_during_truce` off: by default they rearm their clients during the pause)."""
+    return P.x[REARM_DURING_TRUCE] == 0.0 and S.i[TRUCE] == HOLDING
+
+
+@njit
 def escalate(P: Params, S: State, backer: int) -> None:
     """A backer sends more when its client is losing fighters or places."""
     signal = S.loss_signal[P.backer_side[backer]]
@@ -71,7 +82,9 @@ def ship(P: Params, S: State, rng: np.random.Generator, day: int) -> None:
     """The day's shipments of `arms.shipment_size`, by backer and route, at the backer's ordered
     rates and its escalation. Shipments on each route form a Poisson process: a route's clock
     runs down by the day's expected count and a shipment leaves each time it reaches zero (then
-    it is wound up by an exponential draw)."""
+    it is wound up by an exponential draw). Nothing leaves while backers pause (`paused`)."""
+    if paused(P, S):
+        return
     size = P.x[SHIPMENT_SIZE]
     for b in range(len(P.backer_enabled)):
         daily = P.backer[b, B_DAILY]
@@ -120,7 +133,7 @@ def ship(P: Params, S: State, rng: np.random.Generator, day: int) -> None:
 @njit
 def deliver(P: Params, S: State) -> None:
     """Shipments due today reach the client: drones and air defence to its side's air war,
-    ground materiel to its supplies."""
+    ground materiel to its munitions stock and its supplies (`stocks.stock_up`)."""
     keep = P.x[MEMORY_KEEP]
     S.delivered_month[0] *= keep
     S.delivered_month[1] *= keep
@@ -139,4 +152,5 @@ def deliver(P: Params, S: State) -> None:
         air_defence = amount * P.backer[b, B_AIR_DEFENCE_SHARE]
         S.drones[side] += drones
         S.air_defence[side] += air_defence
-        S.delivered_month[side] += max(0.0, amount - drones - air_defence)
+        S.delivered_month[side] += stocks.stock_up(P, S, side,
+                                                   max(0.0, amount - drones - air_defence))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model import dice
+from libyasim.model import dice, stocks
 from libyasim.model.config import (
     ADVANCE_SHARE,
     AIR_ADVANCE_SHARE,
@@ -196,11 +196,13 @@ def targets(P: Params, S: State, f: int, out: np.ndarray) -> int:
     places on its side's fronts, contested places and unaligned places next to its side's;
     the ratio is the attacker's effective strength (all its side's forces next to and inside
     the target, with air power) over the defenders', as the faction expects it (the
-    defender's town and the intervention it expects at a red line). The origin is the
-    attacker's strongest place next to the target. Returns the number of rows."""
+    defender's town and the intervention it expects at a red line), each side's fire limited
+    by its munitions on hand. The origin is the attacker's strongest place next to the
+    target. Returns the number of rows."""
     side = P.faction_side[f]
     w = P.x[AIR_WEIGHT]
-    attack_air, defence_air = 1.0 + w * S.air_share[side], 1.0 + w * S.air_share[1 - side]
+    attack_air = (1.0 + w * S.air_share[side]) * stocks.sustainable(P, S, side)
+    defence_air = (1.0 + w * S.air_share[1 - side]) * stocks.sustainable(P, S, 1 - side)
     seen = np.zeros(len(S.owner), np.bool_)
     k = 0
     for j in range(S.i[N_PAIRS] + S.i[N_LOCAL_PAIRS]):
@@ -233,7 +235,9 @@ def defence(P: Params, S: State, side: int, place: int, air: float) -> float:
 # ------------------------------------------------------------------------- fighting
 @njit
 def fight(P: Params, S: State, rng: np.random.Generator) -> None:
-    """Attrition on every engagement at today's intensity; civilian harm; captures."""
+    """Attrition on every engagement at today's intensity, each side's fire limited by its
+    munitions on hand (which the fighting spends); civilian harm; captures."""
+    S.fighting[:] = 0.0
     pairs, local_pairs = S.i[N_PAIRS], S.i[N_LOCAL_PAIRS]
     if (pairs == 0 and local_pairs == 0) or S.i[TRUCE] == SETTLED:
         return
@@ -259,6 +263,9 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     air = (1.0 + P.x[AIR_WEIGHT] * S.air_share[GNA], 1.0 + P.x[AIR_WEIGHT] * S.air_share[LNA])
     noise = _noise(P, S, rng, 2 * pairs)
     scale = P.x[LETHALITY] * P.x[ENGAGED_SHARE]
+    supplied = (stocks.sustainable(P, S, GNA), stocks.sustainable(P, S, LNA))
+    shelling = 0.5 * (supplied[GNA] + supplied[LNA])  # civilians are harmed by the fire sustained
+    engaged = np.zeros(2)  # intensity x effective fighters, by side
     loss = np.zeros((2, n))  # by side and place
     hit = np.zeros((2, n), np.int64)  # places hit, by side, in the order first hit
     hits = np.zeros(2, np.int64)
@@ -280,18 +287,24 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
             continue
         top = max(top, intensity)
         scale_i = scale * intensity
-        fire_g = S.eff[GNA, g] * air[GNA] * S.shield[g] * S.pair_split[k, 0]
-        fire_l = S.eff[LNA, lp] * air[LNA] * S.shield[lp] * S.pair_split[k, 1]
+        engaged[GNA] += intensity * S.eff[GNA, g] * S.pair_split[k, 0]
+        engaged[LNA] += intensity * S.eff[LNA, lp] * S.pair_split[k, 1]
+        fire_g = S.eff[GNA, g] * air[GNA] * S.shield[g] * S.pair_split[k, 0] * supplied[GNA]
+        fire_l = S.eff[LNA, lp] * air[LNA] * S.shield[lp] * S.pair_split[k, 1] * supplied[LNA]
         defence_g = town_defence(P, S, GNA, g) * S.shield[g]
         defence_l = town_defence(P, S, LNA, lp) * S.shield[lp]
         _add_loss(loss, hit, hits, was_hit, GNA, g, scale_i * fire_l * noise[2 * k] / defence_g)
         _add_loss(loss, hit, hits, was_hit, LNA, lp, scale_i * fire_g * noise[2 * k + 1] / defence_l)
         exposure = P.exposure[g] if g == lp else P.exposure[g] + P.exposure[lp]
-        exposed += intensity * exposure
+        exposed += intensity * exposure * shelling
+    fire = (air[GNA] * supplied[GNA], air[LNA] * supplied[LNA])  # air power and munitions
     local_top, local_exposed, local_lost, n_attacks = _fight_locals(
-        P, S, rng, attacked_by, raided_by, air, loss, hit, hits, was_hit, attacks, n_attacks)
+        P, S, rng, attacked_by, raided_by, fire, engaged, loss, hit, hits, was_hit, attacks,
+        n_attacks)
     S.f[INTENSITY] = max(top, local_top)
     exposed += local_exposed
+    for side in (GNA, LNA):
+        stocks.spend(P, S, side, engaged[side], supplied[side])
     lost = apply_losses(P, S, GNA, loss[GNA], hit[GNA, :hits[GNA]])
     lost += apply_losses(P, S, LNA, loss[LNA], hit[LNA, :hits[LNA]])
     lost += local_lost
@@ -299,17 +312,18 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     S.i[BATTLE_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[KILLED_SHARE] * lost)
     S.i[CIVILIAN_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[CIVILIAN_HARM] * exposed)
     for k in range(n_attacks):
-        maybe_capture(P, S, rng, attacks[k, 0], attacks[k, 1], attacks[k, 2], air)
+        maybe_capture(P, S, rng, attacks[k, 0], attacks[k, 1], attacks[k, 2], fire)
 
 
 @njit
 def _fight_locals(P: Params, S: State, rng: np.random.Generator, attacked_by: np.ndarray,
-                  raided_by: np.ndarray, air: tuple[float, float], loss: np.ndarray,
-                  hit: np.ndarray, hits: np.ndarray, was_hit: np.ndarray, attacks: np.ndarray,
-                  n_attacks: int) -> tuple[float, float, float, int]:
+                  raided_by: np.ndarray, air: tuple[float, float], engaged: np.ndarray,
+                  loss: np.ndarray, hit: np.ndarray, hits: np.ndarray, was_hit: np.ndarray,
+                  attacks: np.ndarray, n_attacks: int) -> tuple[float, float, float, int]:
     """Attrition on the fronts with unaligned places that a side attacks today (offensive or
     raid): the attacker's place and the local forces fire at each other as on any front
-    (the attacker's forces split over their engagements, the locals' town advantage). Their
+    (the attacker's forces split over their engagements, its fire limited by its munitions,
+    which it spends in `engaged`; the locals' town advantage). Their
     noise comes after the other engagements' draws. Returns the top intensity, residents
     exposed, local fighters lost, and the attacks (with the unaligned place on the
     defender's column) added to `attacks`."""
@@ -328,7 +342,9 @@ def _fight_locals(P: Params, S: State, rng: np.random.Generator, attacked_by: np
         else:
             continue
         top = max(top, intensity)
-        fire = S.eff[side, a] * air[side] / (_engagements_at(S, a) + 1)
+        committed = S.eff[side, a] / (_engagements_at(S, a) + 1)
+        engaged[side] += intensity * committed
+        fire = committed * air[side]
         hurt_side = dice.normal(S, COMBAT_DICE, rng, P.x[NOISE_SIGMA])
         hurt_local = dice.normal(S, COMBAT_DICE, rng, P.x[NOISE_SIGMA])
         _add_loss(loss, hit, hits, was_hit, side, a, scale * intensity * S.local[u] * hurt_side
@@ -430,8 +446,10 @@ def maybe_capture(P: Params, S: State, rng: np.random.Generator, g: int, lp: int
                   air: tuple[float, float]) -> None:
     """Outmatched defenders (below `combat.break_ratio` of the attacker) break with a daily
     chance that grows with how far they are outmatched; a side without enough of the sky
-    cannot advance (`air.advance_share`). At an unaligned place the defenders are its local
-    forces; `g` and `lp` are the engagement's ends (GNA-side, LNA-side or unaligned)."""
+    cannot advance (`air.advance_share`). `air` multiplies each side's strength (air power,
+    and in combat the share of its fire its munitions sustain). At an unaligned place the
+    defenders are its local forces; `g` and `lp` are the engagement's ends (GNA-side, LNA-side
+    or unaligned)."""
     if S.air_share[attacker] < P.x[AIR_ADVANCE_SHARE] or S.f[INTENSITY] < P.x[CAPTURE_INTENSITY]:
         return
     defender = 1 - attacker
@@ -518,8 +536,9 @@ def side_total(P: Params, S: State, side: int) -> float:
 
 @njit
 def assess(P: Params, S: State) -> None:
-    """Each side's perceived advantage at the fronts (with air power, reserves and arms en
-    route), its trend, and the advantage it projects (the commitment problem's look-ahead)."""
+    """Each side's perceived advantage at the fronts (with air power, reserves, arms en route
+    and the fire its munitions sustain), its trend, and the advantage it projects (the
+    commitment problem's look-ahead)."""
     measure(P, S)
     w = P.x[AIR_WEIGHT]
     power = np.zeros(2)
@@ -529,7 +548,8 @@ def assess(P: Params, S: State) -> None:
         for f in range(3):
             if P.faction_side[f] == side:
                 reserve += S.reserve[f] * S.factor[f]
-        power[side] = (front + 0.5 * reserve + S.pending[side]) * (1.0 + w * S.air_share[side])
+        power[side] = ((front + 0.5 * reserve + S.pending[side]) * (1.0 + w * S.air_share[side])
+                       * stocks.sustainable(P, S, side))
     both = power[0] + power[1]
     adv = (power[0] - power[1]) / both if both > 0 else 0.0
     change = (adv - S.advantage[GNA]) * 30.0 if S.i[DAY] > 0 else 0.0

@@ -125,6 +125,7 @@ class AirConfig:
     coverage_half: float
     advance_share: float
     interdiction: float
+    sortie_loss: float  # drones lost a day at all-out fighting (0: off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,7 @@ class ArmsConfig:
     enforcement: float  # on every route
     route_enforcement: tuple[float, ...]  # extra, by route (sea, air, land)
     without_consent: float
+    rearm_during_truce: bool  # backers deliver and send fighters while a truce holds
     backers: tuple[BackerConfig, ...]
 
 
@@ -266,6 +268,18 @@ class MoraleConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StocksConfig:
+    """Munitions as stocks that deliveries fill and fighting empties (ODD 7.14)."""
+
+    enabled: bool
+    munitions_share: float  # of ground materiel
+    munitions_use: float  # per effective fighter engaged a day at full intensity
+    munitions_days: tuple[float, float]  # day 0, by side, in days of all-out fighting
+    ration_days: float
+    offensive_days: float
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """All sections; `cfg.<section>.<name>`."""
 
@@ -283,6 +297,7 @@ class Config:
     commitment: CommitmentConfig
     mediation: MediationConfig
     morale: MoraleConfig
+    stocks: StocksConfig
 
 
 _LAST: list[tuple[Mapping[str, Any], Config]] = []  # the last values and their config
@@ -333,7 +348,8 @@ def _build(v: Mapping[str, Any]) -> Config:
         air_defence=(v["air.gna.air_defence"], v["air.lna.air_defence"]),
         wear=v["combat.air_attrition"], shootdown_rate=v["air.shootdown_rate"],
         suppression_rate=v["air.suppression_rate"], coverage_half=v["air.coverage_half"],
-        advance_share=v["air.advance_share"], interdiction=v["air.interdiction"])
+        advance_share=v["air.advance_share"], interdiction=v["air.interdiction"],
+        sortie_loss=v["air.sortie_loss"])
     backers = tuple(_backer(v, key, start) for key in BACKERS)
     contingents = tuple(ContingentConfig(
         key=c, backer=BACKERS.index(CONTINGENT_BACKER[c]),
@@ -351,7 +367,8 @@ def _build(v: Mapping[str, Any]) -> Config:
         escalation=v["arms.escalation"], escalation_cap=v["arms.escalation_cap"],
         enforcement=v["arms.embargo_enforcement"],
         route_enforcement=tuple(v[f"arms.embargo.{r}"] for r in ROUTES),
-        without_consent=v["arms.embargo.without_consent"], backers=backers)
+        without_consent=v["arms.embargo.without_consent"],
+        rearm_during_truce=v["arms.rearm_during_truce"], backers=backers)
     deterrence = _deterrence(v, world, backers)
     unaligned = UnalignedConfig(
         fronts=v["unaligned.fronts"],
@@ -380,8 +397,13 @@ def _build(v: Mapping[str, Any]) -> Config:
         memory_keep=1.0 - 1.0 / v["memory.days"], memory_days=v["memory.days"],
         supply_base=v["supply.base"], delivery_weight=v["supply.delivery_weight"],
         adjust_rate=v["supply.adjust_rate"], erosion=v["supply.erosion"])
+    stocks = StocksConfig(
+        enabled=v["stocks.enabled"], munitions_share=v["stocks.munitions_share"],
+        munitions_use=v["stocks.munitions_use"],
+        munitions_days=(v["stocks.gna.munitions_days"], v["stocks.lna.munitions_days"]),
+        ration_days=v["stocks.ration_days"], offensive_days=v["stocks.offensive_days"])
     return Config(start, v["scenario.horizon_days"], world, truce, combat, air, forces, arms,
-                  deterrence, unaligned, economy, commitment, mediation, morale)
+                  deterrence, unaligned, economy, commitment, mediation, morale, stocks)
 
 
 def _map(v: Mapping[str, Any]) -> MapConfig:
@@ -534,7 +556,11 @@ def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
 # red lines declared in the run, and unaligned fronts (#15 part 4)
 (DETERRENCE_PRIOR_WEIGHT, DETERRENCE_LEARNING, DETERRENCE_FROM_FORCES, THREAT_LINKS,
  PRESENCE_HALF, UNALIGNED_FRONTS) = range(100, 106)
-N_PARAMS = 106
+(  # materiel as stocks and rearmament during a truce (#15 part 2)
+    STOCKS_ENABLED, MUNITIONS_SHARE, MUNITIONS_USE, RATION_DAYS, OFFENSIVE_STOCK_DAYS,
+    SORTIE_LOSS, REARM_DURING_TRUCE,
+) = range(106, 113)
+N_PARAMS = 113
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
 B_DAILY, B_DRONE_SHARE, B_AIR_DEFENCE_SHARE = range(3)  # P.backer
@@ -583,12 +609,14 @@ class Params(NamedTuple):
     proximity: np.ndarray  # float64[backer, place]: nearness to its base
     backer_air_share: np.ndarray  # float64[backer]: its share of its side's air power
     local0: np.ndarray  # float64[place]: local defenders of unaligned places on day 0
+    munitions_days0: np.ndarray  # float64[side]: munitions on day 0, days of all-out fighting
 
 
 def build_params(cfg: Config) -> Params:
     """The arrays of one set of values (one scenario, or one draw of a posterior)."""
     m, t, c, a, fc, ar = cfg.map, cfg.truce, cfg.combat, cfg.air, cfg.forces, cfg.arms
     e, cm, md, mo, d = cfg.economy, cfg.commitment, cfg.mediation, cfg.morale, cfg.deterrence
+    st = cfg.stocks
     x = np.zeros(N_PARAMS)
     scalars = {
         TRUCE_START: -1 if t.start_day is None else t.start_day, MONITORING: t.monitoring,
@@ -645,6 +673,10 @@ def build_params(cfg: Config) -> Params:
         MEMORY_DAYS: mo.memory_days, SUPPLY_BASE: mo.supply_base,
         DELIVERY_WEIGHT: mo.delivery_weight, ADJUST_RATE: mo.adjust_rate, EROSION: mo.erosion,
         HORIZON: cfg.horizon, TRIPOLI: m.tripoli, BENGHAZI: m.benghazi, OIL: m.oil,
+        STOCKS_ENABLED: st.enabled, MUNITIONS_SHARE: st.munitions_share,
+        MUNITIONS_USE: st.munitions_use, RATION_DAYS: st.ration_days,
+        OFFENSIVE_STOCK_DAYS: st.offensive_days, SORTIE_LOSS: a.sortie_loss,
+        REARM_DURING_TRUCE: ar.rearm_during_truce,
     }
     assert len(scalars) == N_PARAMS, "every scalar parameter has a value"
     for index, value in scalars.items():
@@ -684,6 +716,7 @@ def build_params(cfg: Config) -> Params:
         interest_place=np.array([p for _, p in d.interests], dtype=np.int64),
         standby=np.array(d.standby), proximity=np.array(d.proximity),
         backer_air_share=np.array(d.air_share), local0=np.array(cfg.unaligned.local),
+        munitions_days0=np.array(st.munitions_days, dtype=np.float64),
     )
 
 

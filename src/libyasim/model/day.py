@@ -18,6 +18,7 @@ from libyasim.model import (
     mediation,
     morale,
     records,
+    stocks,
     truce,
 )
 from libyasim.model.config import DELAY, SUPPLY_BASE, Params
@@ -37,8 +38,8 @@ from libyasim.model.state import (
 @njit
 def set_up(P: Params, S: State, rng: np.random.Generator) -> None:
     """Day 0: the fronts, forces in place, mediation's pressure, shipments already under way
-    (sent before day 0, arriving from day 1), the air war, the balance of power, the truce's
-    calendar, and day 0's row."""
+    (sent before day 0, arriving from day 1), the air war, the balance of power, munitions on
+    hand, the truce's calendar, and day 0's row."""
     dice.new_day(S)
     combat.update_fronts(P, S, True)
     forces.place_initial(P, S)
@@ -49,6 +50,8 @@ def set_up(P: Params, S: State, rng: np.random.Generator) -> None:
     for day in range(1 - int(P.x[DELAY]), 1):
         arms.ship(P, S, rng, day)
     air.duel(P, S)
+    combat.measure(P, S)
+    stocks.set_up(P, S)
     combat.assess(P, S)
     truce.open_day(P, S)
     records.record(P, S)

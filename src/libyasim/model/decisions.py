@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model import dice
+from libyasim.model import dice, stocks
 from libyasim.model.combat import at_war, targets
 from libyasim.model.config import (
     ADVANTAGE_WEIGHT,
@@ -93,7 +93,8 @@ def stand_down(S: State, f: int, stance: int) -> None:
 @njit
 def choose_offensive(P: Params, S: State, f: int, forced: bool) -> None:
     """Keep attacking while the local odds hold; else pick the best target, if any is good
-    enough (`combat.attack_ratio`) and the skies allow an advance (`air.advance_share`).
+    enough (`combat.attack_ratio`), the skies allow an advance (`air.advance_share`) and the
+    side has the munitions (`stocks.offensive_days`).
     At war without such odds, a side raids where its odds are fair (`combat.limited_ratio`)."""
     side, day = P.faction_side[f], S.i[DAY]
     wanted = S.faction_orders[f, ORDER_TARGET]
@@ -110,7 +111,7 @@ def choose_offensive(P: Params, S: State, f: int, forced: bool) -> None:
             ratio /= P.x[CULMINATION_SHARE]  # an offensive under way keeps going a while
         if ratio > best_ratio:
             best, best_ratio, origin = target, ratio, start
-    can_advance = S.air_share[side] >= P.x[AIR_ADVANCE_SHARE]
+    can_advance = S.air_share[side] >= P.x[AIR_ADVANCE_SHARE] and stocks.can_attack(P, S, side)
     if best >= 0 and (forced or (can_advance and best_ratio >= P.x[ATTACK_RATIO])):
         if not (going and best == current):
             S.faction_i[f, OFFENSIVE_SINCE] = day

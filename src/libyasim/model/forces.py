@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model.arms import stopped_share
+from libyasim.model.arms import paused, stopped_share
 from libyasim.model.config import (
     C_CAP,
     C_DAILY,
@@ -57,15 +57,17 @@ def place_initial(P: Params, S: State) -> None:
 @njit
 def rotate(P: Params, S: State) -> None:
     """Foreign fighters arrive at their backer's ordered rate, less those the embargo stops on
-    their routes, up to the cap, and leave at the end of their tours; arrivals join the
-    client's reserve, leavers leave it (or the fronts)."""
+    their routes, up to the cap (none while backers pause during a truce, `arms.paused`), and
+    leave at the end of their tours; arrivals join the client's reserve, leavers leave it (or
+    the fronts)."""
     day = S.i[DAY]
+    pause = paused(P, S)
     for i in range(len(S.contingents)):
         b, f = P.contingent_backer[i], P.contingent_faction[i]
         present = S.contingents[i]
         leaving = present / P.contingent[i, C_TOUR_DAYS]
         arriving = 0.0
-        if P.backer_enabled[b] and day >= P.backer_start[b]:
+        if P.backer_enabled[b] and day >= P.backer_start[b] and not pause:
             wanted = (P.contingent[i, C_DAILY] * S.backer_orders[b, ORDER_FIGHTERS]
                       * (1.0 - stopped_share(P, S, b)))
             arriving = max(0.0, min(wanted, P.contingent[i, C_CAP] - present + leaving))

@@ -54,6 +54,7 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "truce_state", "morale_gna", "morale_wag", "morale_lna",
     "intensity", "oil_blockade", "gna_funds", "ripeness_days",
     "pay_gna", "pay_wag", "pay_lna", "loyalty_gna", "loyalty_wag", "loyalty_lna",
+    "munitions_gna_side", "munitions_lna_side",
     *(f"holder_{k}" for k in PLACE_KEYS),
 )
 SERIES_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -61,6 +62,7 @@ SERIES_CATEGORIES: dict[str, tuple[str, ...]] = {
 COUNT_COLUMNS = ("violations_gna", "violations_wag", "violations_lna", "violations",
                  "violations_attributed", "battle_deaths", "civilian_deaths", "conflict_deaths")
 FIRST_HOLDER_COLUMN = SERIES_COLUMNS.index(f"holder_{PLACE_KEYS[0]}")
+MUNITIONS_COLUMN = SERIES_COLUMNS.index("munitions_gna_side")
 
 # ------------------------------------------------------------------------- events
 (EV_TRUCE_CALLED, EV_TRUCE_NEW, EV_MONITORS, EV_OFFENSIVE, EV_AIR_GNA, EV_AIR_LNA, EV_RED_LINE,
@@ -201,6 +203,7 @@ def record(P: Params, S: State) -> None:
     row[31], row[32], row[33], row[34] = S.f[INTENSITY], S.i[BLOCKADE], S.f[FUNDS], S.i[RIPENESS]
     for f in range(3):
         row[35 + f], row[38 + f] = S.pay[f], S.loyalty[f]
+    row[MUNITIONS_COLUMN], row[MUNITIONS_COLUMN + 1] = S.munitions[GNA], S.munitions[LNA]
     if S.i[LNA_WITHDRAW_DAY] < 0 and not lna_near_tripoli(P, S):
         S.i[LNA_WITHDRAW_DAY] = day
 

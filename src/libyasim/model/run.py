@@ -121,6 +121,11 @@ class Views:
     def air(self) -> list[float]:
         return [float(x) for x in self.S.drones]
 
+    @property
+    def munitions(self) -> list[float]:
+        """Munitions on hand, by side (fighter-equivalents)."""
+        return [float(x) for x in self.S.munitions]
+
     def place_name(self, place: int) -> str:
         return self.cfg.map.names[place]
 
