@@ -22,6 +22,8 @@ from libyasim.model.state import (
 COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
 FACTIONS = ("gna", "wag", "lna")
 BLOCKADE = {"economy.blockade_rate": 0.3}  # the terminals close within days (top of the range)
+# ...and stay closed all year: no economic deal reopens them
+ALL_YEAR = {**BLOCKADE, "mediation.economic_rate": 0.0}
 PAY = [COL[f"pay_{f}"] for f in FACTIONS]
 LOYALTY = [COL[f"loyalty_{f}"] for f in FACTIONS]
 
@@ -135,7 +137,7 @@ def test_fiscal_strain_on_either_side_speeds_the_talks():
 
 # ------------------------------------------------------------------ invariants over runs
 def test_money_and_loyalty_stay_within_their_bounds_under_a_blockade():
-    m = run(365, **BLOCKADE)
+    m = run(365, **ALL_YEAR)
     series, e = m.series, m.cfg.economy
     funds = series[:, COL["gna_funds"]]
     assert funds.min() >= e.blockade_revenue - 1e-12 and funds.max() <= 1.0
@@ -152,7 +154,7 @@ def test_money_and_loyalty_stay_within_their_bounds_under_a_blockade():
 
 
 def test_with_wages_switched_off_loyalty_stays_whole():
-    m = run(365, **BLOCKADE, **{"economy.wages.enabled": False})
+    m = run(365, **ALL_YEAR, **{"economy.wages.enabled": False})
     assert (m.series[:, LOYALTY] == 1.0).all()
     assert m.series[-1, PAY[0]] < 1.0  # the pay still falls; it no longer matters
 

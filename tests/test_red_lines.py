@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from libyasim.model import SERIES_COLUMNS, LibyaModel, combat, deterrence, simulate
+from libyasim.model import SERIES_COLUMNS, LibyaModel, combat, deterrence, simulate, stocks
 from libyasim.model.config import GNA, LNA, NONE, PLACE_INDEX, PLACE_KEYS
 from libyasim.model.state import (
     INTENSITY,
@@ -186,7 +186,7 @@ def test_sides_can_attack_unaligned_neighbours_defended_by_local_forces():
     out = np.empty((len(S.owner), 3))
     lna = {int(t): r for r, t, _ in out[:combat.targets(*m.kernel, LNA_F, out)]}
     strength = combat.attack_strength(*m.kernel, LNA, BANI_WALID)[0]
-    air = 1 + m.cfg.combat.air_weight * S.air_share[LNA]
+    air = (1 + m.cfg.combat.air_weight * S.air_share[LNA]) * stocks.sustainable(*m.kernel, LNA)
     town = m.cfg.combat.urban_defence
     assert lna[BANI_WALID] == pytest.approx(strength * air / (S.local[BANI_WALID] * town))
     gna = {int(t) for _, t, _ in out[:combat.targets(*m.kernel, GNA_F, out)]}
@@ -269,7 +269,7 @@ def test_red_lines_and_unaligned_places_stay_consistent_over_a_run(seed):
 
 
 # ------------------------------------------------------------------ directions, paired seeds
-RUNS = 40
+RUNS = 150
 # A hypothetical war the GNA side is winning (no truce, a large Turkish flow, a small LNA), so
 # that its advance reaches the LNA's core interests; no 2020 event is presupposed.
 GNA_ADVANCES = {"truce.enabled": False, "arms.turkey.volume": 5000.0, "forces.lna.fighters": 12000}
