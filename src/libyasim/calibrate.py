@@ -535,9 +535,14 @@ def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
 
 # ---------------------------------------------------------------------------- CLI
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    if args.screen:
+        return cmd_screen(args)
+    from libyasim.screen import parameters_to_fit
+
+    params = parameters_to_fit(args.params, args.params_from)
     try:
         summary = calibrate(args.scenario, args.out, args.until, args.observations,
-                            args.params, args.budget, args.workers, args.population,
+                            params, args.budget, args.workers, args.population,
                             args.generations, args.min_acceptance, args.seed, args.resume,
                             args.force, args.scheduler, progress=not args.quiet)
     except KeyboardInterrupt:
@@ -561,10 +566,25 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_screen(args: argparse.Namespace) -> int:
+    """`calibrate --screen`: the Morris screen that names the parameters worth fitting."""
+    from libyasim.screen import screen
 
-
-
-
+    summary = screen(args.scenario, args.until, args.out, args.observations,
+                     args.trajectories, args.runs_per_point, args.workers, args.seed,
+                     args.force, progress=not args.quiet)
+    if not args.quiet:
+        for row in summary["ranking"][:40]:
+            mark = "*" if row["param"] in summary["chosen"] else " "
+            print(f" {mark} {row['param']:<44} effect {row['effect']:8.3f}  sigma "
+                  f"{row['sigma']:8.3f}  moves most {row['moves_most']}")
+    print(f"{summary['parameters_screened']} parameters screened in {summary['simulations']:,} "
+          f"runs, {summary['elapsed_seconds']:.0f} s; {len(summary['chosen'])} matter "
+          f"({summary['rule']})")
+    print(f"wrote {args.out}/screen.csv, screen.json and screen.png; fit them with "
+          f"`libyasim calibrate {args.scenario} --until {args.until} --params-from {args.out} "
+          "--out DIR`")
+    return 0
 
 
 def add_command(sub: Any) -> None:
@@ -579,6 +599,17 @@ def add_command(sub: Any) -> None:
     cal.add_argument("--params", nargs="+", metavar="NAME",
                      help="assumption parameters to fit, optionally with a narrower prior as "
                      "NAME=LOW:HIGH (default: every numeric assumption with a prior range)")
+    cal.add_argument("--params-from", metavar="DIR",
+                     help="fit the parameters a screen in DIR chose (`calibrate --screen`), "
+                     "plus any named with --params")
+    cal.add_argument("--screen", action="store_true",
+                     help="instead of fitting, screen every prior range (Morris elementary "
+                     "effects) against the calibration statistics and choose the parameters "
+                     "that matter; writes screen.csv, screen.json and screen.png into --out")
+    cal.add_argument("--trajectories", type=arguments.whole(2, 1000), default=20,
+                     help="Morris trajectories of the screen (default 20)")
+    cal.add_argument("--runs-per-point", type=arguments.whole(1, 100), default=4,
+                     help="runs averaged per design point of the screen (default 4)")
     cal.add_argument("--budget", type=arguments.seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
                      help=f"stop after this long (checked between generations; default "
                      f"{DEFAULT_BUDGET})")
