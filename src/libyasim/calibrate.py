@@ -501,13 +501,29 @@ def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     atomic_write(out / PRIOR_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
     plt.close(fig)
 
+    fig = predictive_figure(simulator, posterior, used, draws)
+    atomic_write(out / PREDICTIVE_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
+    plt.close(fig)
+
+
+
+
+def predictive_figure(simulator: Simulator, posterior: pd.DataFrame,
+                      used: Sequence[Observation], draws: int):
+    """Runs drawn from the posterior by weight against each training observation, one panel
+    each (at most 5 a row): the posterior predictive check on the training data."""
+    import matplotlib.pyplot as plt
+
+    names = [c for c in posterior.columns if c != WEIGHT]
     rng = np.random.default_rng(0)
     picks = rng.choice(len(posterior), size=draws, p=posterior[WEIGHT].to_numpy())
-    sims = pd.DataFrame([simulator.statistics({p.name: posterior[p.name].iloc[i] for p in priors},
+    sims = pd.DataFrame([simulator.statistics({n: posterior[n].iloc[i] for n in names},
                                               int(rng.integers(2**62))) for i in picks])
     n = len(used)
-    fig, axes = plt.subplots(1, n, figsize=(3.4 * n + 0.5, 3.4), layout="constrained",
-                             squeeze=False)
+    cols = min(n, 5)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols + 0.5, 2.9 * rows + 0.6),
+                             layout="constrained", squeeze=False)
     for ax, obs in zip(axes.flat, used):
         values = sims[obs.name]
         if obs.kind in ("state", "occurs"):
@@ -517,20 +533,21 @@ def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
             ax.set(ylabel="share of runs", ylim=(0, 1))
         else:
             ax.hist(values, bins=20, color="#3182bd", label="posterior predictive")
-            ax.axvline(obs.observed(), color="#d62728", lw=2, label="observed")
+            ax.axvline(obs.observed(), color="#d62728", lw=2,
+                       label="observed (a floor: at least)" if obs.floor else "observed")
             low, high = obs.bounds()
             if high > low:
                 ax.axvspan(low, high, color="#d62728", alpha=0.15, label="source's range")
             unit = f"days after {obs.start}" if obs.kind == "first_day" else obs.column
             ax.set(xlabel=unit, ylabel="runs")
         ax.set_title(obs.name, fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"Posterior predictive ({draws} runs drawn by weight) against the training "
                  "observations")
-    atomic_write(out / PREDICTIVE_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
-    plt.close(fig)
-
-
+    return fig
 
 
 # ---------------------------------------------------------------------------- CLI
