@@ -29,7 +29,8 @@ for origin in $ORIGINS; do
     $LY forecast $ISSUED --origin "$origin" --posterior "$OUT/fit-$CUTOFF" --runs "$RUNS" \
         --out "$OUT/$origin" --force --quiet
 done
-$LY run $ISSUED --prior --runs "$RUNS" --out "$OUT/prior" --force --quiet
+# one process: with several, an ensemble drawing all 171 priors stalled here (pipe full)
+$LY run $ISSUED --prior --runs "$RUNS" --workers 1 --out "$OUT/prior" --force --quiet
 for origin in $ORIGINS; do
     $LY validate "$OUT/$origin" --reference "$OUT/prior" --force
 done
