@@ -160,6 +160,7 @@ def _note_in_manifest(out: Path, record: dict[str, Any]) -> None:
 def cmd_forecast(args: argparse.Namespace) -> int:
     from libyasim import analysis, plots
     from libyasim.results import Results
+    from libyasim.validate import MIN_ESS
 
     from libyasim.screen import parameters_to_fit
 
@@ -181,6 +182,9 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if known:
         print(f"conditioned on what was known on {record['origin']}: {known['kept']} of "
               f"{known['runs']} runs kept, effective sample size {known['ess']:.1f}")
+        if known["ess"] < MIN_ESS:
+            print(f"warning: the conditioned forecast rests on fewer than {MIN_ESS} runs' worth; "
+                  "few runs reproduce what was known then: run more (--runs)", file=sys.stderr)
     print(f"wrote {args.out}/{FORECAST_FILE}, the ensemble's files and {len(paths)} plots; "
           f"score it with `libyasim validate {args.out}`")
     return 0
