@@ -123,3 +123,24 @@ def test_a_fit_made_after_the_origin_is_refused(world, tmp_path, capsys):
     code = cli.main(["forecast", str(issued), "--origin", "2019-01-01", "--posterior", str(fit),
                      "--out", str(tmp_path / "f")])
     assert code == 2 and "day 0" in capsys.readouterr().err
+
+
+def test_screen_then_fit_from_the_command_line(world, tmp_path, capsys):
+    folder, war, _, rows = world
+    file = str(_write(folder / "cli.csv", rows))
+    common = [str(war), "--until", ORIGIN.isoformat(), "--observations", file, "--workers", "1",
+              "--seed", "2", "--quiet"]
+    assert cli.main(["calibrate", *common, "--screen", "--trajectories", "2",
+                     "--runs-per-point", "1", "--out", str(tmp_path / "screen")]) == 0
+    chosen = chosen_parameters(tmp_path / "screen")
+    assert f"--params-from {tmp_path / 'screen'}" in capsys.readouterr().out
+    assert cli.main(["calibrate", *common, "--params-from", str(tmp_path / "screen"),
+                     "--population", "10", "--generations", "1",
+                     "--out", str(tmp_path / "fit")]) == 0
+    fitted = json.loads((tmp_path / "fit" / CALIBRATION_FILE).read_text())
+    assert [p["name"] for p in fitted["parameters"]] == chosen
+    capsys.readouterr()
+    code = cli.main(["calibrate", *common, "--params-from", str(tmp_path / "fit"),
+                     "--out", str(tmp_path / "fit2")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no screen found" in err and len(err.strip().splitlines()) == 1
