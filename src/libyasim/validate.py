@@ -354,7 +354,7 @@ def figure(scored: Sequence[Scored], title: str):
         ax.axhline(len(pits) / 5, color="black", lw=1, ls="--", label="uniform (calibrated)")
         ax.legend(loc="upper center", fontsize=8)
     ax.set(xlim=(0, 1), xlabel="PIT: share of runs below the observed value",
-           ylabel="observations", title=f"PIT histogram ({len(pits)} numbers and dates; floors left out)")
+           ylabel="observations", title=f"PIT histogram ({len(pits)} numbers and dates;\nfloors left out)")
     fig.suptitle(title)
     return fig
 
@@ -403,7 +403,7 @@ def _binary_panel(ax, binary: Sequence[Scored]) -> None:
     ax.set(xlim=(-0.05, 1.05), xlabel="probability",
            title=f"yes/no facts ({len(binary)})")
     if binary:
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3,
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2,
                   frameon=False)
     ax.invert_yaxis()
 
