@@ -5,6 +5,7 @@
 # the prior predictive reference, and score everything (`make forecast` runs this). Rerun it
 # after any change to the model: the screen, the fit and the scores are all redone.
 #   OUT=results/forecast  FIT_BUDGET=1500 (seconds)  RUNS=300  WORKERS=2  LIBYASIM=libyasim
+#   TRAJECTORIES=20 (the screen's)  POPULATION=300 (the fit's particles per generation)
 # About 30 minutes on 2 cores: the fit is bounded by FIT_BUDGET, the rest takes a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,14 +14,17 @@ OUT=${OUT:-results/forecast}
 FIT_BUDGET=${FIT_BUDGET:-1500}
 RUNS=${RUNS:-300}
 WORKERS=${WORKERS:-2}
+TRAJECTORIES=${TRAJECTORIES:-20}
+POPULATION=${POPULATION:-300}
 WAR=scenarios/tripoli_offensive_2019.toml
 ISSUED=scenarios/baseline.toml
 CUTOFF=2020-01-10
 ORIGINS="2020-01-10 2020-03-31 2020-06-30"
 mkdir -p "$OUT"
 SECONDS=0
-$LY calibrate $WAR --until $CUTOFF --screen --workers "$WORKERS" --out "$OUT/screen" --force
-$LY calibrate $WAR --until $CUTOFF --params-from "$OUT/screen" --population 300 \
+$LY calibrate $WAR --until $CUTOFF --screen --trajectories "$TRAJECTORIES" --workers "$WORKERS" \
+    --out "$OUT/screen" --force
+$LY calibrate $WAR --until $CUTOFF --params-from "$OUT/screen" --population "$POPULATION" \
     --generations 12 --budget "$FIT_BUDGET" --workers "$WORKERS" --seed 20200110 \
     --out "$OUT/fit-$CUTOFF" --force
 # the fit of 10 January is the newest a forecast from each origin may use: later origins

@@ -314,7 +314,14 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
         # pyabc caches the population it sets epsilon from on its first run() call; let each
         # call start from the latest generation, as a resumed calibration does
         abc._initial_population = None
-        history = abc.run(max_nr_populations=1, min_acceptance_rate=min_acceptance)
+        try:
+            history = abc.run(max_nr_populations=1, min_acceptance_rate=min_acceptance)
+        except AssertionError as exc:  # pyabc: the importance weights underflowed to zero
+            if "weight" not in str(exc):
+                raise
+            history = abc.history
+            stopped = "weights"
+            break
         if history.max_t == before:  # the generation was abandoned
             stopped = "budget" if time.monotonic() - started >= budget else "acceptance"
             break
