@@ -2,11 +2,13 @@
 #   make baseline   install into .venv and run the baseline scenario with its plots (results/baseline)
 #   make test       install into .venv (with test tools and Chromium), check style and types, run
 #                   the whole test suite, then the quick tests on a core install at minimum versions
+#   make forecast   the forecast of 2020: screen and fit on the 2019 war, forecasts from three
+#                   origins, scores (scripts/forecast-2020.sh; about 30 minutes on 2 cores)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: baseline test test-min lint install clean
+.PHONY: baseline forecast test test-min lint install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(scripts/find-python.sh)" -m venv $(VENV)
@@ -20,6 +22,10 @@ baseline: $(STAMP)
 	$(PY) -m libyasim.model
 	$(VENV)/bin/libyasim run scenarios/baseline.toml --out results/baseline --force
 	$(VENV)/bin/libyasim validate results/baseline --force
+
+forecast: $(STAMP)
+	$(PY) -m libyasim.model
+	LIBYASIM=$(VENV)/bin/libyasim scripts/forecast-2020.sh
 
 test: $(STAMP) lint
 	scripts/install-browser.sh

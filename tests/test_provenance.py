@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from libyasim.check import posterior_within_cutoff
 from libyasim.cli import main
 from libyasim.ensemble import run_ensemble
 from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS
@@ -346,7 +347,8 @@ def test_the_shipped_scenarios_use_nothing_published_after_their_cutoff():
         assert cutoff_problems(scenario) == [], path.name
     baseline = load_scenario(SCENARIOS / "baseline.toml")  # a forecast from day 0
     assert baseline["scenario.information_cutoff"] == dt.date(2020, 1, 10)
-    assert baseline["scenario.posterior"] == ""
+    assert baseline["scenario.posterior"]  # fitted on the 2019 war, by the cutoff
+    assert posterior_within_cutoff(baseline) == []
     assert not_public_by(baseline, baseline["scenario.start_date"]) == []
 
 
@@ -358,7 +360,10 @@ def test_check_fails_a_scenario_that_uses_later_information(tmp_path, capsys):
     lines = err.strip().splitlines()
     expected = [n for n, p in PARAMS.items()
                 if p.information_date and p.information_date > dt.date(2020, 1, 1)]
-    assert len(lines) == len(expected)  # one line per value: the article's, Sirte, judgments
+    # one line per value (the article's, Sirte, judgments), and one for the baseline's
+    # posterior, fitted on what was public by 10 January 2020
+    assert len(lines) == len(expected) + 1
+    assert "scenario.posterior: fitted to information up to 2020-01-10" in lines[-1]
     for name, line in zip(expected, lines):
         assert line.startswith(f"error: {path}: {name}: ")
         assert PARAMS[name].information_date.isoformat() in line and "2020-01-01" in line

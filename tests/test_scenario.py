@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tomllib
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -103,10 +104,13 @@ def test_baseline_equals_the_model_defaults():
     from libyasim.params import defaults
 
     values = load_scenario(BASELINE).values
-    # a forecast from day 0: its information cutoff is the start date, and it draws nothing
+    # the forecast issued on day 0: its information cutoff is the start date, and its runs
+    # draw from a posterior fitted on the 2019 war with what was public by then
     assert values["scenario.information_cutoff"] == values["scenario.start_date"]
-    assert values["scenario.posterior"] == ""
-    assert values == defaults()
+    fit = json.loads((Path(values["scenario.posterior"]) / "calibration.json").read_text())
+    assert fit["cutoff"] == values["scenario.start_date"].isoformat()
+    assert "tripoli_offensive_2019" in fit["scenario"]
+    assert {**values, "scenario.posterior": ""} == defaults()
 
 
 # ------------------------------------------------------------------ malformed files
@@ -218,6 +222,8 @@ def test_nonexistent_file(tmp_path, capsys):
 
 def test_variant_of_copied_baseline_is_valid(tmp_path, capsys):
     shutil.copy(BASELINE, tmp_path / "baseline.toml")
+    posterior = "posterior/forecast_2020-01-10"  # the baseline's posterior, beside it
+    shutil.copytree(BASELINE.parent / posterior, tmp_path / posterior)
     path = _write(tmp_path, "mine.toml",
                   '[scenario]\nextends = "baseline.toml"\nname = "mine"\n'
                   "[truce]\nmonitoring = true\n")

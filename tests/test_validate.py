@@ -80,11 +80,18 @@ def test_scores_summary_and_files(tmp_path, results):
     assert table.loc["far_violations", "crps"] > table.loc["median_deaths", "crps"]
     assert 0 <= table.loc["held_day_30", "probability"] <= 1
     assert summary["coverage_90"] == {"covered": 1, "of": 2, "share": 0.5}
+    # the strict hindcast: inside the 90% interval, or more than half the runs on the right side
+    held = table.loc["held_day_30", "probability"] > 0.5
+    settled = table.loc["settled_early", "probability"] < 0.5
+    assert summary["hindcast"]["misses"] == [n for n, ok in [
+        ("far_violations", False), ("held_day_30", held), ("settled_early", settled)] if not ok]
+    assert summary["hindcast"]["right"] == 4 - len(summary["hindcast"]["misses"])
     skipped = {s["name"]: s["reason"] for s in summary["skipped"]}
     assert "after 2020-01-10" in skipped["before_cutoff"]
     assert "ends after" in skipped["past_horizon"]
     saved = json.loads((tmp_path / "v" / VALIDATION_JSON).read_text())
-    assert saved["line"].startswith("from 2020-01-10: 90% intervals cover 1 of 2 numbers")
+    assert saved["line"].startswith("from 2020-01-10: 90% intervals cover 1 of 2 numbers and "
+                                    f"dates; hindcast {summary['hindcast']['right']} of 4 facts")
     assert (tmp_path / "v" / VALIDATION_PNG).stat().st_size > 10_000
     assert "Validation against observations" in report_section(tmp_path / "v")
     assert report_section(results) is None

@@ -314,7 +314,14 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
         # pyabc caches the population it sets epsilon from on its first run() call; let each
         # call start from the latest generation, as a resumed calibration does
         abc._initial_population = None
-        history = abc.run(max_nr_populations=1, min_acceptance_rate=min_acceptance)
+        try:
+            history = abc.run(max_nr_populations=1, min_acceptance_rate=min_acceptance)
+        except AssertionError as exc:  # pyabc: the importance weights underflowed to zero
+            if "weight" not in str(exc):
+                raise
+            history = abc.history
+            stopped = "weights"
+            break
         if history.max_t == before:  # the generation was abandoned
             stopped = "budget" if time.monotonic() - started >= budget else "acceptance"
             break
@@ -501,13 +508,29 @@ def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     atomic_write(out / PRIOR_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
     plt.close(fig)
 
+    fig = predictive_figure(simulator, posterior, used, draws)
+    atomic_write(out / PREDICTIVE_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
+    plt.close(fig)
+
+
+
+
+def predictive_figure(simulator: Simulator, posterior: pd.DataFrame,
+                      used: Sequence[Observation], draws: int):
+    """Runs drawn from the posterior by weight against each training observation, one panel
+    each (at most 5 a row): the posterior predictive check on the training data."""
+    import matplotlib.pyplot as plt
+
+    names = [c for c in posterior.columns if c != WEIGHT]
     rng = np.random.default_rng(0)
     picks = rng.choice(len(posterior), size=draws, p=posterior[WEIGHT].to_numpy())
-    sims = pd.DataFrame([simulator.statistics({p.name: posterior[p.name].iloc[i] for p in priors},
+    sims = pd.DataFrame([simulator.statistics({n: posterior[n].iloc[i] for n in names},
                                               int(rng.integers(2**62))) for i in picks])
     n = len(used)
-    fig, axes = plt.subplots(1, n, figsize=(3.4 * n + 0.5, 3.4), layout="constrained",
-                             squeeze=False)
+    cols = min(n, 5)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols + 0.5, 2.9 * rows + 0.6),
+                             layout="constrained", squeeze=False)
     for ax, obs in zip(axes.flat, used):
         values = sims[obs.name]
         if obs.kind in ("state", "occurs"):
@@ -517,27 +540,33 @@ def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
             ax.set(ylabel="share of runs", ylim=(0, 1))
         else:
             ax.hist(values, bins=20, color="#3182bd", label="posterior predictive")
-            ax.axvline(obs.observed(), color="#d62728", lw=2, label="observed")
+            ax.axvline(obs.observed(), color="#d62728", lw=2,
+                       label="observed (a floor: at least)" if obs.floor else "observed")
             low, high = obs.bounds()
             if high > low:
                 ax.axvspan(low, high, color="#d62728", alpha=0.15, label="source's range")
             unit = f"days after {obs.start}" if obs.kind == "first_day" else obs.column
             ax.set(xlabel=unit, ylabel="runs")
         ax.set_title(obs.name, fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"Posterior predictive ({draws} runs drawn by weight) against the training "
                  "observations")
-    atomic_write(out / PREDICTIVE_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
-    plt.close(fig)
-
-
+    return fig
 
 
 # ---------------------------------------------------------------------------- CLI
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    if args.screen:
+        return cmd_screen(args)
+    from libyasim.screen import parameters_to_fit
+
+    params = parameters_to_fit(args.params, args.params_from)
     try:
         summary = calibrate(args.scenario, args.out, args.until, args.observations,
-                            args.params, args.budget, args.workers, args.population,
+                            params, args.budget, args.workers, args.population,
                             args.generations, args.min_acceptance, args.seed, args.resume,
                             args.force, args.scheduler, progress=not args.quiet)
     except KeyboardInterrupt:
@@ -561,10 +590,25 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_screen(args: argparse.Namespace) -> int:
+    """`calibrate --screen`: the Morris screen that names the parameters worth fitting."""
+    from libyasim.screen import screen
 
-
-
-
+    summary = screen(args.scenario, args.until, args.out, args.observations,
+                     args.trajectories, args.runs_per_point, args.workers, args.seed,
+                     args.force, progress=not args.quiet)
+    if not args.quiet:
+        for row in summary["ranking"][:40]:
+            mark = "*" if row["param"] in summary["chosen"] else " "
+            print(f" {mark} {row['param']:<44} effect {row['effect']:8.3f}  sigma "
+                  f"{row['sigma']:8.3f}  moves most {row['moves_most']}")
+    print(f"{summary['parameters_screened']} parameters screened in {summary['simulations']:,} "
+          f"runs, {summary['elapsed_seconds']:.0f} s; {len(summary['chosen'])} matter "
+          f"({summary['rule']})")
+    print(f"wrote {args.out}/screen.csv, screen.json and screen.png; fit them with "
+          f"`libyasim calibrate {args.scenario} --until {args.until} --params-from {args.out} "
+          "--out DIR`")
+    return 0
 
 
 def add_command(sub: Any) -> None:
@@ -579,6 +623,17 @@ def add_command(sub: Any) -> None:
     cal.add_argument("--params", nargs="+", metavar="NAME",
                      help="assumption parameters to fit, optionally with a narrower prior as "
                      "NAME=LOW:HIGH (default: every numeric assumption with a prior range)")
+    cal.add_argument("--params-from", metavar="DIR",
+                     help="fit the parameters a screen in DIR chose (`calibrate --screen`), "
+                     "plus any named with --params")
+    cal.add_argument("--screen", action="store_true",
+                     help="instead of fitting, screen every prior range (Morris elementary "
+                     "effects) against the calibration statistics and choose the parameters "
+                     "that matter; writes screen.csv, screen.json and screen.png into --out")
+    cal.add_argument("--trajectories", type=arguments.whole(2, 1000), default=20,
+                     help="Morris trajectories of the screen (default 20)")
+    cal.add_argument("--runs-per-point", type=arguments.whole(1, 100), default=4,
+                     help="runs averaged per design point of the screen (default 4)")
     cal.add_argument("--budget", type=arguments.seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
                      help=f"stop after this long (checked between generations; default "
                      f"{DEFAULT_BUDGET})")

@@ -1,5 +1,6 @@
 """Command line: `libyasim run | check | params | compare | counterfactuals | report | app |
-merge | sweep | sensitivity | explore | exercises | game | replay`."""
+merge | sweep | sensitivity | calibrate | forecast | validate | explore | exercises | game |
+replay`."""
 
 from __future__ import annotations
 
@@ -636,11 +637,12 @@ def build_parser() -> argparse.ArgumentParser:
                            help="parallel worker processes (default: all cores)")
     exercises.set_defaults(func=cmd_exercises)
 
-    from libyasim import calibrate, discovery, validate
+    from libyasim import calibrate, discovery, forecast, validate
     from libyasim.game.cli import add_commands as add_game_commands
 
     validate.add_command(sub)
     calibrate.add_command(sub)
+    forecast.add_command(sub)
     discovery.add_command(sub)
     add_game_commands(sub)  # game, replay
     return parser

@@ -239,6 +239,7 @@ def summarise(scored: Sequence[Scored], skipped: Sequence[dict[str, str]], start
         "mean_log_score": _mean([s.row["log_score"] for s in binary]),
         "mean_brier_floor": _mean([s.row["brier_floor"] for s in floors]),
         "pit": [s.row["pit"] for s in numeric if s.row["pit"] is not None],
+        "hindcast": hindcast(scored),
         "skill": {}, "skipped": list(skipped),
     }
     for ref in REFERENCES:
@@ -255,6 +256,19 @@ def summarise(scored: Sequence[Scored], skipped: Sequence[dict[str, str]], start
                           if bins else None),
             "brier_observations": len(bins)}
     return summary
+
+
+def hindcast(scored: Sequence[Scored]) -> dict[str, Any]:
+    """The strict hindcast: facts the ensemble got right, a number or date inside its 90%
+    interval (a floor: reached by its upper end), a yes/no fact with more than half of the
+    runs on the side that happened; and the names of the misses."""
+    def right(s: Scored) -> bool:
+        if s.obs.numeric:
+            return bool(s.row["in_90"])
+        return (s.row["probability"] > 0.5) == (s.obs.observed() == 1)
+
+    misses = [s.obs.name for s in scored if not right(s)]
+    return {"right": len(scored) - len(misses), "of": len(scored), "misses": misses}
 
 
 def skill_table(summaries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -286,6 +300,9 @@ def summary_line(summary: dict[str, Any]) -> str:
     cov = summary["coverage_90"]
     parts = [f"from {summary['from']}: 90% intervals cover {cov['covered']} of {cov['of']} "
              "numbers and dates"]
+    if "hindcast" in summary:
+        parts.append(f"hindcast {summary['hindcast']['right']} of {summary['hindcast']['of']} "
+                     "facts right")
     for ref in REFERENCES:
         skill = summary["skill"][ref]
         label = ref.replace("_", " ")
@@ -337,7 +354,7 @@ def figure(scored: Sequence[Scored], title: str):
         ax.axhline(len(pits) / 5, color="black", lw=1, ls="--", label="uniform (calibrated)")
         ax.legend(loc="upper center", fontsize=8)
     ax.set(xlim=(0, 1), xlabel="PIT: share of runs below the observed value",
-           ylabel="observations", title=f"PIT histogram ({len(pits)} numbers and dates; floors left out)")
+           ylabel="observations", title=f"PIT histogram ({len(pits)} numbers and dates;\nfloors left out)")
     fig.suptitle(title)
     return fig
 
@@ -386,7 +403,7 @@ def _binary_panel(ax, binary: Sequence[Scored]) -> None:
     ax.set(xlim=(-0.05, 1.05), xlabel="probability",
            title=f"yes/no facts ({len(binary)})")
     if binary:
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3,
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2,
                   frameon=False)
     ax.invert_yaxis()
 

@@ -1,0 +1,146 @@
+"""The Morris screen names what moves the fit's statistics; a forecast issued on an origin is
+fitted and conditioned on what was public by then, and nothing later changes it."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from libyasim import cli
+from libyasim.calibrate import CALIBRATION_FILE, POSTERIOR_FILE, CalibrationError
+from libyasim.forecast import FORECAST_FILE, forecast
+from libyasim.model import simulate
+from libyasim.observations import COLUMNS, SeriesView, load_observations, statistic
+from libyasim.scenario import load_scenario
+from libyasim.screen import DUMMY, SCREEN_CSV, SCREEN_JSON, SCREEN_PLOT, chosen_parameters, screen
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY0 = dt.date(2020, 1, 10)
+ORIGIN = DAY0 + dt.timedelta(days=14)
+WINDOWS = [(2, 6), (7, 13)]  # days after day 0, both ended and published by the origin
+
+
+def _row(name, value, start, end, known_on=None):
+    return {"name": name, "kind": "total", "column": "violations", "equals": "",
+            "value": value, "low": "", "high": "", "start": start.isoformat(),
+            "end": end.isoformat(), "known_on": (known_on or end).isoformat(),
+            "source": "synthetic: the model itself"}
+
+
+def _write(path, rows):
+    pd.DataFrame(rows, columns=list(COLUMNS)).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A short 'war' to fit on (the baseline's first 14 days), a 30-day forecast scenario, and
+    violation counts from one run of the model."""
+    folder = tmp_path_factory.mktemp("forecast")
+    base = (ROOT / "scenarios" / "baseline.toml").as_posix()
+    war = folder / "war.toml"
+    war.write_text(f'[scenario]\nextends = "{base}"\nname = "war"\nhorizon_days = 14\n')
+    issued = folder / "issued.toml"
+    issued.write_text(f'[scenario]\nextends = "{base}"\nname = "issued"\nhorizon_days = 30\n'
+                      'runs = 8\n')
+    _, series = simulate(load_scenario(war), 4321)
+    view = SeriesView.from_array(series, DAY0)
+    rows = []
+    for a, b in WINDOWS:
+        row = _row(f"violations_{a}_{b}", 0, DAY0 + dt.timedelta(days=a),
+                   DAY0 + dt.timedelta(days=b))
+        obs = load_observations(_write(folder / "one.csv", [row]))[0]
+        row["value"] = float(statistic(obs, view)[0])
+        rows.append(row)
+    return folder, war, issued, rows
+
+
+def test_screen_names_the_parameters_that_move_the_statistics(world, tmp_path):
+    folder, war, _, rows = world
+    file = _write(folder / "screen.csv", rows)
+    summary = screen(war, ORIGIN, tmp_path / "s", file, trajectories=4, runs=2, seed=3,
+                     progress=False)
+    for name in (SCREEN_CSV, SCREEN_JSON, SCREEN_PLOT):
+        assert (tmp_path / "s" / name).stat().st_size > 0
+    ranked = [r["param"] for r in summary["ranking"]]
+    assert summary["parameters_screened"] > 100  # every prior range the scenario leaves free
+    assert DUMMY in ranked and DUMMY not in summary["chosen"]
+    # violations in the truce's first days are the truce's own business
+    assert any(p.startswith("truce.") for p in summary["chosen"][:5])
+    assert summary["chosen"] == chosen_parameters(tmp_path / "s")
+    # the scenario's own settings (its situation) are not screened
+    assert "truce.start" not in ranked and "arms.turkey.volume" not in ranked
+    with pytest.raises(CalibrationError, match="holds a screen"):
+        screen(war, ORIGIN, tmp_path / "s", file, trajectories=2, runs=1, progress=False)
+
+
+def _forecast(world, out, observations, **kw):
+    _, war, issued, _ = world
+    args = {"fit_on": war, "params": ["truce.base_logit=-6:1", "truce.violations_per_day_max"],
+            "population": 20, "generations": 2, "workers": 1, "seed": 5, "progress": False,
+            "observations": observations}
+    args.update(kw)
+    return forecast(issued, ORIGIN, out, **args)
+
+
+def test_a_planted_later_observation_changes_neither_fit_nor_forecast(world, tmp_path):
+    folder, *_, rows = world
+    later = ORIGIN + dt.timedelta(days=10)
+    planted = rows + [
+        _row("planted_after", 5000, DAY0 + dt.timedelta(days=15), later),  # after the origin
+        _row("planted_late_news", 5000, DAY0 + dt.timedelta(days=2),  # ended, published late
+             DAY0 + dt.timedelta(days=12), known_on=later)]
+    a = _forecast(world, tmp_path / "a", _write(folder / "train.csv", rows))
+    b = _forecast(world, tmp_path / "b", _write(folder / "planted.csv", planted))
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a-fit" / POSTERIOR_FILE),
+                                  pd.read_parquet(tmp_path / "b-fit" / POSTERIOR_FILE))
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / "runs.parquet"),
+                                  pd.read_parquet(tmp_path / "b" / "runs.parquet"))
+    fa, fb = (json.loads((tmp_path / x / FORECAST_FILE).read_text()) for x in "ab")
+    assert fa["weights"] == fb["weights"] and a["conditioning"] == b["conditioning"]
+    assert a["conditioning"]["origin"] == ORIGIN.isoformat()
+    assert 0 < a["conditioning"]["ess"] <= 8
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["forecast"]["origin"] == ORIGIN.isoformat()
+    assert manifest["forecast"]["posterior_cutoff"] == ORIGIN.isoformat()
+    assert manifest["scenario"]["values"]["scenario.information_cutoff"] == ORIGIN.isoformat()
+    assert manifest["root_seed"] == 5 and json.loads(
+        (tmp_path / "a-fit" / CALIBRATION_FILE).read_text())["seed"] == 5
+
+
+def test_a_fit_made_after_the_origin_is_refused(world, tmp_path, capsys):
+    folder, war, issued, rows = world
+    fit = tmp_path / "fit"
+    fit.mkdir()
+    (fit / CALIBRATION_FILE).write_text(json.dumps({"cutoff": "2020-03-31"}))
+    with pytest.raises(CalibrationError, match="after the origin"):
+        forecast(issued, ORIGIN, tmp_path / "f", posterior=fit, progress=False)
+    code = cli.main(["forecast", str(issued), "--origin", "2020-01-24", "--posterior", str(fit),
+                     "--out", str(tmp_path / "f")])
+    assert code == 2 and "after the origin" in capsys.readouterr().err
+    code = cli.main(["forecast", str(issued), "--origin", "2019-01-01", "--posterior", str(fit),
+                     "--out", str(tmp_path / "f")])
+    assert code == 2 and "day 0" in capsys.readouterr().err
+
+
+def test_screen_then_fit_from_the_command_line(world, tmp_path, capsys):
+    folder, war, _, rows = world
+    file = str(_write(folder / "cli.csv", rows))
+    common = [str(war), "--until", ORIGIN.isoformat(), "--observations", file, "--workers", "1",
+              "--seed", "2", "--quiet"]
+    assert cli.main(["calibrate", *common, "--screen", "--trajectories", "2",
+                     "--runs-per-point", "1", "--out", str(tmp_path / "screen")]) == 0
+    chosen = chosen_parameters(tmp_path / "screen")
+    assert f"--params-from {tmp_path / 'screen'}" in capsys.readouterr().out
+    assert cli.main(["calibrate", *common, "--params-from", str(tmp_path / "screen"),
+                     "--population", "10", "--generations", "1",
+                     "--out", str(tmp_path / "fit")]) == 0
+    fitted = json.loads((tmp_path / "fit" / CALIBRATION_FILE).read_text())
+    assert [p["name"] for p in fitted["parameters"]] == chosen
+    capsys.readouterr()
+    code = cli.main(["calibrate", *common, "--params-from", str(tmp_path / "fit"),
+                     "--out", str(tmp_path / "fit2")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no screen found" in err and len(err.strip().splitlines()) == 1
