@@ -337,3 +337,18 @@ def test_row_groups_are_copied_whole_whatever_their_number_and_columns(tmp_path)
     joined = pq.ParquetFile(tmp_path / "joined.parquet")
     assert joined.num_row_groups == 9
     assert joined.read().equals(pa.concat_tables([part(0), part(5), part(10)]))
+
+
+def test_an_ensemble_drawing_every_prior_finishes_on_two_workers(short, tmp_path):
+    """Each chunk carries its runs' parameter draws (hundreds of values a run with --prior);
+    a worker's reply must stay small, or it fills its pipe while the main process is still
+    writing that worker's next task and both wait for ever (seen with 300 runs)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "libyasim.cli", "run", str(short), "--prior", "--runs", "300",
+         "--workers", "2", "--out", str(tmp_path / "out"), "--quiet"],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(Path(ensemble.__file__).parents[1])})
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert len(runs) == 300 and runs.filter(like="param:").shape[1] > 100
+    assert runs.filter(like="param:").nunique().min() > 1  # every run drew its own values

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,10 +108,13 @@ def save_chunk(scenario: Scenario, chunk: Chunk, job: ChunkJob) -> ChunkReport:
     tables = (runs_arrow(rows), None if series is None or job.series_schema is None else
               series_arrow(job, chunk.start, series, scenario["scenario.start_date"]))
     folder = Path(job.folder)
+    # the reply names the chunk without its parameter draws: echoed back, they can outgrow the
+    # pipe while the main process is still writing this worker's next task (a deadlock)
+    named = replace(chunk, values=())
     if _sees(folder, job.token):
         write_chunk(folder, chunk, *tables)
-        return ChunkReport(chunk, len(rows), time.process_time() - started)
-    return ChunkReport(chunk, len(rows), time.process_time() - started, tables)
+        return ChunkReport(named, len(rows), time.process_time() - started)
+    return ChunkReport(named, len(rows), time.process_time() - started, tables)
 
 
 def _sees(folder: Path, token: str) -> bool:
