@@ -53,7 +53,7 @@ DEFAULT_BUDGET = 900  # seconds: with the default population, well under 20 minu
 DEFAULT_POPULATION = 150
 DEFAULT_GENERATIONS = 8
 NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
-DIAGONAL_FROM = 12  # above this many parameters the perturbation kernel is diagonal
+PARTICLES_PER_PARAMETER = 10  # fewer particles than this per parameter: a diagonal kernel
 MIN_EPSILON = 0.25  # distances below a quarter of the observations' scales: within their noise
 
 
@@ -292,7 +292,7 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
     distance = pyabc.PNormDistance(p=2, fixed_weights={o.name: 1 / scale(o) for o in used})
     abc = pyabc.ABCSMC(simulator, prior, distance, population_size=population,
                        sampler=_sampler(workers, dask_scheduler),
-                       transitions=_transition(len(priors)),
+                       transitions=_transition(len(priors), population),
                        eps=pyabc.QuantileEpsilon(alpha=0.5))
     if seed is not None:
         np.random.seed(seed)
@@ -369,9 +369,17 @@ def _prepare(out: Path, settings: Settings, resume: bool, force: bool) -> int | 
     return None
 
 
-def _transition(dimensions: int):
-    """pyabc's multivariate normal kernel; with many parameters, its diagonal only: a
-    population's covariance is singular once the parameters approach the particles in number."""
+def diagonal_kernel(dimensions: int, population: int) -> bool:
+    """A population's covariance is estimated well with about ten particles per parameter, and
+    is singular once the parameters approach the particles in number: below that, only its
+    diagonal is used (a diagonal kernel ignores correlations, which wastes proposals and makes
+    the importance weights uneven)."""
+    return population < PARTICLES_PER_PARAMETER * dimensions
+
+
+def _transition(dimensions: int, population: int):
+    """pyabc's multivariate normal kernel fitted to the previous population (its diagonal
+    only, with too few particles per parameter: `diagonal_kernel`)."""
     import pyabc
     import scipy.stats as st
 
@@ -382,7 +390,7 @@ def _transition(dimensions: int):
             self.cov = diagonal
             self.normal = st.multivariate_normal(cov=diagonal)
 
-    return (DiagonalNormalTransition() if dimensions > DIAGONAL_FROM
+    return (DiagonalNormalTransition() if diagonal_kernel(dimensions, population)
             else pyabc.MultivariateNormalTransition())
 
 
@@ -430,7 +438,7 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     summary = {
         "method": f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors sampled on the logit "
                   "scale of each value's position in its range, "
-                  + ("diagonal" if len(priors) > DIAGONAL_FROM else "multivariate")
+                  + ("diagonal" if diagonal_kernel(len(priors), settings.population) else "multivariate")
                   + " normal perturbation kernel, weighted Euclidean distance with fixed "
                   "scales, epsilon = median distance of the previous population, stopping "
                   f"at epsilon {MIN_EPSILON}",
