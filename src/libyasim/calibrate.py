@@ -489,8 +489,8 @@ def _prepare(out: Path, settings: Settings, resume: bool, force: bool) -> int | 
 
         return int(pyabc.History(f"sqlite:///{db}").id)
     if (db.exists() or (out / POSTERIOR_FILE).exists()) and not force:
-        raise CalibrationError(f"{out} holds a calibration; use --resume to continue it, "
-                               "--force to start afresh, or another --out")
+        raise CalibrationError(f"{out} holds a calibration; use --force to start afresh, "
+                               "--resume to continue an ABC-SMC one, or another --out")
     own = (DB_FILE, POSTERIOR_FILE, CALIBRATION_FILE, PRIOR_PLOT, PREDICTIVE_PLOT)
     folders.usable_folder(out)
     folders.refuse_foreign(out, () if force else own, force)  # --force: the folder, whole
@@ -739,6 +739,8 @@ def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
     if args.resume:
         raise CalibrationError("--resume: a rejection fit cannot be resumed; run it again "
                                "(with --force to replace the folder)")
+    if args.scheduler:
+        raise CalibrationError("--scheduler: a rejection fit runs on local --workers only")
     summary = calibrate_rejection(args.scenario, args.out, args.until, args.observations,
                                   params, args.draws, args.keep, args.workers, args.seed,
                                   args.force, progress=not args.quiet)
