@@ -5,8 +5,11 @@
 # the prior predictive reference, and score everything (`make forecast` runs this). Rerun it
 # after any change to the model: the screen, the fit and the scores are all redone.
 #   OUT=results/forecast  FIT_BUDGET=1500 (seconds)  RUNS=300  WORKERS=2  LIBYASIM=libyasim
-#   TRAJECTORIES=20 (the screen's)  POPULATION=300 (the fit's particles per generation)
-# About 30 minutes on 2 cores: the fit is bounded by FIT_BUDGET, the rest takes a few minutes.
+#   TRAJECTORIES=20 (the screen's)  METHOD=rejection (or smc)
+#   DRAWS=20000 KEEP=200 (rejection: runs from the priors, the nearest kept)
+#   POPULATION=300 (smc: particles per generation)
+# Rejection ABC by default: with some 20 parameters, ABC-SMC's importance weights collapse
+# onto a handful of particles (docs/calibration.md). About 15 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LY=${LIBYASIM:-libyasim}
@@ -16,6 +19,9 @@ RUNS=${RUNS:-300}
 WORKERS=${WORKERS:-2}
 TRAJECTORIES=${TRAJECTORIES:-20}
 POPULATION=${POPULATION:-300}
+METHOD=${METHOD:-rejection}
+DRAWS=${DRAWS:-20000}
+KEEP=${KEEP:-200}
 WAR=scenarios/tripoli_offensive_2019.toml
 ISSUED=scenarios/baseline.toml
 CUTOFF=2020-01-10
@@ -24,9 +30,14 @@ mkdir -p "$OUT"
 SECONDS=0
 $LY calibrate $WAR --until $CUTOFF --screen --trajectories "$TRAJECTORIES" --workers "$WORKERS" \
     --out "$OUT/screen" --force
-$LY calibrate $WAR --until $CUTOFF --params-from "$OUT/screen" --population "$POPULATION" \
-    --generations 12 --budget "$FIT_BUDGET" --workers "$WORKERS" --seed 20200110 \
-    --out "$OUT/fit-$CUTOFF" --force
+if [ "$METHOD" = rejection ]; then
+    FIT="--method rejection --draws $DRAWS --keep $KEEP"
+else
+    FIT="--method smc --population $POPULATION --generations 12 --budget $FIT_BUDGET"
+fi
+# shellcheck disable=SC2086
+$LY calibrate $WAR --until $CUTOFF --params-from "$OUT/screen" $FIT --workers "$WORKERS" \
+    --seed 20200110 --out "$OUT/fit-$CUTOFF" --force
 # the fit of 10 January is the newest a forecast from each origin may use: later origins
 # reuse it (it knew less, never more) and bring in what was learnt since by conditioning
 for origin in $ORIGINS; do

@@ -1,4 +1,5 @@
-"""ABC calibration: recovers known parameters, reads nothing after --until, resumes, stops."""
+"""ABC calibration (ABC-SMC and rejection ABC): recovers known parameters, reads nothing after
+--until, resumes, stops."""
 
 import datetime as dt
 import json
@@ -15,6 +16,7 @@ from libyasim.calibrate import (
     PRIOR_PLOT,
     CalibrationError,
     calibrate,
+    calibrate_rejection,
     priors_for,
 )
 from libyasim.model import simulate
@@ -61,12 +63,13 @@ def synthetic(tmp_path_factory):
     return folder, rows
 
 
+COMMON = {"until": UNTIL, "params": [PRIOR], "workers": 1, "seed": 7, "progress": False}
+
+
 def _calibrate(out, observations, **kw):
-    args = {"until": UNTIL, "observations_file": observations, "params": [PRIOR], "workers": 1,
-            "population": 30, "generations": 3, "seed": 7, "progress": False,
-            "predictive_draws": 8, "min_acceptance": 0.1}
-    args.update(kw)
-    return calibrate(BASELINE, out, **args)
+    return calibrate(BASELINE, out, **{**COMMON, "observations_file": observations,
+                                       "population": 30, "generations": 3,
+                                       "predictive_draws": 8, "min_acceptance": 0.1, **kw})
 
 
 def test_synthetic_truth_inside_posterior_90(synthetic, tmp_path):
@@ -88,9 +91,10 @@ def test_synthetic_truth_inside_posterior_90(synthetic, tmp_path):
     assert [o["name"] for o in saved["observations_used"]] == [r["name"] for r in rows]
 
 
-def test_observations_after_until_are_never_read(synthetic, tmp_path):
+@pytest.mark.parametrize("method", ["smc", "rejection"])
+def test_observations_after_until_are_never_read(synthetic, tmp_path, method):
     folder, rows = synthetic
-    train = _write(folder / "train2.csv", rows)
+    train = _write(folder / f"train-{method}.csv", rows)
     later = DAY0 + dt.timedelta(days=45)
     planted = rows + [
         # would pull the fit hard towards many violations, were it read
@@ -98,16 +102,78 @@ def test_observations_after_until_are_never_read(synthetic, tmp_path):
         # ends in time but was published after --until
         _row("planted_late_news", "total", "violations", 5000, DAY0 + dt.timedelta(days=2),
              DAY0 + dt.timedelta(days=20), known_on=later)]
-    with_planted = _write(folder / "planted.csv", planted)
-    a = _calibrate(tmp_path / "a", train, generations=2)
-    b = _calibrate(tmp_path / "b", with_planted, generations=2)
+    with_planted = _write(folder / f"planted-{method}.csv", planted)
+    fit = (lambda out, file: _calibrate(out, file, generations=2)) if method == "smc" else _reject
+    a, b = fit(tmp_path / "a", train), fit(tmp_path / "b", with_planted)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / POSTERIOR_FILE),
                                   pd.read_parquet(tmp_path / "b" / POSTERIOR_FILE))
     assert a["observations_used"] == b["observations_used"]
-    assert a["epsilon_schedule"] == b["epsilon_schedule"]
+    schedule = "epsilon_schedule" if method == "smc" else "acceptance_distance"
+    assert a[schedule] == b[schedule]
     reasons = {x["name"]: x["reason"] for x in b["observations_not_used"]}
     assert "ends after" in reasons["planted_after"]
     assert "published" in reasons["planted_late_news"]
+
+
+def _reject(out, observations, **kw):
+    return calibrate_rejection(BASELINE, out, **{**COMMON, "observations_file": observations,
+                                                 "draws": 40, "keep": 8,
+                                                 "predictive_draws": 4, **kw})
+
+
+def test_rejection_keeps_the_nearest_equally_weighted(synthetic, tmp_path):
+    folder, rows = synthetic
+    file = _write(folder / "reject.csv", rows)
+    summary = _reject(tmp_path / "r", file, draws=60, keep=12)
+    posterior = pd.read_parquet(tmp_path / "r" / POSTERIOR_FILE)
+    assert list(posterior.columns) == ["truce.base_logit", "weight"] and len(posterior) == 12
+    assert (posterior["weight"] == 1 / 12).all()
+    assert summary["effective_sample_size"] == 12 and summary["accepted"] == 12
+    assert summary["draws"] == 60 and summary["method"].startswith("rejection ABC")
+    assert summary["acceptance_distance"] <= summary["distance_quantiles_of_draws"]["q50"]
+    low, high = posterior["truce.base_logit"].agg(["min", "max"])
+    assert -6 <= low and high <= 1
+    for name in (CALIBRATION_FILE, PRIOR_PLOT, PREDICTIVE_PLOT):
+        assert (tmp_path / "r" / name).stat().st_size > 0
+    # a scenario's runs read it as any posterior
+    from libyasim.draws import from_posterior
+
+    drawn = from_posterior(tmp_path / "r").table(3, 50)["param:truce.base_logit"]
+    assert set(drawn) <= set(posterior["truce.base_logit"])
+
+
+def test_rejection_is_the_same_whatever_the_workers(synthetic, tmp_path):
+    folder, rows = synthetic
+    file = _write(folder / "reject2.csv", rows)
+    _reject(tmp_path / "one", file, workers=1)
+    _reject(tmp_path / "two", file, workers=2)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / POSTERIOR_FILE),
+                                  pd.read_parquet(tmp_path / "two" / POSTERIOR_FILE))
+    _reject(tmp_path / "other", file, seed=8)
+    assert not pd.read_parquet(tmp_path / "one" / POSTERIOR_FILE).equals(
+        pd.read_parquet(tmp_path / "other" / POSTERIOR_FILE))
+
+
+def test_rejection_cli_bad_arguments_exit_2(synthetic, tmp_path, capsys):
+    folder, rows = synthetic
+    file = str(_write(folder / "reject4.csv", rows))
+    common = ["calibrate", str(BASELINE), "--until", UNTIL.isoformat(), "--observations", file,
+              "--params", PRIOR, "--method", "rejection", "--workers", "1", "--quiet"]
+    code = cli.main([*common, "--draws", "10", "--keep", "20", "--out", str(tmp_path / "k")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--keep 20" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "k" / POSTERIOR_FILE).exists()
+    code = cli.main([*common, "--draws", "10", "--keep", "3", "--resume",
+                     "--out", str(tmp_path / "k")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--resume" in err and len(err.strip().splitlines()) == 1
+    assert cli.main([*common, "--draws", "10", "--keep", "3", "--out", str(tmp_path / "k")]) == 0
+    assert "kept the 3 nearest of 10 draws" in capsys.readouterr().out
+    code = cli.main([*common, "--draws", "10", "--keep", "3", "--out", str(tmp_path / "k")])
+    assert code == 2 and "--force" in capsys.readouterr().err  # never overwritten unasked
+    assert cli.main([*common, "--draws", "12", "--keep", "3", "--force",
+                     "--out", str(tmp_path / "k")]) == 0
+    assert json.loads((tmp_path / "k" / CALIBRATION_FILE).read_text())["draws"] == 12
 
 
 def test_resume_continues_and_budget_stops(synthetic, tmp_path, capfd):

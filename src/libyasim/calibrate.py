@@ -26,6 +26,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,9 @@ WEIGHT = "weight"
 DEFAULT_BUDGET = 900  # seconds: with the default population, well under 20 minutes on 2 cores
 DEFAULT_POPULATION = 150
 DEFAULT_GENERATIONS = 8
+DEFAULT_DRAWS = 20_000  # rejection ABC: about three minutes on 2 cores for the 2019 war
+DEFAULT_KEEP = 200  # the nearest 1%
+METHODS = ("smc", "rejection")
 NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
 PARTICLES_PER_PARAMETER = 10  # fewer particles than this per parameter: a diagonal kernel
 MIN_EPSILON = 0.25  # distances below a quarter of the observations' scales: within their noise
@@ -248,6 +252,46 @@ class Simulator:
         return {o.name: float(statistic(o, view)[0]) for o in self.observations}
 
 
+def _point_statistics(simulator: Simulator, values: dict[str, Any], seeds: Sequence[int]
+                      ) -> list[float]:
+    """The censored statistics of one point, averaged over runs with these seeds."""
+    stats = [simulator.statistics(values, seed) for seed in seeds]
+    return [float(np.mean([censor(o, s[o.name]) for s in stats]))
+            for o in simulator.observations]
+
+
+def _evaluate(simulator: Simulator, points: list[dict[str, Any]], seeds: list[list[int]]
+              ) -> list[list[float]]:
+    return [_point_statistics(simulator, v, s) for v, s in zip(points, seeds)]
+
+
+def run_points(simulator: Simulator, points: list[dict[str, Any]], seeds: list[list[int]],
+               workers: int, progress: bool, label: str) -> list[list[float]]:
+    """The censored statistics of every parameter point (each the mean of runs with its own
+    seeds), in order, on `workers` processes: the same whatever the workers."""
+    chunk = max(1, math.ceil(len(points) / (8 * workers)))
+    chunks = [(points[i:i + chunk], seeds[i:i + chunk]) for i in range(0, len(points), chunk)]
+    results: list[list[float]] = []
+    if workers <= 1:
+        for k, (p, s) in enumerate(chunks):
+            results += _evaluate(simulator, p, s)
+            _report(progress, label, k + 1, len(chunks))
+        return results
+    with ProcessPoolExecutor(workers) as pool:
+        futures = [pool.submit(_evaluate, simulator, p, s) for p, s in chunks]
+        for k, future in enumerate(futures):
+            results += future.result()
+            _report(progress, label, k + 1, len(chunks))
+    return results
+
+
+def _report(progress: bool, label: str, done: int, total: int) -> None:
+    if progress:
+        print(f"\r{label}: {done}/{total} chunks of parameter points", end="" if done < total
+              else "\n", file=sys.stderr)
+
+
+
 # ---------------------------------------------------------------------------- the run
 @dataclass
 class Settings:
@@ -278,10 +322,8 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
 
     started = time.monotonic()
     out = Path(out)
-    scenario = load_scenario(scenario_path)
-    priors, not_fitted = priors_for(params)
-    records = load_observations(observations_file)
-    used, left = training_set(records, scenario, until)
+    scenario, priors, not_fitted, used, left = _inputs(scenario_path, params,
+                                                       observations_file, until)
     settings = Settings(str(scenario_path), str(observations_file or "shipped"), until.isoformat(),
                         [f"{p.name}={p.low:g}:{p.high:g}" for p in priors], population,
                         generations, min_acceptance, seed)
@@ -343,6 +385,93 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
     return result
 
 
+def _inputs(scenario_path: str | Path, params: Sequence[str] | None,
+            observations_file: str | Path | None, until: dt.date
+            ) -> tuple[Scenario, list[Prior], list[str], list[Observation], list[dict[str, str]]]:
+    """The scenario, the priors (and what is not fitted), the observations a fit up to `until`
+    may read (and the rest, with why): everything later is dropped here, before any run."""
+    scenario = load_scenario(scenario_path)
+    priors, not_fitted = priors_for(params)
+    used, left = training_set(load_observations(observations_file), scenario, until)
+    return scenario, priors, not_fitted, used, left
+
+
+def distance(simulated: np.ndarray, used: Sequence[Observation]) -> np.ndarray:
+    """The distance of each row of (censored) statistics from the observations: the weighted
+    Euclidean one ABC-SMC uses (pyabc's PNormDistance, p = 2, weights 1 / `scale`); a run
+    whose statistics are not all numbers is infinitely far."""
+    observed = np.array([o.observed() for o in used], dtype=float)
+    scales = np.array([scale(o) for o in used], dtype=float)
+    d = np.sqrt(np.sum(((np.asarray(simulated, dtype=float) - observed) / scales) ** 2, axis=1))
+    return np.where(np.isfinite(d), d, np.inf)
+
+
+def prior_design(priors: Sequence[Prior], draws: int, seed: int) -> list[dict[str, Any]]:
+    """`draws` parameter sets from the uniform priors, spread by a Latin hypercube (each
+    parameter's range cut into `draws` equal slices, one draw in each), seeded."""
+    from scipy.stats import qmc
+
+    rng = np.random.default_rng(np.random.SeedSequence([seed % 2**63, 0]))
+    cube = qmc.LatinHypercube(d=len(priors), seed=rng).random(draws)
+    return [{p.name: p.value(p.low + u * (p.high - p.low)) for p, u in zip(priors, row)}
+            for row in cube]
+
+
+def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.date,
+                        observations_file: str | Path | None = None,
+                        params: Sequence[str] | None = None, draws: int = DEFAULT_DRAWS,
+                        keep: int = DEFAULT_KEEP, workers: int | None = None,
+                        seed: int | None = None, force: bool = False, progress: bool = True,
+                        predictive_draws: int = 40) -> dict[str, Any]:
+    """Rejection ABC (Pritchard et al. 1999; Beaumont, Zhang & Balding 2002): `draws`
+    parameter sets from the priors, one run each up to `until`, keep the `keep` nearest to the
+    observations, equally weighted. Its posterior cannot collapse onto a few particles (its
+    effective sample size is `keep`); write it into `out` as `calibrate` does."""
+    if not 2 <= keep <= draws:
+        raise CalibrationError(f"--keep {keep}: expected from 2 to --draws ({draws})")
+    started = time.monotonic()
+    out = Path(out)
+    scenario, priors, not_fitted, used, left = _inputs(scenario_path, params,
+                                                       observations_file, until)
+    seed = scenario["scenario.seed"] if seed is None else seed
+    settings = Settings(str(scenario_path), str(observations_file or "shipped"), until.isoformat(),
+                        [f"{p.name}={p.low:g}:{p.high:g}" for p in priors], keep, 1, 0.0, seed)
+    _prepare(out, settings, False, force)
+    (out / DB_FILE).unlink(missing_ok=True)  # an ABC-SMC run replaced (--force)
+    points = prior_design(priors, draws, seed)
+    rng = np.random.default_rng(np.random.SeedSequence([seed % 2**63, 1]))
+    seeds = [[int(s)] for s in rng.integers(0, 2**62, size=draws)]
+    simulator = Simulator(scenario, priors, used, until)
+    stats = run_points(simulator, points, seeds, workers or os.cpu_count() or 1, progress,
+                       "rejection ABC")
+    far = distance(np.asarray(stats), used)
+    nearest = np.argsort(far, kind="stable")[:keep]
+    posterior = pd.DataFrame({p.name: [points[i][p.name] for i in nearest] for p in priors})
+    posterior[WEIGHT] = 1.0 / keep
+    atomic_write(out / POSTERIOR_FILE, lambda p: posterior.to_parquet(p, index=False))
+    finite = far[np.isfinite(far)]
+    summary = {
+        "method": f"rejection ABC (Pritchard et al. 1999; Beaumont, Zhang & Balding 2002): "
+                  f"{draws} draws from the uniform priors by a Latin hypercube, one run each, "
+                  f"the {keep} nearest kept with equal weights; weighted Euclidean distance "
+                  "with fixed scales (as ABC-SMC)",
+        **_record(settings, used, left, priors, posterior, not_fitted),
+        "draws": draws, "accepted": keep, "acceptance_rate": keep / draws,
+        "acceptance_distance": float(far[nearest[-1]]),
+        "distance_quantiles_of_draws": {f"q{int(q * 100):02d}": float(np.quantile(finite, q))
+                                        for q in (0.01, 0.05, 0.5)} if len(finite) else {},
+        "effective_sample_size": float(keep), "simulations": draws,
+        "elapsed_seconds": round(time.monotonic() - started, 1), "seed": seed,
+        "workers": workers,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    atomic_write_text(json.dumps(summary, indent=1), out / CALIBRATION_FILE)
+    _plots(out, simulator, priors, posterior, used, predictive_draws,
+           f"rejection: the {keep} nearest of {draws} draws, distance at most "
+           f"{summary['acceptance_distance']:.3g}")
+    return summary
+
+
 def _prepare(out: Path, settings: Settings, resume: bool, force: bool) -> int | None:
     """Ready `out`; the pyabc run id to continue when resuming, else None."""
     setup = out / ".calibration-settings.json"
@@ -360,8 +489,8 @@ def _prepare(out: Path, settings: Settings, resume: bool, force: bool) -> int | 
 
         return int(pyabc.History(f"sqlite:///{db}").id)
     if (db.exists() or (out / POSTERIOR_FILE).exists()) and not force:
-        raise CalibrationError(f"{out} holds a calibration; use --resume to continue it, "
-                               "--force to start afresh, or another --out")
+        raise CalibrationError(f"{out} holds a calibration; use --force to start afresh, "
+                               "--resume to continue an ABC-SMC one, or another --out")
     own = (DB_FILE, POSTERIOR_FILE, CALIBRATION_FILE, PRIOR_PLOT, PREDICTIVE_PLOT)
     folders.usable_folder(out)
     folders.refuse_foreign(out, () if force else own, force)  # --force: the folder, whole
@@ -442,6 +571,28 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
                   + " normal perturbation kernel, weighted Euclidean distance with fixed "
                   "scales, epsilon = median distance of the previous population, stopping "
                   f"at epsilon {MIN_EPSILON}",
+        **_record(settings, used, left, priors, posterior, not_fitted),
+        "population_sizes": [int(x) for x in pops.particles],
+        "simulations": [int(x) for x in pops.samples],
+        "epsilon_schedule": [float(x) for x in pops.epsilon],
+        "acceptance_rates": [float(a / max(s, 1)) for a, s in zip(pops.particles, pops.samples)],
+        "effective_sample_sizes": [_ess(history, t) for t in pops.t],
+        "generations": len(pops), "stopped_by": stopped,
+        "elapsed_seconds": round(elapsed, 1), "seed": settings.seed,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "pyabc_run_id": int(history.id),
+    }
+    atomic_write_text(json.dumps(summary, indent=1), out / CALIBRATION_FILE)
+    _plots(out, simulator, priors, posterior, used, predictive_draws,
+           f"{len(posterior)} particles, generation {history.max_t + 1}")
+    return summary
+
+
+def _record(settings: Settings, used: Sequence[Observation], left: Sequence[dict[str, str]],
+            priors: Sequence[Prior], posterior: pd.DataFrame, not_fitted: Sequence[str]
+            ) -> dict[str, Any]:
+    """What calibration.json says whatever the method: the fit's inputs and its posterior."""
+    return {
         "scenario": settings.scenario, "observations_file": settings.observations,
         "cutoff": settings.until, "information_cutoff": settings.until,
         "observations_used": [{"name": o.name, "kind": o.kind, "column": o.column,
@@ -455,19 +606,7 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
                         **_weighted_summary(posterior[p.name], posterior[WEIGHT])}
                        for p in priors],
         "parameters_not_fitted": list(not_fitted),
-        "population_sizes": [int(x) for x in pops.particles],
-        "simulations": [int(x) for x in pops.samples],
-        "epsilon_schedule": [float(x) for x in pops.epsilon],
-        "acceptance_rates": [float(a / max(s, 1)) for a, s in zip(pops.particles, pops.samples)],
-        "effective_sample_sizes": [_ess(history, t) for t in pops.t],
-        "generations": len(pops), "stopped_by": stopped,
-        "elapsed_seconds": round(elapsed, 1), "seed": settings.seed,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "pyabc_run_id": int(history.id),
     }
-    atomic_write_text(json.dumps(summary, indent=1), out / CALIBRATION_FILE)
-    _plots(out, history, simulator, priors, posterior, used, predictive_draws)
-    return summary
 
 
 def _ess(history, t: int) -> float:
@@ -486,8 +625,8 @@ def _weighted_summary(values: pd.Series, weights: pd.Series) -> dict[str, float]
             "posterior_median": q[0.5], "posterior_q95": q[0.95]}
 
 
-def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
-           posterior: pd.DataFrame, used: Sequence[Observation], draws: int) -> None:
+def _plots(out: Path, simulator: Simulator, priors: Sequence[Prior], posterior: pd.DataFrame,
+           used: Sequence[Observation], draws: int, what: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -510,9 +649,8 @@ def _plots(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"Prior and ABC posterior\n({len(posterior)} particles, generation "
-                 f"{history.max_t + 1}; observations up to {max(o.end for o in used)})",
-                 fontsize=10)
+    fig.suptitle(f"Prior and ABC posterior\n({what}; observations up to "
+                 f"{max(o.end for o in used)})", fontsize=10)
     atomic_write(out / PRIOR_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
     plt.close(fig)
 
@@ -572,6 +710,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from libyasim.screen import parameters_to_fit
 
     params = parameters_to_fit(args.params, args.params_from)
+    if args.method == "rejection":
+        return cmd_rejection(args, params)
     try:
         summary = calibrate(args.scenario, args.out, args.until, args.observations,
                             params, args.budget, args.workers, args.population,
@@ -581,10 +721,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"\ninterrupted: finished generations are saved in {args.out}/{DB_FILE}; "
               "continue with the same command and --resume", file=sys.stderr)
         return 130
-    for p in summary["parameters"]:
-        print(f"  {p['name']:<40} prior [{p['low']:g}, {p['high']:g}]  posterior median "
-              f"{p['posterior_median']:.4g}  90% [{p['posterior_q05']:.4g}, "
-              f"{p['posterior_q95']:.4g}]")
+    _print_parameters(summary)
     print(f"{summary['generations']} generations, stopped by {summary['stopped_by']}, "
           f"epsilon {summary['epsilon_schedule'][-1]:.3g}, {summary['elapsed_seconds']:.0f} s; "
           f"fitted to {len(summary['observations_used'])} observations up to {summary['cutoff']}")
@@ -592,10 +729,40 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if ess < 0.2 * summary["population_sizes"][-1]:
         print(f"warning: the last population's weights rest on few particles (effective sample "
               f"size {ess:.1f} of {summary['population_sizes'][-1]}); fit fewer parameters "
-              "(--params) or add observations", file=sys.stderr)
-    print(f"wrote {args.out}/{POSTERIOR_FILE}, {CALIBRATION_FILE}, {PRIOR_PLOT} and "
-          f"{PREDICTIVE_PLOT}")
+              "(--params), add observations, or use --method rejection", file=sys.stderr)
+    _print_written(args.out)
     return 0
+
+
+def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
+    """`calibrate --method rejection`: rejection ABC."""
+    if args.resume:
+        raise CalibrationError("--resume: a rejection fit cannot be resumed; run it again "
+                               "(with --force to replace the folder)")
+    if args.scheduler:
+        raise CalibrationError("--scheduler: a rejection fit runs on local --workers only")
+    summary = calibrate_rejection(args.scenario, args.out, args.until, args.observations,
+                                  params, args.draws, args.keep, args.workers, args.seed,
+                                  args.force, progress=not args.quiet)
+    _print_parameters(summary)
+    print(f"kept the {summary['accepted']} nearest of {summary['draws']:,} draws (distance at "
+          f"most {summary['acceptance_distance']:.3g}; effective sample size "
+          f"{summary['effective_sample_size']:.0f}), {summary['elapsed_seconds']:.0f} s; fitted "
+          f"to {len(summary['observations_used'])} observations up to {summary['cutoff']}")
+    _print_written(args.out)
+    return 0
+
+
+def _print_parameters(summary: dict[str, Any]) -> None:
+    for p in summary["parameters"]:
+        print(f"  {p['name']:<40} prior [{p['low']:g}, {p['high']:g}]  posterior median "
+              f"{p['posterior_median']:.4g}  90% [{p['posterior_q05']:.4g}, "
+              f"{p['posterior_q95']:.4g}]")
+
+
+def _print_written(out: str) -> None:
+    print(f"wrote {out}/{POSTERIOR_FILE}, {CALIBRATION_FILE}, {PRIOR_PLOT} and "
+          f"{PREDICTIVE_PLOT}")
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
@@ -622,7 +789,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
 def add_command(sub: Any) -> None:
     """Register `libyasim calibrate`."""
     cal = sub.add_parser("calibrate", help="fit a scenario's assumption parameters to "
-                         "observations up to a date (ABC-SMC)")
+                         "observations up to a date (ABC-SMC or rejection ABC)")
     cal.add_argument("scenario", help="scenario file (TOML)")
     cal.add_argument("--observations", metavar="FILE",
                      help="observations CSV (default: the shipped observations.csv)")
@@ -642,6 +809,16 @@ def add_command(sub: Any) -> None:
                      help="Morris trajectories of the screen (default 20)")
     cal.add_argument("--runs-per-point", type=arguments.whole(1, 100), default=4,
                      help="runs averaged per design point of the screen (default 4)")
+    cal.add_argument("--method", choices=METHODS, default="smc",
+                     help="smc: ABC-SMC with pyabc (default); rejection: rejection ABC, the "
+                     "--keep nearest of --draws runs from the priors (its weights cannot "
+                     "collapse, whatever the number of parameters)")
+    cal.add_argument("--draws", type=arguments.whole(2, 10_000_000), default=DEFAULT_DRAWS,
+                     help=f"rejection: parameter sets drawn from the priors, one run each "
+                     f"(default {DEFAULT_DRAWS:,})")
+    cal.add_argument("--keep", type=arguments.whole(2, 10_000_000), default=DEFAULT_KEEP,
+                     help=f"rejection: how many of the nearest draws form the posterior "
+                     f"(default {DEFAULT_KEEP})")
     cal.add_argument("--budget", type=arguments.seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
                      help=f"stop after this long (checked between generations; default "
                      f"{DEFAULT_BUDGET})")

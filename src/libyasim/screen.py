@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import time
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +45,12 @@ from libyasim.calibrate import (
     Prior,
     Simulator,
     priors_for,
+    run_points,
     scale,
     training_set,
 )
 from libyasim.files import atomic_write, atomic_write_text
-from libyasim.observations import Observation, censor, load_observations
+from libyasim.observations import Observation, load_observations
 from libyasim.scenario import Scenario, load_scenario
 
 SCREEN_CSV, SCREEN_JSON, SCREEN_PLOT = "screen.csv", "screen.json", "screen.png"
@@ -71,19 +70,6 @@ def screened_priors(scenario: Scenario) -> tuple[list[Prior], list[str]]:
     skipped += [f"{p.name}: set by the scenario file (its situation, not a shared mechanism)"
                 for p in own]
     return [p for p in priors if p.name not in scenario.overrides], skipped
-
-
-def _point_statistics(simulator: Simulator, values: dict[str, Any], seeds: Sequence[int]
-                      ) -> list[float]:
-    """The censored statistics of one design point, averaged over runs with these seeds."""
-    stats = [simulator.statistics(values, seed) for seed in seeds]
-    return [float(np.mean([censor(o, s[o.name]) for s in stats]))
-            for o in simulator.observations]
-
-
-def _evaluate(simulator: Simulator, points: list[dict[str, Any]], seeds: list[list[int]]
-              ) -> list[list[float]]:
-    return [_point_statistics(simulator, v, s) for v, s in zip(points, seeds)]
 
 
 def _seeds(root: int, trajectory: int, dummy: float, runs: int) -> list[int]:
@@ -135,7 +121,7 @@ def screen(scenario_path: str | Path, until: dt.date, out: str | Path,
               for row in x]
     per_trajectory = len(priors) + 2
     seeds = [_seeds(seed, i // per_trajectory, row[-1], runs) for i, row in enumerate(x)]
-    y = np.asarray(_run_points(simulator, points, seeds, workers, progress))
+    y = np.asarray(run_points(simulator, points, seeds, workers, progress, "screen"))
     table = _analyse(priors, used, x, y, seed)
     ranking = _rank(table)
     chosen = choose(ranking)
@@ -167,33 +153,6 @@ def screen(scenario_path: str | Path, until: dt.date, out: str | Path,
 
     plt.close(fig)
     return summary
-
-
-def _run_points(simulator: Simulator, points: list[dict[str, Any]], seeds: list[list[int]],
-                workers: int, progress: bool) -> list[list[float]]:
-    """The statistics of every design point, in order, on `workers` processes."""
-    chunk = max(1, math.ceil(len(points) / (8 * workers)))
-    chunks = [(points[i:i + chunk], seeds[i:i + chunk]) for i in range(0, len(points), chunk)]
-    results: list[list[float]] = []
-    if workers <= 1:
-        for k, (p, s) in enumerate(chunks):
-            results += _evaluate(simulator, p, s)
-            _report(progress, k + 1, len(chunks))
-        return results
-    with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(_evaluate, simulator, p, s) for p, s in chunks]
-        for k, future in enumerate(futures):
-            results += future.result()
-            _report(progress, k + 1, len(chunks))
-    return results
-
-
-def _report(progress: bool, done: int, total: int) -> None:
-    if progress:
-        import sys
-
-        print(f"\rscreen: {done}/{total} chunks of design points", end="" if done < total
-              else "\n", file=sys.stderr)
 
 
 def _analyse(priors: Sequence[Prior], used: Sequence[Observation], x: np.ndarray,
