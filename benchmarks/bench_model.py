@@ -12,11 +12,13 @@ wall time. Prints the median time per run of each and the ratios old / current.
 `--compile` also times, in fresh processes, the first compile of the model (into an empty
 numba cache) and a later process's cached load (import and first run).
 
-Last measured (7 December 2026, 2 cores with little other load, `--runs 20 --rounds 3`, model
-3.0 at its day-0 values): 0.1.0 132.5 ms, 2.0.0 67.5 ms, current 2.58 ms per run, i.e. 51.3x
-faster than 0.1.0 and 26.1x faster than 2.0.0 (the faithful port of 2.0, before model 3.0's
-changes, under heavy load: 3.47 ms, 34x and 22x). First compile 55.8 s; a cached load 0.8 s
-per process beyond the imports 2.0 already had.
+Last measured (7 December 2026, 2 cores under load from other work, `--runs 20 --rounds 3
+--old 2.0.0=432f911 --old session-start=ee7e81a`, the model 3.0 baseline at its registry
+values): 2.0.0 83.9 ms, the model before munitions, wages, red lines in the run and unaligned
+fronts 3.47 ms, current 4.56 ms per run: 18.4x faster than 2.0.0, and 1.3x slower than before
+those mechanisms (its baseline also fights on more days). Earlier, with little other load:
+0.1.0 132.5 ms, 2.0.0 67.5 ms, the first model 3.0 2.58 ms (51.3x and 26.1x). First compile
+55.8 s; a cached load 0.8 s per process beyond the imports 2.0 already had.
 """
 
 from __future__ import annotations
