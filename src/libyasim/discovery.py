@@ -122,8 +122,12 @@ LEVERS: dict[str, Input] = {lever.name: lever for lever in (
     _lever("arms.uae.enabled", "UAE deliveries to the LNA"),
     _lever("arms.egypt.enabled", "Egyptian supplies to the LNA"),
     _lever("arms.qatar.enabled", "Qatari money for the GNA side"),
-    _lever("deterrence.enabled", "backers defend their clients' core places (red lines)"),
+    _lever("arms.rearm_during_truce", "backers keep delivering and sending fighters while a "
+           "truce holds"),
+    _lever("deterrence.enabled", "backers declare red lines when their clients' core "
+           "interests are threatened, and may intervene"),
     _lever("economy.blockade.enabled", "the LNA side may close the oil terminals"),
+    _lever("economy.backer_finance.enabled", "backers pay part of their clients' wages"),
 )}
 
 
