@@ -144,3 +144,19 @@ def test_screen_then_fit_from_the_command_line(world, tmp_path, capsys):
                      "--out", str(tmp_path / "fit2")])
     err = capsys.readouterr().err
     assert code == 2 and "no screen found" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_forecast_can_fit_by_rejection_and_refuses_to_replace_that_fit_unasked(world,
+                                                                                tmp_path):
+    folder, *_, rows = world
+    observations = _write(folder / "train.csv", rows)
+    record = _forecast(world, tmp_path / "r", observations, method="rejection", draws=12,
+                       keep=4)
+    posterior = pd.read_parquet(tmp_path / "r-fit" / POSTERIOR_FILE)
+    assert len(posterior) == 4 and posterior["weight"].nunique() == 1
+    fit = json.loads((tmp_path / "r-fit" / CALIBRATION_FILE).read_text())
+    assert fit["method"].startswith("rejection") and fit["draws"] == 12
+    assert Path(record["posterior"]).resolve() == (tmp_path / "r-fit").resolve()
+    with pytest.raises(CalibrationError, match="--force"):
+        _forecast(world, tmp_path / "r2", observations, method="rejection", draws=12, keep=4,
+                  fit_out=tmp_path / "r-fit")

@@ -35,10 +35,14 @@ from libyasim.calibrate import (
     CALIBRATION_FILE,
     DB_FILE,
     DEFAULT_BUDGET,
+    DEFAULT_DRAWS,
     DEFAULT_GENERATIONS,
+    DEFAULT_KEEP,
     DEFAULT_POPULATION,
+    METHODS,
     CalibrationError,
     calibrate,
+    calibrate_rejection,
 )
 from libyasim.files import atomic_write_text
 from libyasim.folders import MANIFEST_FILE, read_manifest
@@ -69,13 +73,21 @@ def check_origin(scenario: Scenario, origin: dt.date) -> None:
 
 def fit_for(origin: dt.date, folder: Path, war: str | Path, params: list[str] | None,
             budget: float, workers: int | None, population: int, generations: int,
-            seed: int | None, progress: bool, observations: str | Path | None = None) -> Path:
-    """Fit (or continue the fit in `folder`) on the scenario `war`, reading only what was
-    public by the origin; the fit's folder."""
+            seed: int | None, progress: bool, observations: str | Path | None = None,
+            method: str = "smc", draws: int = DEFAULT_DRAWS, keep: int = DEFAULT_KEEP,
+            force: bool = False) -> Path:
+    """Fit on the scenario `war`, reading only what was public by the origin; the fit's
+    folder. ABC-SMC continues an unfinished fit in `folder`; rejection ABC fits afresh (a
+    folder holding a fit is replaced only with `force`)."""
     war_scenario = load_scenario(war)
     last = war_scenario["scenario.start_date"] + dt.timedelta(
         days=war_scenario["scenario.horizon_days"])
     until = min(origin, last + dt.timedelta(days=1))
+    if method == "rejection":
+        calibrate_rejection(war, folder, until, observations_file=observations, params=params,
+                            draws=draws, keep=keep, workers=workers, seed=seed, force=force,
+                            progress=progress)
+        return folder
     calibrate(war, folder, until, observations_file=observations, params=params,
               budget=budget, workers=workers,
               population=population, generations=generations, seed=seed,
@@ -106,7 +118,9 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
              budget: float = DEFAULT_BUDGET, workers: int | None = None,
              population: int = DEFAULT_POPULATION, generations: int = DEFAULT_GENERATIONS,
              resume: bool = False, force: bool = False, progress: bool = True,
-             backend: Any = None, observations: str | Path | None = None) -> dict[str, Any]:
+             backend: Any = None, observations: str | Path | None = None,
+             method: str = "smc", draws: int = DEFAULT_DRAWS,
+             keep: int = DEFAULT_KEEP) -> dict[str, Any]:
     """Fit (or reuse a fit), run and condition a forecast issued on `origin`; return
     forecast.json's content (without the weights)."""
     from libyasim.conditioning import condition
@@ -122,7 +136,7 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
     if fit_on is not None:
         folder = Path(fit_out) if fit_out else out.with_name(out.name + "-fit")
         fitted = fit_for(origin, folder, fit_on, params, budget, workers, population, generations,
-                         seed, progress, observations)
+                         seed, progress, observations, method, draws, keep, force)
         posterior = fitted
     chosen = posterior_for(scenario, origin, posterior).resolve()
     issued = scenario.with_overrides({"scenario.information_cutoff": origin,
@@ -169,7 +183,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         record = forecast(args.scenario, args.origin, args.out, args.posterior, args.fit_on,
                           args.fit_out, params, args.runs, args.seed, args.budget, args.workers,
                           args.population, args.generations, args.resume, args.force,
-                          progress=not args.quiet, observations=args.observations)
+                          progress=not args.quiet, observations=args.observations,
+                          method=args.method, draws=args.draws, keep=args.keep)
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished fit generations and runs are kept in {args.out}; "
               "the same command with --resume continues", file=sys.stderr)
@@ -215,6 +230,14 @@ def add_command(sub: Any) -> None:
                     "(`calibrate --screen`)")
     fc.add_argument("--params", nargs="+", metavar="NAME", help="with --fit-on: (more) "
                     "parameters to fit")
+    fc.add_argument("--method", choices=METHODS, default="smc",
+                    help="with --fit-on: smc (ABC-SMC, default) or rejection (the --keep "
+                    "nearest of --draws runs from the priors; see `libyasim calibrate`)")
+    fc.add_argument("--draws", type=arguments.whole(2, 10_000_000), default=DEFAULT_DRAWS,
+                    help=f"with --method rejection: draws from the priors (default "
+                    f"{DEFAULT_DRAWS:,})")
+    fc.add_argument("--keep", type=arguments.whole(2, 10_000_000), default=DEFAULT_KEEP,
+                    help=f"with --method rejection: draws kept (default {DEFAULT_KEEP})")
     fc.add_argument("--budget", type=arguments.seconds, default=DEFAULT_BUDGET,
                     metavar="SECONDS", help=f"the fit's time budget (default {DEFAULT_BUDGET})")
     fc.add_argument("--population", type=arguments.whole(2, 100_000),
@@ -227,6 +250,7 @@ def add_command(sub: Any) -> None:
                     "scenario's)")
     fc.add_argument("--resume", action="store_true",
                     help="continue an interrupted fit and ensemble in --out")
-    fc.add_argument("--force", action="store_true", help="replace the ensemble in --out")
+    fc.add_argument("--force", action="store_true", help="replace the ensemble in --out (and, "
+                    "with --method rejection, a fit in the fit's folder)")
     fc.add_argument("--quiet", action="store_true", help="no progress lines")
     fc.set_defaults(func=cmd_forecast)
