@@ -142,9 +142,9 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
     issued = scenario.with_overrides({"scenario.information_cutoff": origin,
                                       "scenario.posterior": str(chosen)}, source="forecast")
     runs = runs or scenario["scenario.runs"]
-    draws = from_posterior(chosen)
+    drawn = from_posterior(chosen)
     run_ensemble(issued, out, runs=runs, seed=seed, resume=resume, progress=progress,
-                 force=force, draws=draws, backend=backend)
+                 force=force, draws=drawn, backend=backend)
     view, _ = read_run(out)
     record: dict[str, Any] = {
         "origin": origin.isoformat(), "scenario": str(scenario_path), "runs": runs,
