@@ -661,6 +661,17 @@ def _plots(out: Path, simulator: Simulator, priors: Sequence[Prior], posterior: 
 
 
 
+def _bins(values: np.ndarray, observed: float, count: int = 20) -> np.ndarray:
+    """Histogram edges over the runs and the observation, at least one unit wide each, so that
+    runs that all give one value (none of a contingent, say) still show as a bar."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    low = min(float(finite.min()) if len(finite) else observed, observed)
+    high = max(float(finite.max()) if len(finite) else observed, observed)
+    width = max((high - low) / count, 1.0)
+    return np.arange(low, high + 2 * width, width) - width / 2
+
+
 def predictive_figure(simulator: Simulator, posterior: pd.DataFrame,
                       used: Sequence[Observation], draws: int):
     """Runs drawn from the posterior by weight against each training observation, one panel
@@ -685,7 +696,8 @@ def predictive_figure(simulator: Simulator, posterior: pd.DataFrame,
             ax.axvline(obs.observed(), color="#d62728", lw=3, label="observed")
             ax.set(ylabel="share of runs", ylim=(0, 1))
         else:
-            ax.hist(values, bins=20, color="#3182bd", label="posterior predictive")
+            ax.hist(values, bins=_bins(values, obs.observed()), color="#3182bd",
+                    label="posterior predictive")
             ax.axvline(obs.observed(), color="#d62728", lw=2,
                        label="observed (a floor: at least)" if obs.floor else "observed")
             low, high = obs.bounds()
