@@ -661,7 +661,8 @@ def _plots(out: Path, simulator: Simulator, priors: Sequence[Prior], posterior: 
 
 
 
-def _bins(values: np.ndarray, observed: float, count: int = 20) -> np.ndarray:
+def _bins(values: Sequence[float] | np.ndarray | pd.Series, observed: float,
+          count: int = 20) -> np.ndarray:
     """Histogram edges over the runs and the observation, at least one unit wide each, so that
     runs that all give one value (none of a contingent, say) still show as a bar."""
     finite = np.asarray(values, dtype=float)
