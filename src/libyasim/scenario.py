@@ -217,9 +217,17 @@ def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
     if "scenario.information_cutoff" not in overrides:  # by default, what was known on day 0
         values["scenario.information_cutoff"] = start
     for name, param in PARAMS.items():
+        if name == "truce.start" and values["truce.on_day0"] != "scheduled":
+            continue
         if param.on_or_after_start and values[name] < start:
             raise ScenarioError(source, name, f"got {values[name].isoformat()}; expected a date on "
                                 f"or after scenario.start_date ({start.isoformat()}, day 0)")
+    if (values["truce.enabled"] and values["truce.on_day0"] != "scheduled"
+            and values["truce.start"] >= start):
+        raise ScenarioError(source, "truce.on_day0", f"got {values['truce.on_day0']!r} with "
+                            f"truce.start {values['truce.start'].isoformat()}; expected a truce "
+                            f"declared before scenario.start_date ({start.isoformat()}), or "
+                            "'scheduled'")
     try:
         place_lists(values["deterrence.interests"], DETERRING)
     except ValueError as problem:

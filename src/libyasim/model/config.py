@@ -60,7 +60,8 @@ class MapConfig:
 @dataclass(frozen=True, slots=True)
 class TruceConfig:
     enabled: bool
-    start_day: int | None
+    start_day: int | None  # negative: declared before day 0, in force on day 0
+    broken_on_day0: bool  # the truce in force on day 0 (declared before it) is broken
     monitoring: bool
     monitor_day: int | None  # first day monitors can work
     base_logit: float
@@ -202,6 +203,7 @@ class UnalignedConfig:
 @dataclass(frozen=True, slots=True)
 class EconomyConfig:
     blockade_enabled: bool
+    days_closed: int  # days the terminals had been closed by day 0 (0: open)
     blockade_rate: float
     blockade_revenue: float
     reserve_days: float
@@ -322,7 +324,8 @@ def _build(v: Mapping[str, Any]) -> Config:
     world = _map(v)
     truce_day = day("truce.start") if v["truce.enabled"] else None
     truce = TruceConfig(
-        enabled=v["truce.enabled"], start_day=truce_day, monitoring=v["truce.monitoring"],
+        enabled=v["truce.enabled"], start_day=truce_day,
+        broken_on_day0=v["truce.on_day0"] == "broken", monitoring=v["truce.monitoring"],
         monitor_day=(None if truce_day is None or not v["truce.monitoring"]
                      else truce_day + v["truce.monitor_deploy_days"]),
         base_logit=v["truce.base_logit"], advantage_weight=v["truce.advantage_weight"],
@@ -469,7 +472,8 @@ def _economy(v: Mapping[str, Any]) -> EconomyConfig:
     """Oil, wages and loyalty, backers' money, fiscal pressure towards talks."""
     finance = v["economy.backer_finance.enabled"]
     return EconomyConfig(
-        blockade_enabled=v["economy.blockade.enabled"], blockade_rate=v["economy.blockade_rate"],
+        blockade_enabled=v["economy.blockade.enabled"],
+        days_closed=v["economy.blockade.days_closed"], blockade_rate=v["economy.blockade_rate"],
         blockade_revenue=v["economy.blockade_revenue"], reserve_days=v["economy.reserve_days"],
         wage_bill_share=v["economy.wage_bill_share"],
         tripoli_share=tuple(v[f"economy.{f}.tripoli_share"] for f in FACTIONS),
@@ -560,7 +564,10 @@ def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
     STOCKS_ENABLED, MUNITIONS_SHARE, MUNITIONS_USE, RATION_DAYS, OFFENSIVE_STOCK_DAYS,
     SORTIE_LOSS, REARM_DURING_TRUCE,
 ) = range(106, 113)
-N_PARAMS = 113
+# the situation on day 0 of a scenario that starts later (#16: forecasts from any origin)
+TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(113, 115)
+N_PARAMS = 115
+NO_DAY = -1_000_000  # a day that never comes (no truce, no monitors)
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
 B_DAILY, B_DRONE_SHARE, B_AIR_DEFENCE_SHARE = range(3)  # P.backer
@@ -619,8 +626,10 @@ def build_params(cfg: Config) -> Params:
     st = cfg.stocks
     x = np.zeros(N_PARAMS)
     scalars = {
-        TRUCE_START: -1 if t.start_day is None else t.start_day, MONITORING: t.monitoring,
-        MONITOR_DAY: -1 if t.monitor_day is None else t.monitor_day,
+        TRUCE_START: NO_DAY if t.start_day is None else t.start_day,
+        TRUCE_BROKEN_ON_DAY0: t.broken_on_day0, MONITORING: t.monitoring,
+        MONITOR_DAY: NO_DAY if t.monitor_day is None else t.monitor_day,
+        BLOCKADE_DAYS_CLOSED: e.days_closed,
         BASE_LOGIT: t.base_logit, ADVANTAGE_WEIGHT: t.advantage_weight,
         RECIPROCITY_WEIGHT: t.reciprocity_weight, FORGIVENESS: t.forgiveness,
         SPOILER_RATE: t.spoiler_rate, VIOLATIONS_MAX: t.violations_per_day_max,

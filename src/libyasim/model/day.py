@@ -39,7 +39,7 @@ from libyasim.model.state import (
 def set_up(P: Params, S: State, rng: np.random.Generator) -> None:
     """Day 0: the fronts, forces in place, mediation's pressure, shipments already under way
     (sent before day 0, arriving from day 1), the air war, the balance of power, munitions on
-    hand, the truce's calendar, and day 0's row."""
+    hand, the terminals and the truce as a later start finds them, and day 0's row."""
     dice.new_day(S)
     combat.update_fronts(P, S, True)
     forces.place_initial(P, S)
@@ -51,9 +51,11 @@ def set_up(P: Params, S: State, rng: np.random.Generator) -> None:
         arms.ship(P, S, rng, day)
     air.duel(P, S)
     combat.measure(P, S)
+    economy.set_up(P, S)
     stocks.set_up(P, S)
     combat.assess(P, S)
     truce.open_day(P, S)
+    truce.set_up(P, S)
     records.record(P, S)
 
 

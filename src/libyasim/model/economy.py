@@ -14,6 +14,7 @@ import numpy as np
 
 from libyasim.model import dice
 from libyasim.model.config import (
+    BLOCKADE_DAYS_CLOSED,
     BLOCKADE_ENABLED,
     BLOCKADE_RATE,
     BLOCKADE_REVENUE,
@@ -45,9 +46,30 @@ from libyasim.model.state import (
 
 
 @njit
+def set_up(P: Params, S: State) -> None:
+    """Day 0 of a scenario that starts while the terminals are closed: they stay closed, and
+    Tripoli's funds, wages and loyalty are those that `economy.blockade.days_closed` days of
+    closure leave (the daily equations below, run over those days)."""
+    days = int(P.x[BLOCKADE_DAYS_CLOSED])
+    if days <= 0 or S.owner[int(P.x[OIL])] != LNA:
+        return
+    S.i[BLOCKADE] = 1
+    log(S, EV_BLOCKADE, 0, 0, 0)
+    for _ in range(days):
+        pay_wages(P, S)
+
+
+@njit
 def update(P: Params, S: State, rng: np.random.Generator) -> None:
     """The day's oil, money, wages and loyalty."""
     close_or_open_terminals(P, S, rng)
+    pay_wages(P, S)
+
+
+@njit
+def pay_wages(P: Params, S: State) -> None:
+    """Tripoli's funds follow its revenue; the payroll, each faction's wages and loyalty, and
+    each side's fiscal strain follow the funds."""
     revenue = P.x[BLOCKADE_REVENUE] if S.i[BLOCKADE] else 1.0
     S.f[FUNDS] += (revenue - S.f[FUNDS]) / P.x[RESERVE_DAYS]
     S.f[PAY] = payroll_paid(S.f[FUNDS], P.x[WAGE_BILL_SHARE])

@@ -17,7 +17,9 @@ from libyasim.model.config import (
     LNA,
     MONITOR_DAY,
     MONITORING,
+    NO_DAY,
     REDECLARE_RATE,
+    TRUCE_BROKEN_ON_DAY0,
     TRUCE_START,
     UNCLEAR_INCIDENTS,
     WAR_INTENSITY,
@@ -62,9 +64,10 @@ from libyasim.model.state import (
 
 @njit
 def open_day(P: Params, S: State) -> None:
-    """The calendar (the truce's start) and the monitors' presence and attribution."""
+    """The calendar (the truce's start; one declared before day 0 is in force from day 0) and
+    the monitors' presence and attribution."""
     start = int(P.x[TRUCE_START])
-    if S.i[TRUCE] == NONE and S.i[FIRST_START] < 0 and start >= 0 and S.i[DAY] >= start:
+    if S.i[TRUCE] == NONE and S.i[FIRST_START] < 0 and start > NO_DAY and S.i[DAY] >= start:
         declare(S, EV_TRUCE_CALLED)
     proposed = False
     for m in range(S.mediator_orders.shape[0]):
@@ -86,7 +89,25 @@ def open_day(P: Params, S: State) -> None:
 def deploy_days(P: Params) -> int:
     """Days from the truce's start until monitors can work."""
     start, monitor = int(P.x[TRUCE_START]), int(P.x[MONITOR_DAY])
-    return 0 if monitor < 0 or start < 0 else monitor - start
+    return 0 if monitor == NO_DAY or start == NO_DAY else monitor - start
+
+
+@njit
+def set_up(P: Params, S: State) -> None:
+    """Day 0 of a scenario that starts after its truce was declared and broken: fighting has
+    resumed under it (`truce.on_day0 = "broken"`)."""
+    if P.x[TRUCE_BROKEN_ON_DAY0] and S.i[TRUCE] == HOLDING:
+        break_truce(S)
+
+
+@njit
+def break_truce(S: State) -> None:
+    """The truce's effective life ends: fighting has resumed at war intensity."""
+    S.i[TRUCE] = BROKEN
+    S.i[BROKEN_SINCE] = S.i[DAY]
+    if S.i[FIRST_COLLAPSE] < 0 and S.i[TRUCE_COUNT] == 1:
+        S.i[FIRST_COLLAPSE] = S.i[DAY]
+    log(S, EV_TRUCE_BROKEN, 0, 0, 0)
 
 
 @njit
@@ -164,11 +185,7 @@ def update(P: Params, S: State, rng: np.random.Generator) -> None:
     truce."""
     truce, day = S.i[TRUCE], S.i[DAY]
     if truce == HOLDING and S.f[INTENSITY] >= P.x[WAR_INTENSITY]:
-        S.i[TRUCE] = BROKEN
-        S.i[BROKEN_SINCE] = day
-        if S.i[FIRST_COLLAPSE] < 0 and S.i[TRUCE_COUNT] == 1:
-            S.i[FIRST_COLLAPSE] = day
-        log(S, EV_TRUCE_BROKEN, 0, 0, 0)
+        break_truce(S)
     elif (truce == BROKEN and S.i[TALKS_DAY] < 0 and S.i[BROKEN_SINCE] >= 0
           and day - S.i[BROKEN_SINCE] >= P.x[DECLARE_OVER_DAYS]):
         for f in range(3):
