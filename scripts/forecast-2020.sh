@@ -23,9 +23,11 @@ METHOD=${METHOD:-rejection}
 DRAWS=${DRAWS:-20000}
 KEEP=${KEEP:-200}
 WAR=scenarios/tripoli_offensive_2019.toml
-ISSUED=scenarios/baseline.toml
 CUTOFF=2020-01-10
 ORIGINS="2020-01-10 2020-03-31 2020-06-30"
+# the forecast issued on each origin starts from the situation known that day
+situation() { if [ "$1" = $CUTOFF ]; then echo scenarios/baseline.toml;
+              else echo "scenarios/situation_$1.toml"; fi; }
 mkdir -p "$OUT"
 SECONDS=0
 $LY calibrate $WAR --until $CUTOFF --screen --trajectories "$TRAJECTORIES" --workers "$WORKERS" \
@@ -39,17 +41,22 @@ fi
 $LY calibrate $WAR --until $CUTOFF --params-from "$OUT/screen" $FIT --workers "$WORKERS" \
     --seed 20200110 --out "$OUT/fit-$CUTOFF" --force
 # the fit of 10 January is the newest a forecast from each origin may use: later origins
-# reuse it (it knew less, never more) and bring in what was learnt since by conditioning
+# reuse it (it knew less, never more) and start from the situation known on their day;
+# each has its own prior predictive reference (the same situation, every assumption drawn
+# from its prior range)
+FOLDERS=() REFERENCES=()
 for origin in $ORIGINS; do
-    $LY forecast $ISSUED --origin "$origin" --posterior "$OUT/fit-$CUTOFF" --runs "$RUNS" \
-        --out "$OUT/$origin" --force --quiet
-done
-# one process: with several, an ensemble drawing all 171 priors stalled here (pipe full)
-$LY run $ISSUED --prior --runs "$RUNS" --workers 1 --out "$OUT/prior" --force --quiet
-for origin in $ORIGINS; do
-    $LY validate "$OUT/$origin" --reference "$OUT/prior" --force
+    $LY forecast "$(situation "$origin")" --origin "$origin" --posterior "$OUT/fit-$CUTOFF" \
+        --runs "$RUNS" --out "$OUT/$origin" --force --quiet
+    $LY run "$(situation "$origin")" --prior --runs "$RUNS" --workers "$WORKERS" \
+        --out "$OUT/prior-$origin" --force --quiet
+    $LY validate "$OUT/$origin" --reference "$OUT/prior-$origin" --force
+    FOLDERS+=("$OUT/$origin") REFERENCES+=(--reference "$OUT/prior-$origin")
 done
 # the skill table of every origin in one file
-$LY validate "$OUT/$CUTOFF" --reference "$OUT/prior" --from 2020-01-10 --from 2020-03-31 \
-    --from 2020-06-30 --out "$OUT/scores" --force
+$LY validate "${FOLDERS[@]}" "${REFERENCES[@]}" --out "$OUT/scores" --force
+# for comparison: the forecast of 10 January conditioned on what was known at the later
+# origins (a particle filter) instead of restarted from the situation of that day
+$LY validate "$OUT/$CUTOFF" --reference "$OUT/prior-$CUTOFF" --from 2020-03-31 \
+    --from 2020-06-30 --out "$OUT/scores-conditioned" --force
 echo "forecast pipeline finished in $((SECONDS / 60)) min $((SECONDS % 60)) s; scores in $OUT/scores"

@@ -146,6 +146,9 @@ def test_truce_states_follow_the_calendar(runs, case):
         assert model.truce_collapse_day is None
     else:
         start = (p["truce.start"] - p["scenario.start_date"]).days
+        if p["truce.on_day0"] != "scheduled":  # declared before day 0: in force from day 0
+            assert start < 0
+            start = 0
         assert (states[:start] == Truce.NONE).all()
         assert out["truce_start_day"] == start and states[start] != Truce.NONE
     settled = np.flatnonzero(states == Truce.SETTLED)

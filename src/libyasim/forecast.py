@@ -14,10 +14,13 @@ situation known then.
 2. **The runs.** The scenario's ensemble, exactly as `libyasim run` writes it (runs.parquet,
    series.parquet, the tables and plots), each run drawing its parameters from that posterior;
    the scenario's information cutoff is the origin, and the manifest says so.
-3. **The situation known at DATE.** When DATE lies after the scenario's day 0, the runs are
-   weighted by what was public by DATE (`conditioning.condition`: the map, whether the
-   blockade and the truce stand, the counts so far), as a particle filter does.
-   forecast.json holds the weights, the resampled runs, the effective sample size and the facts;
+3. **The situation known at DATE.** A scenario whose day 0 is DATE starts from it: the map,
+   the truce, the blockade and the foreign contingents of that day, as a situation file
+   written from what was public by then sets them (scenarios/situation_2020-03-31.toml,
+   situation_2020-06-30.toml). A scenario that starts earlier is run from its own day 0 and its
+   runs are weighted by what was public by DATE (`conditioning.condition`: the map, whether the
+   blockade and the truce stand, the counts so far), as a particle filter does; forecast.json
+   then holds the weights, the resampled runs, the effective sample size and the facts, and
    `libyasim validate DIR` scores from DATE with the same conditioning.
 """
 
@@ -149,7 +152,11 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
     record: dict[str, Any] = {
         "origin": origin.isoformat(), "scenario": str(scenario_path), "runs": runs,
         "seed": seed, "posterior": str(chosen), "posterior_cutoff": fit_cutoff(chosen).isoformat(),
-        "fitted_here": fit_on is not None, "conditioning": None,
+        "fitted_here": fit_on is not None,
+        "starts_from": ("the situation of the origin (the scenario's day 0)"
+                        if origin == view.start_date else
+                        f"the scenario's day 0 ({view.start_date}), conditioned on the origin"),
+        "conditioning": None,
     }
     if origin > view.start_date:
         known = condition(view, load_observations(observations), origin)
@@ -193,6 +200,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     print(f"forecast issued on {record['origin']}: {record['runs']} runs of {record['scenario']}"
           f" (seed {record['seed']}), parameters drawn from {record['posterior']} (fitted to "
           f"what was public by {record['posterior_cutoff']})")
+    print(f"the runs start from {record['starts_from']}")
     known = record["conditioning"]
     if known:
         print(f"conditioned on what was known on {record['origin']}: {known['kept']} of "

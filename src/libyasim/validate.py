@@ -409,40 +409,64 @@ def _binary_panel(ax, binary: Sequence[Scored]) -> None:
 
 
 # ---------------------------------------------------------------------------- files, CLI
-def validate(results_dir: str | Path, observations_file: str | Path | None = None,
+def validate(results_dir: str | Path | Sequence[str | Path],
+             observations_file: str | Path | None = None,
              start: dt.date | Sequence[dt.date] | None = None, out: str | Path | None = None,
-             force: bool = False, reference: str | Path | None = None) -> dict[str, Any]:
+             force: bool = False,
+             reference: str | Path | Sequence[str | Path] | None = None) -> dict[str, Any]:
     """Score the ensemble in `results_dir` from each origin in `start` (one date or several;
     default: the scenario's information cutoff); write validation.csv, .json and .png into
     `out` (default: the results folder). `reference`: another run folder (e.g. the model's
-    prior predictive) scored as a reference. Returns validation.json's content."""
-    folder = Path(results_dir)
-    out_dir = Path(out) if out is not None else folder
+    prior predictive) scored as a reference. Several folders (forecasts issued on different
+    days, each starting from the situation known then) are each scored from their own
+    information cutoff, with one reference each or none, into one table (`out` required).
+    Returns validation.json's content."""
+    several = not isinstance(results_dir, (str, Path))
+    folders = [Path(f) for f in results_dir] if several else [Path(results_dir)]
+    references = ([None] * len(folders) if reference is None
+                  else [Path(reference)] if isinstance(reference, (str, Path))
+                  else [Path(r) for r in reference])
+    if len(references) != len(folders):
+        raise ObservationError(f"{len(folders)} results folders and {len(references)} "
+                               "--reference folders; expected one reference per results folder "
+                               "(in the same order) or none")
+    if several and len(folders) > 1 and (start or out is None):
+        raise ObservationError("several results folders are each scored from their own "
+                               "information cutoff, into one table: give --out DIR and no --from")
+    out_dir = Path(out) if out is not None else folders[0]
     if not force and (out_dir / VALIDATION_CSV).exists():
         from libyasim.ensemble import EnsembleError
 
         raise EnsembleError(f"{out_dir / VALIDATION_CSV} exists; use --force to replace it or "
                             "--out for another folder")
-    view, manifest = read_run(folder)
-    prior = read_run(Path(reference))[0] if reference is not None else None
-    values = manifest["scenario"]["values"]
-    cutoff = dt.date.fromisoformat(values.get("scenario.information_cutoff",
-                                              values["scenario.start_date"]))
-    origins = sorted(set([start] if isinstance(start, dt.date) else (start or [cutoff])))
     records = load_observations(observations_file)
-    per_origin, scored_all = [], []
-    for origin in origins:
-        summary, scored = _score_origin(view, prior, records, origin, observations_file)
-        per_origin.append(summary)
-        scored_all += scored
+    per_origin, scored_all, warnings, views = [], [], [], []
+    for folder, ref in zip(folders, references):
+        view, manifest = read_run(folder)
+        prior = read_run(ref)[0] if ref is not None else None
+        values = manifest["scenario"]["values"]
+        cutoff = dt.date.fromisoformat(values.get("scenario.information_cutoff",
+                                                  values["scenario.start_date"]))
+        origins = sorted(set([start] if isinstance(start, dt.date) else (start or [cutoff])))
+        scored_here = []
+        for origin in origins:
+            summary, scored = _score_origin(view, prior, records, origin, observations_file)
+            summary.update(results=str(folder), scenario=manifest["scenario"]["name"],
+                           reference=None if ref is None else str(ref))
+            per_origin.append(summary)
+            scored_here += scored
+        scored_all += scored_here
+        views.append(view)
+        warnings += calibration_warnings(scored_here, values)
+    per_origin.sort(key=lambda o: o["from"])
     summary = {**per_origin[0], "origins": per_origin, "skill_table": skill_table(per_origin),
-               "results": str(folder), "reference": None if reference is None
-               else str(reference), "scenario": manifest["scenario"]["name"],
-               "runs": int(view.runs),
-               "warnings": (calibration_warnings(scored_all, values)
-                            + [w for o in per_origin if (w := ess_warning(o))])}
+               "results": str(folders[0]) if len(folders) == 1 else [str(f) for f in folders],
+               "reference": None if references[0] is None else (
+                   str(references[0]) if len(folders) == 1 else [str(r) for r in references]),
+               "runs": int(views[0].runs),
+               "warnings": warnings + [w for o in per_origin if (w := ess_warning(o))]}
     summary["line"] = "\n".join(summary_line(s) for s in per_origin)
-    _write(out_dir, summary, scored_all, view)
+    _write(out_dir, summary, scored_all, views[0])
     return summary
 
 
@@ -558,9 +582,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    summary = validate(args.folder, args.observations, args.start, args.out, args.force,
-                       args.reference)
-    out = Path(args.out or args.folder)
+    folders = args.folder[0] if len(args.folder) == 1 else args.folder
+    references = (args.reference[0] if args.reference and len(args.reference) == 1
+                  and len(args.folder) == 1 else args.reference)
+    summary = validate(folders, args.observations, args.start, args.out, args.force,
+                       references)
+    out = Path(args.out or args.folder[0])
     print(summary["line"])
     for origin in summary["origins"]:
         if origin["skipped"]:
@@ -577,7 +604,10 @@ def add_command(sub: Any) -> None:
     """Register `libyasim validate`."""
     val = sub.add_parser("validate", help="score a run folder against observations after "
                          "its information cutoff or other forecast origins")
-    val.add_argument("folder", metavar="RESULTS_DIR", help="a folder written by `libyasim run`")
+    val.add_argument("folder", metavar="RESULTS_DIR", nargs="+",
+                     help="a folder written by `libyasim run` or `libyasim forecast`; several "
+                     "(forecasts issued on different days) are each scored from their own "
+                     "information cutoff into one table (with --out)")
     val.add_argument("--observations", metavar="FILE",
                      help="observations CSV (default: the shipped observations.csv)")
     val.add_argument("--from", dest="start", type=arguments.date, metavar="DATE",
@@ -585,9 +615,10 @@ def add_command(sub: Any) -> None:
                      help="forecast origin: score what happened after DATE, the runs "
                      "conditioned on what was known then; repeat for several origins "
                      "(default: the scenario's information_cutoff)")
-    val.add_argument("--reference", metavar="DIR", help="another run folder scored as a "
-                     "reference, e.g. the model's prior predictive (`libyasim run "
-                     "--no-draws`)")
+    val.add_argument("--reference", metavar="DIR", action="append",
+                     help="another run folder scored as a reference, e.g. the model's prior "
+                     "predictive (`libyasim run SCENARIO --prior`); with several results "
+                     "folders, repeat it, one per folder in the same order")
     val.add_argument("--out", metavar="DIR", help="where to write validation.csv, .json, .png "
                      "(default: RESULTS_DIR)")
     val.add_argument("--force", action="store_true", help="replace an earlier validation")
