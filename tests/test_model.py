@@ -159,7 +159,9 @@ def test_truce_states_follow_the_calendar(runs, case):
     else:
         assert model.settlement_day is None
     collapse = model.truce_collapse_day
-    if collapse is not None:  # the effective life ends on a day of war intensity
+    if p["truce.enabled"] and p["truce.on_day0"] == "broken":  # broken before day 0
+        assert collapse == 0 and states[0] == Truce.BROKEN
+    elif collapse is not None:  # the effective life ends on a day of war intensity
         assert states[collapse] in (Truce.BROKEN, Truce.NONE, Truce.SETTLED)
         assert model.series[collapse, COL["intensity"]] >= p["truce.war_intensity"]
         assert (states[out["truce_start_day"]:collapse] == Truce.HOLDING).all()
