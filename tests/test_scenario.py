@@ -85,6 +85,7 @@ def test_variant_extends_baseline_and_states_only_its_change(path):
 
 SITUATION_KEYS = ("scenario.", "place.", "fighters.", "truce.enabled", "truce.on_day0",
                   "mediation.conference_date", "economy.blockade.days_closed",
+                  "deterrence.declared",
                   "forces.gna.air", "air.gna.air_defence")
 SITUATION_SUFFIXES = (".enabled", ".start", ".volume", ".air_share")
 

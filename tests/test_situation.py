@@ -13,6 +13,7 @@ from libyasim import cli
 from libyasim.forecast import FORECAST_FILE, forecast
 from libyasim.model import simulate
 from libyasim.model.records import SERIES_COLUMNS
+from libyasim.model.state import HOLDER_LABELS
 from libyasim.model.state import BROKEN, HOLDING, NONE
 from libyasim.observations import COLUMNS
 from libyasim.scenario import ScenarioError, load_scenario
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SITUATIONS = sorted((ROOT / "scenarios").glob("situation_*.toml"))
 POSTERIOR = ROOT / "scenarios" / "posterior" / "forecast_2020-01-10"
 COL = {name: i for i, name in enumerate(SERIES_COLUMNS)}
+LNA = HOLDER_LABELS.index("lna")
 
 
 def _day0(path, **overrides):
@@ -100,7 +102,7 @@ def forecasts(tmp_path_factory):
         forecast(short, origin, out, posterior=POSTERIOR, progress=False)
         made[name] = (out, origin)
     rows = []
-    for name, (out, origin) in made.items():
+    for name, (_, origin) in made.items():
         start, end = origin + dt.timedelta(days=5), origin + dt.timedelta(days=30)
         rows.append({"name": f"deaths_{name}", "kind": "total", "column": "conflict_deaths",
                      "equals": "", "value": 100, "low": "", "high": "",
@@ -143,3 +145,44 @@ def test_several_folders_need_an_out_folder_and_one_reference_each(forecasts, tm
     assert cli.main(["validate", *folders, "--observations", str(observations),
                      "--reference", folders[0], "--out", str(tmp_path / "v")]) == 2
     assert "one reference per results folder" in capsys.readouterr().err
+
+
+def test_red_lines_declared_before_day_0_stand_from_day_0():
+    later = ROOT / "scenarios" / "situation_2020-06-30.toml"
+    assert load_scenario(later)["deterrence.declared"] == "egypt: sirte, jufra"
+    from libyasim.model import LibyaModel
+
+    model = LibyaModel(later, rng=3)
+    model.step()
+    day0 = [e for e in model.events if e.kind == "red_line" and e.day == 0]
+    assert sorted(e.place for e in day0) == ["jufra", "sirte"]
+    assert all(e.actor == "egypt" for e in day0)
+    # no line before day 0 in the baseline: red lines arise in the run
+    baseline = LibyaModel(ROOT / "scenarios" / "baseline.toml", rng=3)
+    baseline.step()
+    assert not [e for e in baseline.events if e.kind == "red_line" and e.day == 0]
+
+
+def test_a_declared_red_line_holds_the_front_more_often():
+    """Paired seeds from the situation of 30 June, with a weak LNA (so that the GNA side
+    attacks): with Egypt's line at Sirte and al-Jufra the LNA keeps them in more runs than
+    without it (deterrence, not the map, makes the difference)."""
+    later = load_scenario(ROOT / "scenarios" / "situation_2020-06-30.toml").with_overrides(
+        {"forces.lna.fighters": 10000}, source="test")
+    undeclared = later.with_overrides({"deterrence.declared": ""}, source="test")
+    held = {True: 0, False: 0}
+    for seed in range(40):
+        for declared, scenario in ((True, later), (False, undeclared)):
+            _, series = simulate(scenario, seed)
+            last = series[-1]
+            held[declared] += sum(int(last[COL[f"holder_{p}"]] == LNA) for p in ("sirte", "jufra"))
+    assert held[True] > held[False] + 10, held  # 63 against 34 of 80 when written
+
+
+def test_a_red_line_at_an_unknown_place_is_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "bad_line.toml"
+    bad.write_text('[scenario]\nextends = "%s"\n[deterrence]\ndeclared = "egypt: sirt"\n'
+                   % (ROOT / "scenarios" / "baseline.toml").as_posix())
+    assert cli.main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad_line.toml" in err and "deterrence.declared" in err and "'sirt'" in err

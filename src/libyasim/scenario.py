@@ -228,10 +228,11 @@ def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
                             f"truce.start {values['truce.start'].isoformat()}; expected a truce "
                             f"declared before scenario.start_date ({start.isoformat()}), or "
                             "'scheduled'")
-    try:
-        place_lists(values["deterrence.interests"], DETERRING)
-    except ValueError as problem:
-        raise ScenarioError(source, "deterrence.interests", str(problem)) from None
+    for name in ("deterrence.interests", "deterrence.declared"):
+        try:
+            place_lists(values[name], DETERRING)
+        except ValueError as problem:
+            raise ScenarioError(source, name, str(problem)) from None
     return values
 
 

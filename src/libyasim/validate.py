@@ -421,11 +421,10 @@ def validate(results_dir: str | Path | Sequence[str | Path],
     days, each starting from the situation known then) are each scored from their own
     information cutoff, with one reference each or none, into one table (`out` required).
     Returns validation.json's content."""
+    folders = _paths(results_dir)
     several = not isinstance(results_dir, (str, Path))
-    folders = [Path(f) for f in results_dir] if several else [Path(results_dir)]
-    references = ([None] * len(folders) if reference is None
-                  else [Path(reference)] if isinstance(reference, (str, Path))
-                  else [Path(r) for r in reference])
+    references: list[Path | None] = ([None] * len(folders) if reference is None
+                                     else list(_paths(reference)))
     if len(references) != len(folders):
         raise ObservationError(f"{len(folders)} results folders and {len(references)} "
                                "--reference folders; expected one reference per results folder "
@@ -468,6 +467,13 @@ def validate(results_dir: str | Path | Sequence[str | Path],
     summary["line"] = "\n".join(summary_line(s) for s in per_origin)
     _write(out_dir, summary, scored_all, views[0])
     return summary
+
+
+def _paths(named: str | Path | Sequence[str | Path]) -> list[Path]:
+    """One folder or several, as paths."""
+    if isinstance(named, (str, Path)):
+        return [Path(named)]
+    return [Path(p) for p in named]
 
 
 def _score_origin(view: SeriesView, prior: SeriesView | None, records: Sequence[Observation],

@@ -189,6 +189,7 @@ class DeterrenceConfig:
     threat_links: int
     presence_half: float
     interests: tuple[tuple[int, int], ...]  # (backer, place) of the deterring backers
+    declared: tuple[tuple[int, int], ...]  # (backer, place): red lines declared before day 0
     standby: tuple[float, ...]  # by backer: forces it can commit from outside Libya
     proximity: tuple[tuple[float, ...], ...]  # [backer][place]: 1 at its base, 1/2 at reach_km
     air_share: tuple[float, ...]  # by backer: its share of its side's drones and air defence
@@ -509,6 +510,9 @@ def _deterrence(v: Mapping[str, Any], world: MapConfig,
         from_forces=v["deterrence.credibility_from_forces"],
         threat_links=v["deterrence.threat_links"], presence_half=v["deterrence.presence_half"],
         interests=interests,
+        declared=tuple((BACKERS.index(b), PLACE_INDEX[p])
+                       for b, places in place_lists(v["deterrence.declared"], DETERRING).items()
+                       if b in deterring for p in places),
         standby=tuple(v[f"deterrence.{b}.standby"] if b in DETERRING else 0.0 for b in BACKERS),
         proximity=tuple(proximity), air_share=_air_shares(backers))
 
@@ -616,6 +620,7 @@ class Params(NamedTuple):
     proximity: np.ndarray  # float64[backer, place]: nearness to its base
     backer_air_share: np.ndarray  # float64[backer]: its share of its side's air power
     local0: np.ndarray  # float64[place]: local defenders of unaligned places on day 0
+    declared0: np.ndarray  # bool[backer, place]: red lines declared before day 0
     munitions_days0: np.ndarray  # float64[side]: munitions on day 0, days of all-out fighting
 
 
@@ -725,8 +730,17 @@ def build_params(cfg: Config) -> Params:
         interest_place=np.array([p for _, p in d.interests], dtype=np.int64),
         standby=np.array(d.standby), proximity=np.array(d.proximity),
         backer_air_share=np.array(d.air_share), local0=np.array(cfg.unaligned.local),
+        declared0=_declared(d.declared, len(BACKERS), m.n),
         munitions_days0=np.array(st.munitions_days, dtype=np.float64),
     )
+
+
+def _declared(lines: tuple[tuple[int, int], ...], backers: int, places: int) -> np.ndarray:
+    """bool[backer, place]: the red lines declared before day 0."""
+    out = np.zeros((backers, places), dtype=np.bool_)
+    for b, p in lines:
+        out[b, p] = True
+    return out
 
 
 def _padded(rows: tuple[tuple[int, ...], ...], width: int | None = None) -> np.ndarray:

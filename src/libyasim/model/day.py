@@ -52,6 +52,7 @@ def set_up(P: Params, S: State, rng: np.random.Generator) -> None:
     air.duel(P, S)
     combat.measure(P, S)
     economy.set_up(P, S)
+    deterrence.set_up(P, S)
     stocks.set_up(P, S)
     combat.assess(P, S)
     truce.open_day(P, S)

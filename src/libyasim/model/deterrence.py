@@ -1,6 +1,7 @@
 """Red lines declared in the run (extended deterrence, Schelling 1966).
 
-No place is a red line in advance. A backer declares one when an enemy advance threatens a
+No place is a red line in advance, unless a scenario that starts later says it was declared
+before its day 0 (`deterrence.declared`). A backer declares one when an enemy advance threatens a
 core interest of its client (`deterrence.interests`: bases, oil, borders): an enemy offensive
 aimed at a client place within `deterrence.threat_links` road links of the interest, or the
 enemy holding a place that close. The line is drawn where the threat is: at the place attacked,
@@ -40,6 +41,15 @@ from libyasim.model.state import (
     TEST_SINCE,
     State,
 )
+
+
+@njit
+def set_up(P: Params, S: State) -> None:
+    """Day 0: the red lines declared before it (a later start), each a line of the log."""
+    for b in range(P.declared0.shape[0]):
+        for p in range(P.declared0.shape[1]):
+            if P.declared0[b, p]:
+                _declare(S, b, p, p)
 
 
 @njit
