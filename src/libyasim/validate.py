@@ -368,6 +368,8 @@ def _interval_panel(ax, s: Scored) -> None:
     ax.plot([to_x(r["q25"]), to_x(r["q75"])], [0, 0], color="#3182bd", lw=7,
             solid_capstyle="butt", label="50% interval")
     ax.plot([to_x(r["median"])], [0], "|", color="black", ms=12, mew=2, label="median")
+    if r["q05"] == r["q95"]:  # every run alike: the interval is a point, drawn as a block
+        ax.plot([to_x(r["q05"])], [0], "s", color="#3182bd", ms=9, zorder=1)
     low, high = obs.bounds()
     ax.errorbar([to_x(r["observed"])], [0], xerr=None, fmt=">" if obs.floor else "D",
                 color="#d62728", ms=7, label="observed (\u25c6 a value, \u25b6 a floor: at least)")
@@ -382,6 +384,8 @@ def _interval_panel(ax, s: Scored) -> None:
     ax.set_yticks([])
     never = obs.kind == "first_day" and r["q95"] >= obs.window_days
     note = " (upper end: never in window)" if never else ""
+    if r["q05"] == r["q95"]:
+        note += " (the 90% of runs in the middle agree)"
     unit = "date" if obs.kind == "first_day" else r["units"]
     floor = f" (at least {obs.observed():g})" if obs.floor else ""
     ax.set_title(f"{obs.name} [{unit}]{floor}{note}", fontsize=8, loc="left", pad=2)
