@@ -186,3 +186,11 @@ def test_a_red_line_at_an_unknown_place_is_a_clear_error(tmp_path, capsys):
     assert cli.main(["check", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad_line.toml" in err and "deterrence.declared" in err and "'sirt'" in err
+
+
+def test_a_conditioned_forecast_names_the_situation_file_of_its_origin():
+    from libyasim.forecast import situation_file
+
+    baseline = ROOT / "scenarios" / "baseline.toml"
+    assert situation_file(baseline, dt.date(2020, 3, 31)) == SITUATIONS[0]
+    assert situation_file(baseline, dt.date(2020, 3, 30)) is None

@@ -169,6 +169,12 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
     return {k: v for k, v in record.items() if k not in ("weights", "resampled_runs")}
 
 
+def situation_file(scenario: str | Path, origin: dt.date) -> Path | None:
+    """The situation file of the origin beside the scenario (situation_DATE.toml), if any."""
+    path = Path(scenario).parent / f"situation_{origin.isoformat()}.toml"
+    return path if path.is_file() else None
+
+
 def _note_in_manifest(out: Path, record: dict[str, Any]) -> None:
     """The manifest says which forecast the folder holds (origin, posterior, conditioning)."""
     manifest = read_manifest(out) or {}
@@ -208,6 +214,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         if known["ess"] < MIN_ESS:
             print(f"warning: the conditioned forecast rests on fewer than {MIN_ESS} runs' worth; "
                   "few runs reproduce what was known then: run more (--runs)", file=sys.stderr)
+        situation = situation_file(args.scenario, args.origin)
+        if situation is not None:
+            print(f"a forecast that starts from the situation known on {record['origin']}: "
+                  f"`libyasim forecast {situation} --origin {record['origin']}`")
     print(f"wrote {args.out}/{FORECAST_FILE}, the ensemble's files and {len(paths)} plots; "
           f"score it with `libyasim validate {args.out}`")
     return 0
