@@ -55,6 +55,15 @@ for origin in $ORIGINS; do
 done
 # the skill table of every origin in one file
 $LY validate "${FOLDERS[@]}" "${REFERENCES[@]}" --out "$OUT/scores" --force
+# the full posterior predictive: the same forecasts, every assumption the fit did not fit
+# drawn from its prior range too (`forecast --rest-from-prior`)
+FULL=()
+for origin in $ORIGINS; do
+    $LY forecast "$(situation "$origin")" --origin "$origin" --posterior "$OUT/fit-$CUTOFF" \
+        --runs "$RUNS" --out "$OUT/rest-from-prior-$origin" --rest-from-prior --force --quiet
+    FULL+=("$OUT/rest-from-prior-$origin")
+done
+$LY validate "${FULL[@]}" "${REFERENCES[@]}" --out "$OUT/scores-rest-from-prior" --force
 # for comparison: the forecast of 10 January conditioned on what was known at the later
 # origins (a particle filter) instead of restarted from the situation of that day
 $LY validate "$OUT/$CUTOFF" --reference "$OUT/prior-$CUTOFF" --from 2020-03-31 \

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -250,6 +251,33 @@ def test_draws_follow_the_weights_and_the_seed(tmp_path):
     low, high = PARAMS["truce.base_logit"].prior
     assert prior["param:truce.base_logit"].between(low, high).all()
     assert prior["param:truce.collapse_window_days"].dtype.kind == "i"
+
+
+def test_a_posterior_can_draw_every_other_assumption_from_its_prior(tmp_path):
+    """The full posterior predictive: the fitted parameters from the particles, every other
+    assumption from its prior range (the fit's data could not narrow it)."""
+    from libyasim.draws import from_posterior, from_prior
+
+    pd.DataFrame({"truce.base_logit": [-3.0, -1.0], "weight": [0.5, 0.5]}).to_parquet(
+        tmp_path / POSTERIOR_FILE)
+    full = from_posterior(tmp_path, rest_from_prior=True)
+    table = full.table(root_seed=4, runs=60)
+    assert set(table["param:truce.base_logit"]) == {-3.0, -1.0}  # never from its prior
+    assert full.names[0] == "truce.base_logit" and len(full.names) == len(from_prior().names)
+    low, high = PARAMS["truce.spoiler_rate"].prior
+    spoilers = table["param:truce.spoiler_rate"]
+    assert spoilers.between(low, high).all() and spoilers.nunique() == 60
+    assert full.describe()["kind"] == "posterior+prior"
+    # the fitted values and the draws of a plain posterior are the same, run by run
+    plain = from_posterior(tmp_path).table(root_seed=4, runs=60)
+    assert list(plain["param:truce.base_logit"]) == list(table["param:truce.base_logit"])
+    # `--prior` draws are what they always were: one uniform per assumption, in order
+    from libyasim.draws import DRAW_STREAM
+
+    prior = from_prior()
+    rng = np.random.default_rng(np.random.SeedSequence([DRAW_STREAM, 4], spawn_key=(0,)))
+    assert prior.draw(4, 0) == {p.name: p.value(rng.uniform(p.low, p.high))
+                                for p in prior.priors}
 
 
 def test_scenario_posterior_is_relative_to_its_file(tmp_path):

@@ -194,3 +194,20 @@ def test_a_conditioned_forecast_names_the_situation_file_of_its_origin():
     baseline = ROOT / "scenarios" / "baseline.toml"
     assert situation_file(baseline, dt.date(2020, 3, 31)) == SITUATIONS[0]
     assert situation_file(baseline, dt.date(2020, 3, 30)) is None
+
+
+def test_a_forecast_can_draw_what_was_not_fitted_from_the_priors(forecasts, tmp_path):
+    import pandas as pd
+
+    made, _ = forecasts
+    short = made["mar"][0].parent / "mar.toml"
+    out = tmp_path / "full"
+    forecast(short, dt.date(2020, 3, 31), out, posterior=POSTERIOR, progress=False,
+             rest_from_prior=True)
+    record = json.loads((out / FORECAST_FILE).read_text())
+    assert record["rest_from_prior"] is True
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs["param:truce.spoiler_rate"].nunique() == len(runs)     # drawn from its prior
+    assert "param:combat.lethality" in runs                              # fitted on 2019
+    assert "param:fighters.syrians.initial" not in runs                  # the situation's own
+    assert "param:truce.spoiler_rate" not in pd.read_parquet(made["mar"][0] / "runs.parquet")

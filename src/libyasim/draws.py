@@ -44,19 +44,25 @@ class Draws:
 
     @property
     def names(self) -> list[str]:
-        if self.particles is not None:
-            return [c for c in self.particles.columns if c != WEIGHT]
-        return [p.name for p in self.priors]
+        fitted = ([c for c in self.particles.columns if c != WEIGHT]
+                  if self.particles is not None else [])
+        return fitted + [p.name for p in self.priors if p.name not in fitted]
 
     def draw(self, root_seed: int, run: int) -> dict[str, Any]:
         """Run `run`'s parameter values: the same for the same root seed and run index."""
         rng = np.random.default_rng(np.random.SeedSequence([DRAW_STREAM, root_seed],
                                                            spawn_key=(run,)))
+        values: dict[str, Any] = {}
         if self.particles is not None:
             weights = self.particles[WEIGHT].to_numpy(dtype=float)
             row = self.particles.iloc[int(rng.choice(len(weights), p=weights / weights.sum()))]
-            return {name: _typed(name, row[name]) for name in self.names}
-        return {p.name: p.value(rng.uniform(p.low, p.high)) for p in self.priors}
+            values = {name: _typed(name, row[name]) for name in self.particles.columns
+                      if name != WEIGHT}
+        for p in self.priors:  # the rest (or all, without particles) from their priors
+            u = rng.uniform(p.low, p.high)
+            if p.name not in values:
+                values[p.name] = p.value(u)
+        return values
 
     def table(self, root_seed: int, runs: int) -> pd.DataFrame:
         """One row per run (0..runs-1): `run` and a `param:NAME` column per drawn parameter."""
@@ -69,7 +75,7 @@ class Draws:
         out: dict[str, Any] = {"kind": self.kind, "source": self.source, "parameters": self.names}
         if self.particles is not None:
             out["particles"] = len(self.particles)
-        else:
+        if self.priors:
             out["priors"] = {p.name: [p.low, p.high] for p in self.priors}
         return out
 
@@ -79,8 +85,10 @@ def _typed(name: str, value: Any) -> Any:
     return round(float(value)) if kind is int else float(value)
 
 
-def from_posterior(path: str | Path) -> Draws:
-    """Draws from a calibration folder (or its posterior.parquet)."""
+def from_posterior(path: str | Path, rest_from_prior: bool = False) -> Draws:
+    """Draws from a calibration folder (or its posterior.parquet); with `rest_from_prior`,
+    every other assumption is drawn from its prior range too (the data the fit read could
+    not narrow them, so their posterior is their prior)."""
     path = Path(path)
     file = path / POSTERIOR_FILE if path.is_dir() else path
     if not file.is_file():
@@ -99,6 +107,9 @@ def from_posterior(path: str | Path) -> Draws:
     weights = table[WEIGHT].to_numpy(dtype=float)
     if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
         raise CalibrationError(f"{file}: weights must be non-negative numbers, not all zero")
+    if rest_from_prior:
+        return Draws("posterior+prior", f"{file} and the registry's prior ranges",
+                     table.reset_index(drop=True), tuple(priors_for(None)[0]))
     return Draws("posterior", str(file), table.reset_index(drop=True))
 
 

@@ -123,7 +123,7 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
              resume: bool = False, force: bool = False, progress: bool = True,
              backend: Any = None, observations: str | Path | None = None,
              method: str = "smc", draws: int = DEFAULT_DRAWS,
-             keep: int = DEFAULT_KEEP) -> dict[str, Any]:
+             keep: int = DEFAULT_KEEP, rest_from_prior: bool = False) -> dict[str, Any]:
     """Fit (or reuse a fit), run and condition a forecast issued on `origin`; return
     forecast.json's content (without the weights)."""
     from libyasim.conditioning import condition
@@ -145,14 +145,14 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
     issued = scenario.with_overrides({"scenario.information_cutoff": origin,
                                       "scenario.posterior": str(chosen)}, source="forecast")
     runs = runs or scenario["scenario.runs"]
-    drawn = from_posterior(chosen)
+    drawn = from_posterior(chosen, rest_from_prior=rest_from_prior)
     run_ensemble(issued, out, runs=runs, seed=seed, resume=resume, progress=progress,
                  force=force, draws=drawn, backend=backend)
     view, _ = read_run(out)
     record: dict[str, Any] = {
         "origin": origin.isoformat(), "scenario": str(scenario_path), "runs": runs,
         "seed": seed, "posterior": str(chosen), "posterior_cutoff": fit_cutoff(chosen).isoformat(),
-        "fitted_here": fit_on is not None,
+        "fitted_here": fit_on is not None, "rest_from_prior": rest_from_prior,
         "starts_from": ("the situation of the origin (the scenario's day 0)"
                         if origin == view.start_date else
                         f"the scenario's day 0 ({view.start_date}), conditioned on the origin"),
@@ -197,7 +197,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                           args.fit_out, params, args.runs, args.seed, args.budget, args.workers,
                           args.population, args.generations, args.resume, args.force,
                           progress=not args.quiet, observations=args.observations,
-                          method=args.method, draws=args.draws, keep=args.keep)
+                          method=args.method, draws=args.draws, keep=args.keep,
+                          rest_from_prior=args.rest_from_prior)
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished fit generations and runs are kept in {args.out}; "
               "the same command with --resume continues", file=sys.stderr)
@@ -263,6 +264,10 @@ def add_command(sub: Any) -> None:
     fc.add_argument("--generations", type=arguments.whole(1, 1000),
                     default=DEFAULT_GENERATIONS, help="the fit's generations at most")
     fc.add_argument("--workers", type=arguments.positive_int, help="the fit's processes")
+    fc.add_argument("--rest-from-prior", action="store_true",
+                    help="draw every assumption the fit did not fit from its prior range as "
+                    "well (the fit's data could not narrow them); default: they keep the "
+                    "registry's values")
     fc.add_argument("--runs", type=arguments.runs, help="runs (default: the scenario's)")
     fc.add_argument("--seed", type=arguments.seed, help="root seed of the fit and the runs (default: the "
                     "scenario's)")
