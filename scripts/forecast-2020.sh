@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The forecast of 2020 from start to finish: screen the prior ranges on the 2019 war, fit the
-# parameters that matter on what was public by 10 January 2020, issue the forecast from three
-# origins (10 January, 31 March, 30 June 2020; each conditioned on what was known then), run
-# the prior predictive reference, and score everything (`make forecast` runs this). Rerun it
-# after any change to the model: the screen, the fit and the scores are all redone.
+# parameters that matter on what was public by 10 January 2020; for 31 March and 30 June 2020,
+# screen and fit again on the 2020 war up to that day (sequential ABC from the 2019 fit); issue
+# the forecast from each origin, starting from the situation known on its day; run the prior
+# predictive references, and score everything (`make forecast` runs this). Rerun it after any
+# change to the model: the screens, the fits and the scores are all redone.
 #   OUT=results/forecast  FIT_BUDGET=1500 (seconds)  RUNS=300  WORKERS=2  LIBYASIM=libyasim
 #   TRAJECTORIES=20 (the screen's)  METHOD=rejection (or smc)
 #   DRAWS=20000 KEEP=200 (rejection: runs from the priors, the nearest kept)
 #   POPULATION=300 (smc: particles per generation)
 # Rejection ABC by default: with some 20 parameters, ABC-SMC's importance weights collapse
-# onto a handful of particles (docs/calibration.md). 4-12 minutes on 2 cores.
+# onto a handful of particles (docs/calibration.md). About 10 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LY=${LIBYASIM:-libyasim}
@@ -40,13 +41,24 @@ fi
 # shellcheck disable=SC2086
 $LY calibrate $WAR --until $CUTOFF --params-from "$OUT/screen" $FIT --workers "$WORKERS" \
     --seed 20200110 --out "$OUT/fit-$CUTOFF" --force
-# the fit of 10 January is the newest a forecast from each origin may use: later origins
-# reuse it (it knew less, never more) and start from the situation known on their day;
-# each has its own prior predictive reference (the same situation, every assumption drawn
-# from its prior range)
+# a later origin's fit reads what 2020 had made public by then as well: the war from 10
+# January (the baseline's runs up to the origin), screened, then fitted by rejection ABC
+# with the 2019 posterior as the prior of the parameters it fitted (sequential ABC: the kept
+# draws are the posterior given both wars)
+fit_of() { echo "$OUT/fit-$1"; }
+for origin in $ORIGINS; do
+    [ "$origin" = $CUTOFF ] && continue
+    $LY calibrate scenarios/baseline.toml --until "$origin" --screen \
+        --trajectories "$TRAJECTORIES" --workers "$WORKERS" --out "$OUT/screen-$origin" --force
+    $LY calibrate scenarios/baseline.toml --until "$origin" --params-from "$OUT/screen-$origin" \
+        --method rejection --draws "$DRAWS" --keep "$KEEP" --prior-from "$OUT/fit-$CUTOFF" \
+        --workers "$WORKERS" --seed 20200110 --out "$(fit_of "$origin")" --force
+done
+# each origin's forecast starts from the situation known on its day, with its own prior
+# predictive reference (the same situation, every assumption drawn from its prior range)
 FOLDERS=() REFERENCES=()
 for origin in $ORIGINS; do
-    $LY forecast "$(situation "$origin")" --origin "$origin" --posterior "$OUT/fit-$CUTOFF" \
+    $LY forecast "$(situation "$origin")" --origin "$origin" --posterior "$(fit_of "$origin")" \
         --runs "$RUNS" --out "$OUT/$origin" --force --quiet
     $LY run "$(situation "$origin")" --prior --runs "$RUNS" --workers "$WORKERS" \
         --out "$OUT/prior-$origin" --force --quiet
@@ -59,7 +71,7 @@ $LY validate "${FOLDERS[@]}" "${REFERENCES[@]}" --out "$OUT/scores" --force
 # drawn from its prior range too (`forecast --rest-from-prior`)
 FULL=()
 for origin in $ORIGINS; do
-    $LY forecast "$(situation "$origin")" --origin "$origin" --posterior "$OUT/fit-$CUTOFF" \
+    $LY forecast "$(situation "$origin")" --origin "$origin" --posterior "$(fit_of "$origin")" \
         --runs "$RUNS" --out "$OUT/rest-from-prior-$origin" --rest-from-prior --force --quiet
     FULL+=("$OUT/rest-from-prior-$origin")
 done

@@ -143,6 +143,50 @@ def test_rejection_keeps_the_nearest_equally_weighted(synthetic, tmp_path):
     assert set(drawn) <= set(posterior["truce.base_logit"])
 
 
+def test_a_fit_can_start_from_an_earlier_fits_posterior(synthetic, tmp_path):
+    """Sequential ABC: the earlier fit's particles are the prior of its parameters (carried
+    whole, by weight), the new parameters are drawn from their ranges; a fit that read later
+    information, or one that leaves nothing new to fit, is refused."""
+    folder, rows = synthetic
+    file = _write(folder / "sequential.csv", rows)
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    pd.DataFrame({"truce.spoiler_rate": [0.02, 0.25], "weight": [1.0, 0.0]}).to_parquet(
+        earlier / POSTERIOR_FILE)
+    (earlier / CALIBRATION_FILE).write_text(json.dumps({"cutoff": "2020-01-10"}))
+    summary = _reject(tmp_path / "seq", file, prior_from=earlier)
+    posterior = pd.read_parquet(tmp_path / "seq" / POSTERIOR_FILE)
+    assert set(posterior.columns) == {"truce.base_logit", "truce.spoiler_rate", "weight"}
+    assert set(posterior["truce.spoiler_rate"]) == {0.02}  # weight 0 is never carried
+    assert summary["prior_from"]["parameters"] == ["truce.spoiler_rate"]
+    assert [p["name"] for p in summary["parameters"]] == ["truce.base_logit"]
+    (earlier / CALIBRATION_FILE).write_text(json.dumps({"cutoff": "2020-02-01"}))
+    with pytest.raises(CalibrationError, match="after --until"):
+        _reject(tmp_path / "late", file, prior_from=earlier)
+    (earlier / CALIBRATION_FILE).write_text(json.dumps({"cutoff": "2020-01-10"}))
+    pd.DataFrame({"truce.base_logit": [-2.0], "weight": [1.0]}).to_parquet(
+        earlier / POSTERIOR_FILE)
+    with pytest.raises(CalibrationError, match="nothing new|every parameter"):
+        _reject(tmp_path / "none", file, prior_from=earlier)
+
+
+def test_a_dated_event_known_by_until_is_fitted_with_its_window_cut_there(tmp_path):
+    from libyasim.calibrate import training_set
+
+    scenario = load_scenario(BASELINE)
+    day = dt.date(2020, 4, 13)
+    rows = [_row("taken", "first_day", "holder_sabratha", day.isoformat(), DAY0,
+                 dt.date(2020, 12, 31), equals="gna", known_on=day),
+            _row("taken_later", "first_day", "holder_surman", "2020-07-01", DAY0,
+                 dt.date(2020, 12, 31), equals="gna", known_on=dt.date(2020, 7, 1)),
+            _row("reported_later", "first_day", "holder_watiya", day.isoformat(), DAY0,
+                 dt.date(2020, 12, 31), equals="gna", known_on=dt.date(2020, 7, 1))]
+    observations = load_observations(_write(tmp_path / "o.csv", rows))
+    used, left = training_set(observations, scenario, dt.date(2020, 6, 30))
+    assert [(o.name, o.end) for o in used] == [("taken", dt.date(2020, 6, 30))]
+    assert {x["name"] for x in left} == {"taken_later", "reported_later"}
+
+
 def test_rejection_is_the_same_whatever_the_workers(synthetic, tmp_path):
     folder, rows = synthetic
     file = _write(folder / "reject2.csv", rows)

@@ -18,6 +18,7 @@ posterior_predictive.png and the pyabc database abc.db (from which `--resume` co
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -165,11 +166,16 @@ def _why_not_fitted(name: str) -> str | None:
 def training_set(observations: Sequence[Observation], scenario: Scenario, until: dt.date
                  ) -> tuple[list[Observation], list[dict[str, str]]]:
     """The observations a calibration up to `until` may read (window ended and published by
-    then, and computable from runs of the scenario up to `until`); and the rest, with why."""
+    then, and computable from runs of the scenario up to `until`); and the rest, with why.
+    A dated event that happened and was published by `until` (a capture) is read with its
+    window cut at `until`: runs in which it has not happened by then count as later."""
     start = scenario["scenario.start_date"]
     view = _empty_view(scenario, until)
     used, left = [], []
     for obs in observations:
+        if (obs.kind == "first_day" and obs.end > until and obs.known_on <= until
+                and isinstance(obs.value, dt.date) and obs.value <= until):
+            obs = dataclasses.replace(obs, end=until)
         if obs.end > until:
             left.append({"name": obs.name, "reason": f"its window ends after {until}"})
         elif obs.known_on > until:
@@ -422,11 +428,17 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
                         params: Sequence[str] | None = None, draws: int = DEFAULT_DRAWS,
                         keep: int = DEFAULT_KEEP, workers: int | None = None,
                         seed: int | None = None, force: bool = False, progress: bool = True,
-                        predictive_draws: int = 40) -> dict[str, Any]:
+                        predictive_draws: int = 40,
+                        prior_from: str | Path | None = None) -> dict[str, Any]:
     """Rejection ABC (Pritchard et al. 1999; Beaumont, Zhang & Balding 2002): `draws`
     parameter sets from the priors, one run each up to `until`, keep the `keep` nearest to the
     observations, equally weighted. Its posterior cannot collapse onto a few particles (its
-    effective sample size is `keep`); write it into `out` as `calibrate` does."""
+    effective sample size is `keep`); write it into `out` as `calibrate` does.
+
+    `prior_from`: an earlier fit (e.g. on the 2019 war) whose posterior is the prior of its
+    parameters here: each draw takes one of its particles (by weight) with the new parameters
+    from their ranges, so that the kept draws are the posterior given both data sets
+    (sequential ABC); its parameters are not fitted again from their ranges."""
     if not 2 <= keep <= draws:
         raise CalibrationError(f"--keep {keep}: expected from 2 to --draws ({draws})")
     started = time.monotonic()
@@ -434,6 +446,12 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
     scenario, priors, not_fitted, used, left = _inputs(scenario_path, params,
                                                        observations_file, until)
     seed = scenario["scenario.seed"] if seed is None else seed
+    earlier = _earlier_fit(prior_from, until)
+    if earlier is not None:
+        priors = [p for p in priors if p.name not in earlier.columns]
+        if not priors:
+            raise CalibrationError(f"--prior-from {prior_from}: it fitted every parameter "
+                                   "named here; name (or screen) parameters it did not fit")
     settings = Settings(str(scenario_path), str(observations_file or "shipped"), until.isoformat(),
                         [f"{p.name}={p.low:g}:{p.high:g}" for p in priors], keep, 1, 0.0, seed)
     _prepare(out, settings, False, force)
@@ -441,12 +459,16 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
     points = prior_design(priors, draws, seed)
     rng = np.random.default_rng(np.random.SeedSequence([seed % 2**63, 1]))
     seeds = [[int(s)] for s in rng.integers(0, 2**62, size=draws)]
+    carried: list[str] = []
+    if earlier is not None:
+        points, carried = _with_particles(points, earlier, seed)
     simulator = Simulator(scenario, priors, used, until)
     stats = run_points(simulator, points, seeds, workers or os.cpu_count() or 1, progress,
                        "rejection ABC")
     far = distance(np.asarray(stats), used)
     nearest = np.argsort(far, kind="stable")[:keep]
-    posterior = pd.DataFrame({p.name: [points[i][p.name] for i in nearest] for p in priors})
+    posterior = pd.DataFrame({name: [points[i][name] for i in nearest]
+                              for name in [p.name for p in priors] + carried})
     posterior[WEIGHT] = 1.0 / keep
     atomic_write(out / POSTERIOR_FILE, lambda p: posterior.to_parquet(p, index=False))
     finite = far[np.isfinite(far)]
@@ -461,6 +483,9 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
         "distance_quantiles_of_draws": {f"q{int(q * 100):02d}": float(np.quantile(finite, q))
                                         for q in (0.01, 0.05, 0.5)} if len(finite) else {},
         "effective_sample_size": float(keep), "simulations": draws,
+        "prior_from": None if prior_from is None else {
+            "fit": str(prior_from), "cutoff": fit_cutoff(prior_from).isoformat(),
+            "parameters": carried},
         "elapsed_seconds": round(time.monotonic() - started, 1), "seed": seed,
         "workers": workers,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -470,6 +495,44 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
            f"rejection: the {keep} nearest of {draws} draws, distance at most "
            f"{summary['acceptance_distance']:.3g}")
     return summary
+
+
+def fit_cutoff(fit: str | Path) -> dt.date:
+    """The date up to which an earlier fit read its observations (its calibration.json)."""
+    path = Path(fit)
+    record = (path if path.is_dir() else path.parent) / CALIBRATION_FILE
+    try:
+        return dt.date.fromisoformat(json.loads(record.read_text())["cutoff"])
+    except (OSError, ValueError, KeyError):
+        raise CalibrationError(f"{record}: no calibration record with a cutoff; expected a "
+                               "folder written by `libyasim calibrate`") from None
+
+
+def _earlier_fit(fit: str | Path | None, until: dt.date) -> pd.DataFrame | None:
+    """An earlier fit's particles, refused when it read anything published after `until`."""
+    if fit is None:
+        return None
+    from libyasim.draws import from_posterior
+
+    cutoff = fit_cutoff(fit)
+    if cutoff > until:
+        raise CalibrationError(f"--prior-from {fit}: fitted to what was public by {cutoff}, "
+                               f"after --until {until}; it would bring in what was not yet "
+                               "known")
+    particles = from_posterior(fit).particles
+    assert particles is not None
+    return particles
+
+
+def _with_particles(points: list[dict[str, Any]], particles: pd.DataFrame, seed: int
+                    ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Each point with one earlier particle, drawn by weight (seeded); the carried names."""
+    names = [c for c in particles.columns if c != WEIGHT]
+    weights = particles[WEIGHT].to_numpy(dtype=float)
+    rng = np.random.default_rng(np.random.SeedSequence([seed % 2**63, 2]))
+    picks = rng.choice(len(particles), size=len(points), p=weights / weights.sum())
+    rows = particles[names].to_dict("records")
+    return [{**point, **rows[j]} for point, j in zip(points, picks)], names
 
 
 def _prepare(out: Path, settings: Settings, resume: bool, force: bool) -> int | None:
@@ -725,6 +788,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     params = parameters_to_fit(args.params, args.params_from)
     if args.method == "rejection":
         return cmd_rejection(args, params)
+    if args.prior_from:
+        raise CalibrationError("--prior-from: only with --method rejection")
     try:
         summary = calibrate(args.scenario, args.out, args.until, args.observations,
                             params, args.budget, args.workers, args.population,
@@ -756,7 +821,8 @@ def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
         raise CalibrationError("--scheduler: a rejection fit runs on local --workers only")
     summary = calibrate_rejection(args.scenario, args.out, args.until, args.observations,
                                   params, args.draws, args.keep, args.workers, args.seed,
-                                  args.force, progress=not args.quiet)
+                                  args.force, progress=not args.quiet,
+                                  prior_from=args.prior_from)
     _print_parameters(summary)
     print(f"kept the {summary['accepted']} nearest of {summary['draws']:,} draws (distance at "
           f"most {summary['acceptance_distance']:.3g}; effective sample size "
@@ -832,6 +898,11 @@ def add_command(sub: Any) -> None:
     cal.add_argument("--keep", type=arguments.whole(2, 10_000_000), default=DEFAULT_KEEP,
                      help=f"rejection: how many of the nearest draws form the posterior "
                      f"(default {DEFAULT_KEEP})")
+    cal.add_argument("--prior-from", metavar="FIT",
+                     help="rejection: an earlier fit (e.g. on the 2019 war) whose posterior is "
+                     "the prior of its parameters: each draw takes one of its particles, so the "
+                     "result is the posterior given both data sets; refused if it read "
+                     "anything published after --until")
     cal.add_argument("--budget", type=arguments.seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
                      help=f"stop after this long (checked between generations; default "
                      f"{DEFAULT_BUDGET})")

@@ -35,7 +35,6 @@ from typing import Any
 
 from libyasim import arguments
 from libyasim.calibrate import (
-    CALIBRATION_FILE,
     DB_FILE,
     DEFAULT_BUDGET,
     DEFAULT_DRAWS,
@@ -46,23 +45,13 @@ from libyasim.calibrate import (
     CalibrationError,
     calibrate,
     calibrate_rejection,
+    fit_cutoff,
 )
 from libyasim.files import atomic_write_text
 from libyasim.folders import MANIFEST_FILE, read_manifest
 from libyasim.scenario import Scenario, load_scenario
 
 FORECAST_FILE = "forecast.json"
-
-
-def fit_cutoff(posterior: str | Path) -> dt.date:
-    """The date up to which a fit's observations were read (calibration.json's cutoff)."""
-    path = Path(posterior)
-    record = (path if path.is_dir() else path.parent) / CALIBRATION_FILE
-    try:
-        return dt.date.fromisoformat(json.loads(record.read_text())["cutoff"])
-    except (OSError, ValueError, KeyError):
-        raise CalibrationError(f"{record}: no calibration record with a cutoff; expected a "
-                               "folder written by `libyasim calibrate`") from None
 
 
 def check_origin(scenario: Scenario, origin: dt.date) -> None:
