@@ -160,3 +160,24 @@ def test_a_forecast_can_fit_by_rejection_and_refuses_to_replace_that_fit_unasked
     with pytest.raises(CalibrationError, match="--force"):
         _forecast(world, tmp_path / "r2", observations, method="rejection", draws=12, keep=4,
                   fit_out=tmp_path / "r-fit")
+
+
+def test_a_later_forecast_fits_on_from_an_earlier_posterior(world, tmp_path):
+    """`forecast --fit-on WAR --prior-from FIT`: the earlier fit's particles are carried into
+    the new fit (sequential ABC); without --fit-on the option is refused."""
+    folder, *_, rows = world
+    observations = _write(folder / "train-seq.csv", rows)
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    pd.DataFrame({"truce.spoiler_rate": [0.05], "weight": [1.0]}).to_parquet(
+        earlier / POSTERIOR_FILE)
+    (earlier / CALIBRATION_FILE).write_text(json.dumps({"cutoff": DAY0.isoformat()}))
+    _forecast(world, tmp_path / "s", observations, method="rejection", draws=12, keep=4,
+              prior_from=earlier)
+    posterior = pd.read_parquet(tmp_path / "s-fit" / POSTERIOR_FILE)
+    assert set(posterior["truce.spoiler_rate"]) == {0.05}
+    fit = json.loads((tmp_path / "s-fit" / CALIBRATION_FILE).read_text())
+    assert fit["prior_from"]["parameters"] == ["truce.spoiler_rate"]
+    with pytest.raises(CalibrationError, match="--fit-on"):
+        forecast(world[2], ORIGIN, tmp_path / "t", posterior=earlier, prior_from=earlier,
+                 progress=False)

@@ -67,7 +67,7 @@ def fit_for(origin: dt.date, folder: Path, war: str | Path, params: list[str] | 
             budget: float, workers: int | None, population: int, generations: int,
             seed: int | None, progress: bool, observations: str | Path | None = None,
             method: str = "smc", draws: int = DEFAULT_DRAWS, keep: int = DEFAULT_KEEP,
-            force: bool = False) -> Path:
+            force: bool = False, prior_from: str | Path | None = None) -> Path:
     """Fit on the scenario `war`, reading only what was public by the origin; the fit's
     folder. ABC-SMC continues an unfinished fit in `folder`; rejection ABC fits afresh (a
     folder holding a fit is replaced only with `force`)."""
@@ -78,8 +78,10 @@ def fit_for(origin: dt.date, folder: Path, war: str | Path, params: list[str] | 
     if method == "rejection":
         calibrate_rejection(war, folder, until, observations_file=observations, params=params,
                             draws=draws, keep=keep, workers=workers, seed=seed, force=force,
-                            progress=progress)
+                            progress=progress, prior_from=prior_from)
         return folder
+    if prior_from is not None:
+        raise CalibrationError("--prior-from: only with --method rejection")
     calibrate(war, folder, until, observations_file=observations, params=params,
               budget=budget, workers=workers,
               population=population, generations=generations, seed=seed,
@@ -112,7 +114,8 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
              resume: bool = False, force: bool = False, progress: bool = True,
              backend: Any = None, observations: str | Path | None = None,
              method: str = "smc", draws: int = DEFAULT_DRAWS,
-             keep: int = DEFAULT_KEEP, rest_from_prior: bool = False) -> dict[str, Any]:
+             keep: int = DEFAULT_KEEP, rest_from_prior: bool = False,
+             prior_from: str | Path | None = None) -> dict[str, Any]:
     """Fit (or reuse a fit), run and condition a forecast issued on `origin`; return
     forecast.json's content (without the weights)."""
     from libyasim.conditioning import condition
@@ -125,10 +128,12 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
     scenario = load_scenario(scenario_path)
     check_origin(scenario, origin)
     seed = scenario["scenario.seed"] if seed is None else seed
+    if prior_from is not None and fit_on is None:
+        raise CalibrationError("--prior-from: only with --fit-on (it is the prior of a new fit)")
     if fit_on is not None:
         folder = Path(fit_out) if fit_out else out.with_name(out.name + "-fit")
         fitted = fit_for(origin, folder, fit_on, params, budget, workers, population, generations,
-                         seed, progress, observations, method, draws, keep, force)
+                         seed, progress, observations, method, draws, keep, force, prior_from)
         posterior = fitted
     chosen = posterior_for(scenario, origin, posterior).resolve()
     issued = scenario.with_overrides({"scenario.information_cutoff": origin,
@@ -187,7 +192,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                           args.population, args.generations, args.resume, args.force,
                           progress=not args.quiet, observations=args.observations,
                           method=args.method, draws=args.draws, keep=args.keep,
-                          rest_from_prior=args.rest_from_prior)
+                          rest_from_prior=args.rest_from_prior, prior_from=args.prior_from)
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished fit generations and runs are kept in {args.out}; "
               "the same command with --resume continues", file=sys.stderr)
@@ -246,6 +251,10 @@ def add_command(sub: Any) -> None:
                     f"{DEFAULT_DRAWS:,})")
     fc.add_argument("--keep", type=arguments.whole(2, 10_000_000), default=DEFAULT_KEEP,
                     help=f"with --method rejection: draws kept (default {DEFAULT_KEEP})")
+    fc.add_argument("--prior-from", metavar="FIT",
+                    help="with --fit-on and --method rejection: an earlier fit (e.g. on the 2019 "
+                    "war) whose posterior is the prior of its parameters (sequential ABC; see "
+                    "`libyasim calibrate`)")
     fc.add_argument("--budget", type=arguments.seconds, default=DEFAULT_BUDGET,
                     metavar="SECONDS", help=f"the fit's time budget (default {DEFAULT_BUDGET})")
     fc.add_argument("--population", type=arguments.whole(2, 100_000),
