@@ -1,5 +1,5 @@
-"""A forecast issued on an origin date: fitted on what was public by then, conditioned on the
-situation known then.
+"""A forecast issued on an origin date: fitted on what was public by then, started from (or
+conditioned on) the situation known then.
 
 `libyasim forecast SCENARIO --origin DATE --out DIR` does three things:
 
@@ -10,7 +10,8 @@ situation known then.
    when it holds an unfinished fit of the same settings), or an existing fit is reused
    (`--posterior FIT`, else the scenario's own `posterior`). A fit whose cutoff lies after DATE
    is refused: it would bring in what was not yet known. A fit made earlier than DATE is allowed
-   (it knew less, never more); what was learnt since enters through step 3.
+   (it knew less, never more). `--prior-from FIT` makes a rejection fit start from an earlier
+   posterior (sequential ABC: e.g. the 2020 war up to DATE on top of the 2019 fit).
 2. **The runs.** The scenario's ensemble, exactly as `libyasim run` writes it (runs.parquet,
    series.parquet, the tables and plots), each run drawing its parameters from that posterior;
    the scenario's information cutoff is the origin, and the manifest says so.
