@@ -123,8 +123,10 @@ def test_a_class_plays_a_game_to_the_debrief(browser, game_url: str, tmp_path: P
         page.locator(".game-date").get_by_text("after turn 1").wait_for()
     assert ann.locator(".game-date").inner_text() == bob.locator(".game-date").inner_text()
     assert "24 Jan 2020" in ann.locator(".game-date").inner_text()
-    for page in (ann, bob):  # widgets update one by one: wait for the events too
-        page.locator(".game-events").get_by_text(re.compile(r"^\d+ Jan: ")).first.wait_for()
+    for page in (ann, bob):  # widgets update one by one: wait for the turn's events too (the
+        # list before the turn already has day 0's, so wait for the truce of 12 January)
+        page.locator(".game-events").get_by_text(re.compile(r"^12 Jan: The truce")).first \
+            .wait_for()
     assert ann.locator(".game-events").inner_text() == bob.locator(".game-events").inner_text()
 
     if os.environ.get("LIBYASIM_UPDATE_SCREENSHOT"):  # refresh the picture in docs/game.md
