@@ -24,7 +24,9 @@ RED_LINES = {0: {"lna": {"stance": "offensive", "target": "tripoli"}},
              30: {"lna": {"stance": "offensive", "target": "bani_walid"}}}
 CASES = [("baseline.toml", 1, None), ("monitored_truce.toml", 2, None),
          ("no_truce.toml", 3, ORDERS), ("no_truce.toml", 4, RED_LINES),
-         ("embargo_enforced.toml", 5, None)]
+         ("embargo_enforced.toml", 5, None),
+         ("situation_2020-06-30.toml", 6, None)]  # a later start: truce broken, terminals
+                                                    # closed, a red line declared on day 0
 PLAIN = """
 import json, sys
 import numpy as np

@@ -426,14 +426,13 @@ def validate(results_dir: str | Path | Sequence[str | Path],
     information cutoff, with one reference each or none, into one table (`out` required).
     Returns validation.json's content."""
     folders = _paths(results_dir)
-    several = not isinstance(results_dir, (str, Path))
     references: list[Path | None] = ([None] * len(folders) if reference is None
                                      else list(_paths(reference)))
     if len(references) != len(folders):
         raise ObservationError(f"{len(folders)} results folders and {len(references)} "
                                "--reference folders; expected one reference per results folder "
                                "(in the same order) or none")
-    if several and len(folders) > 1 and (start or out is None):
+    if len(folders) > 1 and (start or out is None):
         raise ObservationError("several results folders are each scored from their own "
                                "information cutoff, into one table: give --out DIR and no --from")
     out_dir = Path(out) if out is not None else folders[0]
@@ -592,11 +591,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    folders = args.folder[0] if len(args.folder) == 1 else args.folder
-    references = (args.reference[0] if args.reference and len(args.reference) == 1
-                  and len(args.folder) == 1 else args.reference)
-    summary = validate(folders, args.observations, args.start, args.out, args.force,
-                       references)
+    summary = validate(args.folder, args.observations, args.start, args.out, args.force,
+                       args.reference)
     out = Path(args.out or args.folder[0])
     print(summary["line"])
     for origin in summary["origins"]:

@@ -492,9 +492,7 @@ def _deterrence(v: Mapping[str, Any], world: MapConfig,
     over which core interests, and what each backer has near each place."""
     deterring = [b for b in DETERRING if v["deterrence.enabled"] and v[f"deterrence.{b}.enabled"]
                  and v[f"arms.{b}.enabled"]]
-    interests = tuple((BACKERS.index(b), PLACE_INDEX[p])
-                      for b, places in place_lists(v["deterrence.interests"], DETERRING).items()
-                      if b in deterring for p in places)
+    interests = _backer_places(v["deterrence.interests"], deterring)
     reach = v["deterrence.reach_km"]
     proximity = []
     for key in BACKERS:
@@ -510,11 +508,16 @@ def _deterrence(v: Mapping[str, Any], world: MapConfig,
         from_forces=v["deterrence.credibility_from_forces"],
         threat_links=v["deterrence.threat_links"], presence_half=v["deterrence.presence_half"],
         interests=interests,
-        declared=tuple((BACKERS.index(b), PLACE_INDEX[p])
-                       for b, places in place_lists(v["deterrence.declared"], DETERRING).items()
-                       if b in deterring for p in places),
+        declared=_backer_places(v["deterrence.declared"], deterring),
         standby=tuple(v[f"deterrence.{b}.standby"] if b in DETERRING else 0.0 for b in BACKERS),
         proximity=tuple(proximity), air_share=_air_shares(backers))
+
+
+def _backer_places(text: str, deterring: list[str]) -> tuple[tuple[int, int], ...]:
+    """(backer, place) pairs of a 'backer: place, place; ...' text, for the deterring backers."""
+    return tuple((BACKERS.index(b), PLACE_INDEX[p])
+                 for b, places in place_lists(text, DETERRING).items()
+                 if b in deterring for p in places)
 
 
 def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
