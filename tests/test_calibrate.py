@@ -187,6 +187,28 @@ def test_a_dated_event_known_by_until_is_fitted_with_its_window_cut_there(tmp_pa
     assert {x["name"] for x in left} == {"taken_later", "reported_later"}
 
 
+def test_a_missed_event_costs_the_same_early_or_late_in_its_window(tmp_path):
+    """The 2019 fit's artefact: a run in which an event of the window's last days never
+    happened counted as a few days late, one in which an early event never happened as
+    months late, so the fit bought the early event with the late one."""
+    from libyasim.calibrate import DATE_CAP, distance, fit_statistic
+
+    start, end = dt.date(2019, 4, 4), dt.date(2020, 1, 9)
+    rows = [_row("early", "first_day", "holder_gharyan", "2019-06-26", start, end, "gna"),
+            _row("late", "first_day", "holder_sirte", "2020-01-06", start, end, "lna"),
+            _row("floor", "total", "civilian_deaths", 200, start, end)]
+    rows[2]["low"] = 200
+    early, late, floor = load_observations(_write(tmp_path / "o.csv", rows))
+    never = float(early.window_days)  # `statistic` of a run in which it never happens
+    missed = [distance(np.array([[fit_statistic(o, never)]]), [o])[0] for o in (early, late)]
+    assert missed[0] == pytest.approx(missed[1]) == pytest.approx(DATE_CAP)
+    assert distance(np.array([[fit_statistic(late, late.observed() - 10)]]), [late])[0] == \
+        pytest.approx(10 / 14)  # within the cap, every day counts
+    far = fit_statistic(early, early.observed() + 150)
+    assert distance(np.array([[far]]), [early])[0] == pytest.approx(DATE_CAP)
+    assert fit_statistic(floor, 350.0) == 200.0 and fit_statistic(floor, 120.0) == 120.0
+
+
 def test_rejection_is_the_same_whatever_the_workers(synthetic, tmp_path):
     folder, rows = synthetic
     file = _write(folder / "reject2.csv", rows)

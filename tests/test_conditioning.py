@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from libyasim.calibrate import DATE_CAP
+
 from libyasim.conditioning import condition, map_at
 from libyasim.observations import COLUMNS, SeriesView, load_observations
 
@@ -43,11 +45,12 @@ def test_the_known_map_filters_runs_that_contradict_it(tmp_path):
     strict = condition(view, records, origin, map_mismatch=0.0)
     assert strict.kept == 5 and strict.ess == pytest.approx(5.0)
     assert set(np.flatnonzero(strict.weights)) == {0, 1, 2, 3, 4}
-    # the capture's date weighs in too: a run that never saw it is one day after the origin,
-    # 6 days from the record (a Gaussian of 14 days' spread), on top of its wrong map
+    # the capture's date weighs in too: a run that never saw it is as far off as one
+    # DATE_CAP scales late (a Gaussian of 14 days' spread), on top of its wrong map, however
+    # near the origin the capture was (here 6 days before it)
     dated = condition(view, records, origin)
     assert dated.kept == 10
-    assert dated.weights[9] / dated.weights[0] == pytest.approx(0.05 * np.exp(-0.5 * (6 / 14) ** 2))
+    assert dated.weights[9] / dated.weights[0] == pytest.approx(0.05 * np.exp(-0.5 * DATE_CAP ** 2))
     # with no fact but the day-0 map (LNA), a wrong place keeps a little weight
     soft = condition(view, [], origin)
     assert soft.kept == 10 and 5 < soft.ess < 6

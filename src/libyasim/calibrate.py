@@ -6,7 +6,8 @@ simulated. Each particle is one run of the model up to `until`, summarised by
 `observations.statistic` (the very function `libyasim validate` scores with). The distance is
 a weighted Euclidean one with fixed scales (see `scale`), so that epsilons stay comparable when
 a calibration is resumed; for a floor ("at least N") the simulated value is censored at N
-(`observations.censor`), so runs above a floor are not pushed down to it. Priors are uniform
+(`observations.censor`), so runs above a floor are not pushed down to it; a dated event is
+read within `DATE_CAP` scales of its day, missed or not (`fit_statistic`). Priors are uniform
 over each parameter's prior range in the registry (`Param.prior`); whole-number parameters are
 rounded when the model reads them.
 
@@ -60,6 +61,7 @@ METHODS = ("smc", "rejection")
 NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
 PARTICLES_PER_PARAMETER = 10  # fewer particles than this per parameter: a diagonal kernel
 MIN_EPSILON = 0.25  # distances below a quarter of the observations' scales: within their noise
+DATE_CAP = 4.0  # date scales (8 weeks): a dated event this far off, or missed, counts as missed
 
 
 class CalibrationError(Exception):
@@ -221,6 +223,23 @@ def scale(obs: Observation) -> float:
     return 1.0
 
 
+def fit_statistic(obs: Observation, values: np.ndarray | float) -> np.ndarray | float:
+    """What a fit (and conditioning) compares with the record: the censored statistic
+    (`observations.censor`); for a dated event, its day clipped to within `DATE_CAP` scales
+    of the recorded day, a run in which it never happens in the window counting as that far
+    late. Missing an event then costs the same wherever it lies in its window. Read as "one
+    day after the window", a missed capture of the window's last days (Sirte, 6 January 2020)
+    was 4 days late and a missed early one (Gharyan, 26 June 2019) 198 days late: the 2019
+    fit bought Gharyan with Sirte and Tarhuna (docs/calibration.md)."""
+    censored = censor(obs, values)
+    if obs.kind != "first_day":
+        return censored
+    observed, cap = obs.observed(), DATE_CAP * scale(obs)
+    capped = np.where(censored >= obs.window_days, observed + cap,
+                      observed + np.clip(censored - observed, -cap, cap))
+    return capped if np.ndim(values) else float(capped)
+
+
 # ---------------------------------------------------------------------------- the simulator
 class Simulator:
     """One particle: the scenario with the sampled parameters, one run up to `until`,
@@ -244,8 +263,7 @@ class Simulator:
         if self.deadline is not None and time.time() > self.deadline:  # budget spent
             return {o.name: math.inf for o in self.observations}
         stats = self.statistics(self.overrides(particle), int(np.random.randint(0, 2**62)))
-        # a floor ("at least N") is met by any value above N: fit the censored statistic
-        return {o.name: float(censor(o, stats[o.name])) for o in self.observations}
+        return {o.name: float(fit_statistic(o, stats[o.name])) for o in self.observations}
 
     def statistics(self, values: dict[str, Any], seed: int) -> dict[str, float]:
         """One run with these parameter values, summarised as the observations' statistics."""
@@ -260,9 +278,10 @@ class Simulator:
 
 def _point_statistics(simulator: Simulator, values: dict[str, Any], seeds: Sequence[int]
                       ) -> list[float]:
-    """The censored statistics of one point, averaged over runs with these seeds."""
+    """The statistics a fit reads (`fit_statistic`) of one point, averaged over runs with
+    these seeds."""
     stats = [simulator.statistics(values, seed) for seed in seeds]
-    return [float(np.mean([censor(o, s[o.name]) for s in stats]))
+    return [float(np.mean([fit_statistic(o, s[o.name]) for s in stats]))
             for o in simulator.observations]
 
 
@@ -760,14 +779,22 @@ def predictive_figure(simulator: Simulator, posterior: pd.DataFrame,
             ax.axvline(obs.observed(), color="#d62728", lw=3, label="observed")
             ax.set(ylabel="share of runs", ylim=(0, 1))
         else:
-            ax.hist(values, bins=_bins(values, obs.observed()), color="#3182bd",
+            never = (values >= obs.window_days) if obs.kind == "first_day" else values < -np.inf
+            happened = values[~never]
+            ax.hist(happened, bins=_bins(happened, obs.observed()), color="#3182bd",
                     label="posterior predictive")
+            if never.any():  # drawn apart: a run in which it never happened is not "late"
+                ax.bar(obs.window_days * 1.1, int(never.sum()), width=obs.window_days * 0.08,
+                       color="#bdbdbd", hatch="//", edgecolor="#636363")
+                ax.annotate(f"never: {int(never.sum())}", (obs.window_days * 1.1, never.sum()),
+                            ha="center", va="bottom", fontsize=7)
             ax.axvline(obs.observed(), color="#d62728", lw=2,
                        label="observed (a floor: at least)" if obs.floor else "observed")
             low, high = obs.bounds()
             if high > low:
                 ax.axvspan(low, high, color="#d62728", alpha=0.15, label="source's range")
-            unit = f"days after {obs.start}" if obs.kind == "first_day" else obs.column
+            unit = (f"days after {obs.start} (grey: never)" if obs.kind == "first_day"
+                    else obs.column)
             ax.set(xlabel=unit, ylabel="runs")
         ax.set_title(obs.name, fontsize=8)
         ax.tick_params(labelsize=7)

@@ -14,8 +14,9 @@ comes after. `condition` gives each run a weight from the facts public by the or
 - dates (`first_day`) that had happened by the origin and counts (`total`) whose window ended
   by it: a Gaussian likelihood of the run's value with the spread calibration allows
   (`calibrate.scale`: 14 days or the source's range for a date; at least 20% and the Poisson
-  spread for a count); a floor ("at least") only penalises runs below it. A run that never
-  saw the event counts as one day after the origin.
+  spread for a count); a floor ("at least") only penalises runs below it. A date is read as
+  calibration reads it (`calibrate.fit_statistic`): at most `calibrate.DATE_CAP` scales off,
+  and a run that never saw the event by the origin counts as that far late (weight e^-8).
 
 The effective sample size, (sum w)^2 / sum w^2, says how many independent runs the weighted
 ensemble is worth. `Conditioned.resample` draws a same-size ensemble by systematic resampling,
@@ -34,7 +35,6 @@ import pandas as pd
 from libyasim.observations import (
     Observation,
     SeriesView,
-    censor,
     statistic,
     why_not_computable,
 )
@@ -156,9 +156,11 @@ def _filter(weights: np.ndarray, agree: np.ndarray, fact: str,
 
 
 def _likelihood(obs: Observation, values: np.ndarray) -> np.ndarray:
-    from libyasim.calibrate import scale
+    from libyasim.calibrate import fit_statistic, scale
 
-    gap = censor(obs, values) - obs.observed()  # at or above a floor agrees with it
+    # at or above a floor agrees with it; a dated event missed by the origin is as far off as
+    # one `calibrate.DATE_CAP` scales late, wherever it lies in the window
+    gap = fit_statistic(obs, values) - obs.observed()
     return np.exp(-0.5 * (gap / scale(obs)) ** 2)
 
 
