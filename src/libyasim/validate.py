@@ -354,7 +354,8 @@ def figure(scored: Sequence[Scored], title: str):
         ax.axhline(len(pits) / 5, color="black", lw=1, ls="--", label="uniform (calibrated)")
         ax.legend(loc="upper center", fontsize=8)
     ax.set(xlim=(0, 1), xlabel="PIT: share of runs below the observed value",
-           ylabel="observations", title=f"PIT histogram ({len(pits)} numbers and dates;\nfloors left out)")
+           ylabel="observations", title=f"PIT histogram ({len(pits)} "
+           f"{'number or date' if len(pits) == 1 else 'numbers and dates'};\nfloors left out)")
     fig.suptitle(title)
     return fig
 
