@@ -136,6 +136,9 @@ def test_rejection_keeps_the_nearest_equally_weighted(synthetic, tmp_path):
     assert -6 <= low and high <= 1
     for name in (CALIBRATION_FILE, PRIOR_PLOT, PREDICTIVE_PLOT):
         assert (tmp_path / "r" / name).stat().st_size > 0
+    check = summary["posterior_predictive"]  # saved with the fit, one row per observation
+    assert [r["name"] for r in check["observations"]] == [r["name"] for r in rows]
+    assert all(0 <= r["agree"] <= 1 for r in check["observations"]) and check["runs"] == 4
     # a scenario's runs read it as any posterior
     from libyasim.draws import from_posterior
 
@@ -207,6 +210,27 @@ def test_a_missed_event_costs_the_same_early_or_late_in_its_window(tmp_path):
     far = fit_statistic(early, early.observed() + 150)
     assert distance(np.array([[far]]), [early])[0] == pytest.approx(DATE_CAP)
     assert fit_statistic(floor, 350.0) == 200.0 and fit_statistic(floor, 120.0) == 120.0
+
+
+def test_the_predictive_check_flags_a_training_fact_the_fit_traded_away(tmp_path):
+    """The check that would have caught the 2019 fit keeping Sirte in 16% of its runs."""
+    from libyasim.calibrate import predictive_check
+
+    start, end = dt.date(2019, 4, 4), dt.date(2020, 1, 9)
+    rows = [_row("sirte", "first_day", "holder_sirte", "2020-01-06", start, end, "lna"),
+            _row("tarhuna", "state", "holder_tarhuna", 1, end, end, "lna"),
+            _row("civilians", "total", "civilian_deaths", 200, start, end)]
+    rows[2]["low"] = 200
+    sirte, tarhuna, civilians = used = load_observations(_write(tmp_path / "o.csv", rows))
+    never = sirte.window_days
+    sims = pd.DataFrame({"sirte": [never] * 6 + [sirte.observed() - 3] * 3 + [40.0],
+                         "tarhuna": [1.0] * 7 + [0.0] * 3,
+                         "civilians": [250.0] * 4 + [150.0] * 6})
+    check = predictive_check(sims, used)
+    agree = {r["name"]: r["agree"] for r in check["observations"]}
+    assert agree == {"sirte": 0.3, "tarhuna": 0.7, "civilians": 0.4}
+    assert check["observations"][0]["never"] == 0.6
+    assert check["poorly_reproduced"] == ["sirte", "civilians"] and check["runs"] == 10
 
 
 def test_rejection_is_the_same_whatever_the_workers(synthetic, tmp_path):

@@ -3,6 +3,7 @@ answer keys that match what the model computes now."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -100,8 +101,9 @@ def _figure(cell: str) -> tuple[float, float, float]:
 
 def test_key_figures_are_reproduced_by_another_seed_within_their_interval() -> None:
     """The monitored truce of exercise 1 (where a median jumped from 29 to 5 days between
-    seeds): each figure the key quotes, rerun with another seed, lands inside the interval the
-    key states, and the other way round."""
+    seeds): each figure the key quotes, rerun with another seed, lands within the key's
+    interval widened to a rerun's (by the square root of 2: two estimates of the same figure
+    differ with the spread of both), and the other way round."""
     import re
 
     from libyasim import comparison
@@ -121,4 +123,6 @@ def test_key_figures_are_reproduced_by_another_seed_within_their_interval() -> N
         if key in ("runs", "seed"):
             continue
         (a, a_low, a_high), (b, b_low, b_high) = (_figure(c[key]) for c in cells)
-        assert a_low <= b <= a_high and b_low <= a <= b_high, (key, cells[0][key], cells[1][key])
+        rerun = math.sqrt(2)
+        assert a - rerun * (a - a_low) <= b <= a + rerun * (a_high - a), (key, cells)
+        assert b - rerun * (b - b_low) <= a <= b + rerun * (b_high - b), (key, cells)

@@ -61,6 +61,8 @@ METHODS = ("smc", "rejection")
 NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
 PARTICLES_PER_PARAMETER = 10  # fewer particles than this per parameter: a diagonal kernel
 MIN_EPSILON = 0.25  # distances below a quarter of the observations' scales: within their noise
+PREDICTIVE_DRAWS = 100  # runs of the posterior predictive check on the training data
+POOR_AGREEMENT = 0.5  # a training observation reproduced by fewer runs than this is flagged
 DATE_CAP = 4.0  # date scales (8 weeks): a dated event this far off, or missed, counts as missed
 
 
@@ -341,7 +343,7 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
               population: int = DEFAULT_POPULATION, generations: int = DEFAULT_GENERATIONS,
               min_acceptance: float = 0.02, seed: int | None = None, resume: bool = False,
               force: bool = False, dask_scheduler: str | None = None, progress: bool = True,
-              predictive_draws: int = 40) -> dict[str, Any]:
+              predictive_draws: int = PREDICTIVE_DRAWS) -> dict[str, Any]:
     """Run (or resume) an ABC-SMC calibration into `out`; return calibration.json's content."""
     import pyabc
 
@@ -447,7 +449,7 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
                         params: Sequence[str] | None = None, draws: int = DEFAULT_DRAWS,
                         keep: int = DEFAULT_KEEP, workers: int | None = None,
                         seed: int | None = None, force: bool = False, progress: bool = True,
-                        predictive_draws: int = 40,
+                        predictive_draws: int = PREDICTIVE_DRAWS,
                         prior_from: str | Path | None = None) -> dict[str, Any]:
     """Rejection ABC (Pritchard et al. 1999; Beaumont, Zhang & Balding 2002): `draws`
     parameter sets from the priors, one run each up to `until`, keep the `keep` nearest to the
@@ -509,8 +511,10 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
         "workers": workers,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    predictive = predictive_statistics(simulator, posterior, predictive_draws)
+    summary["posterior_predictive"] = predictive_check(predictive, used)
     atomic_write_text(json.dumps(summary, indent=1), out / CALIBRATION_FILE)
-    _plots(out, simulator, priors, posterior, used, predictive_draws,
+    _plots(out, priors, posterior, used, predictive,
            f"rejection: the {keep} nearest of {draws} draws, distance at most "
            f"{summary['acceptance_distance']:.3g}")
     return summary
@@ -664,8 +668,10 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "pyabc_run_id": int(history.id),
     }
+    predictive = predictive_statistics(simulator, posterior, predictive_draws)
+    summary["posterior_predictive"] = predictive_check(predictive, used)
     atomic_write_text(json.dumps(summary, indent=1), out / CALIBRATION_FILE)
-    _plots(out, simulator, priors, posterior, used, predictive_draws,
+    _plots(out, priors, posterior, used, predictive,
            f"{len(posterior)} particles, generation {history.max_t + 1}")
     return summary
 
@@ -707,8 +713,8 @@ def _weighted_summary(values: pd.Series, weights: pd.Series) -> dict[str, float]
             "posterior_median": q[0.5], "posterior_q95": q[0.95]}
 
 
-def _plots(out: Path, simulator: Simulator, priors: Sequence[Prior], posterior: pd.DataFrame,
-           used: Sequence[Observation], draws: int, what: str) -> None:
+def _plots(out: Path, priors: Sequence[Prior], posterior: pd.DataFrame,
+           used: Sequence[Observation], predictive: pd.DataFrame, what: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -736,7 +742,7 @@ def _plots(out: Path, simulator: Simulator, priors: Sequence[Prior], posterior: 
     atomic_write(out / PRIOR_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
     plt.close(fig)
 
-    fig = predictive_figure(simulator, posterior, used, draws)
+    fig = predictive_figure(predictive, used)
     atomic_write(out / PREDICTIVE_PLOT, lambda path: fig.savefig(path, dpi=100, format="png"))
     plt.close(fig)
 
@@ -755,17 +761,55 @@ def _bins(values: Sequence[float] | np.ndarray | pd.Series, observed: float,
     return np.arange(low, high + 2 * width, width) - width / 2
 
 
-def predictive_figure(simulator: Simulator, posterior: pd.DataFrame,
-                      used: Sequence[Observation], draws: int):
+def predictive_statistics(simulator: Simulator, posterior: pd.DataFrame,
+                          draws: int) -> pd.DataFrame:
+    """The statistics of `draws` runs, each with a particle drawn from the posterior by weight
+    and its own seed (seeded: the same runs every time): the posterior predictive."""
+    names = [c for c in posterior.columns if c != WEIGHT]
+    rng = np.random.default_rng(0)
+    picks = rng.choice(len(posterior), size=draws, p=posterior[WEIGHT].to_numpy())
+    return pd.DataFrame([simulator.statistics({n: posterior[n].iloc[i] for n in names},
+                                              int(rng.integers(2**62))) for i in picks])
+
+
+def predictive_check(sims: pd.DataFrame, used: Sequence[Observation]) -> dict[str, Any]:
+    """How often the posterior predictive reproduces each training observation: a yes/no fact
+    on the side observed, a date within one scale of the day (`scale`; never in the window is
+    a miss), a floor reached, another count within one scale. A fit that reproduces one of its
+    own facts in fewer than half of its runs has traded it for others (`POOR_AGREEMENT`)."""
+    rows = []
+    for obs in used:
+        values = sims[obs.name].to_numpy(float)
+        observed = obs.observed()
+        row: dict[str, Any] = {"name": obs.name, "kind": obs.kind, "observed": observed}
+        if obs.kind in ("state", "occurs"):
+            agree = values == observed
+            row["rule"] = "the same yes/no"
+        elif obs.kind == "first_day":
+            never = values >= obs.window_days
+            agree = ~never & (np.abs(values - observed) <= scale(obs))
+            row["rule"] = f"within {scale(obs):g} days"
+            row["never"] = float(np.mean(never))
+        elif obs.floor:
+            agree = values >= observed
+            row["rule"] = "at or above the floor"
+        else:
+            agree = np.abs(values - observed) <= scale(obs)
+            row["rule"] = f"within {scale(obs):g}"
+        if obs.kind in ("total", "first_day"):
+            row["median"] = float(np.median(values))
+        row["agree"] = float(np.mean(agree))
+        rows.append(row)
+    poor = [r["name"] for r in rows if r["agree"] < POOR_AGREEMENT]
+    return {"runs": len(sims), "observations": rows, "poorly_reproduced": poor}
+
+
+def predictive_figure(sims: pd.DataFrame, used: Sequence[Observation]):
     """Runs drawn from the posterior by weight against each training observation, one panel
     each (at most 5 a row): the posterior predictive check on the training data."""
     import matplotlib.pyplot as plt
 
-    names = [c for c in posterior.columns if c != WEIGHT]
-    rng = np.random.default_rng(0)
-    picks = rng.choice(len(posterior), size=draws, p=posterior[WEIGHT].to_numpy())
-    sims = pd.DataFrame([simulator.statistics({n: posterior[n].iloc[i] for n in names},
-                                              int(rng.integers(2**62))) for i in picks])
+    draws = len(sims)
     n = len(used)
     cols = min(n, 5)
     rows = math.ceil(n / cols)
@@ -835,6 +879,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"warning: the last population's weights rest on few particles (effective sample "
               f"size {ess:.1f} of {summary['population_sizes'][-1]}); fit fewer parameters "
               "(--params), add observations, or use --method rejection", file=sys.stderr)
+    _print_check(summary)
     _print_written(args.out)
     return 0
 
@@ -855,6 +900,7 @@ def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
           f"most {summary['acceptance_distance']:.3g}; effective sample size "
           f"{summary['effective_sample_size']:.0f}), {summary['elapsed_seconds']:.0f} s; fitted "
           f"to {len(summary['observations_used'])} observations up to {summary['cutoff']}")
+    _print_check(summary)
     _print_written(args.out)
     return 0
 
@@ -864,6 +910,20 @@ def _print_parameters(summary: dict[str, Any]) -> None:
         print(f"  {p['name']:<40} prior [{p['low']:g}, {p['high']:g}]  posterior median "
               f"{p['posterior_median']:.4g}  90% [{p['posterior_q05']:.4g}, "
               f"{p['posterior_q95']:.4g}]")
+
+
+def _print_check(summary: dict[str, Any]) -> None:
+    """The posterior predictive check in one line, and a warning for what it reproduces
+    poorly."""
+    check = summary["posterior_predictive"]
+    shares = ", ".join(f"{r['name']} {r['agree']:.0%}" for r in check["observations"])
+    print(f"posterior predictive ({check['runs']} runs), share reproducing each training "
+          f"observation: {shares}")
+    if check["poorly_reproduced"]:
+        print(f"warning: the posterior reproduces {', '.join(check['poorly_reproduced'])} in "
+              f"fewer than {POOR_AGREEMENT:.0%} of its runs: the fit traded them for other "
+              f"observations, or the model cannot produce them (see {PREDICTIVE_PLOT})",
+              file=sys.stderr)
 
 
 def _print_written(out: str) -> None:
