@@ -229,8 +229,12 @@ def test_the_predictive_check_flags_a_training_fact_the_fit_traded_away(tmp_path
     check = predictive_check(sims, used)
     agree = {r["name"]: r["agree"] for r in check["observations"]}
     assert agree == {"sirte": 0.3, "tarhuna": 0.7, "civilians": 0.4}
-    assert check["observations"][0]["never"] == 0.6
-    assert check["poorly_reproduced"] == ["sirte", "civilians"] and check["runs"] == 10
+    assert check["observations"][0]["happened"] == 0.4  # captured at all in 4 runs of 10
+    assert check["observations"][0]["pit"] == 0.4  # 3 days early or in spring: below
+    assert check["poorly_reproduced"] == ["sirte"] and check["runs"] == 10
+    # a floor that almost no run reaches, a yes/no fact on the wrong side in most runs
+    sims["civilians"], sims["tarhuna"] = 150.0, [1.0] * 4 + [0.0] * 6
+    assert predictive_check(sims, used)["poorly_reproduced"] == ["sirte", "tarhuna", "civilians"]
 
 
 def test_rejection_is_the_same_whatever_the_workers(synthetic, tmp_path):

@@ -62,7 +62,8 @@ NOT_FITTED = ("scenario.",)  # run settings, not model assumptions
 PARTICLES_PER_PARAMETER = 10  # fewer particles than this per parameter: a diagonal kernel
 MIN_EPSILON = 0.25  # distances below a quarter of the observations' scales: within their noise
 PREDICTIVE_DRAWS = 100  # runs of the posterior predictive check on the training data
-POOR_AGREEMENT = 0.5  # a training observation reproduced by fewer runs than this is flagged
+POOR_AGREEMENT = 0.5  # a training fact or dated event in fewer runs than this is flagged
+PREDICTIVE_CENTRAL = 0.9  # a training number outside this central share of runs is flagged
 DATE_CAP = 4.0  # date scales (8 weeks): a dated event this far off, or missed, counts as missed
 
 
@@ -773,11 +774,16 @@ def predictive_statistics(simulator: Simulator, posterior: pd.DataFrame,
 
 
 def predictive_check(sims: pd.DataFrame, used: Sequence[Observation]) -> dict[str, Any]:
-    """How often the posterior predictive reproduces each training observation: a yes/no fact
-    on the side observed, a date within one scale of the day (`scale`; never in the window is
-    a miss), a floor reached, another count within one scale. A fit that reproduces one of its
-    own facts in fewer than half of its runs has traded it for others (`POOR_AGREEMENT`)."""
-    rows = []
+    """How the posterior predictive meets each training observation. `agree`: the share of
+    runs that reproduce it (a yes/no fact on the side observed, a date within one `scale` of
+    the day, a floor reached, another count within one scale); `pit`: the share of runs
+    below the observed value (a run in which a dated event never happens is above it).
+    `poorly_reproduced` names the observations the fit did not keep: a yes/no fact or a dated
+    event that happens in fewer than half of the runs (`POOR_AGREEMENT`; the fit traded it
+    for others, or the model cannot produce it), a number outside the runs' central 90%, a
+    floor reached by fewer than 5% of runs."""
+    rows, poor = [], []
+    tail = (1 - PREDICTIVE_CENTRAL) / 2
     for obs in used:
         values = sims[obs.name].to_numpy(float)
         observed = obs.observed()
@@ -785,22 +791,28 @@ def predictive_check(sims: pd.DataFrame, used: Sequence[Observation]) -> dict[st
         if obs.kind in ("state", "occurs"):
             agree = values == observed
             row["rule"] = "the same yes/no"
-        elif obs.kind == "first_day":
-            never = values >= obs.window_days
-            agree = ~never & (np.abs(values - observed) <= scale(obs))
-            row["rule"] = f"within {scale(obs):g} days"
-            row["never"] = float(np.mean(never))
-        elif obs.floor:
-            agree = values >= observed
-            row["rule"] = "at or above the floor"
+            bad = np.mean(agree) < POOR_AGREEMENT
         else:
-            agree = np.abs(values - observed) <= scale(obs)
-            row["rule"] = f"within {scale(obs):g}"
-        if obs.kind in ("total", "first_day"):
             row["median"] = float(np.median(values))
+            row["pit"] = float(np.mean(values < observed))
+            bad = not tail <= row["pit"] <= 1 - tail
+            if obs.kind == "first_day":
+                happened = values < obs.window_days
+                agree = happened & (np.abs(values - observed) <= scale(obs))
+                row["rule"] = f"within {scale(obs):g} days"
+                row["happened"] = float(np.mean(happened))
+                bad = bad or row["happened"] < POOR_AGREEMENT
+            elif obs.floor:
+                agree = values >= observed
+                row["rule"] = "at or above the floor"
+                bad = np.mean(agree) < tail
+            else:
+                agree = np.abs(values - observed) <= scale(obs)
+                row["rule"] = f"within {scale(obs):g}"
         row["agree"] = float(np.mean(agree))
         rows.append(row)
-    poor = [r["name"] for r in rows if r["agree"] < POOR_AGREEMENT]
+        if bad:
+            poor.append(obs.name)
     return {"runs": len(sims), "observations": rows, "poorly_reproduced": poor}
 
 
@@ -920,8 +932,9 @@ def _print_check(summary: dict[str, Any]) -> None:
     print(f"posterior predictive ({check['runs']} runs), share reproducing each training "
           f"observation: {shares}")
     if check["poorly_reproduced"]:
-        print(f"warning: the posterior reproduces {', '.join(check['poorly_reproduced'])} in "
-              f"fewer than {POOR_AGREEMENT:.0%} of its runs: the fit traded them for other "
+        print(f"warning: the posterior does not keep {', '.join(check['poorly_reproduced'])} "
+              f"(a fact or event in fewer than {POOR_AGREEMENT:.0%} of its runs, a number "
+              f"outside their central {PREDICTIVE_CENTRAL:.0%}): the fit traded them for other "
               f"observations, or the model cannot produce them (see {PREDICTIVE_PLOT})",
               file=sys.stderr)
 
