@@ -152,17 +152,6 @@ def test_combat_switch_off_means_no_battle_deaths():
     assert (runs["battle_deaths"] == 0).all()
 
 
-def test_air_strikes_kill_civilians_and_change_nothing_else():
-    """Drones over the fronts harm residents (`combat.air_civilian_harm`): switched off, fewer
-    civilians die, and the fighting itself is the same run for run (civilian deaths feed back
-    into nothing)."""
-    runs = ensemble("no_truce", 40)
-    off = ensemble("no_truce", 40, **{"combat.air_civilian_harm": 0.0})
-    assert paired_less(off["civilian_deaths"], runs["civilian_deaths"]) < ALPHA
-    for same in ("battle_deaths", "end_state", "places_captured", "truce_collapse_day"):
-        assert off[same].equals(runs[same]), same
-
-
 def test_forces_without_supply_erode():
     worn = ensemble("baseline", **{"supply.erosion": 0.02})
     base = ensemble("baseline")

@@ -25,18 +25,11 @@ SUPERIORITY = 0.6  # a side with this share of the sky "has" air superiority (ev
 
 
 @njit
-def drone_cover(P: Params, S: State) -> np.ndarray:
-    """Each side's drone cover over the fronts, 0 to 1: drones / (drones +
-    `air.coverage_half`)."""
-    return S.drones / (S.drones + P.x[COVERAGE_HALF])
-
-
-@njit
 def duel(P: Params, S: State) -> None:
     """One day of the air war."""
     half, wear = P.x[COVERAGE_HALF], P.x[AIR_WEAR]
     cover_ad = S.air_defence / (S.air_defence + half)  # each side's cover against drones
-    cover_dr = drone_cover(P, S)
+    cover_dr = S.drones / (S.drones + half)
     drones = np.empty(2)
     defence = np.empty(2)
     for i in range(2):

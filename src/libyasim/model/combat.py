@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model import air as air_war
 from libyasim.model import dice, stocks
 from libyasim.model.config import (
     ADVANCE_SHARE,
@@ -18,7 +17,6 @@ from libyasim.model.config import (
     BREAK_RATIO,
     CAPTURE_INTENSITY,
     CAPTURE_RATE,
-    AIR_CIVILIAN_HARM,
     CIVILIAN_HARM,
     ENGAGED_SHARE,
     GNA,
@@ -267,8 +265,6 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     scale = P.x[LETHALITY] * P.x[ENGAGED_SHARE]
     supplied = (stocks.sustainable(P, S, GNA), stocks.sustainable(P, S, LNA))
     shelling = 0.5 * (supplied[GNA] + supplied[LNA])  # civilians are harmed by the fire sustained
-    cover = air_war.drone_cover(P, S)  # and by each side's drones over the other's places
-    air_exposed = 0.0
     engaged = np.zeros(2)  # intensity x effective fighters, by side
     loss = np.zeros((2, n))  # by side and place
     hit = np.zeros((2, n), np.int64)  # places hit, by side, in the order first hit
@@ -301,10 +297,6 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
         _add_loss(loss, hit, hits, was_hit, LNA, lp, scale_i * fire_g * noise[2 * k + 1] / defence_l)
         exposure = P.exposure[g] if g == lp else P.exposure[g] + P.exposure[lp]
         exposed += intensity * exposure * shelling
-        if g == lp:  # a contested place: both sides' drones over the same residents
-            air_exposed += intensity * P.exposure[g] * 0.5 * (cover[GNA] + cover[LNA])
-        else:
-            air_exposed += intensity * (P.exposure[g] * cover[LNA] + P.exposure[lp] * cover[GNA])
     fire = (air[GNA] * supplied[GNA], air[LNA] * supplied[LNA])  # air power and munitions
     local_top, local_exposed, local_lost, n_attacks = _fight_locals(
         P, S, rng, attacked_by, raided_by, fire, engaged, loss, hit, hits, was_hit, attacks,
@@ -318,8 +310,7 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     lost += local_lost
     thin_contingents(P, S)
     S.i[BATTLE_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[KILLED_SHARE] * lost)
-    S.i[CIVILIAN_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[CIVILIAN_HARM] * exposed
-                                      + P.x[AIR_CIVILIAN_HARM] * air_exposed)
+    S.i[CIVILIAN_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[CIVILIAN_HARM] * exposed)
     for k in range(n_attacks):
         maybe_capture(P, S, rng, attacks[k, 0], attacks[k, 1], attacks[k, 2], fire)
 

@@ -96,7 +96,6 @@ class CombatConfig:
     capture_intensity: float
     advance_share: float
     civilian_harm: float
-    air_civilian_harm: float
     urban_civilian_factor: float
     positional_intensity: float
     limited_intensity: float
@@ -112,8 +111,7 @@ class CombatConfig:
 _COMBAT_NAMES = (
     "lethality", "engaged_share", "killed_share", "noise_cv", "urban_defence", "air_weight",
     "strength_gradient", "reach_floor", "break_ratio", "capture_rate", "capture_intensity",
-    "advance_share", "civilian_harm", "air_civilian_harm", "urban_civilian_factor",
-    "positional_intensity",
+    "advance_share", "civilian_harm", "urban_civilian_factor", "positional_intensity",
     "limited_intensity", "limited_ratio", "raid_propensity", "offensive_days", "attack_ratio",
     "culmination_share")
 
@@ -575,8 +573,7 @@ def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
 ) = range(106, 113)
 # the situation on day 0 of a scenario that starts later (#16: forecasts from any origin)
 TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(113, 115)
-AIR_CIVILIAN_HARM = 115  # civilians harmed by air strikes on populated front places (#16)
-N_PARAMS = 116
+N_PARAMS = 115
 NO_DAY = -1_000_000  # a day that never comes (no truce, no monitors)
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
@@ -655,8 +652,7 @@ def build_params(cfg: Config) -> Params:
         STRENGTH_GRADIENT: c.strength_gradient, REACH_FLOOR: c.reach_floor,
         BREAK_RATIO: c.break_ratio, CAPTURE_RATE: c.capture_rate,
         CAPTURE_INTENSITY: c.capture_intensity, ADVANCE_SHARE: c.advance_share,
-        CIVILIAN_HARM: c.civilian_harm, AIR_CIVILIAN_HARM: c.air_civilian_harm,
-        POSITIONAL_INTENSITY: c.positional_intensity,
+        CIVILIAN_HARM: c.civilian_harm, POSITIONAL_INTENSITY: c.positional_intensity,
         LIMITED_INTENSITY: c.limited_intensity, LIMITED_RATIO: c.limited_ratio,
         RAID_PROPENSITY: c.raid_propensity, OFFENSIVE_DAYS: c.offensive_days,
         ATTACK_RATIO: c.attack_ratio, CULMINATION_SHARE: c.culmination_share,
