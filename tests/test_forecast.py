@@ -162,6 +162,29 @@ def test_a_forecast_can_fit_by_rejection_and_refuses_to_replace_that_fit_unasked
                   fit_out=tmp_path / "r-fit")
 
 
+def test_a_forecast_says_what_its_fit_does_not_keep(world, tmp_path, capsys):
+    """The fit's posterior predictive check travels with the forecast: recorded, and a warning
+    when the fit traded some of its training facts away."""
+    folder, _, issued, rows = world
+    observations = _write(folder / "keep.csv", rows)
+    record = _forecast(world, tmp_path / "k", observations, method="rejection", draws=12,
+                       keep=4)
+    fit = tmp_path / "k-fit"
+    check = json.loads((fit / CALIBRATION_FILE).read_text())["posterior_predictive"]
+    assert record["posterior_not_kept"] == check["poorly_reproduced"]
+    summary = json.loads((fit / CALIBRATION_FILE).read_text())
+    summary["posterior_predictive"]["poorly_reproduced"] = [rows[0]["name"]]
+    (fit / CALIBRATION_FILE).write_text(json.dumps(summary))
+    capsys.readouterr()
+    assert cli.main(["forecast", str(issued), "--origin", ORIGIN.isoformat(), "--posterior",
+                     str(fit), "--runs", "4", "--workers", "1", "--out",
+                     str(tmp_path / "k2"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"the fit does not keep {rows[0]['name']}" in err
+    saved = json.loads((tmp_path / "k2" / FORECAST_FILE).read_text())
+    assert saved["posterior_not_kept"] == [rows[0]["name"]]
+
+
 def test_a_later_forecast_fits_on_from_an_earlier_posterior(world, tmp_path):
     """`forecast --fit-on WAR --prior-from FIT`: the earlier fit's particles are carried into
     the new fit (sequential ABC); without --fit-on the option is refused."""

@@ -532,6 +532,18 @@ def fit_cutoff(fit: str | Path) -> dt.date:
                                "folder written by `libyasim calibrate`") from None
 
 
+def fit_not_kept(fit: str | Path) -> list[str] | None:
+    """The training observations an earlier fit's posterior does not keep (its posterior
+    predictive check, `predictive_check`); None for a fit saved before the check existed."""
+    path = Path(fit)
+    record = (path if path.is_dir() else path.parent) / CALIBRATION_FILE
+    try:
+        check = json.loads(record.read_text()).get("posterior_predictive")
+    except (OSError, ValueError):
+        return None
+    return None if check is None else list(check["poorly_reproduced"])
+
+
 def _earlier_fit(fit: str | Path | None, until: dt.date) -> pd.DataFrame | None:
     """An earlier fit's particles, refused when it read anything published after `until`."""
     if fit is None:

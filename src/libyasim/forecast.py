@@ -47,6 +47,7 @@ from libyasim.calibrate import (
     calibrate,
     calibrate_rejection,
     fit_cutoff,
+    fit_not_kept,
 )
 from libyasim.files import atomic_write_text
 from libyasim.folders import MANIFEST_FILE, read_manifest
@@ -147,6 +148,7 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
     record: dict[str, Any] = {
         "origin": origin.isoformat(), "scenario": str(scenario_path), "runs": runs,
         "seed": seed, "posterior": str(chosen), "posterior_cutoff": fit_cutoff(chosen).isoformat(),
+        "posterior_not_kept": fit_not_kept(chosen),
         "fitted_here": fit_on is not None, "rest_from_prior": rest_from_prior,
         "starts_from": ("the situation of the origin (the scenario's day 0)"
                         if origin == view.start_date else
@@ -203,6 +205,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
           f" (seed {record['seed']}), parameters drawn from {record['posterior']} (fitted to "
           f"what was public by {record['posterior_cutoff']})")
     print(f"the runs start from {record['starts_from']}")
+    if record["posterior_not_kept"]:
+        print(f"warning: the fit does not keep {', '.join(record['posterior_not_kept'])} of what "
+              f"it was fitted to (its posterior predictive check, {record['posterior']}/"
+              "calibration.json): read the forecast with that in mind", file=sys.stderr)
     known = record["conditioning"]
     if known:
         print(f"conditioned on what was known on {record['origin']}: {known['kept']} of "
