@@ -512,19 +512,20 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
         "workers": workers,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    predictive = predictive_statistics(simulator, posterior, predictive_draws)
-    summary["posterior_predictive"] = predictive_check(predictive, used)
-    atomic_write_text(json.dumps(summary, indent=1), out / CALIBRATION_FILE)
-    _plots(out, priors, posterior, used, predictive,
-           f"rejection: the {keep} nearest of {draws} draws, distance at most "
-           f"{summary['acceptance_distance']:.3g}")
-    return summary
+    return _record_and_plot(out, summary, simulator, priors, posterior, used, predictive_draws,
+                            f"rejection: the {keep} nearest of {draws} draws, distance at "
+                            f"most {summary['acceptance_distance']:.3g}")
+
+
+def _fit_record(fit: str | Path) -> Path:
+    """An earlier fit's calibration.json (from its folder or its posterior.parquet)."""
+    path = Path(fit)
+    return (path if path.is_dir() else path.parent) / CALIBRATION_FILE
 
 
 def fit_cutoff(fit: str | Path) -> dt.date:
     """The date up to which an earlier fit read its observations (its calibration.json)."""
-    path = Path(fit)
-    record = (path if path.is_dir() else path.parent) / CALIBRATION_FILE
+    record = _fit_record(fit)
     try:
         return dt.date.fromisoformat(json.loads(record.read_text())["cutoff"])
     except (OSError, ValueError, KeyError):
@@ -535,10 +536,8 @@ def fit_cutoff(fit: str | Path) -> dt.date:
 def fit_not_kept(fit: str | Path) -> list[str] | None:
     """The training observations an earlier fit's posterior does not keep (its posterior
     predictive check, `predictive_check`); None for a fit saved before the check existed."""
-    path = Path(fit)
-    record = (path if path.is_dir() else path.parent) / CALIBRATION_FILE
     try:
-        check = json.loads(record.read_text()).get("posterior_predictive")
+        check = json.loads(_fit_record(fit).read_text()).get("posterior_predictive")
     except (OSError, ValueError):
         return None
     return None if check is None else list(check["poorly_reproduced"])
@@ -681,12 +680,8 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "pyabc_run_id": int(history.id),
     }
-    predictive = predictive_statistics(simulator, posterior, predictive_draws)
-    summary["posterior_predictive"] = predictive_check(predictive, used)
-    atomic_write_text(json.dumps(summary, indent=1), out / CALIBRATION_FILE)
-    _plots(out, priors, posterior, used, predictive,
-           f"{len(posterior)} particles, generation {history.max_t + 1}")
-    return summary
+    return _record_and_plot(out, summary, simulator, priors, posterior, used, predictive_draws,
+                            f"{len(posterior)} particles, generation {history.max_t + 1}")
 
 
 def _record(settings: Settings, used: Sequence[Observation], left: Sequence[dict[str, str]],
@@ -724,6 +719,18 @@ def _weighted_summary(values: pd.Series, weights: pd.Series) -> dict[str, float]
     q = {k: float(v[min(int(np.searchsorted(cdf, k)), len(v) - 1)]) for k in (0.05, 0.5, 0.95)}
     return {"posterior_mean": float(np.sum(v * w) / np.sum(w)), "posterior_q05": q[0.05],
             "posterior_median": q[0.5], "posterior_q95": q[0.95]}
+
+
+def _record_and_plot(out: Path, summary: dict[str, Any], simulator: Simulator,
+                     priors: Sequence[Prior], posterior: pd.DataFrame,
+                     used: Sequence[Observation], draws: int, what: str) -> dict[str, Any]:
+    """Whatever the method: the posterior predictive check added to the summary, written as
+    calibration.json, and the plots. Returns the summary."""
+    predictive = predictive_statistics(simulator, posterior, draws)
+    summary["posterior_predictive"] = predictive_check(predictive, used)
+    atomic_write_text(json.dumps(summary, indent=1), out / CALIBRATION_FILE)
+    _plots(out, priors, posterior, used, predictive, what)
+    return summary
 
 
 def _plots(out: Path, priors: Sequence[Prior], posterior: pd.DataFrame,
@@ -785,6 +792,12 @@ def predictive_statistics(simulator: Simulator, posterior: pd.DataFrame,
                                               int(rng.integers(2**62))) for i in picks])
 
 
+def _never(obs: Observation, values: np.ndarray) -> np.ndarray:
+    """Runs in which a dated event never happened in its window (`observations.statistic`
+    gives them the window's length); none for other observations."""
+    return values >= obs.window_days if obs.kind == "first_day" else np.zeros(len(values), bool)
+
+
 def predictive_check(sims: pd.DataFrame, used: Sequence[Observation]) -> dict[str, Any]:
     """How the posterior predictive meets each training observation. `agree`: the share of
     runs that reproduce it (a yes/no fact on the side observed, a date within one `scale` of
@@ -809,7 +822,7 @@ def predictive_check(sims: pd.DataFrame, used: Sequence[Observation]) -> dict[st
             row["pit"] = float(np.mean(values < observed))
             bad = not tail <= row["pit"] <= 1 - tail
             if obs.kind == "first_day":
-                happened = values < obs.window_days
+                happened = ~_never(obs, values)
                 agree = happened & (np.abs(values - observed) <= scale(obs))
                 row["rule"] = f"within {scale(obs):g} days"
                 row["happened"] = float(np.mean(happened))
@@ -840,14 +853,14 @@ def predictive_figure(sims: pd.DataFrame, used: Sequence[Observation]):
     fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols + 0.5, 2.9 * rows + 0.6),
                              layout="constrained", squeeze=False)
     for ax, obs in zip(axes.flat, used):
-        values = sims[obs.name]
+        values = sims[obs.name].to_numpy(float)
         if obs.kind in ("state", "occurs"):
             ax.bar(["no (0)", "yes (1)"], [np.mean(values == 0), np.mean(values == 1)],
                    color="#3182bd", label="posterior predictive")
             ax.axvline(obs.observed(), color="#d62728", lw=3, label="observed")
             ax.set(ylabel="share of runs", ylim=(0, 1))
         else:
-            never = (values >= obs.window_days) if obs.kind == "first_day" else values < -np.inf
+            never = _never(obs, values)
             happened = values[~never]
             ax.hist(happened, bins=_bins(happened, obs.observed()), color="#3182bd",
                     label="posterior predictive")
