@@ -152,17 +152,6 @@ def test_combat_switch_off_means_no_battle_deaths():
     assert (runs["battle_deaths"] == 0).all()
 
 
-def test_drone_strikes_kill_civilians_and_change_nothing_else():
-    """Drone strikes harm civilians (`air.strike_civilian_deaths`): at 0, fewer civilians
-    die, and the fighting itself is the same run for run (civilian deaths feed back into
-    nothing)."""
-    runs = ensemble("no_truce", 40)
-    harmless = ensemble("no_truce", 40, **{"air.strike_civilian_deaths": 0.0})
-    assert paired_less(harmless["civilian_deaths"], runs["civilian_deaths"]) < ALPHA
-    for same in ("battle_deaths", "end_state", "places_captured", "truce_collapse_day"):
-        assert harmless[same].equals(runs[same]), same
-
-
 def test_forces_without_supply_erode():
     worn = ensemble("baseline", **{"supply.erosion": 0.02})
     base = ensemble("baseline")

@@ -321,28 +321,3 @@ def test_backers_pause_deliveries_and_fighters_while_a_truce_holds_when_told():
     fighters = paused.series[start + 1:end + 1, COL["foreign_fighters_gna_side"]]
     assert (np.diff(fighters) <= 1e-9).all()  # tours end, nobody new arrives
     assert going.series[start + delay:end + 1, COL["arms_delivered"]].sum() > 0.0
-
-
-# ------------------------------------------------------------------ drone strikes
-def test_drones_strike_as_far_as_the_other_sides_air_defence_lets_them():
-    """Strikes are whole counts, none without a strike rate, more with more drones, fewer
-    against more air defence, and fewer while a truce holds than at war."""
-    war = {"truce.enabled": False}
-    strikes = ("drone_strikes_gna_side", "drone_strikes_lna_side")
-
-    def total(model: LibyaModel, column: str) -> float:
-        return float(model.series[:, COL[column]].sum())
-
-    base = run(days=120, **war)
-    for column in strikes:
-        values = base.series[:, COL[column]]
-        assert (values >= 0).all() and (values == values.round()).all()
-        assert total(base, column) > 0
-    assert all(total(run(days=120, **war, **{"air.strike_rate": 0.0}), c) == 0 for c in strikes)
-    more_drones = run(days=120, **war, **{"forces.lna.air": 2000.0})
-    assert total(more_drones, "drone_strikes_lna_side") > total(base, "drone_strikes_lna_side")
-    defended = run(days=120, **war, **{"air.gna.air_defence": 1000.0})
-    assert total(defended, "drone_strikes_lna_side") < total(base, "drone_strikes_lna_side")
-    truce = run(days=10)  # the truce of 12 January holds its first days
-    at_war = run(days=10, **war)
-    assert sum(total(truce, c) for c in strikes) < sum(total(at_war, c) for c in strikes)

@@ -31,13 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from libyasim.model import (
-    COUNT_COLUMNS,
-    END_STATES,
-    HOLDER_LABELS,
-    PLACE_KEYS,
-    SERIES_CATEGORIES,
-)
+from libyasim.model import END_STATES, HOLDER_LABELS, PLACE_KEYS, SERIES_CATEGORIES
 from libyasim.params import BACKERS
 
 Kind = Literal["count", "amount", "share", "day", "duration", "event", "category"]
@@ -287,11 +281,15 @@ def numeric_names() -> list[str]:
 
 
 # ---------------------------------------------------------------------------- daily series
+_DAILY_COUNTS = ("violations", "violations_gna", "violations_wag", "violations_lna",
+                 "battle_deaths", "civilian_deaths", "conflict_deaths")
+
+
 def daily_kind(column: str) -> str:
     """How a daily series column is stored: "category", "count" (int32) or "number"."""
     if column in SERIES_CATEGORIES:
         return "category"
-    return "count" if column in COUNT_COLUMNS else "number"
+    return "count" if column in _DAILY_COUNTS else "number"
 
 
 # ---------------------------------------------------------------------------- documentation

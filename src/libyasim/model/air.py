@@ -2,8 +2,7 @@
 air defence, and hunt it in turn; drones flying sorties over fighting fronts are lost in
 proportion to how hard the side fought (`air.sortie_loss`); the surviving, unopposed drone
 power gives each side its share of air superiority, which multiplies strength and decides who
-can advance. Drones also strike day after day, whether or not the ground war moves
-(`strikes`), and kill civilians (counted with the fighting's, `combat.fight`)."""
+can advance."""
 
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ from libyasim.model.config import (
     GNA,
     SHOOTDOWN_RATE,
     SORTIE_LOSS,
-    STRIKE_RATE,
     SUPPRESSION_RATE,
     Params,
 )
@@ -51,16 +49,3 @@ def duel(P: Params, S: State) -> None:
         log(S, EV_AIR_GNA, 0, 0, 0)
     elif before > 1.0 - SUPERIORITY >= share:
         log(S, EV_AIR_LNA, 0, 0, 0)
-
-
-@njit
-def strikes(P: Params, S: State, activity: float) -> np.ndarray:
-    """Today's expected drone strikes by each side: `air.strike_rate` x its drones that the
-    other side's air defence does not cover x `activity` (1 at war; during a holding truce,
-    the share of war's positional fighting that its incidents amount to)."""
-    half = P.x[COVERAGE_HALF]
-    out = np.empty(2)
-    for i in range(2):
-        enemy = S.air_defence[1 - i]
-        out[i] = P.x[STRIKE_RATE] * S.drones[i] * (1.0 - enemy / (enemy + half)) * activity
-    return out

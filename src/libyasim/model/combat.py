@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model import air as air_war
 from libyasim.model import dice, stocks
 from libyasim.model.config import (
     ADVANCE_SHARE,
@@ -19,7 +18,6 @@ from libyasim.model.config import (
     CAPTURE_INTENSITY,
     CAPTURE_RATE,
     CIVILIAN_HARM,
-    STRIKE_CIVILIAN_DEATHS,
     ENGAGED_SHARE,
     GNA,
     INTENSITY_PER_VIOLATION,
@@ -238,14 +236,13 @@ def defence(P: Params, S: State, side: int, place: int, air: float) -> float:
 @njit
 def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     """Attrition on every engagement at today's intensity, each side's fire limited by its
-    munitions on hand (which the fighting spends); drone strikes; civilian harm; captures."""
+    munitions on hand (which the fighting spends); civilian harm; captures."""
     S.fighting[:] = 0.0
     pairs, local_pairs = S.i[N_PAIRS], S.i[N_LOCAL_PAIRS]
     if (pairs == 0 and local_pairs == 0) or S.i[TRUCE] == SETTLED:
         return
     n = len(S.owner)
     base = base_intensity(P, S) if pairs > 0 else 0.0
-    strikes = air_war.strikes(P, S, activity(P, S, base))
     attacked_by = np.full(n, -1, np.int64)  # side attacking each place in an offensive
     raided_by = np.full(n, -1, np.int64)  # side raiding each place it names
     raided = np.zeros(n, np.bool_)
@@ -313,12 +310,9 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     lost += local_lost
     thin_contingents(P, S)
     S.i[BATTLE_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[KILLED_SHARE] * lost)
-    S.i[CIVILIAN_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[CIVILIAN_HARM] * exposed
-                                      + P.x[STRIKE_CIVILIAN_DEATHS] * total(strikes))
+    S.i[CIVILIAN_DEATHS] = dice.count(S, COMBAT_DICE, rng, P.x[CIVILIAN_HARM] * exposed)
     for k in range(n_attacks):
         maybe_capture(P, S, rng, attacks[k, 0], attacks[k, 1], attacks[k, 2], fire)
-    for side in (GNA, LNA):
-        S.strikes[side] = dice.count(S, COMBAT_DICE, rng, strikes[side])
 
 
 @njit
@@ -388,16 +382,6 @@ def _add_loss(loss: np.ndarray, hit: np.ndarray, hits: np.ndarray, was_hit: np.n
         hit[side, hits[side]] = place
         hits[side] += 1
     loss[side, place] += amount
-
-
-@njit
-def activity(P: Params, S: State, base: float) -> float:
-    """How much of war's daily fire goes on today, 0 to 1: all of it at war; during a
-    holding truce, the share of war's positional fighting that its incidents amount to."""
-    if at_war(S):
-        return 1.0
-    war = P.x[POSITIONAL_INTENSITY]
-    return base / war if war > 0.0 else 0.0
 
 
 @njit

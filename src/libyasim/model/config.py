@@ -127,8 +127,6 @@ class AirConfig:
     advance_share: float
     interdiction: float
     sortie_loss: float  # drones lost a day at all-out fighting (0: off)
-    strike_rate: float  # drone strikes a day per uncovered drone unit, at war (0: none)
-    strike_civilian_deaths: float  # civilians killed per drone strike (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,8 +353,7 @@ def _build(v: Mapping[str, Any]) -> Config:
         wear=v["combat.air_attrition"], shootdown_rate=v["air.shootdown_rate"],
         suppression_rate=v["air.suppression_rate"], coverage_half=v["air.coverage_half"],
         advance_share=v["air.advance_share"], interdiction=v["air.interdiction"],
-        sortie_loss=v["air.sortie_loss"], strike_rate=v["air.strike_rate"],
-        strike_civilian_deaths=v["air.strike_civilian_deaths"])
+        sortie_loss=v["air.sortie_loss"])
     backers = tuple(_backer(v, key, start) for key in BACKERS)
     contingents = tuple(ContingentConfig(
         key=c, backer=BACKERS.index(CONTINGENT_BACKER[c]),
@@ -576,8 +573,7 @@ def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
 ) = range(106, 113)
 # the situation on day 0 of a scenario that starts later (#16: forecasts from any origin)
 TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(113, 115)
-STRIKE_RATE, STRIKE_CIVILIAN_DEATHS = range(115, 117)  # drone strikes (#16)
-N_PARAMS = 117
+N_PARAMS = 115
 NO_DAY = -1_000_000  # a day that never comes (no truce, no monitors)
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
@@ -697,8 +693,7 @@ def build_params(cfg: Config) -> Params:
         STOCKS_ENABLED: st.enabled, MUNITIONS_SHARE: st.munitions_share,
         MUNITIONS_USE: st.munitions_use, RATION_DAYS: st.ration_days,
         OFFENSIVE_STOCK_DAYS: st.offensive_days, SORTIE_LOSS: a.sortie_loss,
-        REARM_DURING_TRUCE: ar.rearm_during_truce, STRIKE_RATE: a.strike_rate,
-        STRIKE_CIVILIAN_DEATHS: a.strike_civilian_deaths,
+        REARM_DURING_TRUCE: ar.rearm_during_truce,
     }
     assert len(scalars) == N_PARAMS, "every scalar parameter has a value"
     for index, value in scalars.items():

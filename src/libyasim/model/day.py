@@ -96,7 +96,6 @@ def begin_day(S: State, day: int) -> None:
     dice.new_day(S)
     S.violations[:] = 0
     S.rogue[:] = 0
-    S.strikes[:] = 0
     S.attributed[:] = 0
     S.i[BATTLE_DEATHS] = S.i[CIVILIAN_DEATHS] = 0
     S.f[ARMS_DELIVERED] = 0.0

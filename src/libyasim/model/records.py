@@ -54,14 +54,13 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "truce_state", "morale_gna", "morale_wag", "morale_lna",
     "intensity", "oil_blockade", "gna_funds", "ripeness_days",
     "pay_gna", "pay_wag", "pay_lna", "loyalty_gna", "loyalty_wag", "loyalty_lna",
-    "munitions_gna_side", "munitions_lna_side", "drone_strikes_gna_side", "drone_strikes_lna_side",
+    "munitions_gna_side", "munitions_lna_side",
     *(f"holder_{k}" for k in PLACE_KEYS),
 )
 SERIES_CATEGORIES: dict[str, tuple[str, ...]] = {
     "truce_state": TRUCE_LABELS, **{f"holder_{k}": HOLDER_LABELS for k in PLACE_KEYS}}
 COUNT_COLUMNS = ("violations_gna", "violations_wag", "violations_lna", "violations",
-                 "violations_attributed", "battle_deaths", "civilian_deaths", "conflict_deaths",
-                 "drone_strikes_gna_side", "drone_strikes_lna_side")
+                 "violations_attributed", "battle_deaths", "civilian_deaths", "conflict_deaths")
 FIRST_HOLDER_COLUMN = SERIES_COLUMNS.index(f"holder_{PLACE_KEYS[0]}")
 MUNITIONS_COLUMN = SERIES_COLUMNS.index("munitions_gna_side")
 
@@ -205,7 +204,6 @@ def record(P: Params, S: State) -> None:
     for f in range(3):
         row[35 + f], row[38 + f] = S.pay[f], S.loyalty[f]
     row[MUNITIONS_COLUMN], row[MUNITIONS_COLUMN + 1] = S.munitions[GNA], S.munitions[LNA]
-    row[MUNITIONS_COLUMN + 2], row[MUNITIONS_COLUMN + 3] = S.strikes[GNA], S.strikes[LNA]
     if S.i[LNA_WITHDRAW_DAY] < 0 and not lna_near_tripoli(P, S):
         S.i[LNA_WITHDRAW_DAY] = day
 

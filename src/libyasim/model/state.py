@@ -133,7 +133,6 @@ class State(NamedTuple):
     drones: np.ndarray
     air_defence: np.ndarray
     air_share: np.ndarray
-    strikes: np.ndarray  # int64[side]: today's drone strikes
     # materiel stocks, by side (#15 part 2; ODD 7.14)
     munitions: np.ndarray  # float64[side]: on hand, fighter-equivalents
     fighting: np.ndarray  # float64[side]: the last fight's mean intensity over its fronts
@@ -221,7 +220,6 @@ def new_state(P: Params, rng: np.random.Generator, series_columns: int) -> State
         local=P.local0.copy(), local_pairs=np.zeros((max_pairs, 2), dtype=np.int64),
         contingents=P.contingent[:, 0].copy(), contingents_peak=np.zeros(2),
         drones=P.drones0.copy(), air_defence=P.air_defence0.copy(), air_share=np.full(2, 0.5),
-        strikes=np.zeros(2, dtype=np.int64),
         munitions=np.zeros(2), fighting=np.zeros(2),
         transit=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
         transit_boost=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
