@@ -19,7 +19,6 @@ RUNS = 80
 ALPHA = 0.01
 DEATHS = SERIES_COLUMNS.index("battle_deaths")
 VIOLATIONS = SERIES_COLUMNS.index("violations")
-INTENSITY = SERIES_COLUMNS.index("intensity")
 FORCES = [SERIES_COLUMNS.index(c) for c in ("forces_gna", "forces_wag", "forces_lna")]
 WAR = {"truce.enabled": False}  # conditions under which a mechanism is tested, not 2020's path
 SETTLING = {"mediation.settlement_rate": 0.05}
@@ -151,20 +150,6 @@ def test_without_turkey_the_gna_fares_worse():
 def test_combat_switch_off_means_no_battle_deaths():
     runs = ensemble("no_truce", **{"combat.lethality": 0.0})
     assert (runs["battle_deaths"] == 0).all()
-
-
-def test_an_objective_keeps_the_lna_attacking_tripoli():
-    """War aims (`combat.objective_weight`): the LNA, which set out to take Tripoli, accepts
-    worse odds against it than elsewhere, so the war of 2019 is fought harder over its first
-    four months than with no objective counting (0), run for run."""
-    war = load_scenario(SCENARIOS / "tripoli_offensive_2019.toml")
-
-    def fighting(weight: float) -> pd.Series:
-        scenario = war.with_overrides({"combat.objective_weight": weight})
-        return pd.Series([simulate(scenario, seed)[1][1:121, INTENSITY].mean()
-                          for seed in range(RUNS)])
-
-    assert paired_less(fighting(0.0), fighting(1.0)) < ALPHA
 
 
 def test_forces_without_supply_erode():

@@ -33,9 +33,6 @@ from libyasim.model.state import (
     SETTLEMENT_PATH,
     TALKS_DAY,
     TRUCE,
-    OFFENSIVE,
-    STANCE,
-    TARGET,
 )
 from libyasim.model.orders import ACTOR_OPTIONS
 from libyasim.params import PARAMS
@@ -324,29 +321,3 @@ def test_backers_pause_deliveries_and_fighters_while_a_truce_holds_when_told():
     fighters = paused.series[start + 1:end + 1, COL["foreign_fighters_gna_side"]]
     assert (np.diff(fighters) <= 1e-9).all()  # tours end, nobody new arrives
     assert going.series[start + delay:end + 1, COL["arms_delivered"]].sum() > 0.0
-
-
-# ------------------------------------------------------------------ war aims
-def test_an_objective_is_the_place_and_what_lies_within_its_radius():
-    area = run(days=1).P.objective_area  # registry: the LNA's objective is Tripoli, 25 km
-    lna, gna = 2, 0
-    assert {i for i in np.flatnonzero(area[lna])} == {PLACE_INDEX["tripoli"],
-                                                      PLACE_INDEX["tripoli_south"]}
-    assert not area[gna].any()
-    wider = run(days=1, **{"combat.objective_radius_km": 50.0}).P.objective_area
-    assert wider[lna, PLACE_INDEX["zawiya"]] and not wider[lna, PLACE_INDEX["misrata"]]
-    none = run(days=1, **{"combat.lna.objective": "none"}).P.objective_area
-    assert not none.any()
-
-
-def test_a_faction_turns_to_its_objective_at_worse_odds():
-    """On the first day of war from the baseline the LNA's best odds are far from Tripoli;
-    counting its objective high enough, it attacks Tripoli's suburbs instead."""
-    lna = 2
-    targets = {}
-    for weight in (0.0, 10.0):
-        model = run(days=1, **{"truce.enabled": False, "combat.objective_weight": weight})
-        targets[weight] = int(model.S.faction_i[lna, TARGET])
-        assert model.S.faction_i[lna, STANCE] == OFFENSIVE
-    area = model.P.objective_area[lna]
-    assert not area[targets[0.0]] and area[targets[10.0]]

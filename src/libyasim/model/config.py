@@ -104,8 +104,6 @@ class CombatConfig:
     offensive_days: int
     attack_ratio: float
     culmination_share: float
-    objective_weight: float
-    objective_area: tuple[tuple[bool, ...], ...]  # by faction: places that count as its objective
     town_defence: tuple[float, ...]  # the holder's multiplier at each place (towns only)
     exposure: tuple[float, ...]  # residents exposed to fighting at each place, in 100,000s
 
@@ -346,10 +344,6 @@ def _build(v: Mapping[str, Any]) -> Config:
         unclear_incidents=v["truce.unclear_incidents"])
     combat = CombatConfig(
         **{name: v[f"combat.{name}"] for name in _COMBAT_NAMES},
-        objective_weight=v["combat.objective_weight"],
-        objective_area=tuple(_objective_area(v[f"combat.{f}.objective"],
-                                             v["combat.objective_radius_km"])
-                             for f in FACTIONS),
         town_defence=tuple(v["combat.urban_defence"] if u else 1.0 for u in world.urban),
         exposure=tuple(p / 1e5 * (v["combat.urban_civilian_factor"] if u else 1.0)
                        for p, u in zip(world.population, world.urban)))
@@ -440,14 +434,6 @@ def _map(v: Mapping[str, Any]) -> MapConfig:
                            if distance_km(p.lat, p.lon, tripoli.lat, tripoli.lon) <= radius),
         tripoli=PLACE_INDEX["tripoli"], benghazi=PLACE_INDEX["benghazi"],
         oil=PLACE_INDEX["oil_crescent"], sirte=PLACE_INDEX["sirte"])
-
-
-def _objective_area(objective: str, radius_km: float) -> tuple[bool, ...]:
-    """The places within `radius_km` of a faction's objective (none for "none")."""
-    if objective == "none":
-        return tuple(False for _ in PLACES)
-    o = PLACES[PLACE_INDEX[objective]]
-    return tuple(distance_km(p.lat, p.lon, o.lat, o.lon) <= radius_km for p in PLACES)
 
 
 def _bfs(neighbours: list[list[int]], source: int) -> list[int]:
@@ -587,8 +573,7 @@ def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
 ) = range(106, 113)
 # the situation on day 0 of a scenario that starts later (#16: forecasts from any origin)
 TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(113, 115)
-OBJECTIVE_WEIGHT = 115  # war aims (#16)
-N_PARAMS = 116
+N_PARAMS = 115
 NO_DAY = -1_000_000  # a day that never comes (no truce, no monitors)
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
@@ -603,7 +588,6 @@ class Params(NamedTuple):
     contested0: np.ndarray  # bool[place]: both sides present on day 0
     town: np.ndarray  # float64[place]: the holder's defence multiplier (towns only)
     exposure: np.ndarray  # float64[place]: residents exposed to fighting, in 100,000s
-    objective_area: np.ndarray  # bool[faction, place]: places that count as its objective
     population_share: np.ndarray  # float64[place]
     placement_weight: np.ndarray  # float64[place]: residents + forces.place_weight_floor
     neighbours: np.ndarray  # int64[place, k]: road neighbours, -1 after the last
@@ -709,7 +693,7 @@ def build_params(cfg: Config) -> Params:
         STOCKS_ENABLED: st.enabled, MUNITIONS_SHARE: st.munitions_share,
         MUNITIONS_USE: st.munitions_use, RATION_DAYS: st.ration_days,
         OFFENSIVE_STOCK_DAYS: st.offensive_days, SORTIE_LOSS: a.sortie_loss,
-        REARM_DURING_TRUCE: ar.rearm_during_truce, OBJECTIVE_WEIGHT: c.objective_weight,
+        REARM_DURING_TRUCE: ar.rearm_during_truce,
     }
     assert len(scalars) == N_PARAMS, "every scalar parameter has a value"
     for index, value in scalars.items():
@@ -720,7 +704,6 @@ def build_params(cfg: Config) -> Params:
         holder0=np.array(m.holder, dtype=np.int64),
         contested0=np.array(m.contested, dtype=np.bool_),
         town=np.array(c.town_defence), exposure=np.array(c.exposure),
-        objective_area=np.array(c.objective_area, dtype=np.bool_),
         population_share=np.array(m.population_share),
         placement_weight=np.array([p + fc.place_weight_floor for p in m.population]),
         neighbours=_padded(m.neighbours), hops=np.array(m.hops, dtype=np.int64),

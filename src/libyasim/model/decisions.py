@@ -17,7 +17,6 @@ from libyasim.model.config import (
     CULMINATION_SHARE,
     DECLARE_OVER_PROBABILITY,
     LIMITED_RATIO,
-    OBJECTIVE_WEIGHT,
     OFFENSIVE_DAYS,
     RAID_PROPENSITY,
     RECIPROCITY_WEIGHT,
@@ -95,9 +94,7 @@ def stand_down(S: State, f: int, stance: int) -> None:
 def choose_offensive(P: Params, S: State, f: int, forced: bool) -> None:
     """Keep attacking while the local odds hold; else pick the best target, if any is good
     enough (`combat.attack_ratio`), the skies allow an advance (`air.advance_share`) and the
-    side has the munitions (`stocks.offensive_days`). A faction values the odds against places
-    near its objective (`combat.<faction>.objective`) 1 + `combat.objective_weight` times
-    higher: it accepts worse odds there than elsewhere.
+    side has the munitions (`stocks.offensive_days`).
     At war without such odds, a side raids where its odds are fair (`combat.limited_ratio`)."""
     side, day = P.faction_side[f], S.i[DAY]
     wanted = S.faction_orders[f, ORDER_TARGET]
@@ -110,8 +107,6 @@ def choose_offensive(P: Params, S: State, f: int, forced: bool) -> None:
         ratio, target, start = options[k, 0], int(options[k, 1]), int(options[k, 2])
         if wanted >= 0 and target != wanted:
             continue
-        if P.objective_area[f, target]:
-            ratio *= 1.0 + P.x[OBJECTIVE_WEIGHT]
         if going and target == current:
             ratio /= P.x[CULMINATION_SHARE]  # an offensive under way keeps going a while
         if ratio > best_ratio:
