@@ -66,6 +66,21 @@ def test_foreign_fighters_arrive_up_to_the_cap_and_rotate_out():
     assert (np.diff(left) <= 1e-9).all() and left[-1] < left[0]
 
 
+def test_a_contingent_that_starts_later_arrives_together_on_its_day():
+    """A contingent's start (`fighters.<c>.start`, the Sudanese of 25 July 2019): after day
+    0, its first fighters (`fighters.<c>.initial`) come all together on that day, less what
+    the embargo stops, and none before; on or before day 0 they are there on day 0."""
+    column = COL["foreign_fighters_lna_side"]
+    later = run(days=60, **{"truce.enabled": False, "fighters.sudanese.start": dt.date(2020, 2, 9)})
+    series = later.series[:, column]
+    jumps = np.diff(series)
+    assert int(np.argmax(jumps)) + 1 == 30  # 9 February is day 30 of the baseline
+    assert 800.0 <= jumps.max() <= 1000.0  # 1,000 sent, a few stopped on their routes
+    assert np.abs(np.delete(jumps, 29)).max() < 50.0  # elsewhere only the monthly flows
+    earlier = run(days=60, **{"truce.enabled": False})  # the registry: 25 July 2019
+    assert earlier.series[0, column] == series[0] + 1000.0
+
+
 def test_materiel_is_a_separate_flow_from_fighters():
     no_materiel = LibyaModel(rng=2, scenario__horizon_days=60)
     for backer in ("turkey", "russia", "uae", "egypt"):

@@ -138,6 +138,7 @@ class ContingentConfig:
     daily: float
     cap: float
     tour_days: float
+    start_day: int  # its first fighters arrive, all together (on or before day 0: present then)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +360,8 @@ def _build(v: Mapping[str, Any]) -> Config:
         key=c, backer=BACKERS.index(CONTINGENT_BACKER[c]),
         faction=FACTIONS.index(BACKER_CLIENT[CONTINGENT_BACKER[c]]),
         initial=v[f"fighters.{c}.initial"], daily=v[f"fighters.{c}.monthly"] / 30.0,
-        cap=v[f"fighters.{c}.cap"], tour_days=v[f"fighters.{c}.tour_days"]) for c in CONTINGENTS)
+        cap=v[f"fighters.{c}.cap"], tour_days=v[f"fighters.{c}.tour_days"],
+        start_day=(v[f"fighters.{c}.start"] - start).days) for c in CONTINGENTS)
     forces = ForcesConfig(
         fighters=tuple(float(v[f"forces.{f}.fighters"]) for f in FACTIONS),
         command_control=tuple(v[f"forces.{f}.command_control"] for f in FACTIONS),
@@ -576,7 +578,7 @@ TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(113, 115)
 N_PARAMS = 115
 NO_DAY = -1_000_000  # a day that never comes (no truce, no monitors)
 # columns of the small per-actor matrices
-C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS = range(4)  # P.contingent
+C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS, C_START = range(5)  # P.contingent
 B_DAILY, B_DRONE_SHARE, B_AIR_DEFENCE_SHARE = range(3)  # P.backer
 
 
@@ -711,7 +713,8 @@ def build_params(cfg: Config) -> Params:
         near_tripoli=np.array([p in m.near_tripoli for p in range(m.n)], dtype=np.bool_),
         faction_side=np.array(FACTION_SIDE, dtype=np.int64),
         fighters=np.array(fc.fighters), command_control=np.array(fc.command_control),
-        contingent=np.array([[k.initial, k.daily, k.cap, k.tour_days] for k in contingents]),
+        contingent=np.array([[k.initial, k.daily, k.cap, k.tour_days, k.start_day]
+                             for k in contingents]),
         contingent_backer=np.array([k.backer for k in contingents], dtype=np.int64),
         contingent_faction=np.array([k.faction for k in contingents], dtype=np.int64),
         backer=np.array([[b.daily, b.drone_share, b.air_defence_share] for b in backers]),

@@ -9,6 +9,8 @@ from libyasim.model.arms import paused, stopped_share
 from libyasim.model.config import (
     C_CAP,
     C_DAILY,
+    C_INITIAL,
+    C_START,
     C_TOUR_DAYS,
     FRONT_SHARE,
     GARRISON_SHARE,
@@ -56,10 +58,11 @@ def place_initial(P: Params, S: State) -> None:
 
 @njit
 def rotate(P: Params, S: State) -> None:
-    """Foreign fighters arrive at their backer's ordered rate, less those the embargo stops on
-    their routes, up to the cap (none while backers pause during a truce, `arms.paused`), and
-    leave at the end of their tours; arrivals join the client's reserve, leavers leave it (or
-    the fronts)."""
+    """Foreign fighters arrive at their backer's ordered rate from their contingent's start,
+    less those the embargo stops on their routes, up to the cap (none while backers pause
+    during a truce, `arms.paused`), and leave at the end of their tours; a contingent that
+    starts after day 0 brings its first fighters all together on its start day. Arrivals join
+    the client's reserve, leavers leave it (or the fronts)."""
     day = S.i[DAY]
     pause = paused(P, S)
     for i in range(len(S.contingents)):
@@ -67,9 +70,12 @@ def rotate(P: Params, S: State) -> None:
         present = S.contingents[i]
         leaving = present / P.contingent[i, C_TOUR_DAYS]
         arriving = 0.0
-        if P.backer_enabled[b] and day >= P.backer_start[b] and not pause:
-            wanted = (P.contingent[i, C_DAILY] * S.backer_orders[b, ORDER_FIGHTERS]
-                      * (1.0 - stopped_share(P, S, b)))
+        if P.backer_enabled[b]:
+            start = P.contingent[i, C_START]
+            wanted = P.contingent[i, C_INITIAL] if day == start else 0.0
+            if day >= P.backer_start[b] and day >= start and not pause:
+                wanted += P.contingent[i, C_DAILY] * S.backer_orders[b, ORDER_FIGHTERS]
+            wanted *= 1.0 - stopped_share(P, S, b)
             arriving = max(0.0, min(wanted, P.contingent[i, C_CAP] - present + leaving))
         S.contingents[i] = present + arriving - leaving
         net = arriving - leaving

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 from numba.experimental import structref
 
-from libyasim.model.config import DELAY, HORIZON, NOISE_SIGMA, Params
+from libyasim.model.config import C_INITIAL, C_START, DELAY, HORIZON, NOISE_SIGMA, Params
 from libyasim.model.jit import StructType, disabled, njit
 from libyasim.params import BACKERS, MEDIATORS
 
@@ -218,7 +218,8 @@ def new_state(P: Params, rng: np.random.Generator, series_columns: int) -> State
         unenforced=np.zeros((3, nb, n), dtype=np.int64),
         tests=np.full((3, nb, 3), -1, dtype=np.int64),
         local=P.local0.copy(), local_pairs=np.zeros((max_pairs, 2), dtype=np.int64),
-        contingents=P.contingent[:, 0].copy(), contingents_peak=np.zeros(2),
+        contingents=np.where(P.contingent[:, C_START] <= 0, P.contingent[:, C_INITIAL], 0.0),
+        contingents_peak=np.zeros(2),
         drones=P.drones0.copy(), air_defence=P.air_defence0.copy(), air_share=np.full(2, 0.5),
         munitions=np.zeros(2), fighting=np.zeros(2),
         transit=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
