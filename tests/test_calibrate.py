@@ -237,6 +237,22 @@ def test_the_predictive_check_flags_a_training_fact_the_fit_traded_away(tmp_path
     assert predictive_check(sims, used)["poorly_reproduced"] == ["sirte", "tarhuna", "civilians"]
 
 
+def test_the_predictive_check_keeps_a_count_every_run_reproduces_however_narrow(tmp_path):
+    """'About 300' Syrian fighters (scale 60): runs that all give 290 sit outside their own
+    central 90% but reproduce the record within its uncertainty, so the fit keeps it; runs
+    that all give 150 do not."""
+    from libyasim.calibrate import predictive_check
+
+    day = dt.date(2019, 12, 29)
+    used = load_observations(_write(tmp_path / "o.csv", [
+        _row("syrians", "total", "foreign_fighters_gna_side", 300, day, day)]))
+    near = predictive_check(pd.DataFrame({"syrians": [290.0] * 10}), used)
+    assert near["observations"][0]["pit"] == 1.0 and near["observations"][0]["agree"] == 1.0
+    assert near["poorly_reproduced"] == []
+    far = predictive_check(pd.DataFrame({"syrians": [150.0] * 10}), used)
+    assert far["poorly_reproduced"] == ["syrians"]
+
+
 def test_rejection_is_the_same_whatever_the_workers(synthetic, tmp_path):
     folder, rows = synthetic
     file = _write(folder / "reject2.csv", rows)

@@ -14,7 +14,7 @@ from libyasim.forecast import FORECAST_FILE, forecast
 from libyasim.model import simulate
 from libyasim.observations import COLUMNS, SeriesView, load_observations, statistic
 from libyasim.scenario import load_scenario
-from libyasim.screen import DUMMY, SCREEN_CSV, SCREEN_JSON, SCREEN_PLOT, chosen_parameters, screen
+from libyasim.screen import DUMMIES, SCREEN_CSV, SCREEN_JSON, SCREEN_PLOT, chosen_parameters, screen
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY0 = dt.date(2020, 1, 10)
@@ -66,7 +66,10 @@ def test_screen_names_the_parameters_that_move_the_statistics(world, tmp_path):
         assert (tmp_path / "s" / name).stat().st_size > 0
     ranked = [r["param"] for r in summary["ranking"]]
     assert summary["parameters_screened"] > 100  # every prior range the scenario leaves free
-    assert DUMMY in ranked and DUMMY not in summary["chosen"]
+    assert set(DUMMIES) <= set(ranked) and not set(DUMMIES) & set(summary["chosen"])
+    noise = [r["effect"] for r in summary["ranking"] if r["param"] in DUMMIES]
+    assert min(noise) > 0  # a step of any dummy is a step of the runs' seeds
+    assert summary["noise_floor"] == pytest.approx(sorted(noise)[len(noise) // 2])
     # violations in the truce's first days are the truce's own business
     assert any(p.startswith("truce.") for p in summary["chosen"][:5])
     assert summary["chosen"] == chosen_parameters(tmp_path / "s")

@@ -805,8 +805,10 @@ def predictive_check(sims: pd.DataFrame, used: Sequence[Observation]) -> dict[st
     below the observed value (a run in which a dated event never happens is above it).
     `poorly_reproduced` names the observations the fit did not keep: a yes/no fact or a dated
     event that happens in fewer than half of the runs (`POOR_AGREEMENT`; the fit traded it
-    for others, or the model cannot produce it), a number outside the runs' central 90%, a
-    floor reached by fewer than 5% of runs."""
+    for others, or the model cannot produce it), a number or date outside the runs' central
+    90% that fewer than half of them reproduce (runs that agree within the record's own
+    uncertainty keep it, however narrow their spread), a floor reached by fewer than 5% of
+    runs."""
     rows, poor = [], []
     tail = (1 - PREDICTIVE_CENTRAL) / 2
     for obs in used:
@@ -820,13 +822,14 @@ def predictive_check(sims: pd.DataFrame, used: Sequence[Observation]) -> dict[st
         else:
             row["median"] = float(np.median(values))
             row["pit"] = float(np.mean(values < observed))
-            bad = not tail <= row["pit"] <= 1 - tail
+            outside = not tail <= row["pit"] <= 1 - tail
             if obs.kind == "first_day":
                 happened = ~_never(obs, values)
                 agree = happened & (np.abs(values - observed) <= scale(obs))
                 row["rule"] = f"within {scale(obs):g} days"
                 row["happened"] = float(np.mean(happened))
-                bad = bad or row["happened"] < POOR_AGREEMENT
+                bad = (outside and np.mean(agree) < POOR_AGREEMENT
+                       or row["happened"] < POOR_AGREEMENT)
             elif obs.floor:
                 agree = values >= observed
                 row["rule"] = "at or above the floor"
@@ -834,6 +837,7 @@ def predictive_check(sims: pd.DataFrame, used: Sequence[Observation]) -> dict[st
             else:
                 agree = np.abs(values - observed) <= scale(obs)
                 row["rule"] = f"within {scale(obs):g}"
+                bad = outside and np.mean(agree) < POOR_AGREEMENT
         row["agree"] = float(np.mean(agree))
         rows.append(row)
         if bad:
