@@ -5,8 +5,9 @@
 # With RESCREEN=1 each seed also screens the prior ranges again (`calibrate --screen --seed`):
 # the noise of the whole procedure, the choice of parameters included.
 #   SEEDS="1 2" OUT=results/fit-noise SCREEN=scenarios/posterior/forecast_2020-01-10
-#   RESCREEN=0 RUNS=300 WORKERS=2 DRAWS=20000 KEEP=200 LIBYASIM=libyasim
-# About 1.5 minutes a seed on 2 cores (2.5 with RESCREEN=1), plus one prior predictive.
+#   RESCREEN=0 TRAJECTORIES=60 (the rescreens') RUNS=300 WORKERS=2 DRAWS=20000 KEEP=200
+#   LIBYASIM=libyasim
+# About 1.5 minutes a seed on 2 cores (3.5 with RESCREEN=1), plus one prior predictive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LY=${LIBYASIM:-libyasim}
@@ -18,6 +19,7 @@ WORKERS=${WORKERS:-2}
 DRAWS=${DRAWS:-20000}
 KEEP=${KEEP:-200}
 RESCREEN=${RESCREEN:-0}
+TRAJECTORIES=${TRAJECTORIES:-60}
 WAR=scenarios/tripoli_offensive_2019.toml
 mkdir -p "$OUT"
 $LY run scenarios/baseline.toml --prior --runs "$RUNS" --workers "$WORKERS" \
@@ -26,7 +28,8 @@ for seed in $SEEDS; do
     screen=$SCREEN
     if [ "$RESCREEN" = 1 ]; then
         screen=$OUT/screen-$seed
-        $LY calibrate $WAR --until 2020-01-10 --screen --workers "$WORKERS" --seed "$seed" \
+        $LY calibrate $WAR --until 2020-01-10 --screen --trajectories "$TRAJECTORIES" \
+            --workers "$WORKERS" --seed "$seed" \
             --out "$screen" --force --quiet > /dev/null
     fi
     $LY calibrate $WAR --until 2020-01-10 \

@@ -6,7 +6,7 @@
 # predictive references, and score everything (`make forecast` runs this). Rerun it after any
 # change to the model: the screens, the fits and the scores are all redone.
 #   OUT=results/forecast  FIT_BUDGET=1500 (seconds)  RUNS=300  WORKERS=2  LIBYASIM=libyasim
-#   TRAJECTORIES=20 (the screen's)  METHOD=rejection (or smc)
+#   TRAJECTORIES=60 (the screen's)  METHOD=rejection (or smc)
 #   DRAWS=20000 KEEP=200 (rejection: runs from the priors, the nearest kept)
 #   POPULATION=300 (smc: particles per generation)
 # Rejection ABC by default: with some 20 parameters, ABC-SMC's importance weights collapse
@@ -18,7 +18,7 @@ OUT=${OUT:-results/forecast}
 FIT_BUDGET=${FIT_BUDGET:-1500}
 RUNS=${RUNS:-300}
 WORKERS=${WORKERS:-2}
-TRAJECTORIES=${TRAJECTORIES:-20}
+TRAJECTORIES=${TRAJECTORIES:-60}
 POPULATION=${POPULATION:-300}
 METHOD=${METHOD:-rejection}
 DRAWS=${DRAWS:-20000}

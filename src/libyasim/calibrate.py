@@ -975,11 +975,11 @@ def _print_written(out: str) -> None:
 
 def cmd_screen(args: argparse.Namespace) -> int:
     """`calibrate --screen`: the Morris screen that names the parameters worth fitting."""
-    from libyasim.screen import screen
+    from libyasim.screen import DEFAULT_TRAJECTORIES, screen
 
     summary = screen(args.scenario, args.until, args.out, args.observations,
-                     args.trajectories, args.runs_per_point, args.workers, args.seed,
-                     args.force, progress=not args.quiet)
+                     args.trajectories or DEFAULT_TRAJECTORIES, args.runs_per_point,
+                     args.workers, args.seed, args.force, progress=not args.quiet)
     if not args.quiet:
         for row in summary["ranking"][:40]:
             mark = "*" if row["param"] in summary["chosen"] else " "
@@ -1013,8 +1013,8 @@ def add_command(sub: Any) -> None:
                      help="instead of fitting, screen every prior range (Morris elementary "
                      "effects) against the calibration statistics and choose the parameters "
                      "that matter; writes screen.csv, screen.json and screen.png into --out")
-    cal.add_argument("--trajectories", type=arguments.whole(2, 1000), default=20,
-                     help="Morris trajectories of the screen (default 20)")
+    cal.add_argument("--trajectories", type=arguments.whole(2, 1000),
+                     help="Morris trajectories of the screen (default 60)")
     cal.add_argument("--runs-per-point", type=arguments.whole(1, 100), default=4,
                      help="runs averaged per design point of the screen (default 4)")
     cal.add_argument("--method", choices=METHODS, default="smc",
