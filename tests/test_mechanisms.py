@@ -336,3 +336,22 @@ def test_backers_pause_deliveries_and_fighters_while_a_truce_holds_when_told():
     fighters = paused.series[start + 1:end + 1, COL["foreign_fighters_gna_side"]]
     assert (np.diff(fighters) <= 1e-9).all()  # tours end, nobody new arrives
     assert going.series[start + delay:end + 1, COL["arms_delivered"]].sum() > 0.0
+
+
+# ------------------------------------------------------------------ civilian harm
+def test_a_front_that_stands_still_harms_more_civilians_and_changes_no_fighting():
+    """`combat.siege_escalation`: the residents exposed at a place grow with the days it has
+    been fought over, so a war with the mechanism on kills more civilians, and more of them
+    late, while its fighting stays the same run for run. The days on day 0
+    (`combat.front_days0`, 281 for the front south of Tripoli in January 2020) count too."""
+    war = {"truce.enabled": False}
+    off = run(days=150, **war, **{"combat.siege_escalation": 0.0})
+    on = run(days=150, **war, **{"combat.siege_escalation": 1.0})
+    fresh = run(days=150, **war, **{"combat.siege_escalation": 1.0, "combat.front_days0": 0.0})
+    battle, civilians = COL["battle_deaths"], COL["civilian_deaths"]
+    assert (on.series[:, battle] == off.series[:, battle]).all()
+    assert (fresh.series[:, battle] == off.series[:, battle]).all()
+    assert off.series[:, civilians].sum() < fresh.series[:, civilians].sum() \
+        < on.series[:, civilians].sum()
+    late = slice(100, 150)
+    assert fresh.series[late, civilians].sum() > 1.3 * off.series[late, civilians].sum()

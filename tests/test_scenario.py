@@ -86,7 +86,7 @@ def test_variant_extends_baseline_and_states_only_its_change(path):
 SITUATION_KEYS = ("scenario.", "place.", "fighters.", "truce.enabled", "truce.on_day0",
                   "mediation.conference_date", "economy.blockade.days_closed",
                   "deterrence.declared",
-                  "forces.gna.air", "air.gna.air_defence")
+                  "forces.gna.air", "air.gna.air_defence", "combat.front_days0")
 SITUATION_SUFFIXES = (".enabled", ".start", ".volume", ".air_share")
 
 

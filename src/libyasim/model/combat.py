@@ -30,6 +30,7 @@ from libyasim.model.config import (
     NOISE_SIGMA,
     NONE,
     POSITIONAL_INTENSITY,
+    SIEGE_ESCALATION,
     PRESENCE,
     REACH_FLOOR,
     STRENGTH_GRADIENT,
@@ -271,6 +272,7 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
     hits = np.zeros(2, np.int64)
     was_hit = np.zeros((2, n), np.bool_)
     exposed = top = 0.0
+    fought = np.zeros(n, np.bool_)  # places fought over today
     attacks = np.zeros((pairs + local_pairs, 3), np.int64)
     n_attacks = 0
     for k in range(pairs):
@@ -295,12 +297,16 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
         defence_l = town_defence(P, S, LNA, lp) * S.shield[lp]
         _add_loss(loss, hit, hits, was_hit, GNA, g, scale_i * fire_l * noise[2 * k] / defence_g)
         _add_loss(loss, hit, hits, was_hit, LNA, lp, scale_i * fire_g * noise[2 * k + 1] / defence_l)
-        exposure = P.exposure[g] if g == lp else P.exposure[g] + P.exposure[lp]
+        exposure = siege(P, S, g) if g == lp else siege(P, S, g) + siege(P, S, lp)
         exposed += intensity * exposure * shelling
+        fought[g] = fought[lp] = True
     fire = (air[GNA] * supplied[GNA], air[LNA] * supplied[LNA])  # air power and munitions
     local_top, local_exposed, local_lost, n_attacks = _fight_locals(
         P, S, rng, attacked_by, raided_by, fire, engaged, loss, hit, hits, was_hit, attacks,
-        n_attacks)
+        n_attacks, fought)
+    for p in range(n):
+        if fought[p]:
+            S.fought[p] += 1.0
     S.f[INTENSITY] = max(top, local_top)
     exposed += local_exposed
     for side in (GNA, LNA):
@@ -319,7 +325,8 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
 def _fight_locals(P: Params, S: State, rng: np.random.Generator, attacked_by: np.ndarray,
                   raided_by: np.ndarray, air: tuple[float, float], engaged: np.ndarray,
                   loss: np.ndarray, hit: np.ndarray, hits: np.ndarray, was_hit: np.ndarray,
-                  attacks: np.ndarray, n_attacks: int) -> tuple[float, float, float, int]:
+                  attacks: np.ndarray, n_attacks: int, fought: np.ndarray
+                  ) -> tuple[float, float, float, int]:
     """Attrition on the fronts with unaligned places that a side attacks today (offensive or
     raid): the attacker's place and the local forces fire at each other as on any front
     (the attacker's forces split over their engagements, its fire limited by its munitions,
@@ -352,8 +359,17 @@ def _fight_locals(P: Params, S: State, rng: np.random.Generator, attacked_by: np
         taken = min(S.local[u], scale * intensity * fire * hurt_local / P.town[u])
         S.local[u] -= taken
         lost += taken
-        exposed += intensity * (P.exposure[a] + P.exposure[u])
+        exposed += intensity * (siege(P, S, a) + siege(P, S, u))
+        fought[a] = fought[u] = True
     return top, exposed, lost, n_attacks
+
+
+@njit
+def siege(P: Params, S: State, place: int) -> float:
+    """Residents exposed to the fighting at a place, in 100,000s, growing by
+    `combat.siege_escalation` for every 100 days it has been fought over since it last changed
+    hands: a front that stands still turns to shelling and air strikes on the town around it."""
+    return P.exposure[place] * (1.0 + P.x[SIEGE_ESCALATION] * S.fought[place] / 100.0)
 
 
 @njit
@@ -486,6 +502,7 @@ def take(P: Params, S: State, place: int, by: int, origin: int) -> None:
                 S.forces[f, origin] -= moved
                 S.forces[f, place] += moved
     S.owner[place] = by
+    S.fought[place] = 0.0
     for f in range(3):
         if P.faction_side[f] == by:
             S.gained[f] += 1

@@ -104,6 +104,8 @@ class CombatConfig:
     offensive_days: int
     attack_ratio: float
     culmination_share: float
+    siege_escalation: float
+    front_days0: float  # days the places contested on day 0 had been fought over by then
     town_defence: tuple[float, ...]  # the holder's multiplier at each place (towns only)
     exposure: tuple[float, ...]  # residents exposed to fighting at each place, in 100,000s
 
@@ -113,7 +115,7 @@ _COMBAT_NAMES = (
     "strength_gradient", "reach_floor", "break_ratio", "capture_rate", "capture_intensity",
     "advance_share", "civilian_harm", "urban_civilian_factor", "positional_intensity",
     "limited_intensity", "limited_ratio", "raid_propensity", "offensive_days", "attack_ratio",
-    "culmination_share")
+    "culmination_share", "siege_escalation", "front_days0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,7 +577,9 @@ def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
 ) = range(106, 113)
 # the situation on day 0 of a scenario that starts later (#16: forecasts from any origin)
 TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(113, 115)
-N_PARAMS = 115
+# civilian harm growing with the days a place has been fought over, and those days on day 0
+SIEGE_ESCALATION, FRONT_DAYS0 = range(115, 117)
+N_PARAMS = 117
 NO_DAY = -1_000_000  # a day that never comes (no truce, no monitors)
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS, C_START = range(5)  # P.contingent
@@ -658,6 +662,7 @@ def build_params(cfg: Config) -> Params:
         LIMITED_INTENSITY: c.limited_intensity, LIMITED_RATIO: c.limited_ratio,
         RAID_PROPENSITY: c.raid_propensity, OFFENSIVE_DAYS: c.offensive_days,
         ATTACK_RATIO: c.attack_ratio, CULMINATION_SHARE: c.culmination_share,
+        SIEGE_ESCALATION: c.siege_escalation, FRONT_DAYS0: c.front_days0,
         AIR_WEAR: a.wear, SHOOTDOWN_RATE: a.shootdown_rate, SUPPRESSION_RATE: a.suppression_rate,
         COVERAGE_HALF: a.coverage_half, AIR_ADVANCE_SHARE: a.advance_share,
         AIR_INTERDICTION: a.interdiction,

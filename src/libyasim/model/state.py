@@ -16,7 +16,15 @@ from typing import NamedTuple
 import numpy as np
 from numba.experimental import structref
 
-from libyasim.model.config import C_INITIAL, C_START, DELAY, HORIZON, NOISE_SIGMA, Params
+from libyasim.model.config import (
+    C_INITIAL,
+    C_START,
+    DELAY,
+    FRONT_DAYS0,
+    HORIZON,
+    NOISE_SIGMA,
+    Params,
+)
 from libyasim.model.jit import StructType, disabled, njit
 from libyasim.params import BACKERS, MEDIATORS
 
@@ -136,6 +144,7 @@ class State(NamedTuple):
     # materiel stocks, by side (#15 part 2; ODD 7.14)
     munitions: np.ndarray  # float64[side]: on hand, fighter-equivalents
     fighting: np.ndarray  # float64[side]: the last fight's mean intensity over its fronts
+    fought: np.ndarray  # float64[place]: days of fighting there since it last changed hands
     # arms: shipments by arrival day and backer
     transit: np.ndarray  # float64[day + delay, backer]: amount arriving
     transit_boost: np.ndarray  # float64[day + delay, backer]: multiple of the usual drone share
@@ -221,7 +230,7 @@ def new_state(P: Params, rng: np.random.Generator, series_columns: int) -> State
         contingents=np.where(P.contingent[:, C_START] <= 0, P.contingent[:, C_INITIAL], 0.0),
         contingents_peak=np.zeros(2),
         drones=P.drones0.copy(), air_defence=P.air_defence0.copy(), air_share=np.full(2, 0.5),
-        munitions=np.zeros(2), fighting=np.zeros(2),
+        munitions=np.zeros(2), fighting=np.zeros(2), fought=np.where(P.contested0, P.x[FRONT_DAYS0], 0.0),
         transit=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
         transit_boost=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
         pending=np.zeros(2), delivered_month=np.zeros(2), loss_signal=np.zeros(2),
