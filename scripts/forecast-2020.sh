@@ -10,7 +10,7 @@
 #   DRAWS=20000 KEEP=200 (rejection: runs from the priors, the nearest kept)
 #   POPULATION=300 (smc: particles per generation)
 # Rejection ABC by default: with some 20 parameters, ABC-SMC's importance weights collapse
-# onto a handful of particles (docs/calibration.md). about 5 minutes on 2 cores.
+# onto a handful of particles (docs/calibration.md). About 5 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LY=${LIBYASIM:-libyasim}

@@ -146,9 +146,9 @@ def screen(scenario_path: str | Path, until: dt.date, out: str | Path,
         "design_points": len(x), "simulations": len(x) * runs, "seed": seed,
         "rule": f"effect at least {NOISE_FACTOR:g} x the noise floor, the median of "
                 f"{N_DUMMIES} dummy parameters' "
-                f"({NOISE_FACTOR * _dummy_effect(ranking):.3g}), ranked by effect, at most "
+                f"({NOISE_FACTOR * _noise_floor(ranking):.3g}), ranked by effect, at most "
                 f"{MAX_CHOSEN}",
-        "noise_floor": _dummy_effect(ranking),
+        "noise_floor": _noise_floor(ranking),
         "chosen": chosen,
         "ranking": ranking.to_dict(orient="records"),
         "elapsed_seconds": round(elapsed, 1), "workers": workers,
@@ -198,7 +198,7 @@ def _rank(table: pd.DataFrame) -> pd.DataFrame:
     return ranked.sort_values("effect", ascending=False, ignore_index=True)
 
 
-def _dummy_effect(ranking: pd.DataFrame) -> float:
+def _noise_floor(ranking: pd.DataFrame) -> float:
     """The noise floor: the dummies' median effect."""
     return float(ranking.loc[ranking["param"].isin(DUMMIES), "effect"].median())
 
@@ -206,7 +206,7 @@ def _dummy_effect(ranking: pd.DataFrame) -> float:
 def choose(ranking: pd.DataFrame) -> list[str]:
     """The parameters that matter: effect at least NOISE_FACTOR x the noise floor, at most
     MAX_CHOSEN, highest effect first."""
-    floor = NOISE_FACTOR * _dummy_effect(ranking)
+    floor = NOISE_FACTOR * _noise_floor(ranking)
     above = ranking[(ranking["effect"] >= floor) & ~ranking["param"].isin(DUMMIES)]
     return [str(p) for p in above["param"].head(MAX_CHOSEN)]
 

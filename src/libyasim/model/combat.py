@@ -30,9 +30,9 @@ from libyasim.model.config import (
     NOISE_SIGMA,
     NONE,
     POSITIONAL_INTENSITY,
-    SIEGE_ESCALATION,
     PRESENCE,
     REACH_FLOOR,
+    SIEGE_ESCALATION,
     STRENGTH_GRADIENT,
     TREND_KEEP,
     TRIPOLI,
@@ -297,7 +297,7 @@ def fight(P: Params, S: State, rng: np.random.Generator) -> None:
         defence_l = town_defence(P, S, LNA, lp) * S.shield[lp]
         _add_loss(loss, hit, hits, was_hit, GNA, g, scale_i * fire_l * noise[2 * k] / defence_g)
         _add_loss(loss, hit, hits, was_hit, LNA, lp, scale_i * fire_g * noise[2 * k + 1] / defence_l)
-        exposure = siege(P, S, g) if g == lp else siege(P, S, g) + siege(P, S, lp)
+        exposure = residents_exposed(P, S, g) if g == lp else residents_exposed(P, S, g) + residents_exposed(P, S, lp)
         exposed += intensity * exposure * shelling
         fought[g] = fought[lp] = True
     fire = (air[GNA] * supplied[GNA], air[LNA] * supplied[LNA])  # air power and munitions
@@ -359,13 +359,13 @@ def _fight_locals(P: Params, S: State, rng: np.random.Generator, attacked_by: np
         taken = min(S.local[u], scale * intensity * fire * hurt_local / P.town[u])
         S.local[u] -= taken
         lost += taken
-        exposed += intensity * (siege(P, S, a) + siege(P, S, u))
+        exposed += intensity * (residents_exposed(P, S, a) + residents_exposed(P, S, u))
         fought[a] = fought[u] = True
     return top, exposed, lost, n_attacks
 
 
 @njit
-def siege(P: Params, S: State, place: int) -> float:
+def residents_exposed(P: Params, S: State, place: int) -> float:
     """Residents exposed to the fighting at a place, in 100,000s, growing by
     `combat.siege_escalation` for every 100 days it has been fought over since it last changed
     hands: a front that stands still turns to shelling and air strikes on the town around it."""
