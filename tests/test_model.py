@@ -112,6 +112,11 @@ def test_daily_series_invariants(runs, case):
     forces = s[:, [COL["forces_gna"], COL["forces_wag"], COL["forces_lna"],
                    COL["foreign_fighters_gna_side"], COL["foreign_fighters_lna_side"]]]
     assert (forces >= 0).all()
+    contingents = {c: s[:, COL[f"foreign_fighters_{c}"]] for c in ("syrians", "wagner", "sudanese")}
+    assert all((x >= 0).all() for x in contingents.values())
+    assert np.allclose(contingents["syrians"], s[:, COL["foreign_fighters_gna_side"]])
+    assert np.allclose(contingents["wagner"] + contingents["sudanese"],
+                       s[:, COL["foreign_fighters_lna_side"]])
     for col in ("battle_deaths", "civilian_deaths", "conflict_deaths", "violations_gna",
                 "violations_wag", "violations_lna", "violations", "arms_delivered"):
         daily = s[:, COL[col]]

@@ -8,6 +8,7 @@ import numpy as np
 from libyasim.params import BACKERS
 from libyasim.model.config import (
     BACKER_CLIENT,
+    CONTINGENTS,
     FACTION_SIDE,
     GNA,
     LNA,
@@ -55,6 +56,7 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "intensity", "oil_blockade", "gna_funds", "ripeness_days",
     "pay_gna", "pay_wag", "pay_lna", "loyalty_gna", "loyalty_wag", "loyalty_lna",
     "munitions_gna_side", "munitions_lna_side",
+    *(f"foreign_fighters_{c}" for c in CONTINGENTS),
     *(f"holder_{k}" for k in PLACE_KEYS),
 )
 SERIES_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -63,6 +65,7 @@ COUNT_COLUMNS = ("violations_gna", "violations_wag", "violations_lna", "violatio
                  "violations_attributed", "battle_deaths", "civilian_deaths", "conflict_deaths")
 FIRST_HOLDER_COLUMN = SERIES_COLUMNS.index(f"holder_{PLACE_KEYS[0]}")
 MUNITIONS_COLUMN = SERIES_COLUMNS.index("munitions_gna_side")
+CONTINGENT_COLUMN = SERIES_COLUMNS.index(f"foreign_fighters_{CONTINGENTS[0]}")
 
 # ------------------------------------------------------------------------- events
 (EV_TRUCE_CALLED, EV_TRUCE_NEW, EV_MONITORS, EV_OFFENSIVE, EV_AIR_GNA, EV_AIR_LNA, EV_RED_LINE,
@@ -204,6 +207,8 @@ def record(P: Params, S: State) -> None:
     for f in range(3):
         row[35 + f], row[38 + f] = S.pay[f], S.loyalty[f]
     row[MUNITIONS_COLUMN], row[MUNITIONS_COLUMN + 1] = S.munitions[GNA], S.munitions[LNA]
+    for i in range(len(S.contingents)):
+        row[CONTINGENT_COLUMN + i] = S.contingents[i]
     if S.i[LNA_WITHDRAW_DAY] < 0 and not lna_near_tripoli(P, S):
         S.i[LNA_WITHDRAW_DAY] = day
 
