@@ -57,6 +57,36 @@ def world(tmp_path_factory):
     return folder, war, issued, rows
 
 
+def test_a_parameter_that_alone_decides_a_yes_no_fact_is_fitted():
+    """A yes/no fact moves the distance by at most 1, so the norm over statistics misses a
+    parameter that moves only such a fact while noisy counts set the floor (the 2019 war:
+    `economy.blockade_rate` and the terminals that stayed open). The screen still chooses it,
+    first; not one that flips the fact rarely or no more often than noise, nor one decisive
+    for a count (counts reach the norm)."""
+    from libyasim.screen import MAX_CHOSEN, _rank, choose, decisive
+
+    rows = []
+    for k, dummy in enumerate(DUMMIES):
+        rows += [(dummy, "count", 2.0 + k * 0.1), (dummy, "terminals_open", 0.01),
+                 (dummy, "coin_toss", 0.3)]
+    rows += [("blockade_rate", "count", 0.3), ("blockade_rate", "terminals_open", 0.45),
+             ("rare", "count", 0.1), ("rare", "terminals_open", 0.2),
+             ("noisy", "count", 0.4), ("noisy", "terminals_open", 0.05),
+             ("sharp_count", "count", 3.0), ("sharp_count", "terminals_open", 0.0),
+             ("lucky", "coin_toss", 0.4)]  # flips a fact the seeds flip nearly as often
+    rows += [(f"p{i}", "count", 40.0 + i) for i in range(MAX_CHOSEN)]
+    table = pd.DataFrame(rows, columns=["param", "statistic", "mu_star"])
+    table["mu_star_conf"], table["sigma"] = 0.0, 0.0
+    ranking = _rank(table)
+    assert ranking.loc[ranking["param"] == "blockade_rate", "effect"].item() < 1.0
+    facts = ["terminals_open", "coin_toss"]
+    assert decisive(table, facts) == {"blockade_rate": "terminals_open"}
+    chosen = choose(ranking, table, facts)
+    assert chosen[0] == "blockade_rate" and len(chosen) == MAX_CHOSEN
+    assert not {"rare", "noisy", "sharp_count", "lucky", *DUMMIES} & set(chosen)
+    assert "blockade_rate" not in choose(ranking, table)  # without yes/no facts: the norm only
+
+
 def test_screen_names_the_parameters_that_move_the_statistics(world, tmp_path):
     folder, war, _, rows = world
     file = _write(folder / "screen.csv", rows)

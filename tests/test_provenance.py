@@ -573,3 +573,15 @@ def test_the_command_line_reports_a_broken_table_without_a_traceback(tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == len(planted)
     assert all(line.startswith(f"error: {package / 'data' / 'params'}") for line in lines)
+
+
+def test_a_log_prior_needs_a_positive_low_end(tmp_path):
+    """A prior uniform in the logarithm (`log_prior`) cannot start at 0: the registry says so
+    in one line naming the table, the entry and the column."""
+    folder = tmp_path / "params"
+    shutil.copytree(TABLES, folder)
+    _edit_table(folder, "economy", {"economy.blockade_rate": {"prior_low": "0"}})
+    with pytest.raises(RegistryError) as info:
+        load_registry(folder)
+    [line] = info.value.problems
+    assert "economy.blockade_rate: prior_low: got 0; expected more than 0 for a log_prior" in line

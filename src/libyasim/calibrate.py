@@ -74,17 +74,32 @@ class CalibrationError(Exception):
 # ---------------------------------------------------------------------------- what is fitted
 @dataclass(frozen=True)
 class Prior:
-    """A uniform prior over a parameter's registry range."""
+    """A uniform prior over a parameter's registry range, or uniform in its logarithm (`log`:
+    a daily rate whose plausible values span orders of magnitude, the registry's `log_prior`)."""
 
     name: str
     low: float
     high: float
     integer: bool
+    log: bool = False
 
     def value(self, x: float) -> int | float:
         """The value the model reads for a sampled x (whole numbers rounded, kept in range)."""
         x = min(max(float(x), self.low), self.high)
         return round(x) if self.integer else x
+
+    def at(self, u: float) -> int | float:
+        """The value at quantile u (0 to 1) of the prior."""
+        if self.log:
+            low = math.log(self.low)
+            return self.value(math.exp(low + u * (math.log(self.high) - low)))
+        return self.value(self.low + u * (self.high - self.low))
+
+    def draw(self, rng: np.random.Generator) -> int | float:
+        """One value drawn from the prior (one uniform number from rng either way)."""
+        if self.log:
+            return self.at(rng.uniform())
+        return self.value(rng.uniform(self.low, self.high))
 
     def sampled(self, logit: bool):
         """pyabc's prior: a standard logistic on z = the logit of x's position in its range
@@ -95,14 +110,17 @@ class Prior:
         of dimensions nearly every proposal leaves it."""
         import pyabc
 
-        return pyabc.RV("logistic", 0, 1) if logit else pyabc.RV("uniform", self.low,
-                                                                 self.high - self.low)
+        if logit:
+            return pyabc.RV("logistic", 0, 1)
+        low, high = (math.log(self.low), math.log(self.high)) if self.log else (self.low,
+                                                                                self.high)
+        return pyabc.RV("uniform", low, high - low)
 
     def from_sampled(self, z: float, logit: bool) -> float:
         """x in [low, high] for a sampled value."""
         if not logit:
-            return float(z)
-        return self.low + (self.high - self.low) / (1.0 + math.exp(-min(max(z, -700), 700)))
+            return math.exp(z) if self.log else float(z)
+        return self.at(1.0 / (1.0 + math.exp(-min(max(z, -700), 700))))
 
 
 def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[str]]:
@@ -132,7 +150,7 @@ def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[st
                                        f"expected LOW < HIGH within the registry range "
                                        f"({param.describe_expected()})")
             low, high = narrowed
-        chosen.append(Prior(name, low, high, param.type is int))
+        chosen.append(Prior(name, low, high, param.type is int, param.log_prior and low > 0))
     if not chosen:
         raise CalibrationError("no parameter to fit; name numeric assumption parameters with "
                                "a prior range (low and high) in --params")
@@ -441,8 +459,7 @@ def prior_design(priors: Sequence[Prior], draws: int, seed: int) -> list[dict[st
 
     rng = np.random.default_rng(np.random.SeedSequence([seed % 2**63, 0]))
     cube = qmc.LatinHypercube(d=len(priors), seed=rng).random(draws)
-    return [{p.name: p.value(p.low + u * (p.high - p.low)) for p, u in zip(priors, row)}
-            for row in cube]
+    return [{p.name: p.at(u) for p, u in zip(priors, row)} for row in cube]
 
 
 def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.date,
@@ -697,7 +714,8 @@ def _record(settings: Settings, used: Sequence[Observation], left: Sequence[dict
                                "end": o.end.isoformat(), "known_on": o.known_on.isoformat(),
                                "source": o.source} for o in used],
         "observations_not_used": list(left),
-        "parameters": [{"name": p.name, "prior": "uniform", "low": p.low, "high": p.high,
+        "parameters": [{"name": p.name, "prior": "log-uniform" if p.log else "uniform",
+                        "low": p.low, "high": p.high,
                         "integer": p.integer,
                         **_weighted_summary(posterior[p.name], posterior[WEIGHT])}
                        for p in priors],
@@ -746,13 +764,24 @@ def _plots(out: Path, priors: Sequence[Prior], posterior: pd.DataFrame,
     fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.7 * rows + 0.6),
                              layout="constrained", squeeze=False)
     for ax, p in zip(axes.flat, priors):
-        bins = np.linspace(p.low, p.high, 26)
-        ax.hist(posterior[p.name], bins=bins, weights=posterior[WEIGHT], density=True,
-                color="#3182bd", alpha=0.8, label="posterior")
-        ax.plot([p.low, p.high], [1 / (p.high - p.low)] * 2, color="black", ls="--",
-                label="prior (uniform)")
+        if p.log:  # densities per unit of log10(value), on a log axis
+            bins = np.geomspace(p.low, p.high, 26)
+            width = math.log10(p.high / p.low)
+            ax.hist(posterior[p.name], bins=bins, density=False, color="#3182bd", alpha=0.8,
+                    weights=posterior[WEIGHT] / posterior[WEIGHT].sum() * 25 / width,
+                    label="posterior")
+            ax.plot([p.low, p.high], [1 / width] * 2, color="black", ls="--",
+                    label="prior (uniform in log)")
+            ax.set_xscale("log")
+            ax.set(xlabel="value (log scale)", ylabel="density per unit of log10")
+        else:
+            bins = np.linspace(p.low, p.high, 26)
+            ax.hist(posterior[p.name], bins=bins, weights=posterior[WEIGHT], density=True,
+                    color="#3182bd", alpha=0.8, label="posterior")
+            ax.plot([p.low, p.high], [1 / (p.high - p.low)] * 2, color="black", ls="--",
+                    label="prior (uniform)")
+            ax.set(xlabel="value", ylabel="density")
         ax.set_title(p.name, fontsize=8)
-        ax.set(xlabel="value", ylabel="density")
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
@@ -948,7 +977,8 @@ def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
 
 def _print_parameters(summary: dict[str, Any]) -> None:
     for p in summary["parameters"]:
-        print(f"  {p['name']:<40} prior [{p['low']:g}, {p['high']:g}]  posterior median "
+        shape = " log" if p.get("prior") == "log-uniform" else ""
+        print(f"  {p['name']:<40} prior{shape} [{p['low']:g}, {p['high']:g}]  posterior median "
               f"{p['posterior_median']:.4g}  90% [{p['posterior_q05']:.4g}, "
               f"{p['posterior_q95']:.4g}]")
 

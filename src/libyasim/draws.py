@@ -59,9 +59,9 @@ class Draws:
             values = {name: _typed(name, row[name]) for name in self.particles.columns
                       if name != WEIGHT}
         for p in self.priors:  # the rest (or all, without particles) from their priors
-            u = rng.uniform(p.low, p.high)
+            x = p.draw(rng)
             if p.name not in values:
-                values[p.name] = p.value(u)
+                values[p.name] = x
         return values
 
     def table(self, root_seed: int, runs: int) -> pd.DataFrame:

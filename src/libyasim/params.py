@@ -40,7 +40,7 @@ COLUMNS = ("name", "value", "type", "kind", "source", "quote", "reason", "prior_
            "prior_high", "min", "max", "choices", "known_on", "informed_by", "flags")
 REQUIRED_COLUMNS = ("name", "value", "type", "kind", "source", "reason")
 TYPES: dict[str, type] = {"bool": bool, "int": int, "float": float, "date": dt.date, "text": str}
-FLAGS = ("fixed", "on_or_after_start")
+FLAGS = ("fixed", "on_or_after_start", "log_prior")
 # the order in which `libyasim params` lists the sections; other tables follow by name
 SECTION_ORDER = ("scenario", "truce", "mediation", "arms", "forces", "fighters", "combat", "air",
                  "deterrence", "unaligned", "economy", "commitment", "morale", "memory", "supply",
@@ -65,6 +65,7 @@ class Param:
     known_on: dt.date | None = None  # when the information became public (None: assumption)
     quote: str | None = None  # for `article`: the short exact quote that states the value
     prior: tuple[float, float] | None = None  # assumption, calibrated: range of plausible values
+    log_prior: bool = False  # the prior is uniform in the logarithm (a rate spanning magnitudes)
     informed_by: dt.date | None = None  # latest information the judgment used (None: no dated fact)
 
     @property
@@ -246,6 +247,7 @@ def _param(row: _Row) -> Param | None:
     param = Param(row.name, value, provenance, row.text("source"), row.text("reason"),
                   low=low, high=high, choices=choices, on_or_after_start="on_or_after_start" in
                   flags, fixed="fixed" in flags, known_on=known_on, quote=quote, prior=prior,
+                  log_prior="log_prior" in flags,
                   informed_by=informed_by if provenance == ASSUMPTION else known_on)
     for column, message in _entry_problems(param, informed_by):
         row.problem(column, message)
@@ -291,6 +293,8 @@ def _prior_problems(p: Param, numeric: bool) -> list[tuple[str, str]]:
                  f"({low:g} to {high:g})")]
     if (p.low is not None and low < p.low) or (p.high is not None and high > p.high):
         return [("prior_low", "expected a prior range within the allowed range (min, max)")]
+    if p.log_prior and low <= 0:
+        return [("prior_low", f"got {low:g}; expected more than 0 for a log_prior")]
     return []
 
 
