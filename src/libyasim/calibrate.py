@@ -453,8 +453,8 @@ def distance(simulated: np.ndarray, used: Sequence[Observation]) -> np.ndarray:
 
 
 def prior_design(priors: Sequence[Prior], draws: int, seed: int) -> list[dict[str, Any]]:
-    """`draws` parameter sets from the uniform priors, spread by a Latin hypercube (each
-    parameter's range cut into `draws` equal slices, one draw in each), seeded."""
+    """`draws` parameter sets from the priors, spread by a Latin hypercube (each parameter's
+    quantiles cut into `draws` equal slices, one draw in each), seeded."""
     from scipy.stats import qmc
 
     rng = np.random.default_rng(np.random.SeedSequence([seed % 2**63, 0]))
@@ -513,7 +513,7 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
     finite = far[np.isfinite(far)]
     summary = {
         "method": f"rejection ABC (Pritchard et al. 1999; Beaumont, Zhang & Balding 2002): "
-                  f"{draws} draws from the uniform priors by a Latin hypercube, one run each, "
+                  f"{draws} draws from the priors by a Latin hypercube, one run each, "
                   f"the {keep} nearest kept with equal weights; weighted Euclidean distance "
                   "with fixed scales (as ABC-SMC)",
         **_record(settings, used, left, priors, posterior, not_fitted),

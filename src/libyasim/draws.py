@@ -2,7 +2,8 @@
 
 `libyasim run SCENARIO --posterior DIR` gives run i a particle of the posterior in DIR (a
 calibration's posterior.parquet), picked with probability equal to its weight; `--prior` draws
-each assumption parameter uniformly from its prior range (low..high in the registry). Draw i
+each assumption parameter from its prior range (low..high in the registry), uniformly, or
+uniformly in the logarithm for a `log_prior` entry. Draw i
 depends only on the root seed and i (its own random stream, separate from the run's seed), so
 an ensemble reruns identically whatever the workers, and run i of every scenario of a
 comparison gets the same draw with the same seed (common random numbers).
@@ -35,7 +36,7 @@ DRAW_STREAM = 0x5EED_D4A7  # keeps draws' random numbers apart from the runs' se
 
 @dataclass(frozen=True)
 class Draws:
-    """Where run parameter sets come from: a weighted table of particles, or uniform priors."""
+    """Where run parameter sets come from: a weighted table of particles, or the priors."""
 
     kind: str  # "posterior" or "prior"
     source: str
@@ -114,7 +115,7 @@ def from_posterior(path: str | Path, rest_from_prior: bool = False) -> Draws:
 
 
 def from_prior(names: Sequence[str] | None = None) -> Draws:
-    """Draws from the assumptions' uniform prior ranges (all, or the named ones)."""
+    """Draws from the assumptions' priors (all, or the named ones)."""
     priors, _ = priors_for(names)
     return Draws("prior", "registry prior ranges", priors=tuple(priors))
 

@@ -24,12 +24,12 @@ of the ABC distance.
 - **The rule**: a parameter matters when its effect is at least `NOISE_FACTOR` times the
   noise floor, ranked by effect, or when it **decides a yes/no fact** (`decisive`): one step
   of it flips that fact in at least `DECISIVE_SHARE` of the runs, and `NOISE_FACTOR` times as
-  often as the dummies do (their median: the same rule, applied to that fact alone). A yes/no fact moves the distance by at most 1, so the norm never
-  sees a parameter that moves only such a fact while noisy counts set the floor (on the 2019
-  war, `economy.blockade_rate` and the terminals that stayed open: mu* 1.00 against the
-  dummies' 0.17, a norm of about 1 against a floor of 2.4). Decisive parameters come
-  first, then the others by effect, at most `MAX_CHOSEN` in all. `calibrate --params-from DIR`
-  fits exactly those.
+  often as the dummies do (their median: the same rule, applied to that fact alone). A yes/no
+  fact moves the distance by at most 1, so the norm never sees a parameter that moves only
+  such a fact while noisy counts set the floor (on the 2019 war, `economy.blockade_rate` and
+  the terminals that stayed open: mu* 1.00 against the dummies' 0.17, a norm of about 1
+  against a floor of 2.4). Decisive parameters come first, then the others by effect, at most
+  `MAX_CHOSEN` in all. `calibrate --params-from DIR` fits exactly those.
 
 Outputs in DIR: screen.csv (one row per parameter and statistic: mu*, its 95% bootstrap
 interval, sigma, scaled), screen.json (the ranking, the rule, the chosen parameters, the
