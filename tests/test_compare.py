@@ -227,7 +227,7 @@ def test_late_truce_against_baseline_agrees_with_durations_from_start_and_collap
     short = short_scenario(tmp_path, "baseline", days=200)
     base = tmp_path / "fragile.toml"  # a truce that breaks in most runs, so that medians exist:
     base.write_text(f'[scenario]\nextends = "{short}"\nname = "baseline"\n'  # the March fit, frailer
-                    "[truce]\nbase_logit = -1.5\nunclear_incidents = 2.61\n"
+                    "[truce]\nbase_logit = -0.5\nunclear_incidents = 2.61\n"
                     "violations_per_day_max = 7.79\nspoiler_rate = 0.18\n")
     late = tmp_path / "late.toml"
     late.write_text(f'[scenario]\nextends = "{base}"\nname = "late_truce"\n'
@@ -246,7 +246,7 @@ def test_late_truce_against_baseline_agrees_with_durations_from_start_and_collap
     declared = [r.runs.sort_values("run")["truce_declared"].astype(bool).to_numpy()
                 for r in comparison.results]
     paired = np.logical_and.reduce(declared)
-    assert paired.mean() > 0.9
+    assert 0.8 <= paired.mean() < 1.0  # some wars end before 1 April; most runs pair (27 of 30)
     for r, own in zip(comparison.results, declared):
         runs = r.runs.sort_values("run")
         start = (r.scenario["truce.start"] - r.scenario["scenario.start_date"]).days
