@@ -22,6 +22,7 @@ from libyasim.model.config import GNA, LNA, PLACE_INDEX, ROUTES
 from libyasim.model.state import (
     BLOCKADE,
     BLOCKADE_SETTLED,
+    DAY,
     DECISIVE,
     ECONOMIC,
     GUARANTEES,
@@ -143,6 +144,27 @@ def test_the_blockade_drains_the_gnas_funds_and_pay():
     open_oil = run(days=200, **{"economy.blockade.enabled": False})
     assert (open_oil.series[:, COL["oil_blockade"]] == 0).all()
     assert (open_oil.series[:, COL["gna_funds"]] == 1.0).all()
+
+
+def test_mediators_are_at_work_only_from_their_start():
+    """`mediation.<m>.start`: before a mediator's start (the Berlin process from 17 September
+    2019) it puts no pressure on either side and the LNA has no talks to close the terminals
+    for; from its start both begin. A start before day 0 is day 0."""
+    late = {"economy.blockade_rate": 0.3, "mediation.berlin.start": dt.date(2020, 2, 9),
+            "mediation.russia_turkey.start": dt.date(2020, 2, 9)}  # day 30 of the baseline
+    firsts, pressures = [], []
+    for seed in range(8):
+        model = LibyaModel(rng=seed, scenario__horizon_days=60, **late)
+        while model.running:
+            model.advance()
+            pressures.append((model.S.i[DAY], float(model.S.pressure.sum())))
+        firsts.append(int(np.flatnonzero(model.series[:, COL["oil_blockade"]])[0]))
+    assert min(firsts) >= 30 and max(firsts) < 60
+    assert all(p == 0.0 for day, p in pressures if day < 30)
+    assert any(p > 0.0 for day, p in pressures if day >= 30)
+    early = [int(np.flatnonzero(run(days=60, seed=seed, **{"economy.blockade_rate": 0.3})
+                                .series[:, COL["oil_blockade"]])[0]) for seed in range(8)]
+    assert max(early) < 30  # the registry's starts precede day 0: at work from day 0
 
 
 def test_the_economic_track_lifts_the_blockade():

@@ -234,6 +234,7 @@ class CommitmentConfig:
 class MediatorConfig:
     key: str
     enabled: bool
+    start_day: int  # at work from this day (on or before day 0: from day 0)
     leverage: float
     ties: tuple[float, ...]  # by backer
 
@@ -389,7 +390,7 @@ def _build(v: Mapping[str, Any]) -> Config:
         credibility_weight=v["commitment.credibility_weight"],
         verification=v["commitment.verification"])
     mediators = tuple(MediatorConfig(
-        key=m, enabled=v[f"mediation.{m}.enabled"],
+        key=m, enabled=v[f"mediation.{m}.enabled"], start_day=day(f"mediation.{m}.start"),
         leverage=v[f"mediation.{m}.leverage"] if v[f"mediation.{m}.enabled"] else 0.0,
         ties=tuple(v[f"mediation.{m}.tie.{b}"] for b in BACKERS)) for m in MEDIATORS)
     mediation = MediationConfig(
@@ -557,29 +558,29 @@ def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
     # mediation
     CONFERENCE_DAY, VIOLATION_COST, CONFERENCE_TALKS_PROBABILITY, TALKS_RATE, STALEMATE_ADVANTAGE,
     STALEMATE_DAYS, SETTLEMENT_RATE, LEVERAGE_KEEP, MILITARY_RATE, ECONOMIC_RATE, POLITICAL_RATE,
-    PARALLEL_RATE, MEDIATION_ACTIVE,
+    PARALLEL_RATE,
     # morale and supply
     CAPTURE_GAIN, LOSS_PER_PLACE, CASUALTY_SENSITIVITY, RECOVERY, DESERTION, MORALE_FLOOR,
     MORALE_CEILING, DESERTION_THRESHOLD, MEMORY_KEEP, MEMORY_DAYS, SUPPLY_BASE, DELIVERY_WEIGHT,
     ADJUST_RATE, EROSION,
     # the run and the map
     HORIZON, TRIPOLI, BENGHAZI, OIL,
-) = range(95)
+) = range(94)
 (  # oil and money, 3.0 (wages and loyalty, backers' money, fiscal pressure towards talks)
     LOYALTY_DAYS, DEFECTION_RATE, WAGES_ENABLED, FISCAL_PRESSURE, PRESSURE_WEIGHT,
-) = range(95, 100)
+) = range(94, 99)
 # red lines declared in the run, and unaligned fronts (#15 part 4)
 (DETERRENCE_PRIOR_WEIGHT, DETERRENCE_LEARNING, DETERRENCE_FROM_FORCES, THREAT_LINKS,
- PRESENCE_HALF, UNALIGNED_FRONTS) = range(100, 106)
+ PRESENCE_HALF, UNALIGNED_FRONTS) = range(99, 105)
 (  # materiel as stocks and rearmament during a truce (#15 part 2)
     STOCKS_ENABLED, MUNITIONS_SHARE, MUNITIONS_USE, RATION_DAYS, OFFENSIVE_STOCK_DAYS,
     SORTIE_LOSS, REARM_DURING_TRUCE,
-) = range(106, 113)
+) = range(105, 112)
 # the situation on day 0 of a scenario that starts later (#16: forecasts from any origin)
-TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(113, 115)
+TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(112, 114)
 # civilian harm growing with the days a place has been fought over, and those days on day 0
-SIEGE_ESCALATION, FRONT_DAYS0 = range(115, 117)
-N_PARAMS = 117
+SIEGE_ESCALATION, FRONT_DAYS0 = range(114, 116)
+N_PARAMS = 116
 NO_DAY = -1_000_000  # a day that never comes (no truce, no monitors)
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS, C_START = range(5)  # P.contingent
@@ -616,6 +617,7 @@ class Params(NamedTuple):
     drones0: np.ndarray  # float64[side]
     air_defence0: np.ndarray  # float64[side]
     mediator_enabled: np.ndarray  # bool[mediator]
+    mediator_start: np.ndarray  # int64[mediator]: first day at work
     leverage0: np.ndarray  # float64[mediator]
     ties: np.ndarray  # float64[mediator, backer]
     # oil and money, 3.0
@@ -689,7 +691,6 @@ def build_params(cfg: Config) -> Params:
         LEVERAGE_KEEP: math.exp(-md.leverage_decay), MILITARY_RATE: md.military_rate,
         ECONOMIC_RATE: md.economic_rate, POLITICAL_RATE: md.political_rate,
         PARALLEL_RATE: md.parallel_rate,
-        MEDIATION_ACTIVE: any(mc.enabled for mc in md.mediators),
         CAPTURE_GAIN: mo.capture_gain, LOSS_PER_PLACE: mo.loss_per_place,
         CASUALTY_SENSITIVITY: mo.casualty_sensitivity, RECOVERY: mo.recovery,
         DESERTION: mo.desertion, MORALE_FLOOR: mo.floor, MORALE_CEILING: mo.ceiling,
@@ -733,6 +734,7 @@ def build_params(cfg: Config) -> Params:
         drones0=np.array(a.drones, dtype=np.float64),
         air_defence0=np.array(a.air_defence, dtype=np.float64),
         mediator_enabled=np.array([mc.enabled for mc in mediators], dtype=np.bool_),
+        mediator_start=np.array([mc.start_day for mc in mediators], dtype=np.int64),
         leverage0=np.array([mc.leverage for mc in mediators], dtype=np.float64),
         ties=np.array([mc.ties for mc in mediators], dtype=np.float64),
         tripoli_share=np.array(e.tripoli_share), pay_loyalty=np.array(e.pay_loyalty),

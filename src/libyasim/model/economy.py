@@ -22,7 +22,6 @@ from libyasim.model.config import (
     FISCAL_PRESSURE,
     LNA,
     LOYALTY_DAYS,
-    MEDIATION_ACTIVE,
     OIL,
     PRESSURE_WEIGHT,
     RESERVE_DAYS,
@@ -84,17 +83,27 @@ def pay_wages(P: Params, S: State) -> None:
 @njit
 def close_or_open_terminals(P: Params, S: State, rng: np.random.Generator) -> None:
     """The LNA side closes the terminals it holds as a bargaining chip while mediators are
-    at work (as in 2018); they reopen when it loses the oil crescent or at a settlement."""
+    at work (as in 2018: from each one's start, `mediation.<m>.start`); they reopen when it
+    loses the oil crescent or at a settlement."""
     holds_oil = S.owner[int(P.x[OIL])] == LNA
     settled = S.i[TRUCE] == SETTLED
     if S.i[BLOCKADE] and (not holds_oil or settled):
         S.i[BLOCKADE] = 0
         log(S, EV_TERMINALS_REOPEN, 0, 0, 0)
-    elif (not S.i[BLOCKADE] and P.x[BLOCKADE_ENABLED] and holds_oil and P.x[MEDIATION_ACTIVE]
+    elif (not S.i[BLOCKADE] and P.x[BLOCKADE_ENABLED] and holds_oil and mediators_at_work(P, S)
           and not S.i[BLOCKADE_SETTLED] and not settled
           and dice.uniform(S, ECONOMY_DICE, rng) < P.x[BLOCKADE_RATE]):
         S.i[BLOCKADE] = 1
         log(S, EV_BLOCKADE, 0, 0, 0)
+
+
+@njit
+def mediators_at_work(P: Params, S: State) -> bool:
+    """Some mediator is enabled and has started (`mediation.<m>.start`)."""
+    for m in range(len(P.mediator_start)):
+        if P.mediator_enabled[m] and S.i[DAY] >= P.mediator_start[m]:
+            return True
+    return False
 
 
 @njit

@@ -90,8 +90,10 @@ def decay(P: Params, S: State, m: int) -> None:
 
 @njit
 def pressure_on(P: Params, S: State, m: int, side: int) -> float:
-    """Leverage over a side through the ties to its backers, weighted by their volumes; a
-    mediator that presses a backer doubles its tie to it."""
+    """Leverage over a side through the ties to its backers, weighted by their volumes (none
+    before the mediator's start); a mediator that presses a backer doubles its tie to it."""
+    if S.i[DAY] < P.mediator_start[m]:
+        return 0.0  # not yet at work (`mediation.<m>.start`)
     pressed = S.mediator_orders[m, ORDER_PRESS]
     weights = ties = 0.0
     for b in range(len(P.backer_side)):
@@ -165,9 +167,10 @@ def negotiate(P: Params, S: State, rng: np.random.Generator) -> None:
 
 @njit
 def _convened(P: Params, S: State) -> bool:
-    """Some enabled mediator convenes talks."""
+    """Some enabled mediator at work convenes talks."""
     for m in range(len(S.leverage)):
-        if P.mediator_enabled[m] and S.mediator_orders[m, ORDER_CONVENE] != 0:
+        if (P.mediator_enabled[m] and S.i[DAY] >= P.mediator_start[m]
+                and S.mediator_orders[m, ORDER_CONVENE] != 0):
             return True
     return False
 
