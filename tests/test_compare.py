@@ -246,7 +246,7 @@ def test_late_truce_against_baseline_agrees_with_durations_from_start_and_collap
     declared = [r.runs.sort_values("run")["truce_declared"].astype(bool).to_numpy()
                 for r in comparison.results]
     paired = np.logical_and.reduce(declared)
-    assert 0.8 <= paired.mean() < 1.0  # some wars end before 1 April; most runs pair (27 of 30)
+    assert paired.mean() >= 0.8  # most runs pair (a war can end before 1 April)
     for r, own in zip(comparison.results, declared):
         runs = r.runs.sort_values("run")
         start = (r.scenario["truce.start"] - r.scenario["scenario.start_date"]).days
