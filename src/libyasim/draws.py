@@ -78,6 +78,7 @@ class Draws:
             out["particles"] = len(self.particles)
         if self.priors:
             out["priors"] = {p.name: [p.low, p.high] for p in self.priors}
+            out["log_priors"] = [p.name for p in self.priors if p.log]  # uniform in the log
         return out
 
 
