@@ -139,7 +139,8 @@ def screen(scenario_path: str | Path, until: dt.date, out: str | Path,
     y = np.asarray(run_points(simulator, points, seeds, workers, progress, "screen"))
     table = _analyse(priors, used, x, y, seed)
     ranking = _rank(table)
-    chosen = choose(ranking, table, [o.name for o in used if o.kind in YES_NO])
+    yes_no = [o.name for o in used if o.kind in YES_NO]
+    chosen = choose(ranking, table, yes_no)
     elapsed = time.monotonic() - started
     summary = {
         "method": f"Morris elementary effects (SALib), {trajectories} trajectories of "
@@ -158,7 +159,7 @@ def screen(scenario_path: str | Path, until: dt.date, out: str | Path,
                 f"and {NOISE_FACTOR:g} x the dummies' median mu* on it); at most "
                 f"{MAX_CHOSEN}",
         "noise_floor": _noise_floor(ranking),
-        "decisive": decisive(table, [o.name for o in used if o.kind in YES_NO]),
+        "decisive": decisive(table, yes_no),
         "chosen": chosen,
         "ranking": ranking.to_dict(orient="records"),
         "elapsed_seconds": round(elapsed, 1), "workers": workers,

@@ -98,10 +98,17 @@ def close_or_open_terminals(P: Params, S: State, rng: np.random.Generator) -> No
 
 
 @njit
+def mediator_at_work(P: Params, S: State, m: int) -> bool:
+    """Mediator m is enabled and has started (`mediation.<m>.start`); `mediation` reads it
+    too (it already reads this module)."""
+    return P.mediator_enabled[m] and S.i[DAY] >= P.mediator_start[m]
+
+
+@njit
 def mediators_at_work(P: Params, S: State) -> bool:
-    """Some mediator is enabled and has started (`mediation.<m>.start`)."""
+    """Some mediator is at work."""
     for m in range(len(P.mediator_start)):
-        if P.mediator_enabled[m] and S.i[DAY] >= P.mediator_start[m]:
+        if mediator_at_work(P, S, m):
             return True
     return False
 

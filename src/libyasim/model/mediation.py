@@ -92,8 +92,8 @@ def decay(P: Params, S: State, m: int) -> None:
 def pressure_on(P: Params, S: State, m: int, side: int) -> float:
     """Leverage over a side through the ties to its backers, weighted by their volumes (none
     before the mediator's start); a mediator that presses a backer doubles its tie to it."""
-    if S.i[DAY] < P.mediator_start[m]:
-        return 0.0  # not yet at work (`mediation.<m>.start`)
+    if not economy.mediator_at_work(P, S, m):
+        return 0.0  # disabled, or not yet started (`mediation.<m>.start`)
     pressed = S.mediator_orders[m, ORDER_PRESS]
     weights = ties = 0.0
     for b in range(len(P.backer_side)):
@@ -169,8 +169,7 @@ def negotiate(P: Params, S: State, rng: np.random.Generator) -> None:
 def _convened(P: Params, S: State) -> bool:
     """Some enabled mediator at work convenes talks."""
     for m in range(len(S.leverage)):
-        if (P.mediator_enabled[m] and S.i[DAY] >= P.mediator_start[m]
-                and S.mediator_orders[m, ORDER_CONVENE] != 0):
+        if economy.mediator_at_work(P, S, m) and S.mediator_orders[m, ORDER_CONVENE] != 0:
             return True
     return False
 
