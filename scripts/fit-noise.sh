@@ -6,7 +6,8 @@
 # the noise of the whole procedure, the choice of parameters included.
 #   SEEDS="1 2" OUT=results/fit-noise SCREEN=scenarios/posterior/forecast_2020-01-10
 #   RESCREEN=0 TRAJECTORIES=60 (the rescreens') RUNS=300 WORKERS=2 DRAWS=20000 KEEP=200
-#   LIBYASIM=libyasim
+#   LIBYASIM=libyasim  PLUG_IN=0 (1: the fits and forecasts keep every assumption they do not
+#   fit at its registry value instead of drawing it from its prior, as before 3.0's last fits)
 # About 1.5 minutes a seed on 2 cores (3.5 with RESCREEN=1), plus one prior predictive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,8 @@ WORKERS=${WORKERS:-2}
 DRAWS=${DRAWS:-20000}
 KEEP=${KEEP:-200}
 RESCREEN=${RESCREEN:-0}
+MARGINAL=--rest-from-prior
+[ "${PLUG_IN:-0}" = 1 ] && MARGINAL=
 TRAJECTORIES=${TRAJECTORIES:-60}
 WAR=scenarios/tripoli_offensive_2019.toml
 mkdir -p "$OUT"
@@ -34,9 +37,11 @@ for seed in $SEEDS; do
     fi
     $LY calibrate $WAR --until 2020-01-10 \
         --params-from "$screen" --method rejection --draws "$DRAWS" --keep "$KEEP" \
-        --workers "$WORKERS" --seed "$seed" --out "$OUT/fit-$seed" --force --quiet > /dev/null
+        --workers "$WORKERS" --seed "$seed" --out "$OUT/fit-$seed" $MARGINAL --force --quiet \
+        > /dev/null
     $LY forecast scenarios/baseline.toml --origin 2020-01-10 --posterior "$OUT/fit-$seed" \
-        --runs "$RUNS" --workers "$WORKERS" --out "$OUT/forecast-$seed" --force --quiet > /dev/null
+        --runs "$RUNS" --workers "$WORKERS" --out "$OUT/forecast-$seed" $MARGINAL --force \
+        --quiet > /dev/null
     echo "seed $seed ($(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['chosen']))" "$screen/screen.json") parameters): $($LY validate "$OUT/forecast-$seed" --reference "$OUT/prior" \
         --force | grep '^from')"
 done

@@ -5,12 +5,16 @@
 # the forecast from each origin, starting from the situation known on its day; run the prior
 # predictive references, and score everything (`make forecast` runs this). Rerun it after any
 # change to the model: the screens, the fits and the scores are all redone.
+# Every assumption a fit does not fit is drawn from its prior in each of its draws and kept in
+# its posterior (marginalised: `calibrate --rest-from-prior`), and the forecasts draw whole
+# particles, with what the posterior does not hold from its prior too; for comparison, the same
+# pipeline with those assumptions held at the registry's values (plug-in) is scored as well.
 #   OUT=results/forecast  FIT_BUDGET=1500 (seconds)  RUNS=300  WORKERS=2  LIBYASIM=libyasim
 #   TRAJECTORIES=60 (the screen's)  METHOD=rejection (or smc)
 #   DRAWS=20000 KEEP=200 (rejection: runs from the priors, the nearest kept)
 #   POPULATION=300 (smc: particles per generation)
 # Rejection ABC by default: with some 20 parameters, ABC-SMC's importance weights collapse
-# onto a handful of particles (docs/calibration.md). About 5 minutes on 2 cores.
+# onto a handful of particles (docs/calibration.md). About 7 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LY=${LIBYASIM:-libyasim}
@@ -34,48 +38,59 @@ SECONDS=0
 $LY calibrate $WAR --until $CUTOFF --screen --trajectories "$TRAJECTORIES" --workers "$WORKERS" \
     --out "$OUT/screen" --force
 if [ "$METHOD" = rejection ]; then
-    FIT="--method rejection --draws $DRAWS --keep $KEEP"
-else
-    FIT="--method smc --population $POPULATION --generations 12 --budget $FIT_BUDGET"
+    FIT="--method rejection --draws $DRAWS --keep $KEEP" MARGINAL=--rest-from-prior
+else  # ABC-SMC cannot marginalise: it fits with the rest at the registry's values
+    FIT="--method smc --population $POPULATION --generations 12 --budget $FIT_BUDGET" MARGINAL=
 fi
+# the screens, the fits and the forecasts of every origin; $1 names the variant's folders
+# ("" the shipped one, "plug-in-" the comparison), $2 its marginalising flag
+pipeline() {
+local tag=$1 flag=$2
 # shellcheck disable=SC2086
-$LY calibrate $WAR --until $CUTOFF --params-from "$OUT/screen" $FIT --workers "$WORKERS" \
-    --seed 20200110 --out "$OUT/fit-$CUTOFF" --force
+$LY calibrate $WAR --until $CUTOFF --params-from "$OUT/screen" $FIT $flag --workers "$WORKERS" \
+    --seed 20200110 --out "$OUT/${tag}fit-$CUTOFF" --force --quiet
 # a later origin's fit reads what 2020 had made public by then as well: the war from 10
 # January (the baseline's runs up to the origin), screened, then fitted by rejection ABC
 # with the 2019 posterior as the prior of the parameters it fitted (sequential ABC: the kept
 # draws are the posterior given both wars)
-fit_of() { echo "$OUT/fit-$1"; }
+for origin in $ORIGINS; do
+    [ "$origin" = $CUTOFF ] && continue
+    # shellcheck disable=SC2086
+    $LY calibrate scenarios/baseline.toml --until "$origin" --params-from "$OUT/screen-$origin" \
+        --method rejection --draws "$DRAWS" --keep "$KEEP" --prior-from "$OUT/${tag}fit-$CUTOFF" \
+        $flag --workers "$WORKERS" --seed 20200110 --out "$OUT/${tag}fit-$origin" --force --quiet
+done
+# each origin's forecast starts from the situation known on its day
+for origin in $ORIGINS; do
+    # shellcheck disable=SC2086
+    $LY forecast "$(situation "$origin")" --origin "$origin" --posterior "$OUT/${tag}fit-$origin" \
+        --runs "$RUNS" --out "$OUT/${tag}$origin" $flag --force --quiet
+done
+}
 for origin in $ORIGINS; do
     [ "$origin" = $CUTOFF ] && continue
     $LY calibrate scenarios/baseline.toml --until "$origin" --screen \
         --trajectories "$TRAJECTORIES" --workers "$WORKERS" --out "$OUT/screen-$origin" --force
-    $LY calibrate scenarios/baseline.toml --until "$origin" --params-from "$OUT/screen-$origin" \
-        --method rejection --draws "$DRAWS" --keep "$KEEP" --prior-from "$OUT/fit-$CUTOFF" \
-        --workers "$WORKERS" --seed 20200110 --out "$(fit_of "$origin")" --force
 done
-# each origin's forecast starts from the situation known on its day, with its own prior
-# predictive reference (the same situation, every assumption drawn from its prior range)
-FOLDERS=() REFERENCES=()
+pipeline "" "$MARGINAL"
+# each origin's prior predictive reference: the same situation, every assumption drawn from
+# its prior range
+FOLDERS=() REFERENCES=() PLUG_IN=()
 for origin in $ORIGINS; do
-    $LY forecast "$(situation "$origin")" --origin "$origin" --posterior "$(fit_of "$origin")" \
-        --runs "$RUNS" --out "$OUT/$origin" --force --quiet
     $LY run "$(situation "$origin")" --prior --runs "$RUNS" --workers "$WORKERS" \
         --out "$OUT/prior-$origin" --force --quiet
     $LY validate "$OUT/$origin" --reference "$OUT/prior-$origin" --force
     FOLDERS+=("$OUT/$origin") REFERENCES+=(--reference "$OUT/prior-$origin")
+    PLUG_IN+=("$OUT/plug-in-$origin")
 done
 # the skill table of every origin in one file
 $LY validate "${FOLDERS[@]}" "${REFERENCES[@]}" --out "$OUT/scores" --force
-# the full posterior predictive: the same forecasts, every assumption the fit did not fit
-# drawn from its prior range too (`forecast --rest-from-prior`)
-FULL=()
-for origin in $ORIGINS; do
-    $LY forecast "$(situation "$origin")" --origin "$origin" --posterior "$(fit_of "$origin")" \
-        --runs "$RUNS" --out "$OUT/rest-from-prior-$origin" --rest-from-prior --force --quiet
-    FULL+=("$OUT/rest-from-prior-$origin")
-done
-$LY validate "${FULL[@]}" "${REFERENCES[@]}" --out "$OUT/scores-rest-from-prior" --force
+# for comparison: the fits and forecasts with every assumption they do not fit held at the
+# registry's value (the plug-in forecast)
+if [ -n "$MARGINAL" ]; then
+    pipeline plug-in- ""
+    $LY validate "${PLUG_IN[@]}" "${REFERENCES[@]}" --out "$OUT/scores-plug-in" --force
+fi
 # for comparison: the forecast of 10 January conditioned on what was known at the later
 # origins (a particle filter) instead of restarted from the situation of that day
 $LY validate "$OUT/$CUTOFF" --reference "$OUT/prior-$CUTOFF" --from 2020-03-31 \

@@ -174,6 +174,34 @@ def test_a_fit_can_start_from_an_earlier_fits_posterior(synthetic, tmp_path):
         _reject(tmp_path / "none", file, prior_from=earlier)
 
 
+def test_a_fit_can_marginalise_every_other_assumption(synthetic, tmp_path):
+    """`rest_from_prior`: each draw takes every other assumption from its prior too, and the
+    posterior keeps them beside the fitted one; the scenario's own settings are not drawn; a
+    later fit carries only what was fitted, and draws the marginalised ones again."""
+    folder, rows = synthetic
+    file = _write(folder / "marginal.csv", rows)
+    summary = _reject(tmp_path / "m", file, rest_from_prior=True)
+    posterior = pd.read_parquet(tmp_path / "m" / POSTERIOR_FILE)
+    rest = summary["marginalised"]
+    assert [p["name"] for p in summary["parameters"]] == ["truce.base_logit"]
+    assert "truce.base_logit" not in rest and len(rest) > 50
+    assert "arms.turkey.volume" not in rest  # baseline.toml sets it: the scenario's choice
+    assert set(posterior.columns) == {"truce.base_logit", "weight", *rest}
+    low, high = PARAMS["truce.spoiler_rate"].prior
+    spoilers = posterior["truce.spoiler_rate"]
+    assert spoilers.between(low, high).all() and spoilers.nunique() == len(posterior)
+    assert "marginalised" in summary["method"]
+    later = _reject(tmp_path / "later", file, params=["truce.spoiler_rate"],
+                    prior_from=tmp_path / "m", rest_from_prior=True)
+    assert later["prior_from"]["parameters"] == ["truce.base_logit"]
+    assert "truce.spoiler_rate" not in later["marginalised"]
+    again = pd.read_parquet(tmp_path / "later" / POSTERIOR_FILE)
+    # the marginalised values are drawn again, not carried from the earlier particles
+    assert not set(again["truce.forgiveness"]) <= set(posterior["truce.forgiveness"])
+    plain = _reject(tmp_path / "plain", file)
+    assert plain["marginalised"] == [] and "marginalised" not in plain["method"]
+
+
 def test_a_dated_event_known_by_until_is_fitted_with_its_window_cut_there(tmp_path):
     from libyasim.calibrate import training_set
 
@@ -484,3 +512,21 @@ def test_a_log_prior_spreads_its_draws_evenly_over_the_orders_of_magnitude():
     assert from_prior().describe()["log_priors"] == ["economy.blockade_rate"]  # the manifest
     [plain] = priors_for(["combat.lethality"])[0]  # every other prior stays uniform
     assert not plain.log and plain.at(0.5) == pytest.approx((plain.low + plain.high) / 2)
+
+
+def test_a_marginalised_posterior_draws_the_rest_from_the_priors(tmp_path):
+    """A fit that marginalised what it did not fit says so in calibration.json; every run
+    drawing from it (`run`, the scenario's own posterior, a forecast) then takes the
+    assumptions its particles do not hold from their priors, as the fit did."""
+    from libyasim.draws import from_posterior
+
+    pd.DataFrame({"truce.base_logit": [-3.0, -1.0], "weight": [0.5, 0.5]}).to_parquet(
+        tmp_path / POSTERIOR_FILE)
+    (tmp_path / CALIBRATION_FILE).write_text(json.dumps({"cutoff": "2020-01-10",
+                                                         "marginalised": []}))
+    assert from_posterior(tmp_path).kind == "posterior"
+    (tmp_path / CALIBRATION_FILE).write_text(json.dumps({"cutoff": "2020-01-10",
+                                                         "marginalised": ["truce.forgiveness"]}))
+    drawn = from_posterior(tmp_path / POSTERIOR_FILE)
+    assert drawn.kind == "posterior+prior"
+    assert drawn.table(root_seed=3, runs=20)["param:truce.spoiler_rate"].nunique() == 20

@@ -237,3 +237,20 @@ def test_a_later_forecast_fits_on_from_an_earlier_posterior(world, tmp_path):
     with pytest.raises(CalibrationError, match="--fit-on"):
         forecast(world[2], ORIGIN, tmp_path / "t", posterior=earlier, prior_from=earlier,
                  progress=False)
+
+
+def test_a_forecast_can_marginalise_in_its_fit_and_draw_whole_particles(world, tmp_path):
+    """`forecast --fit-on WAR --rest-from-prior`: the fit draws every other assumption from its
+    prior and keeps it in the posterior; each run takes a whole particle, so a marginalised
+    value is one the fit kept, never a fresh draw; ABC-SMC cannot marginalise."""
+    folder, *_, rows = world
+    observations = _write(folder / "train-marginal.csv", rows)
+    record = _forecast(world, tmp_path / "m", observations, method="rejection", draws=12,
+                       keep=4, rest_from_prior=True)
+    fit = json.loads((tmp_path / "m-fit" / CALIBRATION_FILE).read_text())
+    assert "truce.spoiler_rate" in fit["marginalised"] and record["rest_from_prior"] is True
+    kept = set(pd.read_parquet(tmp_path / "m-fit" / POSTERIOR_FILE)["truce.spoiler_rate"])
+    drawn = set(pd.read_parquet(tmp_path / "m" / "runs.parquet")["param:truce.spoiler_rate"])
+    assert drawn <= kept and len(kept) == 4
+    with pytest.raises(CalibrationError, match="rest-from-prior"):
+        _forecast(world, tmp_path / "s2", observations, method="smc", rest_from_prior=True)

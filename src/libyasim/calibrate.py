@@ -468,7 +468,8 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
                         keep: int = DEFAULT_KEEP, workers: int | None = None,
                         seed: int | None = None, force: bool = False, progress: bool = True,
                         predictive_draws: int = PREDICTIVE_DRAWS,
-                        prior_from: str | Path | None = None) -> dict[str, Any]:
+                        prior_from: str | Path | None = None,
+                        rest_from_prior: bool = False) -> dict[str, Any]:
     """Rejection ABC (Pritchard et al. 1999; Beaumont, Zhang & Balding 2002): `draws`
     parameter sets from the priors, one run each up to `until`, keep the `keep` nearest to the
     observations, equally weighted. Its posterior cannot collapse onto a few particles (its
@@ -477,7 +478,13 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
     `prior_from`: an earlier fit (e.g. on the 2019 war) whose posterior is the prior of its
     parameters here: each draw takes one of its particles (by weight) with the new parameters
     from their ranges, so that the kept draws are the posterior given both data sets
-    (sequential ABC); its parameters are not fitted again from their ranges."""
+    (sequential ABC); its parameters are not fitted again from their ranges.
+
+    `rest_from_prior`: every other assumption with a prior range (save those the scenario sets)
+    is drawn from its prior as well, in each draw, and kept in the posterior beside the fitted
+    ones: marginalised, not fitted. The fitted parameters' posterior then does not assume
+    the registry's values of judgments nobody knows, and a forecast drawing whole particles
+    carries that uncertainty."""
     if not 2 <= keep <= draws:
         raise CalibrationError(f"--keep {keep}: expected from 2 to --draws ({draws})")
     started = time.monotonic()
@@ -491,11 +498,12 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
         if not priors:
             raise CalibrationError(f"--prior-from {prior_from}: it fitted every parameter "
                                    "named here; name (or screen) parameters it did not fit")
+    rest = marginal_priors(scenario, priors, earlier) if rest_from_prior else []
     settings = Settings(str(scenario_path), str(observations_file or "shipped"), until.isoformat(),
                         [f"{p.name}={p.low:g}:{p.high:g}" for p in priors], keep, 1, 0.0, seed)
     _prepare(out, settings, False, force)
     (out / DB_FILE).unlink(missing_ok=True)  # an ABC-SMC run replaced (--force)
-    points = prior_design(priors, draws, seed)
+    points = prior_design(priors + rest, draws, seed)
     rng = np.random.default_rng(np.random.SeedSequence([seed % 2**63, 1]))
     seeds = [[int(s)] for s in rng.integers(0, 2**62, size=draws)]
     carried: list[str] = []
@@ -507,7 +515,7 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
     far = distance(np.asarray(stats), used)
     nearest = np.argsort(far, kind="stable")[:keep]
     posterior = pd.DataFrame({name: [points[i][name] for i in nearest]
-                              for name in [p.name for p in priors] + carried})
+                              for name in [p.name for p in priors + rest] + carried})
     posterior[WEIGHT] = 1.0 / keep
     atomic_write(out / POSTERIOR_FILE, lambda p: posterior.to_parquet(p, index=False))
     finite = far[np.isfinite(far)]
@@ -515,13 +523,16 @@ def calibrate_rejection(scenario_path: str | Path, out: str | Path, until: dt.da
         "method": f"rejection ABC (Pritchard et al. 1999; Beaumont, Zhang & Balding 2002): "
                   f"{draws} draws from the priors by a Latin hypercube, one run each, "
                   f"the {keep} nearest kept with equal weights; weighted Euclidean distance "
-                  "with fixed scales (as ABC-SMC)",
+                  "with fixed scales (as ABC-SMC)"
+                  + (f"; {len(rest)} other assumptions drawn from their priors in every draw "
+                     "(marginalised)" if rest else ""),
         **_record(settings, used, left, priors, posterior, not_fitted),
         "draws": draws, "accepted": keep, "acceptance_rate": keep / draws,
         "acceptance_distance": float(far[nearest[-1]]),
         "distance_quantiles_of_draws": {f"q{int(q * 100):02d}": float(np.quantile(finite, q))
                                         for q in (0.01, 0.05, 0.5)} if len(finite) else {},
         "effective_sample_size": float(keep), "simulations": draws,
+        "marginalised": [p.name for p in rest],
         "prior_from": None if prior_from is None else {
             "fit": str(prior_from), "cutoff": fit_cutoff(prior_from).isoformat(),
             "parameters": carried},
@@ -573,7 +584,17 @@ def _earlier_fit(fit: str | Path | None, until: dt.date) -> pd.DataFrame | None:
                                "known")
     particles = from_posterior(fit).particles
     assert particles is not None
-    return particles
+    marginalised = set(json.loads(_fit_record(fit).read_text()).get("marginalised", []))
+    return particles[[c for c in particles.columns if c not in marginalised]]
+
+
+def marginal_priors(scenario: Scenario, fitted: Sequence[Prior],
+                    earlier: pd.DataFrame | None = None) -> list[Prior]:
+    """The priors of every other assumption with a prior range, save those the scenario sets
+    and those an earlier fit carries: the parameters a fit marginalises."""
+    taken = {p.name for p in fitted} | set(() if earlier is None else earlier.columns)
+    return [p for p in priors_for(None)[0]
+            if p.name not in taken and p.name not in scenario.overrides]
 
 
 def _with_particles(points: list[dict[str, Any]], particles: pd.DataFrame, seed: int
@@ -931,6 +952,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return cmd_rejection(args, params)
     if args.prior_from:
         raise CalibrationError("--prior-from: only with --method rejection")
+    if args.rest_from_prior:
+        raise CalibrationError("--rest-from-prior: only with --method rejection")
     try:
         summary = calibrate(args.scenario, args.out, args.until, args.observations,
                             params, args.budget, args.workers, args.population,
@@ -964,7 +987,8 @@ def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
     summary = calibrate_rejection(args.scenario, args.out, args.until, args.observations,
                                   params, args.draws, args.keep, args.workers, args.seed,
                                   args.force, progress=not args.quiet,
-                                  prior_from=args.prior_from)
+                                  prior_from=args.prior_from,
+                                  rest_from_prior=args.rest_from_prior)
     _print_parameters(summary)
     print(f"kept the {summary['accepted']} nearest of {summary['draws']:,} draws (distance at "
           f"most {summary['acceptance_distance']:.3g}; effective sample size "
@@ -1062,6 +1086,10 @@ def add_command(sub: Any) -> None:
                      "the prior of its parameters: each draw takes one of its particles, so the "
                      "result is the posterior given both data sets; refused if it read "
                      "anything published after --until")
+    cal.add_argument("--rest-from-prior", action="store_true",
+                     help="rejection: draw every other assumption with a prior range from its "
+                     "prior in each draw too, and keep it in the posterior (marginalised, not "
+                     "fitted); default: they keep the registry's values")
     cal.add_argument("--budget", type=arguments.seconds, default=DEFAULT_BUDGET, metavar="SECONDS",
                      help=f"stop after this long (checked between generations; default "
                      f"{DEFAULT_BUDGET})")

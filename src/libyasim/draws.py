@@ -1,7 +1,8 @@
 """Parameter uncertainty in every run: each run's parameter set drawn from a posterior or a prior.
 
 `libyasim run SCENARIO --posterior DIR` gives run i a particle of the posterior in DIR (a
-calibration's posterior.parquet), picked with probability equal to its weight; `--prior` draws
+calibration's posterior.parquet), picked with probability equal to its weight (and, when the
+fit marginalised what it did not fit, the rest from their priors); `--prior` draws
 each assumption parameter from its prior range (low..high in the registry), uniformly, or
 uniformly in the logarithm for a `log_prior` entry. Draw i
 depends only on the root seed and i (its own random stream, separate from the run's seed), so
@@ -13,6 +14,7 @@ The drawn values go into runs.parquet as columns `param:NAME` and into the manif
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from libyasim.calibrate import (
+    CALIBRATION_FILE,
     POSTERIOR_FILE,
     WEIGHT,
     CalibrationError,
@@ -89,8 +92,10 @@ def _typed(name: str, value: Any) -> Any:
 
 def from_posterior(path: str | Path, rest_from_prior: bool = False) -> Draws:
     """Draws from a calibration folder (or its posterior.parquet); with `rest_from_prior`,
-    every other assumption is drawn from its prior range too (the data the fit read could
-    not narrow them, so their posterior is their prior)."""
+    or when the fit marginalised the assumptions it did not fit (`calibrate
+    --rest-from-prior`), every assumption the particles do not hold is drawn from its prior
+    range too (the data the fit read could not narrow them, so their posterior is their
+    prior)."""
     path = Path(path)
     file = path / POSTERIOR_FILE if path.is_dir() else path
     if not file.is_file():
@@ -109,10 +114,19 @@ def from_posterior(path: str | Path, rest_from_prior: bool = False) -> Draws:
     weights = table[WEIGHT].to_numpy(dtype=float)
     if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
         raise CalibrationError(f"{file}: weights must be non-negative numbers, not all zero")
-    if rest_from_prior:
+    if rest_from_prior or _marginalised(file):
         return Draws("posterior+prior", f"{file} and the registry's prior ranges",
                      table.reset_index(drop=True), tuple(priors_for(None)[0]))
     return Draws("posterior", str(file), table.reset_index(drop=True))
+
+
+def _marginalised(posterior_file: Path) -> bool:
+    """Whether the fit that wrote this posterior drew what it did not fit from the priors."""
+    record = posterior_file.parent / CALIBRATION_FILE
+    try:
+        return bool(json.loads(record.read_text()).get("marginalised"))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def from_prior(names: Sequence[str] | None = None) -> Draws:

@@ -69,10 +69,12 @@ def fit_for(origin: dt.date, folder: Path, war: str | Path, params: list[str] | 
             budget: float, workers: int | None, population: int, generations: int,
             seed: int | None, progress: bool, observations: str | Path | None = None,
             method: str = "smc", draws: int = DEFAULT_DRAWS, keep: int = DEFAULT_KEEP,
-            force: bool = False, prior_from: str | Path | None = None) -> Path:
+            force: bool = False, prior_from: str | Path | None = None,
+            rest_from_prior: bool = False) -> Path:
     """Fit on the scenario `war`, reading only what was public by the origin; the fit's
     folder. ABC-SMC continues an unfinished fit in `folder`; rejection ABC fits afresh (a
-    folder holding a fit is replaced only with `force`)."""
+    folder holding a fit is replaced only with `force`), marginalising every other
+    assumption with `rest_from_prior`."""
     war_scenario = load_scenario(war)
     last = war_scenario["scenario.start_date"] + dt.timedelta(
         days=war_scenario["scenario.horizon_days"])
@@ -80,10 +82,12 @@ def fit_for(origin: dt.date, folder: Path, war: str | Path, params: list[str] | 
     if method == "rejection":
         calibrate_rejection(war, folder, until, observations_file=observations, params=params,
                             draws=draws, keep=keep, workers=workers, seed=seed, force=force,
-                            progress=progress, prior_from=prior_from)
+                            progress=progress, prior_from=prior_from,
+                            rest_from_prior=rest_from_prior)
         return folder
-    if prior_from is not None:
-        raise CalibrationError("--prior-from: only with --method rejection")
+    if prior_from is not None or rest_from_prior:
+        raise CalibrationError(f"--{'prior-from' if prior_from else 'rest-from-prior'} with "
+                               "--fit-on: only with --method rejection")
     calibrate(war, folder, until, observations_file=observations, params=params,
               budget=budget, workers=workers,
               population=population, generations=generations, seed=seed,
@@ -135,7 +139,8 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
     if fit_on is not None:
         folder = Path(fit_out) if fit_out else out.with_name(out.name + "-fit")
         fitted = fit_for(origin, folder, fit_on, params, budget, workers, population, generations,
-                         seed, progress, observations, method, draws, keep, force, prior_from)
+                         seed, progress, observations, method, draws, keep, force, prior_from,
+                         rest_from_prior)
         posterior = fitted
     chosen = posterior_for(scenario, origin, posterior).resolve()
     issued = scenario.with_overrides({"scenario.information_cutoff": origin,
@@ -149,7 +154,8 @@ def forecast(scenario_path: str | Path, origin: dt.date, out: str | Path,
         "origin": origin.isoformat(), "scenario": str(scenario_path), "runs": runs,
         "seed": seed, "posterior": str(chosen), "posterior_cutoff": fit_cutoff(chosen).isoformat(),
         "posterior_not_kept": fit_not_kept(chosen),
-        "fitted_here": fit_on is not None, "rest_from_prior": rest_from_prior,
+        "fitted_here": fit_on is not None,
+        "rest_from_prior": drawn.kind == "posterior+prior",
         "starts_from": ("the situation of the origin (the scenario's day 0)"
                         if origin == view.start_date else
                         f"the scenario's day 0 ({view.start_date}), conditioned on the origin"),
@@ -270,9 +276,9 @@ def add_command(sub: Any) -> None:
                     default=DEFAULT_GENERATIONS, help="the fit's generations at most")
     fc.add_argument("--workers", type=arguments.positive_int, help="the fit's processes")
     fc.add_argument("--rest-from-prior", action="store_true",
-                    help="draw every assumption the fit did not fit from its prior range as "
-                    "well (the fit's data could not narrow them); default: they keep the "
-                    "registry's values")
+                    help="draw every assumption the posterior does not hold from its prior "
+                    "range as well (with --fit-on: the fit marginalises them too, see "
+                    "`calibrate --rest-from-prior`); default: they keep the registry's values")
     fc.add_argument("--runs", type=arguments.runs, help="runs (default: the scenario's)")
     fc.add_argument("--seed", type=arguments.seed, help="root seed of the fit and the runs (default: the "
                     "scenario's)")
