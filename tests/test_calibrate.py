@@ -93,7 +93,7 @@ def test_synthetic_truth_inside_posterior_90(synthetic, tmp_path):
     assert [o["name"] for o in saved["observations_used"]] == [r["name"] for r in rows]
 
 
-@pytest.mark.parametrize("method", ["smc", "rejection"])
+@pytest.mark.parametrize("method", ["smc", "rejection", "marginalised"])
 def test_observations_after_until_are_never_read(synthetic, tmp_path, method):
     folder, rows = synthetic
     train = _write(folder / f"train-{method}.csv", rows)
@@ -105,7 +105,8 @@ def test_observations_after_until_are_never_read(synthetic, tmp_path, method):
         _row("planted_late_news", "total", "violations", 5000, DAY0 + dt.timedelta(days=2),
              DAY0 + dt.timedelta(days=20), known_on=later)]
     with_planted = _write(folder / f"planted-{method}.csv", planted)
-    fit = (lambda out, file: _calibrate(out, file, generations=2)) if method == "smc" else _reject
+    fit = {"smc": lambda out, file: _calibrate(out, file, generations=2), "rejection": _reject,
+           "marginalised": lambda out, file: _reject(out, file, rest_from_prior=True)}[method]
     a, b = fit(tmp_path / "a", train), fit(tmp_path / "b", with_planted)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / POSTERIOR_FILE),
                                   pd.read_parquet(tmp_path / "b" / POSTERIOR_FILE))
@@ -282,11 +283,12 @@ def test_the_predictive_check_keeps_a_count_every_run_reproduces_however_narrow(
     assert far["poorly_reproduced"] == ["syrians"]
 
 
-def test_rejection_is_the_same_whatever_the_workers(synthetic, tmp_path):
+@pytest.mark.parametrize("marginalise", [False, True])
+def test_rejection_is_the_same_whatever_the_workers(synthetic, tmp_path, marginalise):
     folder, rows = synthetic
     file = _write(folder / "reject2.csv", rows)
-    _reject(tmp_path / "one", file, workers=1)
-    _reject(tmp_path / "two", file, workers=2)
+    _reject(tmp_path / "one", file, workers=1, rest_from_prior=marginalise)
+    _reject(tmp_path / "two", file, workers=2, rest_from_prior=marginalise)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / POSTERIOR_FILE),
                                   pd.read_parquet(tmp_path / "two" / POSTERIOR_FILE))
     _reject(tmp_path / "other", file, seed=8)
