@@ -457,8 +457,16 @@ def test_runs_draw_from_a_posterior_reproducibly(tmp_path):
     assert set(a["param:truce.base_logit"]) == {-3.5, -0.5}
     manifest = json.loads((one / "manifest.json").read_text())
     assert manifest["draws"]["kind"] == "posterior"
-    assert [v["truce.base_logit"] for v in manifest["draws"]["values"]] == list(
-        a["param:truce.base_logit"])
+    # the manifest identifies the draws by a digest of the values runs.parquet holds
+    from libyasim.draws import digest
+
+    drawn = [tuple((k[6:], row[k]) for k in a.columns if k.startswith("param:"))
+             for _, row in a.iterrows()]
+    assert manifest["draws"]["values_sha256"] == digest(drawn)
+    other_seed = run_ensemble(scenario, tmp_path / "seed6", runs=8, seed=6, workers=1,
+                              progress=False)
+    assert json.loads((other_seed / "manifest.json").read_text())["draws"][
+        "values_sha256"] != manifest["draws"]["values_sha256"]
     # the draws change the runs: the two particles give different violation counts on average
     by = a.groupby("param:truce.base_logit")["violations_total"].mean()
     assert by[-0.5] > by[-3.5]

@@ -9,11 +9,13 @@ depends only on the root seed and i (its own random stream, separate from the ru
 an ensemble reruns identically whatever the workers, and run i of every scenario of a
 comparison gets the same draw with the same seed (common random numbers).
 
-The drawn values go into runs.parquet as columns `param:NAME` and into the manifest.
+The drawn values go into runs.parquet as columns `param:NAME`; the manifest says where they come
+from and holds a digest of them (`values_sha256`), which tells two ensembles' draws apart.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -161,6 +163,12 @@ def resolve(scenario: Any, posterior: str | Path | None = None, prior: bool = Fa
         return from_prior()
     named = scenario["scenario.posterior"] if "scenario.posterior" in scenario.values else ""
     return from_posterior(named) if named else None
+
+
+def digest(values: Sequence[tuple[tuple[str, Any], ...]]) -> str:
+    """A SHA-256 of every run's drawn values, in run order: the same draws, the same digest."""
+    text = json.dumps([dict(v) for v in values], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def run_values(draws: Draws | None, scenario: Any, root_seed: int, run: int

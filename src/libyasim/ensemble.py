@@ -582,7 +582,7 @@ def run_ensemble(scenario: Scenario, out: str | Path, runs: int | None = None,
     values = [draw_module.run_values(chosen, scenario, seed, r) for r in range(runs)]
     manifest = manifest_for(scenario, runs, seed, chunk_size, shard)
     if chosen is not None:
-        manifest["draws"] = {**chosen.describe(), "values": [dict(v) for v in values]}
+        manifest["draws"] = {**chosen.describe(), "values_sha256": draw_module.digest(values)}
     with _locked(out):
         if not resume:
             refuse_other(out, manifest, force)
