@@ -60,7 +60,7 @@ from libyasim.calibrate import (
     training_set,
 )
 from libyasim.files import atomic_write, atomic_write_text
-from libyasim.observations import Observation, load_observations
+from libyasim.observations import BINARY_KINDS, Observation, load_observations
 from libyasim.scenario import Scenario, load_scenario
 
 SCREEN_CSV, SCREEN_JSON, SCREEN_PLOT = "screen.csv", "screen.json", "screen.png"
@@ -69,7 +69,6 @@ DUMMIES = tuple(f"(dummy {k}: read by nothing)" for k in range(1, N_DUMMIES + 1)
 NOISE_FACTOR = 1.5  # an effect half as large again as the noise floor is more than noise
 MAX_CHOSEN = 30  # at most this many parameters are fitted
 DECISIVE_SHARE = 0.25  # one step flips the yes/no fact in a quarter of the runs
-YES_NO = ("occurs", "state")  # observation kinds whose statistic is a yes/no fact
 # with 20, the parameters chosen and the forecast fitted on them moved with the design's seed
 # (skill against climatology -0.24 to -0.77); with 60, -0.28 to -0.44 (docs/calibration.md)
 DEFAULT_TRAJECTORIES = 60
@@ -139,7 +138,7 @@ def screen(scenario_path: str | Path, until: dt.date, out: str | Path,
     y = np.asarray(run_points(simulator, points, seeds, workers, progress, "screen"))
     table = _analyse(priors, used, x, y, seed)
     ranking = _rank(table)
-    yes_no = [o.name for o in used if o.kind in YES_NO]
+    yes_no = [o.name for o in used if o.kind in BINARY_KINDS]
     chosen = choose(ranking, table, yes_no)
     elapsed = time.monotonic() - started
     summary = {
