@@ -226,11 +226,12 @@ def targets(P: Params, S: State, f: int, out: np.ndarray) -> int:
 @njit
 def defence(P: Params, S: State, side: int, place: int, air: float) -> float:
     """The defenders' strength at a place against an attack by the other side: the side's
-    effective fighters times its air multiplier `air` and its town advantage there; at an
-    unaligned place, its local forces with the town's advantage (they have no air power)."""
+    effective fighters times its air multiplier `air`, plus its local allies there
+    (`place.<p>.local_allies`, no air power), times its town advantage; at an unaligned place,
+    its local forces with the town's advantage (they have no air power)."""
     if S.owner[place] == NONE:
         return S.local[place] * P.town[place]
-    return S.eff[side, place] * air * town_defence(P, S, side, place)
+    return (S.eff[side, place] * air + S.local[place]) * town_defence(P, S, side, place)
 
 
 # ------------------------------------------------------------------------- fighting
@@ -493,8 +494,7 @@ def take(P: Params, S: State, place: int, by: int, origin: int) -> None:
         return
     if loser != NONE:
         retreat(P, S, place, loser)
-    else:  # the local forces of an unaligned place disperse
-        S.local[place] = 0.0
+    S.local[place] = 0.0  # its local forces (unaligned, or the holder's allies) disperse
     if origin != place:
         for f in range(3):
             if P.faction_side[f] == by:

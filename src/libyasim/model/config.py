@@ -21,7 +21,7 @@ from numba.experimental import structref
 
 from libyasim.model.jit import StructType, disabled, njit
 from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS, distance_km, place_lists
-from libyasim.params import BACKERS, DETERRING, FACTIONS, MEDIATORS
+from libyasim.params import BACKERS, DETERRING, FACTIONS, MEDIATORS, PARAMS
 
 GNA, LNA, NONE = 0, 1, 2  # sides; NONE holds a place for neither side ("unaligned")
 SIDE_OF = {"gna": GNA, "wag": GNA, "lna": LNA, "unaligned": NONE, "none": NONE}
@@ -33,6 +33,8 @@ CONTINGENT_BACKER = {"syrians": "turkey", "wagner": "russia", "sudanese": "uae"}
 ROUTES = ("sea", "air", "land")
 PLACE_KEYS: tuple[str, ...] = tuple(p.key for p in PLACES)
 PLACE_INDEX = {k: i for i, k in enumerate(PLACE_KEYS)}
+# places whose holder has local allies on day 0 (the registry's place.<p>.local_allies)
+LOCAL_ALLIES = frozenset(k for k in PLACE_KEYS if f"place.{k}.local_allies" in PARAMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,8 @@ class DeterrenceConfig:
 @dataclass(frozen=True, slots=True)
 class UnalignedConfig:
     fronts: bool  # sides can attack unaligned places next to theirs
-    local: tuple[float, ...]  # local defenders of each place unaligned on day 0
+    local: tuple[float, ...]  # local defenders of each place: an unaligned place's own armed
+    # men, or the day-0 holder's local allies (place.<p>.local_allies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,8 +384,9 @@ def _build(v: Mapping[str, Any]) -> Config:
     deterrence = _deterrence(v, world, backers)
     unaligned = UnalignedConfig(
         fronts=v["unaligned.fronts"],
-        local=tuple(pop * v["unaligned.local_share"] if holder == NONE else 0.0
-                    for pop, holder in zip(world.population, world.holder)))
+        local=tuple(pop * v["unaligned.local_share"] if holder == NONE
+                    else v[f"place.{k}.local_allies"] if k in LOCAL_ALLIES else 0.0
+                    for k, pop, holder in zip(PLACE_KEYS, world.population, world.holder)))
     economy = _economy(v)
     commitment = CommitmentConfig(
         lookahead_days=v["commitment.lookahead_days"],
@@ -630,7 +634,7 @@ class Params(NamedTuple):
     standby: np.ndarray  # float64[backer]: forces it can commit from outside Libya
     proximity: np.ndarray  # float64[backer, place]: nearness to its base
     backer_air_share: np.ndarray  # float64[backer]: its share of its side's air power
-    local0: np.ndarray  # float64[place]: local defenders of unaligned places on day 0
+    local0: np.ndarray  # float64[place]: local defenders on day 0 (unaligned, or allied)
     declared0: np.ndarray  # bool[backer, place]: red lines declared before day 0
     munitions_days0: np.ndarray  # float64[side]: munitions on day 0, days of all-out fighting
 

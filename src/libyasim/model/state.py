@@ -132,7 +132,7 @@ class State(NamedTuple):
     enforced: np.ndarray  # int64[faction, backer, place]: tests the backer answered
     unenforced: np.ndarray  # int64[faction, backer, place]: tests it let pass
     tests: np.ndarray  # int64[faction, backer, TEST_*]: the offensive tested last, the answer
-    local: np.ndarray  # float64[place]: local defenders of unaligned places
+    local: np.ndarray  # float64[place]: local defenders (of unaligned places, or allies)
     local_pairs: np.ndarray  # int64[k, 2]: fronts with unaligned places (side's place, place)
     # foreign fighters, by contingent; peaks by side
     contingents: np.ndarray
