@@ -96,10 +96,8 @@ class Prior:
         return self.value(self.low + u * (self.high - self.low))
 
     def draw(self, rng: np.random.Generator) -> int | float:
-        """One value drawn from the prior (one uniform number from rng either way)."""
-        if self.log:
-            return self.at(rng.uniform())
-        return self.value(rng.uniform(self.low, self.high))
+        """One value drawn from the prior (one uniform number from rng)."""
+        return self.at(rng.uniform())
 
     def sampled(self, logit: bool):
         """pyabc's prior: a standard logistic on z = the logit of x's position in its range
@@ -571,6 +569,15 @@ def fit_not_kept(fit: str | Path) -> list[str] | None:
     return None if check is None else list(check["poorly_reproduced"])
 
 
+def fit_marginalised(fit: str | Path) -> list[str]:
+    """The assumptions an earlier fit drew from their priors without fitting them
+    (`--rest-from-prior`); none for a plug-in fit, or one saved before the option existed."""
+    try:
+        return list(json.loads(_fit_record(fit).read_text()).get("marginalised", []))
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
 def _earlier_fit(fit: str | Path | None, until: dt.date) -> pd.DataFrame | None:
     """An earlier fit's particles, refused when it read anything published after `until`."""
     if fit is None:
@@ -584,7 +591,7 @@ def _earlier_fit(fit: str | Path | None, until: dt.date) -> pd.DataFrame | None:
                                "known")
     particles = from_posterior(fit).particles
     assert particles is not None
-    marginalised = set(json.loads(_fit_record(fit).read_text()).get("marginalised", []))
+    marginalised = set(fit_marginalised(fit))
     return particles[[c for c in particles.columns if c not in marginalised]]
 
 

@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from libyasim.calibrate import (
-    CALIBRATION_FILE,
     POSTERIOR_FILE,
     WEIGHT,
     CalibrationError,
     Prior,
+    fit_marginalised,
     priors_for,
 )
 from libyasim.params import PARAMS
@@ -116,19 +116,10 @@ def from_posterior(path: str | Path, rest_from_prior: bool = False) -> Draws:
     weights = table[WEIGHT].to_numpy(dtype=float)
     if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
         raise CalibrationError(f"{file}: weights must be non-negative numbers, not all zero")
-    if rest_from_prior or _marginalised(file):
+    if rest_from_prior or fit_marginalised(file):
         return Draws("posterior+prior", f"{file} and the registry's prior ranges",
                      table.reset_index(drop=True), tuple(priors_for(None)[0]))
     return Draws("posterior", str(file), table.reset_index(drop=True))
-
-
-def _marginalised(posterior_file: Path) -> bool:
-    """Whether the fit that wrote this posterior drew what it did not fit from the priors."""
-    record = posterior_file.parent / CALIBRATION_FILE
-    try:
-        return bool(json.loads(record.read_text()).get("marginalised"))
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def from_prior(names: Sequence[str] | None = None) -> Draws:
