@@ -114,6 +114,27 @@ def test_floors_and_the_2019_record():
     assert rows["gna_retakes_gharyan"].value == dt.date(2019, 6, 26)
 
 
+def test_the_2019_war_ends_on_the_map_the_2020_scenarios_start_from():
+    """The `map_2020_*` rows ask the 2019 war to end on the map of 10 January 2020: each
+    names the holder the 2020 scenarios give the place on day 0 (the southern front: not the
+    GNA side alone, since it is contested), dated the 2019 war's last day, known by then."""
+    from libyasim.geography import PLACES
+
+    side = {"gna": "gna", "wag": "gna", "lna": "lna", "unaligned": "unaligned"}
+    rows = {r.name: r for r in load_observations() if r.name.startswith("map_2020_")}
+    assert len(rows) == 13
+    for place in PLACES:
+        row = rows.get(f"map_2020_{place.key}")
+        if row is None:
+            continue
+        assert row.kind == "state" and row.column == f"holder_{place.key}"
+        assert row.end == row.known_on == dt.date(2020, 1, 9)
+        if place.contested:
+            assert (row.equals, row.value) == ("gna", 0)
+        else:
+            assert (row.equals, row.value) == (side[place.holder], 1)
+
+
 def test_calibration_reads_nothing_published_after_its_cutoff(tmp_path):
     """Hold-out: planting later rows leaves a calibration's training set unchanged."""
     from libyasim.calibrate import training_set
