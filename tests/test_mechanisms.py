@@ -399,3 +399,31 @@ def test_local_allies_help_their_town_hold():
                               for seed in range(30)]))
 
     assert held(0.0) < 0.05 < held(3000.0)
+
+
+def test_recruits_replace_losses_up_to_the_day0_strength():
+    """With `forces.recruitment_rate` each faction replaces part of its losses: at the end of
+    the 2019 war every faction has more fighters than without recruits, and none has more
+    Libyan fighters than it started with (recruits fill a gap, they do not grow the army)."""
+    from pathlib import Path
+
+    from libyasim.model.run import Run
+    from libyasim.scenario import load_scenario, resolve_scenario
+
+    war = load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                        / "tripoli_offensive_2019.toml")
+
+    def fighters(rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        run = Run(resolve_scenario(war.with_overrides({"forces.recruitment_rate": rate}), {}),
+                  np.random.default_rng(seed))
+        run.advance(run.horizon)
+        S, P = run.S, run.P
+        foreign = np.array([S.contingents[P.contingent_faction == f].sum() for f in range(3)])
+        return S.forces.sum(axis=1) + S.reserve - foreign, P.fighters
+
+    for seed in range(5):
+        without, day0 = fighters(0.0, seed)
+        with_recruits, _ = fighters(0.02, seed)
+        assert np.all(with_recruits > without)
+        assert np.all(with_recruits <= day0 + 1e-6)
+        assert np.all(without >= 0.0)

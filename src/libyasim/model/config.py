@@ -154,6 +154,7 @@ class ForcesConfig:
     redeploy_rate: float
     garrison_share: float
     presence: float
+    recruitment_rate: float
     contingents: tuple[ContingentConfig, ...]
 
 
@@ -373,7 +374,8 @@ def _build(v: Mapping[str, Any]) -> Config:
         command_control=tuple(v[f"forces.{f}.command_control"] for f in FACTIONS),
         front_share=v["forces.front_share"], place_weight_floor=v["forces.place_weight_floor"],
         redeploy_rate=v["forces.redeploy_rate"], garrison_share=v["forces.garrison_share"],
-        presence=v["forces.presence_threshold"], contingents=contingents)
+        presence=v["forces.presence_threshold"], recruitment_rate=v["forces.recruitment_rate"],
+        contingents=contingents)
     arms = ArmsConfig(
         delay=v["arms.delivery_delay_days"], shipment_size=v["arms.shipment_size"],
         escalation=v["arms.escalation"], escalation_cap=v["arms.escalation_cap"],
@@ -584,7 +586,9 @@ def _air_shares(backers: tuple[BackerConfig, ...]) -> tuple[float, ...]:
 TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(112, 114)
 # civilian harm growing with the days a place has been fought over, and those days on day 0
 SIEGE_ESCALATION, FRONT_DAYS0 = range(114, 116)
-N_PARAMS = 116
+# each faction replaces its losses from its own people
+RECRUITMENT_RATE = 116
+N_PARAMS = 117
 NO_DAY = -1_000_000  # a day that never comes (no truce, no monitors)
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS, C_START = range(5)  # P.contingent
@@ -673,7 +677,7 @@ def build_params(cfg: Config) -> Params:
         COVERAGE_HALF: a.coverage_half, AIR_ADVANCE_SHARE: a.advance_share,
         AIR_INTERDICTION: a.interdiction,
         PRESENCE: fc.presence, FRONT_SHARE: fc.front_share, REDEPLOY_RATE: fc.redeploy_rate,
-        GARRISON_SHARE: fc.garrison_share,
+        GARRISON_SHARE: fc.garrison_share, RECRUITMENT_RATE: fc.recruitment_rate,
         DELAY: ar.delay, SHIPMENT_SIZE: ar.shipment_size, ESCALATION: ar.escalation,
         ESCALATION_CAP: ar.escalation_cap, ENFORCEMENT: ar.enforcement,
         WITHOUT_CONSENT: ar.without_consent,

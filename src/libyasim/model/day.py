@@ -71,6 +71,7 @@ def run_days(P: Params, S: State, rng: np.random.Generator, first: int, last: in
         mediation.press(P, S)                # leverage and pressure
         truce.open_day(P, S)                 # calendar, monitors
         forces.rotate(P, S)                  # foreign fighters
+        forces.recruit(P, S)                 # recruits replace losses
         arms.ship(P, S, rng, day)            # materiel by route
         arms.deliver(P, S)
         economy.update(P, S, rng)            # oil, money

@@ -14,6 +14,7 @@ from libyasim.model.config import (
     C_TOUR_DAYS,
     FRONT_SHARE,
     GARRISON_SHARE,
+    RECRUITMENT_RATE,
     REDEPLOY_RATE,
     Params,
 )
@@ -84,6 +85,22 @@ def rotate(P: Params, S: State) -> None:
         else:
             remove(S, f, -net)
     track_peaks(P, S)
+
+
+@njit
+def recruit(P: Params, S: State) -> None:
+    """Each faction replaces a share (`forces.recruitment_rate`) of the gap between its day-0
+    strength, times its loyalty, and the Libyan fighters it has now; recruits join its
+    reserve."""
+    rate = P.x[RECRUITMENT_RATE]
+    if rate <= 0.0:
+        return
+    for f in range(3):
+        foreign = total(S.contingents[P.contingent_faction == f])
+        libyan = total(S.forces[f]) + S.reserve[f] - foreign
+        gap = S.loyalty[f] * P.fighters[f] - libyan
+        if gap > 0.0:
+            S.reserve[f] += rate * gap
 
 
 @njit
