@@ -119,8 +119,9 @@ def test_the_2019_war_ends_on_the_map_the_2020_scenarios_start_from():
     names the holder the 2020 scenarios give the place on day 0 (the southern front: not the
     GNA side alone, since it is contested), dated the 2019 war's last day, known by then."""
     from libyasim.geography import PLACES
+    from libyasim.model.config import SIDE_OF
+    from libyasim.model.state import HOLDER_LABELS
 
-    side = {"gna": "gna", "wag": "gna", "lna": "lna", "unaligned": "unaligned"}
     rows = {r.name: r for r in load_observations() if r.name.startswith("map_2020_")}
     assert len(rows) == 13
     for place in PLACES:
@@ -132,7 +133,7 @@ def test_the_2019_war_ends_on_the_map_the_2020_scenarios_start_from():
         if place.contested:
             assert (row.equals, row.value) == ("gna", 0)
         else:
-            assert (row.equals, row.value) == (side[place.holder], 1)
+            assert (row.equals, row.value) == (HOLDER_LABELS[SIDE_OF[place.holder]], 1)
 
 
 def test_calibration_reads_nothing_published_after_its_cutoff(tmp_path):
