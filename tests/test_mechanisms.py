@@ -427,3 +427,29 @@ def test_recruits_replace_losses_up_to_the_day0_strength():
         assert np.all(with_recruits > without)
         assert np.all(with_recruits <= day0 + 1e-6)
         assert np.all(without >= 0.0)
+
+
+def test_a_captured_place_is_the_takers_alone_at_the_end_of_the_day():
+    """Reserves move to the fronts as the day's captures left them: the side that lost a place
+    sends no reinforcements into it, so at the end of the day of a capture the place is the
+    taker's alone (before this was fixed, about two captures in five ended the day
+    contested)."""
+    from pathlib import Path
+
+    from libyasim.model.records import SERIES_COLUMNS
+    from libyasim.model.run import Run
+    from libyasim.model.state import HOLDER_LABELS
+    from libyasim.scenario import load_scenario, resolve_scenario
+
+    war = resolve_scenario(load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                                         / "tripoli_offensive_2019.toml"), {})
+    captures = 0
+    for seed in range(10):
+        run = Run(war, np.random.default_rng(seed))
+        run.advance(run.horizon)
+        for e in run.events:
+            if e.kind == "capture":
+                captures += 1
+                holder = run.series[e.day, SERIES_COLUMNS.index(f"holder_{e.place}")]
+                assert HOLDER_LABELS[int(holder)] == e.actor, (seed, e)
+    assert captures >= 20

@@ -108,6 +108,14 @@ def update_fronts(P: Params, S: State, initial: bool) -> None:
 
 
 @njit
+def redraw_fronts(P: Params, S: State) -> None:
+    """The fronts as the day's captures left them, before reserves move to them: a side that
+    lost a place today no longer sends reinforcements into it."""
+    if S.i[MAP_DIRTY]:
+        update_fronts(P, S, False)
+
+
+@njit
 def _engagements_and_reach(P: Params, S: State) -> None:
     """Who holds what changed: the roads between the sides, and each side's reach (strength
     falls by `combat.strength_gradient` a road link away from its nearest held supply hub)."""
