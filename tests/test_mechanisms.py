@@ -453,3 +453,76 @@ def test_a_captured_place_is_the_takers_alone_at_the_end_of_the_day():
                 holder = run.series[e.day, SERIES_COLUMNS.index(f"holder_{e.place}")]
                 assert HOLDER_LABELS[int(holder)] == e.actor, (seed, e)
     assert captures >= 20
+def _war_events(overrides: dict, seed: int) -> tuple[list, object]:
+    """The events of one run of the 2019 war at registry values with `overrides`, and the run."""
+    from pathlib import Path
+
+    from libyasim.model.run import Run
+    from libyasim.scenario import load_scenario, resolve_scenario
+
+    war = load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                        / "tripoli_offensive_2019.toml")
+    run = Run(resolve_scenario(war.with_overrides(overrides), {}), np.random.default_rng(seed))
+    run.advance(run.horizon)
+    return run.events, run
+
+
+def test_towns_go_over_only_where_their_groups_can_switch_and_stay_with_the_new_side():
+    """With `combat.switch_rate` the towns on `combat.switching_places` change hands without a
+    battle (their local groups go over): only those towns, only to the side that did not hold
+    them, and the place is the new side's the day it happens; at a rate of 0, or with no town
+    listed, none does."""
+    from libyasim.model.records import SERIES_COLUMNS
+    from libyasim.model.state import HOLDER_LABELS
+
+    switching = {"gharyan", "sirte", "sabratha", "surman", "tarhuna"}
+    switched = 0
+    for seed in range(8):
+        events, run = _war_events({"combat.switch_rate": 0.05}, seed)
+        for e in events:
+            if e.kind == "capture" and "go over" in e.text:
+                switched += 1
+                assert e.place in switching
+                holder = run.series[:, SERIES_COLUMNS.index(f"holder_{e.place}")]
+                assert holder[e.day] != holder[e.day - 1]
+                assert HOLDER_LABELS[int(holder[e.day])] == e.actor
+        for rate, places in ((0.0, None), (1.0, "")):
+            overrides = {"combat.switch_rate": rate}
+            if places is not None:
+                overrides["combat.switching_places"] = places
+            quiet, _ = _war_events(overrides, seed)
+            assert not any("go over" in e.text for e in quiet)
+    assert switched >= 4
+
+
+def test_a_misspelt_switching_place_is_a_one_line_error():
+    from libyasim.scenario import ScenarioError, resolve_scenario
+
+    with pytest.raises(ScenarioError, match=r"combat\.switching_places.*unknown place 'atlantis'"):
+        resolve_scenario(None, {"combat.switching_places": "sirte, atlantis"})
+
+
+def test_a_side_opens_a_quiet_front_only_with_better_odds():
+    """With `combat.new_front_cost` a side attacks a quiet front (no offensive there yet, no
+    place next to it taken since day 0; the southern Tripoli front is contested on day 0 of the
+    2019 war, so open) only with that many times better odds: at a prohibitive cost every
+    offensive of the 2019 war is on an open front, while at the registry's 1 some open a new
+    one."""
+    from libyasim.model.config import PLACE_INDEX, PLACE_KEYS
+
+    def offensives_on_quiet_fronts(cost: float, seed: int) -> int:
+        events, run = _war_events({"combat.new_front_cost": cost}, seed)
+        opened = {k for k in PLACE_KEYS if run.P.contested0[PLACE_INDEX[k]]}
+        quiet = 0
+        for e in events:
+            if e.kind == "offensive":
+                quiet += e.place not in opened
+                opened.add(e.place)
+            elif e.kind == "capture":
+                opened.add(e.place)
+                opened.update(PLACE_KEYS[p] for p in run.P.neighbours[PLACE_INDEX[e.place]]
+                              if p >= 0)
+        return quiet
+
+    assert sum(offensives_on_quiet_fronts(1e6, seed) for seed in range(6)) == 0
+    assert sum(offensives_on_quiet_fronts(1.0, seed) for seed in range(6)) > 0

@@ -81,8 +81,9 @@ def test_capture_changes_the_holder_and_conserves_fighters():
     tripoli = PLACE_INDEX["tripoli"]
     origin = PLACE_INDEX["tripoli_south"]
     before = fighters(m)
-    combat.take(*m.kernel, tripoli, LNA, origin)
+    combat.take(*m.kernel, tripoli, LNA, origin, False)
     assert S.owner[tripoli] == LNA
+    assert S.opened[tripoli] and all(S.opened[p] for p in m.P.neighbours[tripoli] if p >= 0)
     assert S.forces[0, tripoli] == S.forces[1, tripoli] == 0.0  # defenders fell back
     assert S.forces[2, tripoli] > 0.0  # part of the attackers moved in
     assert fighters(m) == pytest.approx(before, rel=1e-12)

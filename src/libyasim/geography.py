@@ -94,6 +94,18 @@ def place_lists(text: str, owners: tuple[str, ...]) -> dict[str, tuple[str, ...]
     return out
 
 
+def place_keys(text: str) -> tuple[str, ...]:
+    """Place keys from a text such as 'gharyan, sirte' (the registry's way of writing a list of
+    places); a ValueError names an unknown place."""
+    keys = {p.key for p in PLACES}
+    named = tuple(filter(None, (x.strip() for x in text.split(","))))
+    unknown = [x for x in named if x not in keys]
+    if unknown:
+        raise ValueError(f"unknown place {unknown[0]!r}; expected place keys separated by commas, "
+                         "such as " + ", ".join(sorted(keys)[:4]) + " (see `libyasim params`)")
+    return named
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from libyasim.geography import place_lists
+from libyasim.geography import place_keys, place_lists
 from libyasim.params import DETERRING, PARAMS, Param, defaults
 
 META_KEYS = {"scenario.name", "scenario.description", "scenario.extends"}
@@ -233,6 +233,10 @@ def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
             place_lists(values[name], DETERRING)
         except ValueError as problem:
             raise ScenarioError(source, name, str(problem)) from None
+    try:
+        place_keys(values["combat.switching_places"])
+    except ValueError as problem:
+        raise ScenarioError(source, "combat.switching_places", str(problem)) from None
     return values
 
 

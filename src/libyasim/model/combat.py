@@ -12,6 +12,7 @@ import numpy as np
 from libyasim.model import dice, stocks
 from libyasim.model.config import (
     ADVANCE_SHARE,
+    ATTACK_RATIO,
     AIR_ADVANCE_SHARE,
     AIR_WEIGHT,
     BREAK_RATIO,
@@ -34,6 +35,7 @@ from libyasim.model.config import (
     REACH_FLOOR,
     SIEGE_ESCALATION,
     STRENGTH_GRADIENT,
+    SWITCH_RATE,
     TREND_KEEP,
     TRIPOLI,
     UNALIGNED_FRONTS,
@@ -491,12 +493,41 @@ def maybe_capture(P: Params, S: State, rng: np.random.Generator, g: int, lp: int
     if S.owner[target] == attacker:
         retreat(P, S, target, defender)
     else:
-        take(P, S, target, attacker, g if attacker == GNA else lp)
+        take(P, S, target, attacker, g if attacker == GNA else lp, False)
 
 
 @njit
-def take(P: Params, S: State, place: int, by: int, origin: int) -> None:
-    """`by` captures `place`: its defenders fall back, part of the attackers move in."""
+def switch_sides(P: Params, S: State, rng: np.random.Generator) -> None:
+    """Local armed groups go over to the side that could take their town anyway
+    (bandwagoning): at war, a town on `combat.switching_places`, held by one side and not
+    contested (nor taken today), whose other side has the odds to launch an offensive on it (at least
+    `combat.attack_ratio`, reckoned as `targets` does, with air power and munitions), changes
+    hands without a battle with a daily chance of `combat.switch_rate`; the holder's forces
+    fall back. Nothing happens, and no random number is drawn, at a rate of 0."""
+    rate = P.x[SWITCH_RATE]
+    if rate == 0.0 or not at_war(S):
+        return
+    w = P.x[AIR_WEIGHT]
+    for p in range(len(S.owner)):
+        holder = S.owner[p]
+        if (not P.switching[p] or holder == NONE or S.contested[p]
+                or S.owners_seen[p] != holder):  # taken today: its groups do not turn at once
+            continue
+        other = 1 - holder
+        strength, origin = attack_strength(P, S, other, p)
+        if origin == p:
+            continue  # the other side holds no neighbour
+        attack_air = (1.0 + w * S.air_share[other]) * stocks.sustainable(P, S, other)
+        defence_air = (1.0 + w * S.air_share[holder]) * stocks.sustainable(P, S, holder)
+        odds = strength * attack_air / max(defence(P, S, holder, p, defence_air), 1.0)
+        if odds >= P.x[ATTACK_RATIO] and dice.uniform(S, COMBAT_DICE, rng) < rate:
+            take(P, S, p, other, origin, True)
+
+
+@njit
+def take(P: Params, S: State, place: int, by: int, origin: int, switched: bool) -> None:
+    """`by` captures `place` (`switched`: its local groups went over without a battle): its
+    defenders fall back, part of the attackers move in."""
     loser = S.owner[place]
     if loser == by:
         return
@@ -511,13 +542,17 @@ def take(P: Params, S: State, place: int, by: int, origin: int) -> None:
                 S.forces[f, place] += moved
     S.owner[place] = by
     S.fought[place] = 0.0
+    S.opened[place] = True  # the front moves on: the places next to it are open fronts
+    for p in P.neighbours[place]:
+        if p >= 0:
+            S.opened[p] = True
     for f in range(3):
         if P.faction_side[f] == by:
             S.gained[f] += 1
         elif loser != NONE and P.faction_side[f] == loser:
             S.lost[f] += 1
     S.i[MAP_DIRTY] = 1
-    log(S, EV_CAPTURE, by, place, 0)
+    log(S, EV_CAPTURE, by, place, int(switched))
     if place == int(P.x[TRIPOLI]) and by == LNA and S.i[TRIPOLI_FALL_DAY] < 0:
         S.i[TRIPOLI_FALL_DAY] = S.i[DAY]
 

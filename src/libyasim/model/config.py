@@ -20,7 +20,7 @@ import numpy as np
 from numba.experimental import structref
 
 from libyasim.model.jit import StructType, disabled, njit
-from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS, distance_km, place_lists
+from libyasim.geography import PLACES, ROADS, SUPPLY_HUBS, distance_km, place_keys, place_lists
 from libyasim.params import BACKERS, DETERRING, FACTIONS, MEDIATORS, PARAMS
 
 GNA, LNA, NONE = 0, 1, 2  # sides; NONE holds a place for neither side ("unaligned")
@@ -107,16 +107,19 @@ class CombatConfig:
     attack_ratio: float
     culmination_share: float
     siege_escalation: float
+    new_front_cost: float
     front_days0: float  # days the places contested on day 0 had been fought over by then
     town_defence: tuple[float, ...]  # the holder's multiplier at each place (towns only)
     exposure: tuple[float, ...]  # residents exposed to fighting at each place, in 100,000s
+    switch_rate: float
+    switching: tuple[bool, ...]  # places whose local armed groups may change sides
 
 
 _COMBAT_NAMES = (
     "lethality", "engaged_share", "killed_share", "noise_cv", "urban_defence", "air_weight",
     "strength_gradient", "reach_floor", "break_ratio", "capture_rate", "capture_intensity",
     "advance_share", "civilian_harm", "urban_civilian_factor", "positional_intensity",
-    "limited_intensity", "limited_ratio", "raid_propensity", "offensive_days", "attack_ratio",
+    "limited_intensity", "limited_ratio", "raid_propensity", "offensive_days", "attack_ratio", "new_front_cost",
     "culmination_share", "siege_escalation", "front_days0")
 
 
@@ -354,7 +357,9 @@ def _build(v: Mapping[str, Any]) -> Config:
         **{name: v[f"combat.{name}"] for name in _COMBAT_NAMES},
         town_defence=tuple(v["combat.urban_defence"] if u else 1.0 for u in world.urban),
         exposure=tuple(p / 1e5 * (v["combat.urban_civilian_factor"] if u else 1.0)
-                       for p, u in zip(world.population, world.urban)))
+                       for p, u in zip(world.population, world.urban)),
+        switch_rate=v["combat.switch_rate"],
+        switching=tuple(k in place_keys(v["combat.switching_places"]) for k in PLACE_KEYS))
     air = AirConfig(
         drones=(v["forces.gna.air"], v["forces.lna.air"]),
         air_defence=(v["air.gna.air_defence"], v["air.lna.air_defence"]),
@@ -588,7 +593,11 @@ TRUCE_BROKEN_ON_DAY0, BLOCKADE_DAYS_CLOSED = range(112, 114)
 SIEGE_ESCALATION, FRONT_DAYS0 = range(114, 116)
 # each faction replaces its losses from its own people
 RECRUITMENT_RATE = 116
-N_PARAMS = 117
+# local armed groups who go over to the side that could take their town
+SWITCH_RATE = 117
+# a side opens a new front only with better odds than it needs on a front already open
+NEW_FRONT_COST = 118
+N_PARAMS = 119
 NO_DAY = -1_000_000  # a day that never comes (no truce, no monitors)
 # columns of the small per-actor matrices
 C_INITIAL, C_DAILY, C_CAP, C_TOUR_DAYS, C_START = range(5)  # P.contingent
@@ -603,6 +612,7 @@ class Params(NamedTuple):
     contested0: np.ndarray  # bool[place]: both sides present on day 0
     town: np.ndarray  # float64[place]: the holder's defence multiplier (towns only)
     exposure: np.ndarray  # float64[place]: residents exposed to fighting, in 100,000s
+    switching: np.ndarray  # bool[place]: its local armed groups may change sides
     population_share: np.ndarray  # float64[place]
     placement_weight: np.ndarray  # float64[place]: residents + forces.place_weight_floor
     neighbours: np.ndarray  # int64[place, k]: road neighbours, -1 after the last
@@ -673,6 +683,7 @@ def build_params(cfg: Config) -> Params:
         RAID_PROPENSITY: c.raid_propensity, OFFENSIVE_DAYS: c.offensive_days,
         ATTACK_RATIO: c.attack_ratio, CULMINATION_SHARE: c.culmination_share,
         SIEGE_ESCALATION: c.siege_escalation, FRONT_DAYS0: c.front_days0,
+        SWITCH_RATE: c.switch_rate, NEW_FRONT_COST: c.new_front_cost,
         AIR_WEAR: a.wear, SHOOTDOWN_RATE: a.shootdown_rate, SUPPRESSION_RATE: a.suppression_rate,
         COVERAGE_HALF: a.coverage_half, AIR_ADVANCE_SHARE: a.advance_share,
         AIR_INTERDICTION: a.interdiction,
@@ -720,6 +731,7 @@ def build_params(cfg: Config) -> Params:
         holder0=np.array(m.holder, dtype=np.int64),
         contested0=np.array(m.contested, dtype=np.bool_),
         town=np.array(c.town_defence), exposure=np.array(c.exposure),
+        switching=np.array(c.switching, dtype=np.bool_),
         population_share=np.array(m.population_share),
         placement_weight=np.array([p + fc.place_weight_floor for p in m.population]),
         neighbours=_padded(m.neighbours), hops=np.array(m.hops, dtype=np.int64),

@@ -82,6 +82,7 @@ def run_days(P: Params, S: State, rng: np.random.Generator, first: int, last: in
         truce.attribute(P, S, rng)           # monitors, reciprocity
         deterrence.intervene(P, S, rng)      # red lines tested
         combat.fight(P, S, rng)              # attrition, captures
+        combat.switch_sides(P, S, rng)       # local groups change sides
         combat.redraw_fronts(P, S)           # the fronts the captures left
         forces.redeploy(P, S)                # reserves to the fronts
         morale.update(P, S)                  # supply, morale, erosion

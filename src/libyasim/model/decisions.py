@@ -17,6 +17,7 @@ from libyasim.model.config import (
     CULMINATION_SHARE,
     DECLARE_OVER_PROBABILITY,
     LIMITED_RATIO,
+    NEW_FRONT_COST,
     OFFENSIVE_DAYS,
     RAID_PROPENSITY,
     RECIPROCITY_WEIGHT,
@@ -93,8 +94,10 @@ def stand_down(S: State, f: int, stance: int) -> None:
 @njit
 def choose_offensive(P: Params, S: State, f: int, forced: bool) -> None:
     """Keep attacking while the local odds hold; else pick the best target, if any is good
-    enough (`combat.attack_ratio`), the skies allow an advance (`air.advance_share`) and the
-    side has the munitions (`stocks.offensive_days`).
+    enough (`combat.attack_ratio`; on a quiet front, where no offensive has been and no place
+    next to it has changed hands, the odds count `combat.new_front_cost` times less), the
+    skies allow an advance (`air.advance_share`) and the side has the munitions
+    (`stocks.offensive_days`).
     At war without such odds, a side raids where its odds are fair (`combat.limited_ratio`)."""
     side, day = P.faction_side[f], S.i[DAY]
     wanted = S.faction_orders[f, ORDER_TARGET]
@@ -109,6 +112,8 @@ def choose_offensive(P: Params, S: State, f: int, forced: bool) -> None:
             continue
         if going and target == current:
             ratio /= P.x[CULMINATION_SHARE]  # an offensive under way keeps going a while
+        if not S.opened[target]:
+            ratio /= P.x[NEW_FRONT_COST]  # a quiet front: opening it needs better odds
         if ratio > best_ratio:
             best, best_ratio, origin = target, ratio, start
     can_advance = S.air_share[side] >= P.x[AIR_ADVANCE_SHARE] and stocks.can_attack(P, S, side)
@@ -116,6 +121,7 @@ def choose_offensive(P: Params, S: State, f: int, forced: bool) -> None:
         if not (going and best == current):
             S.faction_i[f, OFFENSIVE_SINCE] = day
             log(S, EV_OFFENSIVE, f, best, 0)
+        S.opened[best] = True
         S.faction_i[f, STANCE], S.faction_i[f, TARGET], S.faction_i[f, ORIGIN] = \
             OFFENSIVE, best, origin
     elif (at_war(S) and best_ratio >= P.x[LIMITED_RATIO]

@@ -123,8 +123,10 @@ def describe(row: np.ndarray, cfg: Config) -> Event:
     if code == EV_VIOLATIONS_BLAMED:
         return Event(day, "violations", f"{a} violations reported; each side blames the other.")
     if code == EV_CAPTURE:
-        return Event(day, "capture", f"{'GNA-side' if a == GNA else 'LNA'} forces take "
-                     f"{m.names[b]}.", "gna" if a == GNA else "lna", m.keys[b])
+        side = "GNA side" if a == GNA else "LNA"
+        text = (f"{m.names[b]}'s local armed groups go over to the {side}." if c else
+                f"{'GNA-side' if a == GNA else 'LNA'} forces take {m.names[b]}.")
+        return Event(day, "capture", text, "gna" if a == GNA else "lna", m.keys[b])
     if code == EV_TRUCE_BROKEN:
         return Event(day, "truce_broken", "Fighting resumes at full intensity; the truce exists "
                      "only on paper.")

@@ -145,6 +145,7 @@ class State(NamedTuple):
     munitions: np.ndarray  # float64[side]: on hand, fighter-equivalents
     fighting: np.ndarray  # float64[side]: the last fight's mean intensity over its fronts
     fought: np.ndarray  # float64[place]: days of fighting there since it last changed hands
+    opened: np.ndarray  # bool[place]: a front open there (contested on day 0, attacked, or next to a capture)
     # arms: shipments by arrival day and backer
     transit: np.ndarray  # float64[day + delay, backer]: amount arriving
     transit_boost: np.ndarray  # float64[day + delay, backer]: multiple of the usual drone share
@@ -231,7 +232,7 @@ def new_state(P: Params, rng: np.random.Generator, series_columns: int) -> State
         contingents_peak=np.zeros(2),
         drones=P.drones0.copy(), air_defence=P.air_defence0.copy(), air_share=np.full(2, 0.5),
         munitions=np.zeros(2), fighting=np.zeros(2),
-        fought=np.where(P.contested0, P.x[FRONT_DAYS0], 0.0),
+        fought=np.where(P.contested0, P.x[FRONT_DAYS0], 0.0), opened=P.contested0.copy(),
         transit=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
         transit_boost=np.zeros((days + int(P.x[DELAY]) + 1, nb)),
         pending=np.zeros(2), delivered_month=np.zeros(2), loss_signal=np.zeros(2),
