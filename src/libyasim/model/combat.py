@@ -499,11 +499,12 @@ def maybe_capture(P: Params, S: State, rng: np.random.Generator, g: int, lp: int
 @njit
 def switch_sides(P: Params, S: State, rng: np.random.Generator) -> None:
     """Local armed groups go over to the side that could take their town anyway
-    (bandwagoning): at war, a town on `combat.switching_places`, held by one side and not
-    contested (nor taken today), whose other side has the odds to launch an offensive on it (at least
-    `combat.attack_ratio`, reckoned as `targets` does, with air power and munitions), changes
-    hands without a battle with a daily chance of `combat.switch_rate`; the holder's forces
-    fall back. Nothing happens, and no random number is drawn, at a rate of 0."""
+    (bandwagoning): at war, a town on `combat.switching_places`, held by one side, neither
+    contested nor taken today, whose other side has the odds to launch an offensive on it (at
+    least `combat.attack_ratio`, reckoned as `targets` does, with air power and munitions but
+    without the red lines), changes hands without a battle with a daily chance of
+    `combat.switch_rate`; the holder's forces fall back and the fronts around it open. Nothing
+    happens, and no random number is drawn, at a rate of 0."""
     rate = P.x[SWITCH_RATE]
     if rate == 0.0 or not at_war(S):
         return

@@ -119,8 +119,8 @@ _COMBAT_NAMES = (
     "lethality", "engaged_share", "killed_share", "noise_cv", "urban_defence", "air_weight",
     "strength_gradient", "reach_floor", "break_ratio", "capture_rate", "capture_intensity",
     "advance_share", "civilian_harm", "urban_civilian_factor", "positional_intensity",
-    "limited_intensity", "limited_ratio", "raid_propensity", "offensive_days", "attack_ratio", "new_front_cost",
-    "culmination_share", "siege_escalation", "front_days0")
+    "limited_intensity", "limited_ratio", "raid_propensity", "offensive_days", "attack_ratio",
+    "new_front_cost", "culmination_share", "siege_escalation", "front_days0")
 
 
 @dataclass(frozen=True, slots=True)
