@@ -78,31 +78,26 @@ SUPPLY_HUBS: dict[str, tuple[str, ...]] = {"gna": ("tripoli", "misrata"), "lna":
 def place_lists(text: str, owners: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """Places by owner from a text such as 'egypt: tobruk, benghazi; turkey: tripoli' (the
     registry's way of writing them); a ValueError names an unknown owner or place."""
-    keys = {p.key for p in PLACES}
     out: dict[str, tuple[str, ...]] = {}
     for part in filter(None, (x.strip() for x in text.split(";"))):
         owner, _, places = (x.strip() for x in part.partition(":"))
         if owner not in owners:
             raise ValueError(f"unknown name {owner!r} before ':'; expected one of "
                              + ", ".join(owners))
-        named = tuple(filter(None, (x.strip() for x in places.split(","))))
-        unknown = [x for x in named if x not in keys]
-        if unknown:
-            raise ValueError(f"unknown place {unknown[0]!r} for {owner}; expected place keys "
-                             "such as " + ", ".join(sorted(keys)[:4]) + " (see `libyasim params`)")
-        out[owner] = out.get(owner, ()) + named
+        out[owner] = out.get(owner, ()) + place_keys(places, f" for {owner}")
     return out
 
 
-def place_keys(text: str) -> tuple[str, ...]:
+def place_keys(text: str, where: str = "") -> tuple[str, ...]:
     """Place keys from a text such as 'gharyan, sirte' (the registry's way of writing a list of
-    places); a ValueError names an unknown place."""
+    places); a ValueError names an unknown place (and `where` it was written)."""
     keys = {p.key for p in PLACES}
     named = tuple(filter(None, (x.strip() for x in text.split(","))))
     unknown = [x for x in named if x not in keys]
     if unknown:
-        raise ValueError(f"unknown place {unknown[0]!r}; expected place keys separated by commas, "
-                         "such as " + ", ".join(sorted(keys)[:4]) + " (see `libyasim params`)")
+        raise ValueError(f"unknown place {unknown[0]!r}{where}; expected place keys separated by "
+                         "commas, such as " + ", ".join(sorted(keys)[:4])
+                         + " (see `libyasim params`)")
     return named
 
 

@@ -228,15 +228,14 @@ def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
                             f"truce.start {values['truce.start'].isoformat()}; expected a truce "
                             f"declared before scenario.start_date ({start.isoformat()}), or "
                             "'scheduled'")
-    for name in ("deterrence.interests", "deterrence.declared"):
+    for name in ("deterrence.interests", "deterrence.declared", "combat.switching_places"):
         try:
-            place_lists(values[name], DETERRING)
+            if name.startswith("deterrence."):
+                place_lists(values[name], DETERRING)
+            else:
+                place_keys(values[name])
         except ValueError as problem:
             raise ScenarioError(source, name, str(problem)) from None
-    try:
-        place_keys(values["combat.switching_places"])
-    except ValueError as problem:
-        raise ScenarioError(source, "combat.switching_places", str(problem)) from None
     return values
 
 

@@ -211,9 +211,7 @@ def targets(P: Params, S: State, f: int, out: np.ndarray) -> int:
     by its munitions on hand. The origin is the attacker's strongest place next to the
     target. Returns the number of rows."""
     side = P.faction_side[f]
-    w = P.x[AIR_WEIGHT]
-    attack_air = (1.0 + w * S.air_share[side]) * stocks.sustainable(P, S, side)
-    defence_air = (1.0 + w * S.air_share[1 - side]) * stocks.sustainable(P, S, 1 - side)
+    attack_air, defence_air = fire_multiplier(P, S, side), fire_multiplier(P, S, 1 - side)
     seen = np.zeros(len(S.owner), np.bool_)
     k = 0
     for j in range(S.i[N_PAIRS] + S.i[N_LOCAL_PAIRS]):
@@ -231,6 +229,13 @@ def targets(P: Params, S: State, f: int, out: np.ndarray) -> int:
         out[k, 0], out[k, 1], out[k, 2] = strength * attack_air / max(defend, 1.0), target, origin
         k += 1
     return k
+
+
+@njit
+def fire_multiplier(P: Params, S: State, side: int) -> float:
+    """A side's strength multiplier in reckoning odds: its air power times the share of its
+    fire its munitions sustain."""
+    return (1.0 + P.x[AIR_WEIGHT] * S.air_share[side]) * stocks.sustainable(P, S, side)
 
 
 @njit
@@ -508,7 +513,7 @@ def switch_sides(P: Params, S: State, rng: np.random.Generator) -> None:
     rate = P.x[SWITCH_RATE]
     if rate == 0.0 or not at_war(S):
         return
-    w = P.x[AIR_WEIGHT]
+    fire = (fire_multiplier(P, S, GNA), fire_multiplier(P, S, LNA))
     for p in range(len(S.owner)):
         holder = S.owner[p]
         if (not P.switching[p] or holder == NONE or S.contested[p]
@@ -518,9 +523,7 @@ def switch_sides(P: Params, S: State, rng: np.random.Generator) -> None:
         strength, origin = attack_strength(P, S, other, p)
         if origin == p:
             continue  # the other side holds no neighbour
-        attack_air = (1.0 + w * S.air_share[other]) * stocks.sustainable(P, S, other)
-        defence_air = (1.0 + w * S.air_share[holder]) * stocks.sustainable(P, S, holder)
-        odds = strength * attack_air / max(defence(P, S, holder, p, defence_air), 1.0)
+        odds = strength * fire[other] / max(defence(P, S, holder, p, fire[holder]), 1.0)
         if odds >= P.x[ATTACK_RATIO] and dice.uniform(S, COMBAT_DICE, rng) < rate:
             take(P, S, p, other, origin, True)
 

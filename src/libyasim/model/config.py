@@ -359,7 +359,7 @@ def _build(v: Mapping[str, Any]) -> Config:
         exposure=tuple(p / 1e5 * (v["combat.urban_civilian_factor"] if u else 1.0)
                        for p, u in zip(world.population, world.urban)),
         switch_rate=v["combat.switch_rate"],
-        switching=tuple(k in place_keys(v["combat.switching_places"]) for k in PLACE_KEYS))
+        switching=_listed(place_keys(v["combat.switching_places"])))
     air = AirConfig(
         drones=(v["forces.gna.air"], v["forces.lna.air"]),
         air_defence=(v["air.gna.air_defence"], v["air.lna.air_defence"]),
@@ -450,6 +450,11 @@ def _map(v: Mapping[str, Any]) -> MapConfig:
                            if distance_km(p.lat, p.lon, tripoli.lat, tripoli.lon) <= radius),
         tripoli=PLACE_INDEX["tripoli"], benghazi=PLACE_INDEX["benghazi"],
         oil=PLACE_INDEX["oil_crescent"], sirte=PLACE_INDEX["sirte"])
+
+
+def _listed(places: tuple[str, ...]) -> tuple[bool, ...]:
+    """For each place, in PLACE_KEYS order, whether it is among `places`."""
+    return tuple(k in places for k in PLACE_KEYS)
 
 
 def _bfs(neighbours: list[list[int]], source: int) -> list[int]:
