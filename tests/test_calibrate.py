@@ -186,7 +186,7 @@ def test_a_fit_can_marginalise_every_other_assumption(synthetic, tmp_path):
     rest = summary["marginalised"]
     assert [p["name"] for p in summary["parameters"]] == ["truce.base_logit"]
     assert "truce.base_logit" not in rest and len(rest) > 50
-    assert "arms.turkey.volume" not in rest  # baseline.toml sets it: the scenario's choice
+    assert "arms.embargo.sea" not in rest  # baseline.toml sets it: the scenario's choice
     assert set(posterior.columns) == {"truce.base_logit", "weight", *rest}
     low, high = PARAMS["truce.spoiler_rate"].prior
     spoilers = posterior["truce.spoiler_rate"]
@@ -519,9 +519,29 @@ def test_a_log_prior_spreads_its_draws_evenly_over_the_orders_of_magnitude():
                    [from_prior([rate.name]).draw(5, i)[rate.name] for i in range(3000)]):
         decades = np.histogram(np.log10(values), bins=[-3.53, -2.52, -1.52, -0.52])[0]
         assert np.all(np.abs(decades / 3000 - 1 / 3) < 0.04), decades
-    assert from_prior().describe()["log_priors"] == ["economy.blockade_rate"]  # the manifest
+    assert from_prior().describe()["log_priors"] == [  # the manifest
+        "arms.turkey.volume", "economy.blockade_rate"]
     [plain] = priors_for(["combat.lethality"])[0]  # every other prior stays uniform
     assert not plain.log and plain.at(0.5) == pytest.approx((plain.low + plain.high) / 2)
+
+
+def test_the_forecast_draws_the_judgments_its_scenario_names_but_does_not_set():
+    """The baseline (the forecast of 10 January 2020) and the situation files that extend it
+    name the mediators' leverage, the embargo's enforcement and Turkey's flow of 2020 as
+    judgments without setting them, so every run draws them (a value set in the file would
+    hold every run at it); Turkey's flow is drawn uniformly in its logarithm, so that its
+    median is the registry's judgment."""
+    from libyasim.draws import from_prior, run_values
+
+    judged = {"mediation.russia_turkey.leverage", "mediation.berlin.leverage",
+              "arms.embargo_enforcement", "arms.turkey.volume"}
+    for name in ("baseline.toml", "situation_2020-03-31.toml", "situation_2020-06-30.toml"):
+        scenario = load_scenario(BASELINE.parent / name)
+        assert not judged & set(scenario.overrides), name
+        assert judged <= dict(run_values(from_prior(), scenario, 7, 0)).keys(), name
+    volumes = [from_prior(["arms.turkey.volume"]).draw(3, i)["arms.turkey.volume"]
+               for i in range(2000)]
+    assert np.median(volumes) == pytest.approx(PARAMS["arms.turkey.volume"].default, rel=0.1)
 
 
 def test_a_marginalised_posterior_draws_the_rest_from_the_priors(tmp_path):

@@ -104,7 +104,7 @@ def test_screen_names_the_parameters_that_move_the_statistics(world, tmp_path):
     assert any(p.startswith("truce.") for p in summary["chosen"][:5])
     assert summary["chosen"] == chosen_parameters(tmp_path / "s")
     # the scenario's own settings (its situation) are not screened
-    assert "truce.start" not in ranked and "arms.turkey.volume" not in ranked
+    assert "truce.start" not in ranked and "arms.embargo.sea" not in ranked
     with pytest.raises(CalibrationError, match="holds a screen"):
         screen(war, ORIGIN, tmp_path / "s", file, trajectories=2, runs=1, progress=False)
 
