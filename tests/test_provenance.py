@@ -229,6 +229,28 @@ def test_article_quote_states_the_value(name):
         assert p.default is True, "an article quote states that something is the case"
 
 
+def test_a_prior_spanning_an_order_of_magnitude_is_uniform_in_its_logarithm():
+    """A range that spans a factor of ten or more above a positive lower bound was written as
+    a spread by factors around its judgment, so it is drawn uniformly in its logarithm (its
+    median near the judgment; uniform, most draws would lie far above it); a range from 0,
+    or a narrower one, is drawn uniformly."""
+    from libyasim.draws import from_prior
+
+    drawn = from_prior().names
+    assert len(drawn) > 150
+    wide = []
+    for name in drawn:
+        p = PARAMS[name]
+        low, high = p.prior
+        assert p.log_prior == (low > 0 and high / low >= 10), name
+        if p.log_prior:
+            wide.append(name)
+            assert low <= p.default <= high, name
+    assert {"arms.turkey.volume", "economy.blockade_rate", "mediation.settlement_rate",
+            "combat.lethality"} <= set(wide)
+    assert not PARAMS["arms.embargo_enforcement"].log_prior  # from 0: uniform
+
+
 def test_judged_values_are_not_labelled_as_stated():
     """Values the issue names as judgments (leverage, ties, command and control, volumes)."""
     judged = ["mediation.russia_turkey.leverage", "mediation.berlin.leverage",
