@@ -824,8 +824,6 @@ def _plots(out: Path, priors: Sequence[Prior], posterior: pd.DataFrame,
     plt.close(fig)
 
 
-
-
 def _log_axis(axis: Any, span: float) -> None:
     """A log axis labelled in plain numbers at 1, 2 and 5 times the powers of ten (only the
     powers themselves over more than two decades), without the crowded minor labels."""
