@@ -47,7 +47,7 @@ def main() -> None:
                     start = time.perf_counter()
                     room.set_draft(token, option.key, option.choices[turn % len(option.choices)][0])
                     clicks.append(time.perf_counter() - start)
-            for actor, seat in list(room.seats.items()):
+            for seat in list(room.seats.values()):
                 room.submit(seat.members[0])
             print(f"turn {turn + 1}: computed in {room.last_turn_seconds * 1000:.1f} ms")
         start = time.perf_counter()
