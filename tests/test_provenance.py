@@ -260,8 +260,8 @@ def test_judged_values_are_not_labelled_as_stated():
 
 
 # ------------------------------------------------------------------ `libyasim params`
-JSON_KEYS = {"name", "value", "kind", "source", "reason", "low", "high", "known_on", "informed_by",
-             "quote"}
+JSON_KEYS = {"name", "value", "kind", "source", "reason", "low", "high", "log_prior", "known_on",
+             "informed_by", "quote"}
 
 
 def _params_json(capsys, *args: str) -> list[dict]:
@@ -282,6 +282,7 @@ def test_params_json_lists_every_entry_with_its_provenance(capsys):
             p.kind, p.source, p.reason, p.quote)
         assert row["known_on"] == (p.known_on.isoformat() if p.known_on else None)
         assert row["informed_by"] == (p.informed_by.isoformat() if p.informed_by else None)
+        assert row["log_prior"] == p.log_prior
         if p.kind in ("assumption", "calibrated") and _numeric(p):  # the prior range
             assert (row["low"], row["high"]) == p.prior
             assert row["low"] <= row["value"] <= row["high"]
@@ -310,6 +311,9 @@ def test_params_table_names_every_entry(capsys):
     for name in PARAMS:
         assert name in out
     assert re.search(r"truce\.enabled \*", out), "settings of the file are not marked"
+    # a prior drawn uniformly in its logarithm says so beside its range
+    assert re.search(r"arms\.turkey\.volume\s+1000\s+200 to 5000 \(log\)", out)
+    assert re.search(r"arms\.embargo_enforcement\s+0\.05\s+0 to 0\.3\s", out)
 
 
 def test_known_by_lists_the_values_not_yet_public(capsys):

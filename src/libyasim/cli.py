@@ -88,7 +88,8 @@ def _text(value: object) -> str:
 
 
 def _param_range(param: Param) -> str:
-    """The range shown: the prior of a judged or fitted value, else the allowed range."""
+    """The range shown: the prior of a judged or fitted value ("(log)" when it is drawn
+    uniformly in its logarithm), else the allowed range."""
     if param.choices:
         return " | ".join(param.choices)
     if param.type is bool:
@@ -97,7 +98,9 @@ def _param_range(param: Param) -> str:
     if low is None and high is None:
         return "on/after day 0" if param.on_or_after_start else ""
     lo, hi = _text(low), _text(high)
-    return f"{lo} to {hi}" if lo and hi else (f">= {lo}" if lo else f"<= {hi}")
+    if lo and hi:
+        return f"{lo} to {hi}" + (" (log)" if param.log_prior else "")
+    return f">= {lo}" if lo else f"<= {hi}"
 
 
 def params_rows(scenario: Scenario, shown: list[Param] | None = None) -> list[dict[str, str]]:
@@ -156,7 +159,7 @@ def cmd_params(args: argparse.Namespace) -> int:
     if args.format == "json":
         rows = [{"name": p.name, "value": _iso(scenario[p.name]), "kind": p.kind,
                  "source": p.source, "reason": p.reason, "low": p.range[0], "high": p.range[1],
-                 "known_on": _iso(p.known_on), "informed_by": _iso(p.informed_by),
+                 "log_prior": p.log_prior, "known_on": _iso(p.known_on), "informed_by": _iso(p.informed_by),
                  "quote": p.quote} for p in shown]
         print(json.dumps(rows, indent=1))
         return 0
@@ -168,7 +171,8 @@ def cmd_params(args: argparse.Namespace) -> int:
               f"{args.known_by.isoformat()}:\n")
     print(params_table(scenario, shown=shown))
     print("\n* set by the scenario file; others are defaults.\n"
-          "`--format json` adds the reasons, ranges and quotes.")
+          "`--format json` adds the reasons, ranges and quotes; (log): a prior drawn "
+          "uniformly in its logarithm.")
     return 0
 
 
