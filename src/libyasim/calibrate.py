@@ -800,7 +800,7 @@ def _plots(out: Path, priors: Sequence[Prior], posterior: pd.DataFrame,
                     label="posterior")
             ax.plot([p.low, p.high], [1 / width] * 2, color="black", ls="--",
                     label="prior (uniform in log)")
-            _log_axis(ax.xaxis, p.high / p.low)
+            _log_axis(ax, p.high / p.low)
             ax.set(xlabel="value (log scale)", ylabel="density per unit of log10")
         else:
             bins = np.linspace(p.low, p.high, 26)
@@ -824,12 +824,13 @@ def _plots(out: Path, priors: Sequence[Prior], posterior: pd.DataFrame,
     plt.close(fig)
 
 
-def _log_axis(axis: Any, span: float) -> None:
-    """A log axis labelled in plain numbers at 1, 2 and 5 times the powers of ten (only the
+def _log_axis(ax: Any, span: float) -> None:
+    """A log x axis labelled in plain numbers at 1, 2 and 5 times the powers of ten (only the
     powers themselves over more than two decades), without the crowded minor labels."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    axis.axes.set_xscale("log")
+    ax.set_xscale("log")
+    axis = ax.xaxis
     axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if span > 100 else (1.0, 2.0, 5.0)))
     axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axis.set_minor_formatter(NullFormatter())

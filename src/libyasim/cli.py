@@ -159,8 +159,8 @@ def cmd_params(args: argparse.Namespace) -> int:
     if args.format == "json":
         rows = [{"name": p.name, "value": _iso(scenario[p.name]), "kind": p.kind,
                  "source": p.source, "reason": p.reason, "low": p.range[0], "high": p.range[1],
-                 "log_prior": p.log_prior, "known_on": _iso(p.known_on), "informed_by": _iso(p.informed_by),
-                 "quote": p.quote} for p in shown]
+                 "log_prior": p.log_prior, "known_on": _iso(p.known_on),
+                 "informed_by": _iso(p.informed_by), "quote": p.quote} for p in shown]
         print(json.dumps(rows, indent=1))
         return 0
     if args.known_by and not shown:

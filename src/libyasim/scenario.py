@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,12 @@ from libyasim.geography import place_keys, place_lists
 from libyasim.params import DETERRING, PARAMS, Param, defaults
 
 META_KEYS = {"scenario.name", "scenario.description", "scenario.extends"}
+# settings that list places, each with the parser that checks it
+PLACE_SETTINGS: dict[str, Callable[[str], object]] = {
+    "deterrence.interests": lambda text: place_lists(text, DETERRING),
+    "deterrence.declared": lambda text: place_lists(text, DETERRING),
+    "combat.switching_places": place_keys,
+}
 POSTERIOR_KEY = "scenario.posterior"
 
 
@@ -228,12 +234,9 @@ def _resolve(overrides: dict[str, Any], source: str) -> dict[str, Any]:
                             f"truce.start {values['truce.start'].isoformat()}; expected a truce "
                             f"declared before scenario.start_date ({start.isoformat()}), or "
                             "'scheduled'")
-    for name in ("deterrence.interests", "deterrence.declared", "combat.switching_places"):
+    for name, parse in PLACE_SETTINGS.items():
         try:
-            if name.startswith("deterrence."):
-                place_lists(values[name], DETERRING)
-            else:
-                place_keys(values[name])
+            parse(values[name])
         except ValueError as problem:
             raise ScenarioError(source, name, str(problem)) from None
     return values

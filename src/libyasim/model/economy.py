@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model import dice
+from libyasim.model import dice, forces
 from libyasim.model.config import (
     BLOCKADE_DAYS_CLOSED,
     BLOCKADE_ENABLED,
@@ -159,10 +159,7 @@ def strain(P: Params, S: State, side: int) -> float:
 def own_share(P: Params, S: State, f: int) -> float:
     """Share of a faction's fighters on Libyan pay: foreign contingents are paid by their
     backers."""
-    foreign = 0.0
-    for i in range(len(S.contingents)):
-        if P.contingent_faction[i] == f:
-            foreign += S.contingents[i]
+    foreign = forces.faction_foreign(P, S, f)
     return 1.0 - min(1.0, foreign / S.totals[f]) if S.totals[f] > 0.0 else 1.0
 
 

@@ -96,11 +96,20 @@ def recruit(P: Params, S: State) -> None:
     if rate <= 0.0:
         return
     for f in range(3):
-        foreign = total(S.contingents[P.contingent_faction == f])
-        libyan = total(S.forces[f]) + S.reserve[f] - foreign
+        libyan = total(S.forces[f]) + S.reserve[f] - faction_foreign(P, S, f)
         gap = S.loyalty[f] * P.fighters[f] - libyan
         if gap > 0.0:
             S.reserve[f] += rate * gap
+
+
+@njit
+def faction_foreign(P: Params, S: State, f: int) -> float:
+    """Foreign fighters with faction f (its contingents)."""
+    foreign = 0.0
+    for i in range(len(S.contingents)):
+        if P.contingent_faction[i] == f:
+            foreign += S.contingents[i]
+    return foreign
 
 
 @njit
