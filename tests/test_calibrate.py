@@ -3,7 +3,6 @@
 
 import datetime as dt
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -412,17 +411,13 @@ def test_a_posterior_can_draw_every_other_assumption_from_its_prior(tmp_path):
     # the fitted values and the draws of a plain posterior are the same, run by run
     plain = from_posterior(tmp_path).table(root_seed=4, runs=60)
     assert list(plain["param:truce.base_logit"]) == list(table["param:truce.base_logit"])
-    # `--prior` draws are what they always were: one uniform per assumption, in order,
-    # taken through the logarithm for a rate whose prior is uniform in it (`log_prior`)
+    # `--prior` draws are one uniform number per assumption, in order, taken through the
+    # prior's quantiles (`Prior.at`)
     from libyasim.draws import DRAW_STREAM
 
     prior = from_prior()
     rng = np.random.default_rng(np.random.SeedSequence([DRAW_STREAM, 4], spawn_key=(0,)))
-    expected = {}
-    for p in prior.priors:
-        u = rng.uniform()
-        expected[p.name] = (p.value(p.low * (p.high / p.low) ** u) if p.log
-                            else p.value(p.low + (p.high - p.low) * u))
+    expected = {p.name: p.at(rng.uniform()) for p in prior.priors}
     drawn = prior.draw(4, 0)
     assert drawn.keys() == expected.keys()
     assert all(drawn[k] == pytest.approx(expected[k], rel=1e-12) for k in drawn)
@@ -506,22 +501,51 @@ def test_many_parameters_stay_in_their_prior_ranges(synthetic, tmp_path):
 
 def test_a_log_prior_spreads_its_draws_evenly_over_the_orders_of_magnitude():
     """`economy.blockade_rate` (a daily chance, judged only to its order of magnitude) is
-    drawn uniformly in its logarithm, by the fit's Latin hypercube and by `--prior` alike: a
-    third of the draws in each decade from 0.0003 to 0.3, where a uniform prior would put 90%
-    above 0.03."""
+    drawn uniformly in its logarithm on each side of its judgment (0.03), by the fit's Latin
+    hypercube and by `--prior` alike: a quarter of the draws in each decade from 0.0003 to
+    0.03 and half from 0.03 to 0.3, where a plain uniform prior would put 90% above 0.03."""
     from libyasim.calibrate import prior_design, priors_for
     from libyasim.draws import from_prior
 
     [rate] = priors_for(["economy.blockade_rate"])[0]
-    assert rate.log and (rate.low, rate.high) == (0.0003, 0.3)
-    assert rate.at(0.5) == pytest.approx(math.sqrt(0.0003 * 0.3))
+    assert rate.log and (rate.low, rate.high, rate.median) == (0.0003, 0.3, 0.03)
+    assert rate.at(0.25) == pytest.approx(0.003) and rate.at(0.5) == pytest.approx(0.03)
     for values in ([d["economy.blockade_rate"] for d in prior_design([rate], 3000, 1)],
                    [from_prior([rate.name]).draw(5, i)[rate.name] for i in range(3000)]):
         decades = np.histogram(np.log10(values), bins=[-3.53, -2.52, -1.52, -0.52])[0]
-        assert np.all(np.abs(decades / 3000 - 1 / 3) < 0.04), decades
+        assert np.all(np.abs(decades / 3000 - [0.25, 0.25, 0.5]) < 0.04), decades
     assert "economy.blockade_rate" in from_prior().describe()["log_priors"]  # the manifest
-    [plain] = priors_for(["arms.embargo_enforcement"])[0]  # a range from 0 stays uniform
-    assert not plain.log and plain.at(0.5) == pytest.approx((plain.low + plain.high) / 2)
+    assert from_prior().describe()["prior_medians"]["economy.blockade_rate"] == 0.03
+
+
+def test_every_prior_has_its_judgment_as_its_median():
+    """The registry's value of a drawn assumption is the modeller's median: half the draws
+    fall below it and half above, uniform on each side (in the logarithm for a `log_prior`
+    range), so a judgment near the low end of a range from 0 is not drawn mostly above
+    itself; a judgment at a bound ("none, or at most ...") leaves the range uniform."""
+    from libyasim.calibrate import prior_design, priors_for
+
+    priors = priors_for()[0]
+    inside = [p for p in priors if p.median is not None]
+    assert len(inside) > 150
+    design = pd.DataFrame(prior_design(priors, 2000, 3))
+    for p in inside:
+        below, at_most = (design[p.name] < p.median).mean(), (design[p.name] <= p.median).mean()
+        if p.integer:  # rounded: the judgment is still a median
+            assert below <= 0.5 <= at_most, p.name
+        else:
+            assert below == pytest.approx(0.5, abs=0.03), p.name
+        assert p.at(0.5) == pytest.approx(PARAMS[p.name].default), p.name
+    # the mediators' political track: 0.01 of 0 to 0.3, drawn uniformly its median was 0.15
+    [track] = priors_for(["mediation.political_rate"])[0]
+    assert np.median(design["mediation.political_rate"]) == pytest.approx(0.01, rel=0.05)
+    assert track.at(0.25) == pytest.approx(0.005) and track.at(0.75) == pytest.approx(0.155)
+    # a judgment at a bound: uniform over the range
+    [none] = priors_for(["arms.embargo.sea"])[0]
+    assert none.median is None and none.at(0.5) == pytest.approx(0.1)
+    # a narrowed range that leaves the judgment out is uniform over itself
+    [narrow] = priors_for(["mediation.political_rate=0.1:0.3"])[0]
+    assert narrow.median is None and narrow.at(0.5) == pytest.approx(0.2)
 
 
 def test_the_forecast_draws_the_judgments_its_scenario_names_but_does_not_set():

@@ -231,9 +231,9 @@ def test_article_quote_states_the_value(name):
 
 def test_a_prior_spanning_an_order_of_magnitude_is_uniform_in_its_logarithm():
     """A range that spans a factor of ten or more above a positive lower bound was written as
-    a spread by factors around its judgment, so it is drawn uniformly in its logarithm (its
-    median near the judgment; uniform, most draws would lie far above it); a range from 0,
-    or a narrower one, is drawn uniformly."""
+    a spread by factors around its judgment, so it is drawn uniformly in its logarithm (on
+    each side of the judgment, its median; uniform, most draws would lie far above it); a
+    range from 0, or a narrower one, is drawn uniformly on each side."""
     from libyasim.draws import from_prior
 
     drawn = from_prior().names

@@ -7,9 +7,9 @@ simulated. Each particle is one run of the model up to `until`, summarised by
 a weighted Euclidean one with fixed scales (see `scale`), so that epsilons stay comparable when
 a calibration is resumed; for a floor ("at least N") the simulated value is censored at N
 (`observations.censor`), so runs above a floor are not pushed down to it; a dated event is
-read within `DATE_CAP` scales of its day, missed or not (`fit_statistic`). Priors are uniform
-over each parameter's prior range in the registry (`Param.prior`); whole-number parameters are
-rounded when the model reads them.
+read within `DATE_CAP` scales of its day, missed or not (`fit_statistic`). Priors span each
+parameter's prior range in the registry (`Param.prior`) with the registry's judgment as their
+median (`Prior`); whole-number parameters are rounded when the model reads them.
 
 Outputs in `out`: posterior.parquet (one row per particle of the last population: parameter
 values and normalised weight), calibration.json, prior_posterior.png,
@@ -74,14 +74,18 @@ class CalibrationError(Exception):
 # ---------------------------------------------------------------------------- what is fitted
 @dataclass(frozen=True)
 class Prior:
-    """A uniform prior over a parameter's registry range, or uniform in its logarithm (`log`:
-    a daily rate whose plausible values span orders of magnitude, the registry's `log_prior`)."""
+    """A prior over a parameter's registry range whose median is the registry's judgment: half
+    its probability below the judgment and half above, uniform within each half (in the
+    logarithm for a `log` range, the registry's `log_prior`: a rate whose plausible values span
+    orders of magnitude). Given the bounds and the median this is the maximum-entropy
+    distribution. A judgment at a bound (or none, `median` None) says only the range: uniform."""
 
     name: str
     low: float
     high: float
     integer: bool
     log: bool = False
+    median: float | None = None  # the registry's judgment, when strictly inside the range
 
     def value(self, x: float) -> int | float:
         """The value the model reads for a sampled x (whole numbers rounded, kept in range)."""
@@ -90,35 +94,59 @@ class Prior:
 
     def at(self, u: float) -> int | float:
         """The value at quantile u (0 to 1) of the prior."""
-        if self.log:
-            low = math.log(self.low)
-            return self.value(math.exp(low + u * (math.log(self.high) - low)))
-        return self.value(self.low + u * (self.high - self.low))
+        scale = math.log if self.log else float
+        low, high = scale(self.low), scale(self.high)
+        if self.median is None:
+            x = low + u * (high - low)
+        elif u < 0.5:
+            x = low + 2 * u * (scale(self.median) - low)
+        else:
+            x = scale(self.median) + (2 * u - 1) * (high - scale(self.median))
+        return self.value(math.exp(x) if self.log else x)
+
+    def density(self, x: np.ndarray) -> np.ndarray:
+        """The prior's density at x, per unit of x (per unit of log10 x for a `log` range)."""
+        scale = np.log10 if self.log else np.asarray
+        low, high, x = scale(self.low), scale(self.high), scale(np.asarray(x, dtype=float))
+        if self.median is None:
+            return np.where((x >= low) & (x <= high), 1 / (high - low), 0.0)
+        mid = scale(self.median)
+        return np.select([(x >= low) & (x < mid), (x >= mid) & (x <= high)],
+                         [0.5 / (mid - low), 0.5 / (high - mid)], 0.0)
+
+    @property
+    def shape(self) -> str:
+        """The prior's shape in words (calibration.json's `prior`)."""
+        kind = "log-uniform" if self.log else "uniform"
+        return kind if self.median is None else f"{kind} on each side of the median"
 
     def draw(self, rng: np.random.Generator) -> int | float:
         """One value drawn from the prior (one uniform number from rng)."""
         return self.at(rng.uniform())
 
-    def sampled(self, logit: bool):
-        """pyabc's prior: a standard logistic on z = the logit of x's position in its range
-        (which makes x exactly uniform on [low, high]), so that perturbations never leave the
+    def sampled(self):
+        """pyabc's prior: a standard logistic on z = the logit of x's quantile under the prior
+        (which makes x follow the prior exactly), so that perturbations never leave the
         prior's box; with a plain uniform, pyabc redraws proposals that leave it without
         renormalising the kernel, which overweights particles near a bound (the importance
         weights collapsed to a few particles when the posterior leaned on one), and in dozens
         of dimensions nearly every proposal leaves it."""
         import pyabc
 
-        if logit:
-            return pyabc.RV("logistic", 0, 1)
-        low, high = (math.log(self.low), math.log(self.high)) if self.log else (self.low,
-                                                                                self.high)
-        return pyabc.RV("uniform", low, high - low)
+        return pyabc.RV("logistic", 0, 1)
 
-    def from_sampled(self, z: float, logit: bool) -> float:
+    def from_sampled(self, z: float) -> float:
         """x in [low, high] for a sampled value."""
-        if not logit:
-            return math.exp(z) if self.log else float(z)
         return self.at(1.0 / (1.0 + math.exp(-min(max(z, -700), 700))))
+
+
+def prior_for(name: str, low: float, high: float) -> Prior:
+    """The prior of a registry parameter over [low, high] (its prior range, or one narrowed
+    within it): its judgment is the median when strictly inside."""
+    param = PARAMS[name]
+    judgment = float(param.default)
+    return Prior(name, low, high, param.type is int, param.log_prior and low > 0,
+                 judgment if low < judgment < high else None)
 
 
 def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[str]]:
@@ -148,7 +176,7 @@ def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[st
                                        f"expected LOW < HIGH within the registry range "
                                        f"({param.describe_expected()})")
             low, high = narrowed
-        chosen.append(Prior(name, low, high, param.type is int, param.log_prior and low > 0))
+        chosen.append(prior_for(name, low, high))
     if not chosen:
         raise CalibrationError("no parameter to fit; name numeric assumption parameters with "
                                "a prior range (low and high) in --params")
@@ -271,11 +299,10 @@ class Simulator:
         self.priors = list(priors)
         self.observations = list(observations)
         self.deadline: float | None = None  # wall-clock time after which particles are refused
-        self.logit = True  # sample on the logit scale (see Prior.sampled)
 
     def overrides(self, particle: dict[str, float]) -> dict[str, Any]:
         """The model's values for a particle of pyabc's (unbounded) parameters."""
-        return {p.name: p.value(p.from_sampled(particle[p.name], self.logit))
+        return {p.name: p.value(p.from_sampled(particle[p.name]))
                 for p in self.priors}
 
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
@@ -374,7 +401,7 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
     db = out / DB_FILE
     run_id = _prepare(out, settings, resume, force)
     simulator = Simulator(scenario, priors, used, until)
-    prior = pyabc.Distribution(**{p.name: p.sampled(simulator.logit) for p in priors})
+    prior = pyabc.Distribution(**{p.name: p.sampled() for p in priors})
     distance = pyabc.PNormDistance(p=2, fixed_weights={o.name: 1 / scale(o) for o in used})
     abc = pyabc.ABCSMC(simulator, prior, distance, population_size=population,
                        sampler=_sampler(workers, dask_scheduler),
@@ -688,10 +715,10 @@ def _logging() -> None:
 
 
 # ---------------------------------------------------------------------------- outputs
-def posterior_table(history, priors: Sequence[Prior], logit: bool) -> pd.DataFrame:
+def posterior_table(history, priors: Sequence[Prior]) -> pd.DataFrame:
     """The last population: one row per particle, values as the model reads them, weight."""
     frame, weights = history.get_distribution(m=0, t=history.max_t)
-    table = pd.DataFrame({p.name: [p.value(p.from_sampled(z, logit)) for z in frame[p.name]]
+    table = pd.DataFrame({p.name: [p.value(p.from_sampled(z)) for z in frame[p.name]]
                           for p in priors})
     table[WEIGHT] = np.asarray(weights, dtype=float) / np.sum(weights)
     return table
@@ -703,13 +730,13 @@ def _write(out: Path, history, simulator: Simulator, priors: Sequence[Prior],
            predictive_draws: int) -> dict[str, Any]:
     import pyabc
 
-    posterior = posterior_table(history, priors, simulator.logit)
+    posterior = posterior_table(history, priors)
     atomic_write(out / POSTERIOR_FILE, lambda p: posterior.to_parquet(p, index=False))
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0]
     summary = {
-        "method": f"ABC-SMC (pyabc {pyabc.__version__}): uniform priors sampled on the logit "
-                  "scale of each value's position in its range, "
+        "method": f"ABC-SMC (pyabc {pyabc.__version__}): priors sampled on the logit "
+                  "scale of each value's quantile, "
                   + ("diagonal" if diagonal_kernel(len(priors), settings.population) else "multivariate")
                   + " normal perturbation kernel, weighted Euclidean distance with fixed "
                   "scales, epsilon = median distance of the previous population, stopping "
@@ -742,8 +769,8 @@ def _record(settings: Settings, used: Sequence[Observation], left: Sequence[dict
                                "end": o.end.isoformat(), "known_on": o.known_on.isoformat(),
                                "source": o.source} for o in used],
         "observations_not_used": list(left),
-        "parameters": [{"name": p.name, "prior": "log-uniform" if p.log else "uniform",
-                        "low": p.low, "high": p.high,
+        "parameters": [{"name": p.name, "prior": p.shape, "low": p.low, "high": p.high,
+                        "median": p.median,
                         "integer": p.integer,
                         **_weighted_summary(posterior[p.name], posterior[WEIGHT])}
                        for p in priors],
@@ -792,22 +819,21 @@ def _plots(out: Path, priors: Sequence[Prior], posterior: pd.DataFrame,
     fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.7 * rows + 0.6),
                              layout="constrained", squeeze=False)
     for ax, p in zip(axes.flat, priors):
-        if p.log:  # densities per unit of log10(value), on a log axis
-            bins = np.geomspace(p.low, p.high, 26)
-            width = math.log10(p.high / p.low)
-            ax.hist(posterior[p.name], bins=bins, density=False, color="#3182bd", alpha=0.8,
-                    weights=posterior[WEIGHT] / posterior[WEIGHT].sum() * 25 / width,
-                    label="posterior")
-            ax.plot([p.low, p.high], [1 / width] * 2, color="black", ls="--",
-                    label="prior (uniform in log)")
+        # densities per unit of value (per unit of log10(value) on a log axis), in bins as
+        # fine on each side of the prior's median
+        space = np.geomspace if p.log else np.linspace
+        edges = (space(p.low, p.high, 26) if p.median is None else
+                 np.concatenate([space(p.low, p.median, 13), space(p.median, p.high, 14)[1:]]))
+        widths = np.diff(np.log10(edges) if p.log else edges)
+        mass, _ = np.histogram(posterior[p.name], bins=edges, weights=posterior[WEIGHT])
+        ax.stairs(mass / mass.sum() / widths, edges, fill=True, color="#3182bd", alpha=0.8,
+                  label="posterior")
+        ax.stairs(p.density(edges[:-1]), edges, color="black", ls="--",
+                  label="prior" + (" (median: the judgment)" if p.median is not None else ""))
+        if p.log:
             _log_axis(ax, p.high / p.low)
             ax.set(xlabel="value (log scale)", ylabel="density per unit of log10")
         else:
-            bins = np.linspace(p.low, p.high, 26)
-            ax.hist(posterior[p.name], bins=bins, weights=posterior[WEIGHT], density=True,
-                    color="#3182bd", alpha=0.8, label="posterior")
-            ax.plot([p.low, p.high], [1 / (p.high - p.low)] * 2, color="black", ls="--",
-                    label="prior (uniform)")
             ax.set(xlabel="value", ylabel="density")
         ax.set_title(p.name, fontsize=8)
         ax.tick_params(labelsize=7)

@@ -3,8 +3,9 @@
 `libyasim run SCENARIO --posterior DIR` gives run i a particle of the posterior in DIR (a
 calibration's posterior.parquet), picked with probability equal to its weight (and, when the
 fit marginalised what it did not fit, the rest from their priors); `--prior` draws
-each assumption parameter from its prior range (low..high in the registry), uniformly, or
-uniformly in the logarithm for a `log_prior` entry. Draw i
+each assumption parameter from its prior range (low..high in the registry), with the registry's
+judgment as its median: uniform on each side of it, in the logarithm for a `log_prior` entry
+(uniform over the range when the judgment is at a bound; `calibrate.Prior`). Draw i
 depends only on the root seed and i (its own random stream, separate from the run's seed), so
 an ensemble reruns identically whatever the workers, and run i of every scenario of a
 comparison gets the same draw with the same seed (common random numbers).
@@ -84,6 +85,8 @@ class Draws:
         if self.priors:
             out["priors"] = {p.name: [p.low, p.high] for p in self.priors}
             out["log_priors"] = [p.name for p in self.priors if p.log]  # uniform in the log
+            out["prior_medians"] = {p.name: p.median for p in self.priors
+                                    if p.median is not None}  # the judgments
         return out
 
 
