@@ -309,7 +309,10 @@ def test_rejection_cli_bad_arguments_exit_2(synthetic, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "--resume" in err and len(err.strip().splitlines()) == 1
     assert cli.main([*common, "--draws", "10", "--keep", "3", "--out", str(tmp_path / "k")]) == 0
-    assert "kept the 3 nearest of 10 draws" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "kept the 3 nearest of 10 draws" in out
+    judgment = PARAMS[PRIOR.partition("=")[0]].default  # each prior's median is printed
+    assert f"median {judgment:g}  posterior median" in out
     code = cli.main([*common, "--draws", "10", "--keep", "3", "--out", str(tmp_path / "k")])
     assert code == 2 and "--force" in capsys.readouterr().err  # never overwritten unasked
     assert cli.main([*common, "--draws", "12", "--keep", "3", "--force",

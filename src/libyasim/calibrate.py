@@ -150,7 +150,7 @@ def prior_for(name: str, low: float, high: float) -> Prior:
 
 
 def priors_for(names: Sequence[str] | None = None) -> tuple[list[Prior], list[str]]:
-    """Uniform priors over the registry's prior ranges for the named parameters (default:
+    """Priors over the registry's prior ranges for the named parameters (default:
     every numeric assumption, or earlier fit, that has one), and a message for each left out
     and why. A name may set its own prior within the allowed range: `NAME=LOW:HIGH`."""
     skipped: list[str] = []
@@ -1044,8 +1044,9 @@ def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
 
 def _print_parameters(summary: dict[str, Any]) -> None:
     for p in summary["parameters"]:
-        shape = " log" if p.get("prior") == "log-uniform" else ""
-        print(f"  {p['name']:<40} prior{shape} [{p['low']:g}, {p['high']:g}]  posterior median "
+        shape = " log" if p.get("prior", "").startswith("log") else ""
+        median = f" median {p['median']:g}" if p.get("median") is not None else ""
+        print(f"  {p['name']:<40} prior{shape} [{p['low']:g}, {p['high']:g}]{median}  posterior median "
               f"{p['posterior_median']:.4g}  90% [{p['posterior_q05']:.4g}, "
               f"{p['posterior_q95']:.4g}]")
 

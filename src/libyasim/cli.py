@@ -171,8 +171,9 @@ def cmd_params(args: argparse.Namespace) -> int:
               f"{args.known_by.isoformat()}:\n")
     print(params_table(scenario, shown=shown))
     print("\n* set by the scenario file; others are defaults.\n"
-          "`--format json` adds the reasons, ranges and quotes; (log): a prior drawn "
-          "uniformly in its logarithm.")
+          "`--format json` adds the reasons, ranges and quotes. A prior's median is the "
+          "value (unless it is at a bound);\n(log): drawn uniformly in its logarithm on "
+          "each side of it.")
     return 0
 
 
