@@ -108,7 +108,7 @@ def _start_run(short: Path, out: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def _wait_for_chunks(out: Path, process: subprocess.Popen, count: int = 3) -> None:
+def _wait_for_chunks(out: Path, process: subprocess.Popen, count: int) -> None:
     chunks = out / CHUNK_DIR
     while not (chunks.exists() and len(list(chunks.glob("runs-*.parquet"))) >= count):
         assert process.poll() is None, process.communicate()
@@ -118,7 +118,7 @@ def _wait_for_chunks(out: Path, process: subprocess.Popen, count: int = 3) -> No
 def test_ctrl_c_is_clean_and_resume_completes_exactly(short, reference, tmp_path):
     out = tmp_path / "out"
     process = _start_run(short, out)
-    _wait_for_chunks(out, process)
+    _wait_for_chunks(out, process, 1)  # early: the last chunks come within a fraction of a second
     os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to the whole process group
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
@@ -126,7 +126,7 @@ def test_ctrl_c_is_clean_and_resume_completes_exactly(short, reference, tmp_path
     assert "--resume" in err
     assert not (out / "runs.parquet").exists()
     saved = list((out / CHUNK_DIR).glob("runs-*.parquet"))
-    assert 3 <= len(saved) < 9  # 300 runs make 9 chunks of up to 37
+    assert 1 <= len(saved) < 9  # 300 runs make 9 chunks of up to 37
     assert f"{sum(pq.read_metadata(p).num_rows for p in saved)} finished runs are saved" in err
     assert main(["run", str(short), "--runs", str(RUNS), "--seed", str(SEED), "--out", str(out),
                  "--resume", "--quiet"]) == 0
@@ -136,7 +136,7 @@ def test_ctrl_c_is_clean_and_resume_completes_exactly(short, reference, tmp_path
 def test_killed_run_leaves_only_complete_files_and_resumes(short, reference, tmp_path):
     out = tmp_path / "out"
     process = _start_run(short, out)
-    _wait_for_chunks(out, process, 4)
+    _wait_for_chunks(out, process, 2)
     os.killpg(process.pid, signal.SIGKILL)
     process.communicate(timeout=30)
     for path in out.rglob("*.parquet"):  # every file under its final name is whole
