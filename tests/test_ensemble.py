@@ -101,11 +101,19 @@ class list_like(list):
         return 20
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before exec: Ctrl-C as a shell's foreground job has it (default action,
+    not blocked), whatever the test process inherited or a library set in it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
 def _start_run(short: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [str(LIBYASIM), "run", str(short), "--runs", str(RUNS), "--seed", str(SEED),
          "--out", str(out), "--workers", "2", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_as_from_a_terminal)
 
 
 def _wait_for_chunks(out: Path, process: subprocess.Popen, count: int) -> None:
@@ -121,7 +129,8 @@ def test_ctrl_c_is_clean_and_resume_completes_exactly(short, reference, tmp_path
     _wait_for_chunks(out, process, 1)  # early: the last chunks come within a fraction of a second
     os.killpg(process.pid, signal.SIGINT)  # as a terminal does: to the whole process group
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == 130, (err, signal.getsignal(signal.SIGINT),
+                                       signal.pthread_sigmask(signal.SIG_BLOCK, set()))
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert "--resume" in err
     assert not (out / "runs.parquet").exists()
