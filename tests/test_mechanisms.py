@@ -519,3 +519,33 @@ def test_a_side_opens_a_quiet_front_only_with_better_odds():
 
     assert sum(offensives_on_quiet_fronts(1e6, seed) for seed in range(6)) == 0
     assert sum(offensives_on_quiet_fronts(1.0, seed) for seed in range(6)) > 0
+
+
+def test_a_town_behind_a_red_line_does_not_go_over_to_the_side_the_line_deters():
+    """Local groups go over to a side that could take their town anyway, reckoned as an
+    offensive is, with the intervention the side expects at a red line. From 30 June 2020,
+    against an LNA of 8,000, with Egypt's declared Sirte-Jufra line and an intervention the
+    GNA side cannot hope to beat, Sirte's groups never go over to it; with red lines switched
+    off they do in most runs. (Before
+    this was fixed, the switch ignored red lines, and Sirte went over in most of the runs in
+    which the forecast's GNA side took it.)"""
+    from pathlib import Path
+
+    from libyasim.model.run import Run
+    from libyasim.scenario import load_scenario, resolve_scenario
+
+    situation = load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                              / "situation_2020-06-30.toml")
+    eager = {"combat.switch_rate": 0.2, "forces.lna.fighters": 8000, "deterrence.intervention_strength": 20.0,
+             "deterrence.credibility": 0.9, "deterrence.learning": False}
+
+    def sirte_goes_over(overrides: dict, seed: int) -> bool:
+        run = Run(resolve_scenario(situation.with_overrides({**eager, **overrides}), {}),
+                  np.random.default_rng(seed))
+        run.advance(run.horizon)
+        return any(e.kind == "capture" and e.place == "sirte" and "go over" in e.text
+                   for e in run.events)
+
+    seeds = range(12)
+    assert not any(sirte_goes_over({}, seed) for seed in seeds)
+    assert sum(sirte_goes_over({"deterrence.enabled": False}, seed) for seed in seeds) >= 4
