@@ -12,8 +12,11 @@ wall time. Prints the median time per run of each and the ratios old / current.
 `--compile` also times, in fresh processes, the first compile of the model (into an empty
 numba cache) and a later process's cached load (import and first run).
 
-Last measured (7 December 2026, stop 29, `--runs 20 --rounds 3 --old previous-stop=d312380`):
-the previous stop 2.17 ms, current 2.23 ms per run (1.0x; the kernel did not change). Before
+Last measured (8 December 2026, stop 30, `--runs 20 --rounds 3 --old previous-stop=8deb093`):
+the previous stop 2.29 ms, current 2.29 ms per run (1.0x; the one kernel change, the switch's
+red-line odds, does nothing at the baseline's registry switch rate of 0). Before that (7
+December 2026, stop 29, `--old previous-stop=d312380`): the previous stop 2.17 ms, current
+2.23 ms per run (1.0x; the kernel did not change). Before
 that (7 December 2026, a later stop, `--runs 20 --rounds 3 --old 2.0.0=432f911
 --old previous-stop=a70c387`, with a test run alongside): 2.0.0 61.76 ms, the previous stop
 2.74 ms, current 2.65 ms per run: 23.3x faster than 2.0.0, and no slower than the previous
