@@ -549,3 +549,36 @@ def test_a_town_behind_a_red_line_does_not_go_over_to_the_side_the_line_deters()
     seeds = range(12)
     assert not any(sirte_goes_over({}, seed) for seed in seeds)
     assert sum(sirte_goes_over({"deterrence.enabled": False}, seed) for seed in seeds) >= 4
+
+
+def test_groups_going_over_across_a_red_line_test_it():
+    """A town's groups going over to the side a declared red line deters test the line as an
+    offensive does: from 30 June 2020, with the GNA side expecting no intervention (so its
+    odds are met) but Egypt sure to intervene, Sirte's groups stay, and the run says so; with
+    red lines switched off, they go over in most runs."""
+    from pathlib import Path
+
+    from libyasim.model.run import Run
+    from libyasim.scenario import load_scenario, resolve_scenario
+
+    situation = load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                              / "situation_2020-06-30.toml")
+    eager = {"combat.switch_rate": 0.2, "forces.lna.fighters": 8000,
+             "deterrence.intervention_strength": 0.0,  # expected: nothing to fear
+             "deterrence.credibility_from_forces": False}  # yet every declared line is enforced
+
+    def sirte(overrides: dict, seed: int) -> tuple[bool, bool]:
+        run = Run(resolve_scenario(situation.with_overrides({**eager, **overrides}), {}),
+                  np.random.default_rng(seed))
+        run.advance(run.horizon)
+        went = any(e.kind == "capture" and e.place == "sirte" and "go over" in e.text
+                   and e.actor == "gna" for e in run.events)
+        stayed = any(e.kind == "intervention" and e.place == "sirte" and "stay" in e.text
+                     for e in run.events)
+        return went, stayed
+
+    seeds = range(12)
+    answers = [sirte({}, seed) for seed in seeds]
+    assert not any(went for went, _ in answers)
+    assert sum(stayed for _, stayed in answers) >= 4
+    assert sum(sirte({"deterrence.enabled": False}, seed)[0] for seed in seeds) >= 4

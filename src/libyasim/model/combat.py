@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from libyasim.model import dice, stocks
+from libyasim.model import deterrence, dice, stocks
 from libyasim.model.config import (
     ADVANCE_SHARE,
     ATTACK_RATIO,
@@ -508,8 +508,10 @@ def switch_sides(P: Params, S: State, rng: np.random.Generator) -> None:
     contested nor taken today, whose other side has the odds to launch an offensive on it (at
     least `combat.attack_ratio`, reckoned as `targets` does: with air power, munitions and the
     intervention its most hopeful faction expects at a red line), changes hands without a
-    battle with a daily chance of `combat.switch_rate`; the holder's forces fall back and the
-    fronts around it open. Nothing happens, and no random number is drawn, at a rate of 0."""
+    battle with a daily chance of `combat.switch_rate`, unless the place is behind a declared
+    red line whose backer then intervenes (`deterrence.holds_line`: going over tests the line
+    as an offensive does); the holder's forces fall back and the fronts around it open.
+    Nothing happens, and no random number is drawn, at a rate of 0."""
     rate = P.x[SWITCH_RATE]
     if rate == 0.0 or not at_war(S):
         return
@@ -523,21 +525,12 @@ def switch_sides(P: Params, S: State, rng: np.random.Generator) -> None:
         strength, origin = attack_strength(P, S, other, p)
         if origin == p:
             continue  # the other side holds no neighbour
-        defend = defence(P, S, holder, p, fire[holder]) * least_threat(P, S, other, p)
+        hopeful = deterrence.most_hopeful(P, S, other, p)
+        defend = defence(P, S, holder, p, fire[holder]) * S.threat[hopeful, p]
         odds = strength * fire[other] / max(defend, 1.0)
-        if odds >= P.x[ATTACK_RATIO] and dice.uniform(S, COMBAT_DICE, rng) < rate:
+        if (odds >= P.x[ATTACK_RATIO] and dice.uniform(S, COMBAT_DICE, rng) < rate
+                and not deterrence.holds_line(P, S, rng, hopeful, p)):
             take(P, S, p, other, origin, True)
-
-
-@njit
-def least_threat(P: Params, S: State, side: int, place: int) -> float:
-    """The red-line multiplier the side's most hopeful faction expects at the place (1: no
-    declared line there)."""
-    least = np.inf
-    for f in range(3):
-        if P.faction_side[f] == side:
-            least = min(least, S.threat[f, place])
-    return least
 
 
 @njit

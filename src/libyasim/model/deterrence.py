@@ -29,7 +29,7 @@ from libyasim.model.config import (
     Params,
 )
 from libyasim.model.jit import njit
-from libyasim.model.records import EV_INTERVENTION, EV_RED_LINE, EV_STANDS_ASIDE, log
+from libyasim.model.records import EV_INTERVENTION, EV_RED_LINE, EV_STANDS_ASIDE, SWITCHED, log
 from libyasim.model.state import (
     DECIDE_DICE,
     OFFENSIVE,
@@ -193,6 +193,43 @@ def _test(P: Params, S: State, rng: np.random.Generator, f: int, backer: int, pl
         S.enforced[f, backer, place] += 1
     else:
         S.unenforced[f, backer, place] += 1
+
+
+@njit
+def most_hopeful(P: Params, S: State, side: int, place: int) -> int:
+    """The side's faction that expects the least intervention at the place (its odds are the
+    side's best there)."""
+    best, least = -1, np.inf
+    for f in range(3):
+        if P.faction_side[f] == side and S.threat[f, place] < least:
+            best, least = f, S.threat[f, place]
+    return best
+
+
+@njit
+def holds_line(P: Params, S: State, rng: np.random.Generator, f: int, place: int) -> bool:
+    """The place's groups would go over to faction f's side across a declared red line: the
+    backer answers as it last did to f there (an offensive's test, or an earlier switch), or
+    else decides as for an offensive, and f learns from the new answer. Intervening keeps the
+    place (the groups stay). False, and no random number drawn, where no line is declared."""
+    for b in range(S.declared.shape[0]):
+        side = P.backer_side[b]
+        if not S.declared[b, place] or S.owner[place] != side or side == P.faction_side[f]:
+            continue
+        if S.tests[f, b, TEST_PLACE] != place:  # not answered there yet: a new test
+            chance = credibility(P, S, b, place)
+            answer = 1 if chance >= 1.0 or (
+                chance > 0.0 and dice.uniform(S, DECIDE_DICE, rng) < chance) else 0
+            log(S, EV_INTERVENTION if answer else EV_STANDS_ASIDE, b, place, f + SWITCHED)
+            S.tests[f, b, TEST_SINCE], S.tests[f, b, TEST_PLACE] = -1, place  # not an offensive
+            S.tests[f, b, TEST_ANSWER] = answer
+            if answer:
+                S.enforced[f, b, place] += 1
+            else:
+                S.unenforced[f, b, place] += 1
+        if S.tests[f, b, TEST_ANSWER] == 1:
+            return True
+    return False
 
 
 @njit

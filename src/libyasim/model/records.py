@@ -73,6 +73,7 @@ CONTINGENT_COLUMN = SERIES_COLUMNS.index(f"foreign_fighters_{CONTINGENTS[0]}")
  EV_TRUCE_OVER, EV_TERMINALS_REOPEN, EV_BLOCKADE, EV_TERMINALS_DEAL, EV_TALKS, EV_TRACK,
  EV_SETTLEMENT) = range(19)
 EV_STANDS_ASIDE = 19  # a backer lets an attack on its red line pass (#15 part 4)
+SWITCHED = 3  # added to the faction of a red-line answer: its side's groups went over, no attack
 
 
 @njit
@@ -163,7 +164,7 @@ def describe(row: np.ndarray, cfg: Config) -> Event:
 def _red_line_event(day: int, code: int, backer: str, place: int, other: int,
                     m: MapConfig) -> Event:
     """A red line declared (`other`: the interest it protects), enforced or let pass (`other`:
-    the attacking faction)."""
+    the attacking faction, plus `SWITCHED` when the place's groups went over to its side)."""
     name, where = backer.capitalize(), m.names[place]
     if code == EV_RED_LINE:
         enemy = "the LNA" if SIDE_OF[BACKER_CLIENT[backer]] == GNA else "the GNA side"
@@ -171,6 +172,14 @@ def _red_line_event(day: int, code: int, backer: str, place: int, other: int,
         text = (f"{name} declares {where} a red line: it will intervene directly if {enemy} "
                 f"attacks it{protects}.")
         return Event(day, "red_line", text, backer, m.keys[place])
+    if other >= SWITCHED:
+        side = "the LNA" if _FACTION_KEYS[other - SWITCHED] == "lna" else "the GNA side"
+        if code == EV_INTERVENTION:
+            return Event(day, "intervention", f"{name} intervenes directly: {where}'s local "
+                         f"armed groups, about to go over to {side}, stay.", backer,
+                         m.keys[place])
+        return Event(day, "red_line_tested", f"{where}'s local armed groups go over to {side}; "
+                     f"{name} does not intervene, despite its red line.", backer, m.keys[place])
     attacker = _SIDE_WORDS[_FACTION_KEYS[other]]
     if code == EV_INTERVENTION:
         whose = attacker[0].lower() + attacker[1:] + ("'" if attacker.endswith("s") else "'s")
