@@ -13,8 +13,9 @@ wall time. Prints the median time per run of each and the ratios old / current.
 numba cache) and a later process's cached load (import and first run).
 
 Last measured (8 December 2026, stop 30, `--runs 20 --rounds 3 --old previous-stop=8deb093`):
-the previous stop 2.29 ms, current 2.29 ms per run (1.0x; the one kernel change, the switch's
-red-line odds, does nothing at the baseline's registry switch rate of 0). Before that (7
+the previous stop 2.26 ms, current 2.28 ms per run (1.0x; the kernel's one change, towns whose
+groups reckon with and test red lines, does nothing at the baseline's registry switch rate of
+0). Before that (7
 December 2026, stop 29, `--old previous-stop=d312380`): the previous stop 2.17 ms, current
 2.23 ms per run (1.0x; the kernel did not change). Before
 that (7 December 2026, a later stop, `--runs 20 --rounds 3 --old 2.0.0=432f911
