@@ -352,7 +352,7 @@ def figure(scored: Sequence[Scored], title: str):
     ax.hist(pits, bins=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0], color="#4c72b0", edgecolor="white")
     if pits:
         ax.axhline(len(pits) / 5, color="black", lw=1, ls="--", label="uniform (calibrated)")
-        ax.legend(loc="upper center", fontsize=8)
+        ax.legend(loc="upper right", fontsize=8)
     ax.set(xlim=(0, 1), xlabel="PIT: share of runs below the observed value",
            ylabel="observations", title=f"PIT histogram ({len(pits)} "
            f"{'number or date' if len(pits) == 1 else 'numbers and dates'};\nfloors left out)")
@@ -391,7 +391,9 @@ def _interval_panel(ax, s: Scored) -> None:
     floor = f" (at least {obs.observed():g})" if obs.floor else ""
     ax.set_title(f"{obs.name} [{unit}]{floor}{note}", fontsize=8, loc="left", pad=2)
     ax.tick_params(axis="x", labelsize=7)
-    if obs.kind == "first_day":
+    if obs.kind == "first_day":  # the whole window scored, so the dates read against it
+        pad = dt.timedelta(days=max(1.0, obs.window_days / 100))
+        ax.set_xlim(to_x(0) - pad, to_x(obs.window_days) + pad)
         ax.xaxis.set_major_formatter(__import__("matplotlib.dates").dates.DateFormatter("%d %b"))
 
 
