@@ -521,14 +521,9 @@ def test_a_side_opens_a_quiet_front_only_with_better_odds():
     assert sum(offensives_on_quiet_fronts(1.0, seed) for seed in range(6)) > 0
 
 
-def test_a_town_behind_a_red_line_does_not_go_over_to_the_side_the_line_deters():
-    """Local groups go over to a side that could take their town anyway, reckoned as an
-    offensive is, with the intervention the side expects at a red line. From 30 June 2020,
-    against an LNA of 8,000, with Egypt's declared Sirte-Jufra line and an intervention the
-    GNA side cannot hope to beat, Sirte's groups never go over to it; with red lines switched
-    off they do in most runs. (Before
-    this was fixed, the switch ignored red lines, and Sirte went over in most of the runs in
-    which the forecast's GNA side took it.)"""
+def _june_events(overrides: dict, seed: int) -> list:
+    """The events of one run from the situation of 30 June 2020, its groups eager to go over
+    (`combat.switch_rate` 0.2) against a weak LNA (8,000), with `overrides`."""
     from pathlib import Path
 
     from libyasim.model.run import Run
@@ -536,19 +531,31 @@ def test_a_town_behind_a_red_line_does_not_go_over_to_the_side_the_line_deters()
 
     situation = load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
                               / "situation_2020-06-30.toml")
-    eager = {"combat.switch_rate": 0.2, "forces.lna.fighters": 8000, "deterrence.intervention_strength": 20.0,
-             "deterrence.credibility": 0.9, "deterrence.learning": False}
+    eager = {"combat.switch_rate": 0.2, "forces.lna.fighters": 8000, **overrides}
+    run = Run(resolve_scenario(situation.with_overrides(eager), {}), np.random.default_rng(seed))
+    run.advance(run.horizon)
+    return run.events
 
-    def sirte_goes_over(overrides: dict, seed: int) -> bool:
-        run = Run(resolve_scenario(situation.with_overrides({**eager, **overrides}), {}),
-                  np.random.default_rng(seed))
-        run.advance(run.horizon)
-        return any(e.kind == "capture" and e.place == "sirte" and "go over" in e.text
-                   for e in run.events)
 
+def _sirte_goes_over(events: list, to: str | None = None) -> bool:
+    """Whether Sirte's groups go over (to side `to`, or to either)."""
+    return any(e.kind == "capture" and e.place == "sirte" and "go over" in e.text
+               and to in (None, e.actor) for e in events)
+
+
+def test_a_town_behind_a_red_line_does_not_go_over_to_the_side_the_line_deters():
+    """Local groups go over to a side that could take their town anyway, reckoned as an
+    offensive is, with the intervention the side expects at a red line. From 30 June 2020,
+    against an LNA of 8,000, with Egypt's declared Sirte-Jufra line and an intervention the
+    GNA side cannot hope to beat, Sirte's groups never go over to it; with red lines switched
+    off they do in most runs. (Before this was fixed, the switch ignored red lines, and Sirte
+    went over in most of the runs in which the forecast's GNA side took it.)"""
+    feared = {"deterrence.intervention_strength": 20.0, "deterrence.credibility": 0.9,
+              "deterrence.learning": False}
     seeds = range(12)
-    assert not any(sirte_goes_over({}, seed) for seed in seeds)
-    assert sum(sirte_goes_over({"deterrence.enabled": False}, seed) for seed in seeds) >= 4
+    assert not any(_sirte_goes_over(_june_events(feared, seed)) for seed in seeds)
+    off = {**feared, "deterrence.enabled": False}
+    assert sum(_sirte_goes_over(_june_events(off, seed)) for seed in seeds) >= 4
 
 
 def test_groups_going_over_across_a_red_line_test_it():
@@ -556,29 +563,12 @@ def test_groups_going_over_across_a_red_line_test_it():
     offensive does: from 30 June 2020, with the GNA side expecting no intervention (so its
     odds are met) but Egypt sure to intervene, Sirte's groups stay, and the run says so; with
     red lines switched off, they go over in most runs."""
-    from pathlib import Path
-
-    from libyasim.model.run import Run
-    from libyasim.scenario import load_scenario, resolve_scenario
-
-    situation = load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
-                              / "situation_2020-06-30.toml")
-    eager = {"combat.switch_rate": 0.2, "forces.lna.fighters": 8000,
-             "deterrence.intervention_strength": 0.0,  # expected: nothing to fear
-             "deterrence.credibility_from_forces": False}  # yet every declared line is enforced
-
-    def sirte(overrides: dict, seed: int) -> tuple[bool, bool]:
-        run = Run(resolve_scenario(situation.with_overrides({**eager, **overrides}), {}),
-                  np.random.default_rng(seed))
-        run.advance(run.horizon)
-        went = any(e.kind == "capture" and e.place == "sirte" and "go over" in e.text
-                   and e.actor == "gna" for e in run.events)
-        stayed = any(e.kind == "intervention" and e.place == "sirte" and "stay" in e.text
-                     for e in run.events)
-        return went, stayed
-
+    unfeared = {"deterrence.intervention_strength": 0.0,  # expected: nothing to fear
+                "deterrence.credibility_from_forces": False}  # yet every line is enforced
     seeds = range(12)
-    answers = [sirte({}, seed) for seed in seeds]
-    assert not any(went for went, _ in answers)
-    assert sum(stayed for _, stayed in answers) >= 4
-    assert sum(sirte({"deterrence.enabled": False}, seed)[0] for seed in seeds) >= 4
+    runs = [_june_events(unfeared, seed) for seed in seeds]
+    assert not any(_sirte_goes_over(events, to="gna") for events in runs)
+    assert sum(any(e.kind == "intervention" and e.place == "sirte" and "stay" in e.text
+                   for e in events) for events in runs) >= 4
+    off = {**unfeared, "deterrence.enabled": False}
+    assert sum(_sirte_goes_over(_june_events(off, seed), to="gna") for seed in seeds) >= 4

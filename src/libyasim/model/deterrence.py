@@ -183,10 +183,25 @@ def _test(P: Params, S: State, rng: np.random.Generator, f: int, backer: int, pl
     attacking faction counts the answer."""
     answer = _answer_there(S, f, backer, place)
     if answer < 0:
-        chance = credibility(P, S, backer, place)
-        drawn = chance >= 1.0 or (chance > 0.0 and dice.uniform(S, DECIDE_DICE, rng) < chance)
-        answer = 1 if drawn else 0
-        log(S, EV_INTERVENTION if answer else EV_STANDS_ASIDE, backer, place, f)
+        answer = _decide(P, S, rng, backer, place, f)
+    _count(S, f, backer, place, since, answer)
+
+
+@njit
+def _decide(P: Params, S: State, rng: np.random.Generator, backer: int, place: int,
+            told: int) -> int:
+    """The backer intervenes (1) or stands aside (0), with the chance its forces nearby give;
+    the log names `told`: the faction, plus `SWITCHED` when its side's groups went over."""
+    chance = credibility(P, S, backer, place)
+    drawn = chance >= 1.0 or (chance > 0.0 and dice.uniform(S, DECIDE_DICE, rng) < chance)
+    log(S, EV_INTERVENTION if drawn else EV_STANDS_ASIDE, backer, place, told)
+    return 1 if drawn else 0
+
+
+@njit
+def _count(S: State, f: int, backer: int, place: int, since: int, answer: int) -> None:
+    """Faction f's test of the backer's line at the place (`since`: the offensive's first day,
+    -1 for groups going over), and what f learns from the answer."""
     S.tests[f, backer, TEST_SINCE], S.tests[f, backer, TEST_PLACE] = since, place
     S.tests[f, backer, TEST_ANSWER] = answer
     if answer:
@@ -217,16 +232,7 @@ def holds_line(P: Params, S: State, rng: np.random.Generator, f: int, place: int
         if not S.declared[b, place] or S.owner[place] != side or side == P.faction_side[f]:
             continue
         if S.tests[f, b, TEST_PLACE] != place:  # not answered there yet: a new test
-            chance = credibility(P, S, b, place)
-            answer = 1 if chance >= 1.0 or (
-                chance > 0.0 and dice.uniform(S, DECIDE_DICE, rng) < chance) else 0
-            log(S, EV_INTERVENTION if answer else EV_STANDS_ASIDE, b, place, f + SWITCHED)
-            S.tests[f, b, TEST_SINCE], S.tests[f, b, TEST_PLACE] = -1, place  # not an offensive
-            S.tests[f, b, TEST_ANSWER] = answer
-            if answer:
-                S.enforced[f, b, place] += 1
-            else:
-                S.unenforced[f, b, place] += 1
+            _count(S, f, b, place, -1, _decide(P, S, rng, b, place, f + SWITCHED))
         if S.tests[f, b, TEST_ANSWER] == 1:
             return True
     return False
