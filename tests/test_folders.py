@@ -15,7 +15,7 @@ from libyasim import arguments, folders
 from libyasim.cli import main
 from libyasim.files import FolderError
 from libyasim.params import PARAMS
-from variants import baseline_variant
+from variants import baseline_variant, one_line_error
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,12 +26,6 @@ def _scenario(folder: Path, name: str, extra: str = "") -> Path:
 
 def _run(*args: str) -> int:
     return main(["run", *args, "--workers", "1", "--quiet"])
-
-
-def _one_line_error(capsys) -> str:
-    err = capsys.readouterr().err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
-    return err
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +58,13 @@ def test_merge_refuses_other_results_and_foreign_files_and_leaves_them(base, tmp
     (bigger / "validation.json").write_text("{}")
     capsys.readouterr()
     assert main(["merge", *map(str, shards), "--out", str(bigger)]) == 2
-    assert "8 runs" in _one_line_error(capsys)
+    assert "8 runs" in one_line_error(capsys)
     assert (bigger / "runs.parquet").read_bytes() == before
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "notes.txt").write_text("mine")
     assert main(["merge", *map(str, shards), "--out", str(notes)]) == 2
-    assert "notes.txt" in _one_line_error(capsys)
+    assert "notes.txt" in one_line_error(capsys)
     assert (notes / "notes.txt").read_text() == "mine"
     # --force replaces the folder whole: the other runs' validation goes with them
     assert main(["merge", *map(str, shards), "--out", str(bigger), "--force"]) == 0
@@ -108,7 +102,7 @@ def test_another_number_of_runs_is_other_results(base, done, tmp_path, capsys):
     out = done
     capsys.readouterr()
     assert _run(str(base), "--out", str(out), "--runs", "2") == 2
-    assert "number of runs" in _one_line_error(capsys)
+    assert "number of runs" in one_line_error(capsys)
 
 
 def test_a_full_disk_is_one_line_and_leaves_no_half_file(base, tmp_path, capsys, monkeypatch):
@@ -120,7 +114,7 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_file(base, tmp_path, capsys,
     monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
     out = tmp_path / "out"
     assert _run(str(base), "--out", str(out)) == 2
-    err = _one_line_error(capsys)
+    err = one_line_error(capsys)
     assert "No space left on device" in err and "free some space" in err
     assert not (out / "runs.parquet").exists()
     assert not [p for p in out.rglob("*") if ".tmp-" in p.name]
@@ -134,12 +128,12 @@ def test_a_read_only_folder_is_one_line_for_run_report_and_sweep(base, done, tmp
     monkeypatch.setattr(folders.os, "access", lambda path, mode: False if Path(path) == out
                         else real_access(path, mode))
     assert _run(str(base), "--out", str(out), "--force") == 2
-    assert "read-only" in _one_line_error(capsys)
+    assert "read-only" in one_line_error(capsys)
     assert main(["report", str(out)]) == 2
-    assert "read-only" in _one_line_error(capsys)
+    assert "read-only" in one_line_error(capsys)
     assert main(["sweep", str(base), "--param", "truce.spoiler_rate=0.02:0.2", "--levels", "2",
                  "--runs", "1", "--out", str(out), "--workers", "1", "--quiet"]) == 2
-    assert "read-only" in _one_line_error(capsys)
+    assert "read-only" in one_line_error(capsys)
 
 
 def test_a_write_refused_by_the_system_is_one_line(base, done, tmp_path, capsys, monkeypatch):
@@ -151,18 +145,18 @@ def test_a_write_refused_by_the_system_is_one_line(base, done, tmp_path, capsys,
 
     monkeypatch.setattr(Path, "write_text", refused)
     assert main(["report", str(out)]) == 2
-    err = _one_line_error(capsys)
+    err = one_line_error(capsys)
     assert "report.html" in err and "Permission denied" in err
     assert not (out / "report.html").exists()
 
 
 def test_a_missing_folder_and_a_file_in_the_way(base, tmp_path, capsys):
     assert main(["report", str(tmp_path / "missing")]) == 2
-    _one_line_error(capsys)
+    one_line_error(capsys)
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert _run(str(base), "--out", str(blocker / "sub")) == 2
-    assert "cannot make the folder" in _one_line_error(capsys)
+    assert "cannot make the folder" in one_line_error(capsys)
 
 
 def test_force_never_empties_the_working_folder(base, tmp_path, monkeypatch):
@@ -189,7 +183,7 @@ def test_a_design_over_the_budget_is_refused_before_any_work(base, tmp_path, cap
     assert main(["sweep", str(base), "--param", "truce.spoiler_rate=0.02:0.2", "--param",
                  "arms.embargo_enforcement=0:0.8", "--levels", "101", "--runs", "1000",
                  "--out", str(tmp_path / "sw"), "--quiet"]) == 2
-    assert "at most 10,000,000" in _one_line_error(capsys)
+    assert "at most 10,000,000" in one_line_error(capsys)
     assert not (tmp_path / "sw").exists()
 
 
@@ -246,7 +240,7 @@ def test_report_never_replaces_a_file_it_did_not_write(base, done, tmp_path, cap
     mine.write_text("<html>my notes</html>")
     capsys.readouterr()
     assert main(["report", str(out), "--output", str(mine)]) == 2
-    assert "not a libyasim report" in _one_line_error(capsys)
+    assert "not a libyasim report" in one_line_error(capsys)
     assert mine.read_text() == "<html>my notes</html>"
     assert main(["report", str(out), "--output", str(tmp_path / "r.html")]) == 0
     assert main(["report", str(out), "--output", str(tmp_path / "r.html")]) == 0  # its own

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from libyasim import arguments, folders
+from libyasim.extras import require
 from libyasim.files import atomic_write, atomic_write_text
 from libyasim.observations import (
     Observation,
@@ -389,7 +390,8 @@ def calibrate(scenario_path: str | Path, out: str | Path, until: dt.date,
               force: bool = False, dask_scheduler: str | None = None, progress: bool = True,
               predictive_draws: int = PREDICTIVE_DRAWS) -> dict[str, Any]:
     """Run (or resume) an ABC-SMC calibration into `out`; return calibration.json's content."""
-    import pyabc
+    pyabc = require("pyabc", "calibration",
+                    "ABC-SMC (`--method smc`, the default; `--method rejection` needs no extra)")
 
     started = time.monotonic()
     out = Path(out)
@@ -993,6 +995,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     params = parameters_to_fit(args.params, args.params_from)
     if args.method == "rejection":
         return cmd_rejection(args, params)
+    if args.draws is not None or args.keep is not None:
+        raise CalibrationError("--draws and --keep set rejection ABC's budget; add --method "
+                               "rejection (ABC-SMC's are --population and --generations)")
     if args.prior_from:
         raise CalibrationError("--prior-from: only with --method rejection")
     if args.rest_from_prior:
@@ -1028,7 +1033,9 @@ def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
     if args.scheduler:
         raise CalibrationError("--scheduler: a rejection fit runs on local --workers only")
     summary = calibrate_rejection(args.scenario, args.out, args.until, args.observations,
-                                  params, args.draws, args.keep, args.workers, args.seed,
+                                  params, DEFAULT_DRAWS if args.draws is None else args.draws,
+                                  DEFAULT_KEEP if args.keep is None else args.keep,
+                                  args.workers, args.seed,
                                   args.force, progress=not args.quiet,
                                   prior_from=args.prior_from,
                                   rest_from_prior=args.rest_from_prior)
@@ -1119,10 +1126,10 @@ def add_command(sub: Any) -> None:
                      help="smc: ABC-SMC with pyabc (default); rejection: rejection ABC, the "
                      "--keep nearest of --draws runs from the priors (its weights cannot "
                      "collapse, whatever the number of parameters)")
-    cal.add_argument("--draws", type=arguments.whole(2, 10_000_000), default=DEFAULT_DRAWS,
+    cal.add_argument("--draws", type=arguments.whole(2, 10_000_000),
                      help=f"rejection: parameter sets drawn from the priors, one run each "
                      f"(default {DEFAULT_DRAWS:,})")
-    cal.add_argument("--keep", type=arguments.whole(2, 10_000_000), default=DEFAULT_KEEP,
+    cal.add_argument("--keep", type=arguments.whole(2, 10_000_000),
                      help=f"rejection: how many of the nearest draws form the posterior "
                      f"(default {DEFAULT_KEEP})")
     cal.add_argument("--prior-from", metavar="FIT",

@@ -178,18 +178,21 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 def _load_or_report(paths: list[str]) -> list[Scenario] | None:
-    """The scenarios of `paths`; None after printing every problem of every file that cannot
-    be loaded (as `check` lists them), not only the first."""
+    """The scenarios of `paths`; None after printing every problem of every file that `check`
+    would reject (all of them, not only the first): what `check` refuses is never run."""
     from libyasim.check import problems
 
     loaded, bad = [], False
     for path in paths:
+        found = problems(path)
         try:
-            loaded.append(load_scenario(path))
+            if not found:
+                loaded.append(load_scenario(path))
         except ScenarioError as exc:
-            bad = True
-            for problem in problems(path) or [str(exc)]:
-                print(f"error: {problem}", file=sys.stderr)
+            found = [str(exc)]
+        for problem in found:
+            print(f"error: {problem}", file=sys.stderr)
+        bad = bad or bool(found)
     return None if bad else loaded
 
 
@@ -256,6 +259,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.explain and len(args.scenarios) != 2:
         print(f"error: --explain explains the difference between two scenarios (A B); got "
               f"{len(args.scenarios)} files", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.mechanism and not args.explain:
+        print("error: --mechanism names the mechanisms --explain switches off; add --explain",
+              file=sys.stderr)
         return EXIT_BAD_INPUT
     mechanisms = _mechanisms(args.mechanism) if args.explain else []
     scenarios = _load_or_report(args.scenarios)
@@ -455,8 +462,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
-    from libyasim.exercises import render_keys, stale_keys
+    from libyasim.exercises import render_keys, stale_keys, with_keys
 
+    if not with_keys(args.folder):
+        what = "not found" if not Path(args.folder).exists() else "holds no exercise with a key"
+        print(f"error: {args.folder}: {what}; expected a folder of exercises, e.g. exercises",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args.check:
         stale = stale_keys(args.folder, workers=args.workers)
         for path in stale:

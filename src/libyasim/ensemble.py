@@ -46,7 +46,7 @@ from libyasim.worker import (FOLDER_MARK, Chunk, ChunkJob, ChunkReport, chunk_pa
 from libyasim.files import FolderError, atomic_write, atomic_write_text
 from libyasim.folders import (CHUNK_DIR, LOCK_FILE, MANIFEST_FILE, RUNS_FILE, SERIES_FILE,
                               holds_complete, read_manifest, refuse_other, remove_derived,
-                              usable_folder)
+                              same, usable_folder)
 from libyasim.folders import REPORT_FILE  # noqa: F401  (importable from here, as before)
 from libyasim import draws as draw_module
 from libyasim.draws import Draws
@@ -467,10 +467,10 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool | str) -> bool:
     chunk_dir = out / CHUNK_DIR
     old = read_manifest(out)
     if resume == "auto":
-        resume = old is not None and all(old.get(k) == manifest.get(k) for k in RESUME_KEYS)
+        resume = old is not None and all(same(old, manifest, k) for k in RESUME_KEYS)
     if resume and old is not None:
         for key in RESUME_KEYS:
-            if old.get(key) != manifest.get(key):
+            if not same(old, manifest, key):
                 raise EnsembleError(
                     f"{out}: cannot resume: its {key} differs from this run's; use another --out "
                     "folder, or the same scenario, --runs, --seed (and --shard, --param)")
@@ -647,7 +647,7 @@ def merge_shards(folders: Sequence[str | Path], target: str | Path, force: bool 
     first = manifests[0]
     for d, m in zip(dirs[1:], manifests[1:]):
         for key in ("scenario", "runs", "root_seed", "chunk_size"):
-            if m.get(key) != first.get(key):
+            if not same(m, first, key):
                 raise EnsembleError(f"{d}: its {key} differs from {dirs[0]}'s; "
                                     "shards of one ensemble share scenario, runs, seed and chunks")
     count = first["shard"][1]

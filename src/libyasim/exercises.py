@@ -45,7 +45,7 @@ def load_exercise(folder: str | Path) -> Exercise:
     folder = Path(folder)
     spec_path = folder / SPEC_FILE
     try:
-        spec = tomllib.loads(spec_path.read_text(encoding="utf-8"))
+        spec = tomllib.loads(spec_path.read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ScenarioError(str(spec_path), None, f"cannot read the exercise: {exc}") from None
     files = spec.get("scenarios")
@@ -65,6 +65,15 @@ def load_exercise(folder: str | Path) -> Exercise:
 def find_exercises(root: str | Path) -> list[Path]:
     """Exercise folders under `root`, in name order."""
     return sorted(p.parent for p in Path(root).glob(f"*/{SPEC_FILE}"))
+
+
+def with_keys(root: str | Path) -> list[Path]:
+    """Every exercise folder under `root` whose answer key the model computes: those of
+    `exercise.toml` and the scenario-discovery ones (`explore.toml`)."""
+    from libyasim.discovery import EXERCISE_FILE
+
+    explorations = (p.parent for p in Path(root).glob(f"*/{EXERCISE_FILE}"))
+    return sorted({*find_exercises(root), *explorations})
 
 
 # ------------------------------------------------------------------ running and figures

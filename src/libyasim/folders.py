@@ -76,13 +76,15 @@ def _scenario_identity(manifest: Mapping[str, Any]) -> tuple[Any, Any]:
 
 def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """The identity keys in which two manifests differ (empty: the same ensemble)."""
-    what = []
-    for key in IDENTITY_KEYS:
-        same = (_scenario_identity(old) == _scenario_identity(new) if key == "scenario"
-                else _normal(old.get(key)) == _normal(new.get(key)))
-        if not same:
-            what.append(key)
-    return what
+    return [key for key in IDENTITY_KEYS if not same(old, new, key)]
+
+
+def same(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> bool:
+    """Whether two manifests agree on `key`; a scenario by its name and resolved values, not
+    by the path it was read from (the same file typed another way is the same scenario)."""
+    if key == "scenario":
+        return _scenario_identity(old) == _scenario_identity(new)
+    return bool(_normal(old.get(key)) == _normal(new.get(key)))
 
 
 def _normal(value: Any) -> Any:

@@ -194,13 +194,18 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
     from libyasim.screen import parameters_to_fit
 
+    if args.method != "rejection" and (args.draws is not None or args.keep is not None):
+        raise CalibrationError("--draws and --keep set rejection ABC's budget; add --method "
+                               "rejection (ABC-SMC's are --population and --generations)")
+    draws = DEFAULT_DRAWS if args.draws is None else args.draws
+    keep = DEFAULT_KEEP if args.keep is None else args.keep
     params = parameters_to_fit(args.params, args.params_from)
     try:
         record = forecast(args.scenario, args.origin, args.out, args.posterior, args.fit_on,
                           args.fit_out, params, args.runs, args.seed, args.budget, args.workers,
                           args.population, args.generations, args.resume, args.force,
                           progress=not args.quiet, observations=args.observations,
-                          method=args.method, draws=args.draws, keep=args.keep,
+                          method=args.method, draws=draws, keep=keep,
                           rest_from_prior=args.rest_from_prior, prior_from=args.prior_from)
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished fit generations and runs are kept in {args.out}; "
@@ -259,10 +264,10 @@ def add_command(sub: Any) -> None:
     fc.add_argument("--method", choices=METHODS, default="smc",
                     help="with --fit-on: smc (ABC-SMC, default) or rejection (the --keep "
                     "nearest of --draws runs from the priors; see `libyasim calibrate`)")
-    fc.add_argument("--draws", type=arguments.whole(2, 10_000_000), default=DEFAULT_DRAWS,
+    fc.add_argument("--draws", type=arguments.whole(2, 10_000_000),
                     help=f"with --method rejection: draws from the priors (default "
                     f"{DEFAULT_DRAWS:,})")
-    fc.add_argument("--keep", type=arguments.whole(2, 10_000_000), default=DEFAULT_KEEP,
+    fc.add_argument("--keep", type=arguments.whole(2, 10_000_000),
                     help=f"with --method rejection: draws kept (default {DEFAULT_KEEP})")
     fc.add_argument("--prior-from", metavar="FIT",
                     help="with --fit-on and --method rejection: an earlier fit (e.g. on the 2019 "

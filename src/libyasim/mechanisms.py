@@ -76,7 +76,7 @@ def _text(value: Any) -> str:
 def _rows(path: Path, columns: Sequence[str], problems: list[str]) -> list[tuple[int, dict]]:
     """The rows of a CSV table with their line numbers; a missing column is one problem."""
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:

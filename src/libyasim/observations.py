@@ -115,7 +115,7 @@ def load_observations(path: str | Path | None = None,
     if not path.is_file():
         raise ObservationError(f"{path}: file not found; expected an observations CSV file")
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ObservationError(f"{path}: not a readable CSV text file ({exc})") from None

@@ -99,10 +99,17 @@ class Param:
         if self.on_or_after_start:
             return f"{kind} on or after scenario.start_date"
         if self.low is not None and self.high is not None:
-            return f"{kind} between {self.low:g} and {self.high:g}"
+            return f"{kind} between {plain(self.low)} and {plain(self.high)}"
         if self.low is not None:
-            return f"{kind} of at least {self.low:g}"
+            return f"{kind} of at least {plain(self.low)}"
         return kind
+
+
+def plain(number: float) -> str:
+    """A bound as people write it: 10000000, not 1e+07; 0.05, not 5e-02."""
+    if float(number).is_integer():
+        return f"{int(number):d}"
+    return f"{number:g}"
 
 
 def article(name: str, default: Any, quote: str, reason: str, **kw: Any) -> Param:
@@ -314,7 +321,7 @@ def _date_problems(p: Param, informed_by: dt.date | None) -> list[tuple[str, str
 
 def _table_rows(path: Path, problems: list[str]) -> list[_Row]:
     try:
-        with path.open(encoding="utf-8", newline="") as file:
+        with path.open(encoding="utf-8-sig", newline="") as file:
             reader = csv.DictReader(file)
             header = reader.fieldnames or []
             missing = [c for c in REQUIRED_COLUMNS if c not in header]

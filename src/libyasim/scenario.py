@@ -96,7 +96,7 @@ def _read_chain(path: Path, stack: list[Path]) -> tuple[dict[str, tuple[Any, str
     if not path.is_file():
         raise ScenarioError(str(path), None, "file not found; expected a TOML scenario file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(path), None, f"TOML syntax error: {exc}") from None
     except UnicodeDecodeError:
@@ -116,6 +116,10 @@ def _read_chain(path: Path, stack: list[Path]) -> tuple[dict[str, tuple[Any, str
     parent_meta: dict = {}
     if "scenario.extends" in meta:
         parent = path.parent / meta["scenario.extends"]
+        if parent.is_dir():
+            raise ScenarioError(str(path), "scenario.extends",
+                                f"{meta['scenario.extends']!r} is a folder ({parent}); expected "
+                                "the path of another scenario file, relative to this one")
         if not parent.is_file():
             raise ScenarioError(str(path), "scenario.extends",
                                 f"{meta['scenario.extends']!r} not found (looked for {parent}); "

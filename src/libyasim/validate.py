@@ -30,7 +30,7 @@ import pandas as pd
 from libyasim import arguments
 from libyasim.conditioning import Conditioned, condition, known_by, map_at
 from libyasim.files import atomic_write
-from libyasim.folders import REPORT_FILE, remove_derived, usable_folder
+from libyasim.folders import REPORT_FILE, refuse_foreign, remove_derived, usable_folder
 from libyasim.observations import (
     MIN_COVERAGE,
     Observation,
@@ -439,6 +439,9 @@ def validate(results_dir: str | Path | Sequence[str | Path],
         raise ObservationError("several results folders are each scored from their own "
                                "information cutoff, into one table: give --out DIR and no --from")
     out_dir = Path(out) if out is not None else folders[0]
+    if out_dir.resolve() not in {f.resolve() for f in folders}:
+        # a folder of its own: it may hold an earlier validation, nothing else
+        refuse_foreign(out_dir, (VALIDATION_CSV, VALIDATION_JSON, VALIDATION_PNG), force)
     if not force and (out_dir / VALIDATION_CSV).exists():
         from libyasim.ensemble import EnsembleError
 
@@ -448,7 +451,10 @@ def validate(results_dir: str | Path | Sequence[str | Path],
     per_origin, scored_all, warnings, views = [], [], [], []
     for folder, ref in zip(folders, references):
         view, manifest = read_run(folder)
-        prior = read_run(ref)[0] if ref is not None else None
+        prior = None
+        if ref is not None:
+            prior, ref_manifest = read_run(ref)
+            warnings += reference_warnings(folder, manifest, ref, ref_manifest)
         values = manifest["scenario"]["values"]
         cutoff = dt.date.fromisoformat(values.get("scenario.information_cutoff",
                                                   values["scenario.start_date"]))
@@ -473,6 +479,23 @@ def validate(results_dir: str | Path | Sequence[str | Path],
     summary["line"] = "\n".join(summary_line(s) for s in per_origin)
     _write(out_dir, summary, scored_all, views[0])
     return summary
+
+
+def reference_warnings(folder: Path, manifest: dict[str, Any], ref: Path,
+                       ref_manifest: dict[str, Any]) -> list[str]:
+    """A reference that does not cover the runs' period scores other days than they do."""
+    days = []
+    for m in (manifest, ref_manifest):
+        values = m["scenario"]["values"]
+        start = dt.date.fromisoformat(values["scenario.start_date"])
+        days.append((start, start + dt.timedelta(days=int(values["scenario.horizon_days"]))))
+    (start, end), (ref_start, ref_end) = days
+    if (ref_start, ref_end) == (start, end):
+        return []
+    return [f"the reference {ref} runs from {ref_start} to {ref_end}, the results {folder} from "
+            f"{start} to {end}: its skill is scored on the observations both cover, and a "
+            "reference of the same period (e.g. `libyasim run SCENARIO --prior`) compares like "
+            "with like"]
 
 
 def _paths(named: str | Path | Sequence[str | Path]) -> list[Path]:
@@ -572,14 +595,26 @@ def _write(out_dir: Path, summary: dict[str, Any], scored: Sequence[Scored],
     usable_folder(out_dir)
     table = pd.DataFrame([s.row for s in scored])
     atomic_write(out_dir / VALIDATION_CSV, lambda p: table.to_csv(p, index=False))
-    atomic_write(out_dir / VALIDATION_JSON,
-                 lambda p: p.write_text(json.dumps(summary, indent=1, default=_json)))
+    atomic_write(out_dir / VALIDATION_JSON, lambda p: p.write_text(
+        json.dumps(_strict(summary), indent=1, default=_json, allow_nan=False)))
     first = [s for s in scored if s.row["origin"] == summary["from"]]
     fig = figure(first, f"{summary['scenario']}: {view.runs} runs scored on what happened "
                  f"after {summary['from']}")
     atomic_write(out_dir / VALIDATION_PNG, lambda p: fig.savefig(p, dpi=110, format="png"))
     __import__("matplotlib.pyplot").pyplot.close(fig)
     remove_derived(out_dir, (REPORT_FILE,))  # a report showing the earlier validation is stale
+
+
+def _strict(value: Any) -> Any:
+    """`value` with every infinite or undefined number as text ("-inf", "inf", "nan"): strict
+    JSON has no such numbers, and a skill is -inf where the reference was perfect."""
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
 
 
 def _json(value: Any) -> Any:
