@@ -187,3 +187,10 @@ def test_abc_smc_without_its_extra_names_the_extra(finished, tmp_path, monkeypat
                  "truce.base_logit", "--out", str(tmp_path / "c")]) == 2
     err = one_line_error(capsys)
     assert "[calibration]" in err and "--method rejection" in err
+
+
+def test_an_impossible_date_is_named_as_such(tmp_path, capsys):
+    bad = baseline_variant(tmp_path, "bad", "[truce]\nstart = 2020-13-40\n")
+    assert main(["check", str(bad)]) != 0
+    captured = capsys.readouterr()
+    assert "start = 2020-13-40 is not a date" in captured.out + captured.err

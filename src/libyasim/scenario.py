@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -96,9 +97,11 @@ def _read_chain(path: Path, stack: list[Path]) -> tuple[dict[str, tuple[Any, str
     if not path.is_file():
         raise ScenarioError(str(path), None, "file not found; expected a TOML scenario file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(path), None, f"TOML syntax error: {exc}") from None
+        raise ScenarioError(str(path), None,
+                            f"TOML syntax error: {exc}{_bad_date(text, str(exc))}") from None
     except UnicodeDecodeError:
         raise ScenarioError(str(path), None, "not a UTF-8 text file; expected TOML") from None
     except RecursionError:
@@ -127,6 +130,22 @@ def _read_chain(path: Path, stack: list[Path]) -> tuple[dict[str, tuple[Any, str
         parent_values, parent_meta = _read_chain(parent, [*stack, resolved])
     merged_meta = {**{k: v for k, v in parent_meta.items() if k != "scenario.name"}, **meta}
     return {**parent_values, **flat}, merged_meta
+
+
+def _bad_date(text: str, error: str) -> str:
+    """Where TOML stumbled on something shaped like a date that is none (2020-13-40), say so."""
+    where = re.search(r"at line (\d+)", error)
+    lines = text.splitlines()
+    if not where or not 0 < int(where.group(1)) <= len(lines):
+        return ""
+    line = lines[int(where.group(1)) - 1]
+    for found in re.finditer(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])", line):
+        try:
+            dt.date(*map(int, found.groups()))
+        except ValueError:
+            key = line.split("=")[0].strip()
+            return f"; {key} = {found.group(0)} is not a date (expected YYYY-MM-DD)"
+    return ""
 
 
 def _flatten(data: dict, source: str, prefix: str = "") -> dict[str, tuple[Any, str]]:
