@@ -194,3 +194,17 @@ def test_an_impossible_date_is_named_as_such(tmp_path, capsys):
     assert main(["check", str(bad)]) != 0
     captured = capsys.readouterr()
     assert "start = 2020-13-40 is not a date" in captured.out + captured.err
+
+
+def test_check_lists_a_wrong_name_or_parent_beside_the_settings_problems(tmp_path, capsys):
+    named = tmp_path / "named.toml"
+    named.write_text(f'[scenario]\nextends = "{ROOT / "scenarios" / "baseline.toml"}"\n'
+                     "name = 5\ndescription = 7\n[truce]\nmonitorng = true\n")
+    orphan = tmp_path / "orphan.toml"
+    orphan.write_text('[scenario]\nextends = "missing.toml"\n[arms]\nembargo_enforcement = 1.5\n')
+    assert main(["check", str(named), str(orphan)]) != 0
+    captured = capsys.readouterr()
+    said = captured.out + captured.err
+    for problem in ("scenario.name", "scenario.description", "monitorng", "missing.toml",
+                    "embargo_enforcement"):
+        assert problem in said, problem

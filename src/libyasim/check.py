@@ -66,16 +66,17 @@ def problems(path: str | Path) -> list[str]:
         return [f"{path}: is a folder; expected a TOML scenario file"]
     if not path.exists():
         return [f"{path}: file not found; expected a TOML scenario file"]
+    chain: list[str] = []  # the file's own name, description or extends, if wrong
     try:
-        raw, meta = _read_chain(path, [])
+        raw, meta = _read_chain(path, [], chain)
     except ScenarioError as exc:
-        return [str(exc)]
+        return [*chain, str(exc)]
     except OSError as exc:
         return [f"{path}: cannot read it: {exc.strerror}"]
-    if not raw and not meta:
+    if not raw and not meta and not chain:
         return [f"{path}: empty; nothing to run (expected settings such as "
                 "[scenario] extends = \"baseline.toml\")"]
-    found, overrides, invalid = [], {}, set()
+    found, overrides, invalid = list(chain), {}, set()
     for name, item in raw.items():
         try:
             overrides.update(validate_values({name: item}, str(path)))
@@ -90,7 +91,8 @@ def problems(path: str | Path) -> list[str]:
         return [*found, str(exc)]
     name = meta.get("scenario.name") or path.stem
     scenario = Scenario(name, meta.get("scenario.description", ""), str(path), overrides, values)
-    # with a setting unread, the cutoff rule could blame the default that stands in for it
-    rules = RULES if not found else [truce_within_horizon]
+    # with a setting unread, the cutoff rule could blame the default that stands in for it;
+    # with the file it extends unread, every rule could
+    rules = [] if chain else RULES if not found else [truce_within_horizon]
     return [*found, *(problem for rule in rules for problem in rule(scenario))]
 

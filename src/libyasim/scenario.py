@@ -87,8 +87,12 @@ def load_scenario(path: str | Path) -> Scenario:
                     _resolve(overrides, str(path)))
 
 
-def _read_chain(path: Path, stack: list[Path]) -> tuple[dict[str, tuple[Any, str]], dict]:
-    """Flatten a file and its `extends` ancestors; later files win. Values keep their file."""
+def _read_chain(path: Path, stack: list[Path], found: list[str] | None = None
+                ) -> tuple[dict[str, tuple[Any, str]], dict]:
+    """Flatten a file and its `extends` ancestors; later files win. Values keep their file.
+    With a list `found`, a wrong name, description or `extends` of the file itself is added
+    to it and the file is read on without it (so that `check` lists every problem), instead
+    of stopping the reading."""
     resolved = path.resolve()
     if resolved in stack:
         cycle = " -> ".join(str(p.name) for p in [*stack, resolved])
@@ -112,22 +116,28 @@ def _read_chain(path: Path, stack: list[Path]) -> tuple[dict[str, tuple[Any, str
         value, where = flat[POSTERIOR_KEY]  # a path relative to the file that sets it
         flat[POSTERIOR_KEY] = (str((path.parent / value).resolve()), where)
     meta = {k: flat.pop(k)[0] for k in list(flat) if k in META_KEYS}
+    def wrong(key: str, message: str) -> None:
+        error = ScenarioError(str(path), key, message)
+        if found is None:
+            raise error
+        found.append(str(error))
+        meta.pop(key)
+
     for key in ("scenario.name", "scenario.description", "scenario.extends"):
         if key in meta and not isinstance(meta[key], str):
-            raise ScenarioError(str(path), key, f"got {meta[key]!r}; expected a text")
+            wrong(key, f"got {meta[key]!r}; expected a text")
     parent_values: dict[str, tuple[Any, str]] = {}
     parent_meta: dict = {}
     if "scenario.extends" in meta:
         parent = path.parent / meta["scenario.extends"]
         if parent.is_dir():
-            raise ScenarioError(str(path), "scenario.extends",
-                                f"{meta['scenario.extends']!r} is a folder ({parent}); expected "
-                                "the path of another scenario file, relative to this one")
-        if not parent.is_file():
-            raise ScenarioError(str(path), "scenario.extends",
-                                f"{meta['scenario.extends']!r} not found (looked for {parent}); "
-                                "expected the path of another scenario file, relative to this one")
-        parent_values, parent_meta = _read_chain(parent, [*stack, resolved])
+            wrong("scenario.extends", f"{meta['scenario.extends']!r} is a folder ({parent}); "
+                  "expected the path of another scenario file, relative to this one")
+        elif not parent.is_file():
+            wrong("scenario.extends", f"{meta['scenario.extends']!r} not found (looked for "
+                  f"{parent}); expected the path of another scenario file, relative to this one")
+        else:
+            parent_values, parent_meta = _read_chain(parent, [*stack, resolved])
     merged_meta = {**{k: v for k, v in parent_meta.items() if k != "scenario.name"}, **meta}
     return {**parent_values, **flat}, merged_meta
 
