@@ -5,20 +5,20 @@
 # With RESCREEN=1 each seed also screens the prior ranges again (`calibrate --screen --seed`):
 # the noise of the whole procedure, the choice of parameters included.
 #   SEEDS="1 2" OUT=results/fit-noise SCREEN=scenarios/posterior/forecast_2020-01-10
-#   RESCREEN=0 TRAJECTORIES=60 (the rescreens') RUNS=300 WORKERS=2 DRAWS=20000 KEEP=200
+#   RESCREEN=0 TRAJECTORIES=60 (the rescreens') RUNS=1500 WORKERS=2 DRAWS=100000 KEEP=1000
 #   LIBYASIM=libyasim  PLUG_IN=0 (1: the fits and forecasts keep every assumption they do not
 #   fit at its registry value instead of drawing it from its prior, as before 3.0's last fits)
-# About 1.5 minutes a seed on 2 cores (3.5 with RESCREEN=1), plus one prior predictive.
+# About 4 minutes a seed on 2 cores (6 with RESCREEN=1), plus one prior predictive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LY=${LIBYASIM:-libyasim}
 OUT=${OUT:-results/fit-noise}
 SEEDS=${SEEDS:-"1 2"}
 SCREEN=${SCREEN:-scenarios/posterior/forecast_2020-01-10}
-RUNS=${RUNS:-300}
+RUNS=${RUNS:-1500}
 WORKERS=${WORKERS:-2}
-DRAWS=${DRAWS:-20000}
-KEEP=${KEEP:-200}
+DRAWS=${DRAWS:-100000}
+KEEP=${KEEP:-1000}
 RESCREEN=${RESCREEN:-0}
 MARGINAL=--rest-from-prior
 [ "${PLUG_IN:-0}" = 1 ] && MARGINAL=

@@ -9,24 +9,25 @@
 # its posterior (marginalised: `calibrate --rest-from-prior`), and the forecasts draw whole
 # particles, with what the posterior does not hold from its prior too; for comparison, the same
 # pipeline with those assumptions held at the registry's values (plug-in) is scored as well.
-#   OUT=results/forecast  FIT_BUDGET=1500 (seconds)  RUNS=300  WORKERS=2  LIBYASIM=libyasim
+#   OUT=results/forecast  FIT_BUDGET=1500 (seconds)  RUNS=1500  WORKERS=2  LIBYASIM=libyasim
 #   TRAJECTORIES=60 (the screen's)  METHOD=rejection (or smc)
-#   DRAWS=20000 KEEP=200 (rejection: runs from the priors, the nearest kept)
+#   DRAWS=100000 KEEP=1000 (rejection: runs from the priors, the nearest 1% kept)
 #   POPULATION=300 (smc: particles per generation)
 # Rejection ABC by default: with some 20 parameters, ABC-SMC's importance weights collapse
-# onto a handful of particles (docs/calibration.md). About 7 minutes on 2 cores.
+# onto a handful of particles (docs/calibration.md). The sizes keep each score's Monte Carlo
+# error small beside the differences the docs read (docs/validation.md). About 25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LY=${LIBYASIM:-libyasim}
 OUT=${OUT:-results/forecast}
 FIT_BUDGET=${FIT_BUDGET:-1500}
-RUNS=${RUNS:-300}
+RUNS=${RUNS:-1500}
 WORKERS=${WORKERS:-2}
 TRAJECTORIES=${TRAJECTORIES:-60}
 POPULATION=${POPULATION:-300}
 METHOD=${METHOD:-rejection}
-DRAWS=${DRAWS:-20000}
-KEEP=${KEEP:-200}
+DRAWS=${DRAWS:-100000}
+KEEP=${KEEP:-1000}
 WAR=scenarios/tripoli_offensive_2019.toml
 CUTOFF=2020-01-10
 ORIGINS="2020-01-10 2020-03-31 2020-06-30"
