@@ -3,7 +3,7 @@
 #   make test       install into .venv (with test tools and Chromium), check style and types, run
 #                   the whole test suite, then the quick tests on a core install at minimum versions
 #   make forecast   the forecast of 2020: screen and fit on the 2019 war, forecasts from three
-#                   origins, scores (scripts/forecast-2020.sh; about 7 minutes on 2 cores)
+#                   origins, scores (scripts/forecast-2020.sh; about 18 minutes on 2 cores)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed

@@ -15,7 +15,7 @@
 #   POPULATION=300 (smc: particles per generation)
 # Rejection ABC by default: with some 20 parameters, ABC-SMC's importance weights collapse
 # onto a handful of particles (docs/calibration.md). The sizes keep each score's Monte Carlo
-# error small beside the differences the docs read (docs/validation.md). About 25 minutes on 2 cores.
+# error small beside the differences the docs read (docs/validation.md). About 18 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LY=${LIBYASIM:-libyasim}
