@@ -208,3 +208,17 @@ def test_check_lists_a_wrong_name_or_parent_beside_the_settings_problems(tmp_pat
     for problem in ("scenario.name", "scenario.description", "monitorng", "missing.toml",
                     "embargo_enforcement"):
         assert problem in said, problem
+
+
+@pytest.mark.parametrize("command", ["app", "game"])
+def test_the_classroom_pages_refuse_what_check_rejects(command, tmp_path, capsys, monkeypatch):
+    """A teacher's broken file is one line and exit 2 before any server starts."""
+    from libyasim import serve
+
+    def no_server(*args, **kwargs):
+        raise AssertionError("a server was started for a file check rejects")
+
+    monkeypatch.setattr(serve, "serve", no_server)
+    late = baseline_variant(tmp_path, "late", "[truce]\nstart = 2020-03-01\n", horizon=30)
+    assert main([command, str(late), "--port", "65431"]) == 2
+    assert "truce.start" in one_line_error(capsys)

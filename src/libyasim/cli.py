@@ -177,7 +177,7 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_or_report(paths: list[str]) -> list[Scenario] | None:
+def load_or_report(paths: list[str]) -> list[Scenario] | None:
     """The scenarios of `paths`; None after printing every problem of every file that `check`
     would reject (all of them, not only the first): what `check` refuses is never run."""
     from libyasim.check import problems
@@ -202,7 +202,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from libyasim.folders import read_manifest
     from libyasim.results import Results
 
-    loaded = _load_or_report([args.scenario])
+    loaded = load_or_report([args.scenario])
     if loaded is None:
         return EXIT_BAD_INPUT
     scenario = loaded[0]
@@ -265,7 +265,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
     mechanisms = _mechanisms(args.mechanism) if args.explain else []
-    scenarios = _load_or_report(args.scenarios)
+    scenarios = load_or_report(args.scenarios)
     if scenarios is None:
         return EXIT_BAD_INPUT
     runs = args.runs or scenarios[0]["scenario.runs"]
@@ -377,7 +377,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     env = {k: v for k, v in os.environ.items() if k != SCENARIO_ENV}
     if args.scenario:
-        load_scenario(args.scenario)  # a bad file fails here, with a clear message
+        if load_or_report([args.scenario]) is None:  # what `check` rejects is not served
+            return EXIT_BAD_INPUT
         env[SCENARIO_ENV] = str(Path(args.scenario).resolve())
     return serve("app", "libyasim.app", host=args.host, port=args.port, env=env)
 
@@ -407,7 +408,7 @@ def _ranges(args: argparse.Namespace) -> dict[str, tuple[float, float]]:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from libyasim.sweep import DEFAULT_OUTCOMES, sweep
 
-    loaded = _load_or_report([args.scenario])
+    loaded = load_or_report([args.scenario])
     if loaded is None:
         return EXIT_BAD_INPUT
     scenario, ranges = loaded[0], _ranges(args)
@@ -435,7 +436,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     from libyasim.sweep import findings, save_sensitivity, sensitivity
 
-    loaded = _load_or_report([args.scenario])
+    loaded = load_or_report([args.scenario])
     if loaded is None:
         return EXIT_BAD_INPUT
     scenario, ranges = loaded[0], _ranges(args)

@@ -75,11 +75,19 @@ def _port_busy(host: str, port: int) -> str | None:
 
 def cmd_game(args: argparse.Namespace) -> int:
     from libyasim.extras import require
-    from libyasim.scenario import load_scenario, resolve_scenario
+    from libyasim.scenario import resolve_scenario
 
     require("solara", "app", "libyasim game")
 
-    scenario = load_scenario(args.scenario) if args.scenario else resolve_scenario(None)
+    if args.scenario:
+        from libyasim.cli import load_or_report
+
+        loaded = load_or_report([args.scenario])  # what `check` rejects is not played
+        if loaded is None:
+            return EXIT_BAD_INPUT
+        scenario = loaded[0]
+    else:
+        scenario = resolve_scenario(None)
     horizon = scenario["scenario.horizon_days"]
     if args.turn_days > horizon:
         print(f"error: --turn-days {args.turn_days} is longer than the scenario's horizon "
