@@ -20,8 +20,10 @@ install: $(STAMP)
 
 baseline: $(STAMP)
 	$(PY) -m libyasim.model
-	$(VENV)/bin/libyasim run scenarios/baseline.toml --out results/baseline --force
-	$(VENV)/bin/libyasim validate results/baseline --force
+	$(VENV)/bin/libyasim run scenarios/baseline.toml --runs 1500 --out results/baseline --force
+	$(VENV)/bin/libyasim run scenarios/baseline.toml --prior --runs 1500 \
+		--out results/baseline-prior --force --quiet
+	$(VENV)/bin/libyasim validate results/baseline --reference results/baseline-prior --force
 
 forecast: $(STAMP)
 	$(PY) -m libyasim.model

@@ -79,9 +79,10 @@ def survival_figure(surv: pd.DataFrame, truce: pd.Series, scenario_name: str) ->
     censored = int(truce["truce_runs"] - round(truce["truce_collapsed"] * truce["truce_runs"]))
     note = f"{censored} of {int(truce['truce_runs'])} truces held to the horizon (censored)"
     if truce["truce_runs"] < runs:
-        note += f"; {runs - int(truce['truce_runs'])} runs without a truce left out"
+        without = runs - int(truce["truce_runs"])
+        note += f"; {without} run{'s' if without > 1 else ''} without a truce left out"
     ax.set_title(f"Truce survival from the truce's start (Kaplan\u2013Meier)\n"
-                 f"{_subtitle(scenario_name, runs)}; {note}", fontsize=10)
+                 f"{_subtitle(scenario_name, runs)}\n{note}", fontsize=10)
     ax.legend(loc="upper right", fontsize=8)
     return fig
 
