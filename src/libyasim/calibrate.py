@@ -995,9 +995,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     params = parameters_to_fit(args.params, args.params_from)
     if args.method == "rejection":
         return cmd_rejection(args, params)
-    if args.draws is not None or args.keep is not None:
-        raise CalibrationError("--draws and --keep set rejection ABC's budget; add --method "
-                               "rejection (ABC-SMC's are --population and --generations)")
+    rejection_budget(args.method, args.draws, args.keep)  # refuses a budget ABC-SMC ignores
     if args.prior_from:
         raise CalibrationError("--prior-from: only with --method rejection")
     if args.rest_from_prior:
@@ -1032,10 +1030,9 @@ def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
                                "(with --force to replace the folder)")
     if args.scheduler:
         raise CalibrationError("--scheduler: a rejection fit runs on local --workers only")
+    draws, keep = rejection_budget(args.method, args.draws, args.keep)
     summary = calibrate_rejection(args.scenario, args.out, args.until, args.observations,
-                                  params, DEFAULT_DRAWS if args.draws is None else args.draws,
-                                  DEFAULT_KEEP if args.keep is None else args.keep,
-                                  args.workers, args.seed,
+                                  params, draws, keep, args.workers, args.seed,
                                   args.force, progress=not args.quiet,
                                   prior_from=args.prior_from,
                                   rest_from_prior=args.rest_from_prior)
@@ -1047,6 +1044,15 @@ def cmd_rejection(args: argparse.Namespace, params: list[str] | None) -> int:
     _print_check(summary)
     _print_written(args.out)
     return 0
+
+
+def rejection_budget(method: str, draws: int | None, keep: int | None) -> tuple[int, int]:
+    """`--draws` and `--keep` as given, or their defaults; refused with another method, which
+    would ignore them."""
+    if method != "rejection" and (draws is not None or keep is not None):
+        raise CalibrationError("--draws and --keep set rejection ABC's budget; add --method "
+                               "rejection (ABC-SMC's are --population and --generations)")
+    return (DEFAULT_DRAWS if draws is None else draws, DEFAULT_KEEP if keep is None else keep)
 
 
 def _print_parameters(summary: dict[str, Any]) -> None:

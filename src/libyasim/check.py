@@ -4,18 +4,20 @@
 read, each setting is validated on its own (so that all wrong settings are reported, not only
 the first), and then the resolved scenario goes through the rules in `RULES`: functions of a
 `Scenario` that return a list of problems. Further rules (e.g. an information cutoff) are added
-by appending to `RULES`.
+by appending to `RULES`. `load_checked(paths)` loads scenarios for the commands that run or
+serve them, refusing (with every problem printed) what `check` rejects.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from libyasim.scenario import (Scenario, ScenarioError, _read_chain, _resolve, cutoff_problems,
-                               validate_values)
+                               load_scenario, validate_values)
 
 Rule = Callable[[Scenario], list[str]]
 
@@ -96,3 +98,19 @@ def problems(path: str | Path) -> list[str]:
     rules = [] if chain else RULES if not found else [truce_within_horizon]
     return [*found, *(problem for rule in rules for problem in rule(scenario))]
 
+
+def load_checked(paths: list[str]) -> list[Scenario] | None:
+    """The scenarios of `paths`; None after printing every problem of every file that `check`
+    would reject (all of them, not only the first): what `check` refuses is never run."""
+    loaded, bad = [], False
+    for path in paths:
+        found = problems(path)
+        try:
+            if not found:
+                loaded.append(load_scenario(path))
+        except ScenarioError as exc:
+            found = [str(exc)]
+        for problem in found:
+            print(f"error: {problem}", file=sys.stderr)
+        bad = bad or bool(found)
+    return None if bad else loaded

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from libyasim import __version__, arguments
 from libyasim.calibrate import CalibrationError
+from libyasim.check import load_checked
 from libyasim.ensemble import interruption_note
 from libyasim.extras import MissingExtra
 from libyasim.files import FolderError, describe
@@ -177,32 +178,13 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_or_report(paths: list[str]) -> list[Scenario] | None:
-    """The scenarios of `paths`; None after printing every problem of every file that `check`
-    would reject (all of them, not only the first): what `check` refuses is never run."""
-    from libyasim.check import problems
-
-    loaded, bad = [], False
-    for path in paths:
-        found = problems(path)
-        try:
-            if not found:
-                loaded.append(load_scenario(path))
-        except ScenarioError as exc:
-            found = [str(exc)]
-        for problem in found:
-            print(f"error: {problem}", file=sys.stderr)
-        bad = bad or bool(found)
-    return None if bad else loaded
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from libyasim import analysis, plots
     from libyasim.ensemble import run_ensemble
     from libyasim.folders import read_manifest
     from libyasim.results import Results
 
-    loaded = load_or_report([args.scenario])
+    loaded = load_checked([args.scenario])
     if loaded is None:
         return EXIT_BAD_INPUT
     scenario = loaded[0]
@@ -265,7 +247,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
     mechanisms = _mechanisms(args.mechanism) if args.explain else []
-    scenarios = load_or_report(args.scenarios)
+    scenarios = load_checked(args.scenarios)
     if scenarios is None:
         return EXIT_BAD_INPUT
     runs = args.runs or scenarios[0]["scenario.runs"]
@@ -377,7 +359,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     env = {k: v for k, v in os.environ.items() if k != SCENARIO_ENV}
     if args.scenario:
-        if load_or_report([args.scenario]) is None:  # what `check` rejects is not served
+        if load_checked([args.scenario]) is None:  # what `check` rejects is not served
             return EXIT_BAD_INPUT
         env[SCENARIO_ENV] = str(Path(args.scenario).resolve())
     return serve("app", "libyasim.app", host=args.host, port=args.port, env=env)
@@ -408,7 +390,7 @@ def _ranges(args: argparse.Namespace) -> dict[str, tuple[float, float]]:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from libyasim.sweep import DEFAULT_OUTCOMES, sweep
 
-    loaded = load_or_report([args.scenario])
+    loaded = load_checked([args.scenario])
     if loaded is None:
         return EXIT_BAD_INPUT
     scenario, ranges = loaded[0], _ranges(args)
@@ -436,7 +418,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     from libyasim.sweep import findings, save_sensitivity, sensitivity
 
-    loaded = load_or_report([args.scenario])
+    loaded = load_checked([args.scenario])
     if loaded is None:
         return EXIT_BAD_INPUT
     scenario, ranges = loaded[0], _ranges(args)

@@ -48,6 +48,7 @@ from libyasim.calibrate import (
     calibrate_rejection,
     fit_cutoff,
     fit_not_kept,
+    rejection_budget,
 )
 from libyasim.files import atomic_write_text
 from libyasim.folders import MANIFEST_FILE, read_manifest
@@ -194,11 +195,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
     from libyasim.screen import parameters_to_fit
 
-    if args.method != "rejection" and (args.draws is not None or args.keep is not None):
-        raise CalibrationError("--draws and --keep set rejection ABC's budget; add --method "
-                               "rejection (ABC-SMC's are --population and --generations)")
-    draws = DEFAULT_DRAWS if args.draws is None else args.draws
-    keep = DEFAULT_KEEP if args.keep is None else args.keep
+    draws, keep = rejection_budget(args.method, args.draws, args.keep)
     params = parameters_to_fit(args.params, args.params_from)
     try:
         record = forecast(args.scenario, args.origin, args.out, args.posterior, args.fit_on,

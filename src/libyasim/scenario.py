@@ -116,6 +116,7 @@ def _read_chain(path: Path, stack: list[Path], found: list[str] | None = None
         value, where = flat[POSTERIOR_KEY]  # a path relative to the file that sets it
         flat[POSTERIOR_KEY] = (str((path.parent / value).resolve()), where)
     meta = {k: flat.pop(k)[0] for k in list(flat) if k in META_KEYS}
+
     def wrong(key: str, message: str) -> None:
         error = ScenarioError(str(path), key, message)
         if found is None:

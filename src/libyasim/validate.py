@@ -453,8 +453,8 @@ def validate(results_dir: str | Path | Sequence[str | Path],
         view, manifest = read_run(folder)
         prior = None
         if ref is not None:
-            prior, ref_manifest = read_run(ref)
-            warnings += reference_warnings(folder, manifest, ref, ref_manifest)
+            prior = read_run(ref)[0]
+            warnings += reference_warnings(folder, view, ref, prior)
         values = manifest["scenario"]["values"]
         cutoff = dt.date.fromisoformat(values.get("scenario.information_cutoff",
                                                   values["scenario.start_date"]))
@@ -481,19 +481,16 @@ def validate(results_dir: str | Path | Sequence[str | Path],
     return summary
 
 
-def reference_warnings(folder: Path, manifest: dict[str, Any], ref: Path,
-                       ref_manifest: dict[str, Any]) -> list[str]:
-    """A reference that does not cover the runs' period scores other days than they do."""
-    days = []
-    for m in (manifest, ref_manifest):
-        values = m["scenario"]["values"]
-        start = dt.date.fromisoformat(values["scenario.start_date"])
-        days.append((start, start + dt.timedelta(days=int(values["scenario.horizon_days"]))))
-    (start, end), (ref_start, ref_end) = days
-    if (ref_start, ref_end) == (start, end):
+def reference_warnings(folder: Path, view: SeriesView, ref: Path,
+                       reference: SeriesView) -> list[str]:
+    """A reference that does not cover the runs' days scores other days than they do."""
+    def span(v: SeriesView) -> str:
+        return f"{v.start_date} to {v.start_date + dt.timedelta(days=v.days - 1)}"
+
+    if (reference.start_date, reference.days) == (view.start_date, view.days):
         return []
-    return [f"the reference {ref} runs from {ref_start} to {ref_end}, the results {folder} from "
-            f"{start} to {end}: its skill is scored on the observations both cover, and a "
+    return [f"the reference {ref} runs from {span(reference)}, the results {folder} from "
+            f"{span(view)}: its skill is scored on the observations both cover, and a "
             "reference of the same period (e.g. `libyasim run SCENARIO --prior`) compares like "
             "with like"]
 

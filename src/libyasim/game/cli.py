@@ -80,9 +80,9 @@ def cmd_game(args: argparse.Namespace) -> int:
     require("solara", "app", "libyasim game")
 
     if args.scenario:
-        from libyasim.cli import load_or_report
+        from libyasim.check import load_checked
 
-        loaded = load_or_report([args.scenario])  # what `check` rejects is not played
+        loaded = load_checked([args.scenario])  # what `check` rejects is not played
         if loaded is None:
             return EXIT_BAD_INPUT
         scenario = loaded[0]
